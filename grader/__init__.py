@@ -1,0 +1,1 @@
+"""rxgrade: the RxVision25 grader (pytest plugin, manifest, reports, CLI)."""

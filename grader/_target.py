@@ -1,0 +1,63 @@
+"""Which implementation the tests exercise: the learner's stubs or the reference solutions."""
+
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+from pathlib import Path
+from types import ModuleType
+
+from grader.manifest import Deliverable
+
+TARGETS = ("learner", "solution")
+ENV_TARGET = "RXGRADE_TARGET"
+ENV_LEARNER_ROOT = "RXGRADE_LEARNER_ROOT"
+
+
+def resolve_target(option: str | None, ini: str | None) -> str:
+    """Command-line option, then the environment variable, then the ini key, then ``learner``."""
+    for value, origin in (
+        (option, "--target"),
+        (os.environ.get(ENV_TARGET), ENV_TARGET),
+        (ini, "the rxgrade_target ini key"),
+    ):
+        if value:
+            if value not in TARGETS:
+                raise ValueError(f"{origin} is {value!r}; choose one of {', '.join(TARGETS)}")
+            return value
+    return "learner"
+
+
+def activate_learner_root(root: Path) -> None:
+    """Make ``weeks`` (and its siblings) import from ``root``, dropping copies imported elsewhere.
+
+    Used when a mentor grades another checkout: the official tests and manifest stay, the
+    learner's modules come from ``root``.
+    """
+    root = root.resolve()
+    for name in list(sys.modules):
+        if name == "weeks" or name.startswith("weeks."):
+            module_file = getattr(sys.modules[name], "__file__", None) or ""
+            if not Path(module_file).resolve().is_relative_to(root):
+                del sys.modules[name]
+    if str(root) in sys.path:
+        sys.path.remove(str(root))
+    sys.path.insert(0, str(root))
+    importlib.invalidate_caches()
+
+
+def import_target(deliverable: Deliverable, target: str) -> ModuleType:
+    """Import the module under test for ``deliverable``: its stub or its solution."""
+    name = deliverable.module_name(target)
+    try:
+        return importlib.import_module(name)
+    except ModuleNotFoundError as exc:
+        if exc.name and name.startswith(exc.name):
+            path = deliverable.path_for(target)
+            raise ModuleNotFoundError(
+                f"{deliverable.id}: expected the {target} module at {path}, but there is no such "
+                f"file. Restore it from git (`git checkout -- {path}`) or check the `module` field "
+                f"of {deliverable.id} in curriculum.toml."
+            ) from exc
+        raise

@@ -1,0 +1,308 @@
+"""Load ``curriculum.toml``, the single source of truth of the course, into frozen dataclasses.
+
+Array order in the file is roadmap order. Docs, grader points, hints, progress reports and the
+"what's next" logic all read this module; nothing else declares deliverables.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+__all__ = [
+    "DAYS",
+    "KINDS",
+    "STATUSES",
+    "Curriculum",
+    "Day",
+    "Deliverable",
+    "ManifestError",
+    "Source",
+    "Week",
+    "find_root",
+    "load",
+]
+
+DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday")
+KINDS = ("code", "notebook", "service", "written", "config", "capstone")
+STATUSES = ("ready", "planned")
+MANIFEST = "curriculum.toml"
+
+_KIND_DIRS = {"notebook": ("notebooks", ".py"), "written": ("portfolio", ".md")}
+
+
+class ManifestError(ValueError):
+    """``curriculum.toml`` is malformed; the message names the entry and the field."""
+
+
+@dataclass(frozen=True)
+class Source:
+    """One of the documents the curriculum is built from (kept verbatim under ``sources/``)."""
+
+    key: str
+    title: str
+    path: str
+
+
+@dataclass(frozen=True)
+class Deliverable:
+    """One graded exercise: a deliverable or success-criteria line of a source document."""
+
+    id: str
+    title: str
+    week: int
+    day: str  # one of DAYS, or "criteria" for a week's success criteria
+    kind: str
+    points: int
+    hints: tuple[str, ...]
+    seed: str
+    source: str
+    status: str = "ready"
+    services: tuple[str, ...] = ()
+    module: str = ""
+    tests: str = ""
+    summary: str = ""
+    timeout: float = 120.0
+    difficulty: str = ""
+    timebox: int = 0  # minutes; 0 means no time box
+
+    @property
+    def name(self) -> str:
+        """The part of the id after the week, e.g. ``efficientnet`` for ``week1.efficientnet``."""
+        return self.id.split(".", 1)[1]
+
+    @property
+    def planned(self) -> bool:
+        return self.status == "planned"
+
+    @property
+    def solution(self) -> str:
+        """Path of the reference solution, relative to the repository root."""
+        return "solutions/" + self.module.split("/", 1)[1] if self.module else ""
+
+    @property
+    def is_python(self) -> bool:
+        return self.module.endswith(".py") and self.kind != "notebook"
+
+    def module_name(self, target: str) -> str:
+        """Dotted import name of the stub (``learner``) or the solution (``solution``)."""
+        if not self.is_python:
+            raise ManifestError(f"{self.id}: a {self.kind} deliverable has no importable module")
+        path = self.module if target == "learner" else self.solution
+        return path.removesuffix(".py").replace("/", ".")
+
+    def path_for(self, target: str) -> str:
+        return self.module if target == "learner" else self.solution
+
+
+@dataclass(frozen=True)
+class Day:
+    name: str
+    title: str
+    hours: int
+    study: tuple[str, ...]
+    hands_on: tuple[str, ...]
+    study_hours: int
+    hands_on_hours: int
+    deliverables: tuple[Deliverable, ...]
+
+
+@dataclass(frozen=True)
+class Week:
+    number: int
+    title: str
+    hours: int
+    objectives: tuple[str, ...]
+    days: tuple[Day, ...]
+    criteria: tuple[Deliverable, ...]
+    summary: str = ""
+
+    @property
+    def slug(self) -> str:
+        return f"week{self.number}"
+
+    @property
+    def deliverables(self) -> tuple[Deliverable, ...]:
+        """Every graded entry of the week in roadmap order: days first, then success criteria."""
+        return tuple(d for day in self.days for d in day.deliverables) + self.criteria
+
+
+@dataclass(frozen=True)
+class Curriculum:
+    title: str
+    root: Path
+    sources: dict[str, Source]
+    weeks: tuple[Week, ...]
+    _index: dict[str, Deliverable] = field(default_factory=dict, repr=False, compare=False)
+
+    def __iter__(self) -> Iterator[Deliverable]:
+        for week in self.weeks:
+            yield from week.deliverables
+
+    def __getitem__(self, deliverable_id: str) -> Deliverable:
+        try:
+            return self._index[deliverable_id]
+        except KeyError:
+            known = ", ".join(sorted(self._index)[:8])
+            raise KeyError(
+                f"No deliverable {deliverable_id!r} in {MANIFEST} (ids look like: {known}, ...)"
+            ) from None
+
+    def __contains__(self, deliverable_id: object) -> bool:
+        return deliverable_id in self._index
+
+    def week(self, which: int | str) -> Week:
+        """A week by number (``1``) or slug (``"week1"``)."""
+        number = int(str(which).removeprefix("week"))
+        for week in self.weeks:
+            if week.number == number:
+                return week
+        raise KeyError(f"No week {which!r}; the course has weeks 1-{len(self.weeks)}")
+
+    def by_test_path(self, relpath: str) -> Deliverable | None:
+        """The deliverable whose test file is ``relpath`` (POSIX, relative to the root)."""
+        for deliverable in self:
+            if deliverable.tests == relpath and not deliverable.planned:
+                return deliverable
+        return None
+
+    def source_text(self, key: str) -> str:
+        return (self.root / self.sources[key].path).read_text(encoding="utf-8")
+
+
+def find_root(start: Path | None = None) -> Path:
+    """The nearest directory at or above ``start`` (default: cwd) holding ``curriculum.toml``.
+
+    Falls back to the checkout this package was installed from.
+    """
+    here = (start or Path.cwd()).resolve()
+    for candidate in (here, *here.parents):
+        if (candidate / MANIFEST).is_file():
+            return candidate
+    installed = Path(__file__).resolve().parents[1]
+    if (installed / MANIFEST).is_file():
+        return installed
+    raise FileNotFoundError(f"No {MANIFEST} found at or above {here}")
+
+
+def _tuple(raw: dict, key: str, where: str) -> tuple[str, ...]:
+    value = raw.get(key, [])
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ManifestError(f"{where}: {key!r} must be a list of strings")
+    return tuple(value)
+
+
+def _deliverable(raw: dict, week: int, day: str) -> Deliverable:
+    where = f"{MANIFEST}: week {week}, {day}, entry {raw.get('id', '<no id>')!r}"
+    required = ("id", "title", "kind", "points", "hints", "seed", "source")
+    if missing := [key for key in required if key not in raw]:
+        raise ManifestError(f"{where}: missing {', '.join(missing)}")
+    known = set(Deliverable.__dataclass_fields__) - {"week", "day"}
+    if unknown := sorted(set(raw) - known):
+        raise ManifestError(f"{where}: unknown field(s) {', '.join(unknown)}")
+    did = raw["id"]
+    if not did.startswith(f"week{week}.") or not did.split(".", 1)[1].isidentifier():
+        raise ManifestError(f"{where}: id must look like 'week{week}.snake_case_name'")
+    if raw["kind"] not in KINDS:
+        raise ManifestError(f"{where}: kind must be one of {', '.join(KINDS)}")
+    status = raw.get("status", "ready")
+    if status not in STATUSES:
+        raise ManifestError(f"{where}: status must be one of {', '.join(STATUSES)}")
+    hints = _tuple(raw, "hints", where)
+    if not hints:
+        raise ManifestError(f"{where}: give at least one hint (gentle first, nearly-the-answer last)")
+    name = did.split(".", 1)[1]
+    subdir, suffix = _KIND_DIRS.get(raw["kind"], ("", ".py"))
+    module = raw.get("module") or "/".join(p for p in (f"weeks/week{week}", subdir) if p) + (
+        f"/{name}{suffix}"
+    )
+    if not module.startswith(f"weeks/week{week}/"):
+        raise ManifestError(f"{where}: module must live under weeks/week{week}/")
+    values = {k: v for k, v in raw.items() if k not in ("hints", "services")}
+    return Deliverable(
+        **values,
+        week=week,
+        day=day,
+        hints=hints,
+        services=_tuple(raw, "services", where),
+        module=module,
+        tests=raw.get("tests") or f"weeks/week{week}/tests/test_{name}.py",
+    )
+
+
+def parse(data: dict, root: Path) -> Curriculum:
+    """Build a :class:`Curriculum` from the parsed TOML of ``curriculum.toml``."""
+    sources = {
+        key: Source(key=key, title=value["title"], path=value["path"])
+        for key, value in data.get("sources", {}).items()
+    }
+    weeks = []
+    for raw_week in data.get("weeks", []):
+        number = raw_week["number"]
+        days = []
+        for raw_day in raw_week.get("days", []):
+            name = raw_day["name"]
+            if name not in DAYS:
+                raise ManifestError(f"{MANIFEST}: week {number}: unknown day {name!r}")
+            days.append(
+                Day(
+                    name=name,
+                    title=raw_day["title"],
+                    hours=raw_day.get("hours", 7),
+                    study=_tuple(raw_day, "study", f"week {number} {name}"),
+                    hands_on=_tuple(raw_day, "hands_on", f"week {number} {name}"),
+                    study_hours=raw_day.get("study_hours", 3),
+                    hands_on_hours=raw_day.get("hands_on_hours", 4),
+                    deliverables=tuple(
+                        _deliverable(d, number, name) for d in raw_day.get("deliverables", [])
+                    ),
+                )
+            )
+        weeks.append(
+            Week(
+                number=number,
+                title=raw_week["title"],
+                hours=raw_week.get("hours", 35),
+                objectives=_tuple(raw_week, "objectives", f"week {number}"),
+                summary=raw_week.get("summary", ""),
+                days=tuple(days),
+                criteria=tuple(
+                    _deliverable(d, number, "criteria") for d in raw_week.get("criteria", [])
+                ),
+            )
+        )
+    index: dict[str, Deliverable] = {}
+    for week in weeks:
+        for deliverable in week.deliverables:
+            if deliverable.id in index:
+                raise ManifestError(f"{MANIFEST}: id {deliverable.id!r} is used twice")
+            if deliverable.source not in sources:
+                raise ManifestError(
+                    f"{MANIFEST}: {deliverable.id}: source {deliverable.source!r} is not one of "
+                    f"[sources] {', '.join(sources)}"
+                )
+            index[deliverable.id] = deliverable
+    return Curriculum(
+        title=data.get("title", "RxVision25"),
+        root=root,
+        sources=sources,
+        weeks=tuple(weeks),
+        _index=index,
+    )
+
+
+@cache
+def _load(path: Path, mtime_ns: int) -> Curriculum:
+    with path.open("rb") as fh:
+        data = tomllib.load(fh)
+    return parse(data, path.parent)
+
+
+def load(root: Path | str | None = None) -> Curriculum:
+    """Load (and cache, until the file changes) the manifest at ``root`` or above the cwd."""
+    base = Path(root) if root is not None else find_root()
+    path = (base / MANIFEST if base.is_dir() else base).resolve()
+    return _load(path, path.stat().st_mtime_ns)

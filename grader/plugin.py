@@ -1,0 +1,262 @@
+"""The rxgrade pytest plugin: target switching, "not started" stubs, per-deliverable summary.
+
+Registered through the ``pytest11`` entry point. It stays inert unless the rootdir (or an
+ancestor) holds ``curriculum.toml``.
+
+Fixtures for exercise tests (the test file is mapped to its deliverable by the manifest):
+
+- ``impl``: the module under test, ``weeks.weekN.x`` or ``solutions.weekN.x`` by ``--target``;
+- ``target_path``: the file under test (stub or solution), for notebooks and written work;
+- ``deliverable``: the manifest entry; ``target``: ``"learner"`` or ``"solution"``.
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+from rich.console import Console
+
+from grader import manifest
+from grader._target import ENV_LEARNER_ROOT, activate_learner_root, import_target, resolve_target
+from grader.results import Run, TestOutcome, summarise
+from grader.state import State
+
+__all__ = ["Grader"]
+
+GRADER_KEY = pytest.StashKey["Grader"]()
+DELIVERABLE_KEY = pytest.StashKey[manifest.Deliverable]()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("rxgrade", "RxVision25 grading")
+    group.addoption(
+        "--target",
+        choices=("learner", "solution"),
+        default=None,
+        help="Grade the learner's stubs in weeks/ (default) or the reference solutions/. "
+        "Also: ini rxgrade_target, env RXGRADE_TARGET.",
+    )
+    group.addoption(
+        "--rxgrade-learner-root",
+        default=None,
+        metavar="DIR",
+        help="Import weeks/ from another checkout (mentor grading). Env RXGRADE_LEARNER_ROOT.",
+    )
+    group.addoption("--rxgrade-json", default=None, metavar="PATH", help="Write a JSON report.")
+    group.addoption(
+        "--rxgrade-markdown", default=None, metavar="PATH", help="Write a Markdown report."
+    )
+    group.addoption(
+        "--rxgrade-summary",
+        choices=("auto", "yes", "no"),
+        default="auto",
+        help="Per-deliverable summary at the end (auto: when exercise tests ran).",
+    )
+    parser.addini("rxgrade_target", "learner or solution", default="")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "deliverable(id): tie a test to a curriculum entry (default: by its test file)"
+    )
+    try:
+        root = manifest.find_root(Path(str(config.rootpath)))
+        curriculum = manifest.load(root)
+    except FileNotFoundError:
+        return
+    target = resolve_target(config.getoption("target"), config.getini("rxgrade_target"))
+    learner_root = config.getoption("rxgrade_learner_root") or _env_learner_root()
+    if learner_root:
+        activate_learner_root(Path(learner_root))
+    grader = Grader(config, curriculum, target, Path(learner_root or root))
+    config.stash[GRADER_KEY] = grader
+    config.pluginmanager.register(grader, "rxgrade-grader")
+
+
+def _env_learner_root() -> str | None:
+    import os
+
+    return os.environ.get(ENV_LEARNER_ROOT) or None
+
+
+class Grader:
+    """Collects outcomes per deliverable during a run and reports them at the end."""
+
+    def __init__(
+        self,
+        config: pytest.Config,
+        curriculum: manifest.Curriculum,
+        target: str,
+        learner_root: Path,
+    ) -> None:
+        self.config = config
+        self.curriculum = curriculum
+        self.target = target
+        self.learner_root = learner_root
+        self.outcomes: dict[str, list[TestOutcome]] = {}
+        self.weeks: set[int] = set()
+        self.run: Run | None = None
+
+    # -- collection --------------------------------------------------------------------------
+    def deliverable_of(self, item: pytest.Item) -> manifest.Deliverable | None:
+        marker = item.get_closest_marker("deliverable")
+        if marker is not None:
+            return self.curriculum[marker.args[0]]
+        try:
+            rel = item.path.resolve().relative_to(self.curriculum.root).as_posix()
+        except ValueError:
+            return None
+        return self.curriculum.by_test_path(rel)
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
+        for item in items:
+            deliverable = self.deliverable_of(item)
+            if deliverable is None:
+                continue
+            item.stash[DELIVERABLE_KEY] = deliverable
+            item.user_properties.append(("deliverable", deliverable.id))
+            self.weeks.add(deliverable.week)
+            if item.get_closest_marker("timeout") is None:
+                item.add_marker(pytest.mark.timeout(deliverable.timeout))
+
+    # -- outcomes ----------------------------------------------------------------------------
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo):
+        report = yield
+        if (
+            DELIVERABLE_KEY in item.stash
+            and report.failed
+            and call.excinfo is not None
+            and call.excinfo.errisinstance(NotImplementedError)
+        ):
+            entry = call.excinfo.traceback[-1]
+            where = Path(str(entry.path))
+            try:
+                where = where.resolve().relative_to(self.learner_root.resolve())
+            except ValueError:
+                pass
+            report.rxgrade_not_started = True
+            report.longrepr = (
+                f"not started: {entry.name}() in {where.as_posix()}:{entry.lineno + 1} "
+                "still raises NotImplementedError"
+            )
+        return report
+
+    def pytest_report_teststatus(self, report: pytest.TestReport, config: pytest.Config):
+        if getattr(report, "rxgrade_not_started", False):
+            return "not started", "N", ("NOT STARTED", {"yellow": True})
+        return None
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        deliverable_id = dict(report.user_properties).get("deliverable")
+        if deliverable_id is None:
+            return
+        if report.when != "call" and not (report.failed or report.skipped):
+            return
+        if getattr(report, "rxgrade_not_started", False):
+            outcome, message = "not started", str(report.longrepr)
+        elif report.skipped:
+            outcome = "skipped"
+            message = report.longrepr[2] if isinstance(report.longrepr, tuple) else ""
+            message = message.removeprefix("Skipped: ")
+        elif report.failed:
+            outcome, message = "failed", _crash_message(report)
+        else:
+            outcome, message = "passed", ""
+        tests = self.outcomes.setdefault(deliverable_id, [])
+        if tests and tests[-1].nodeid == report.nodeid:
+            if outcome == "passed" or tests[-1].outcome != "passed":
+                return  # the call's outcome stands; only a teardown failure overrides a pass
+            tests.pop()
+        tests.append(TestOutcome(report.nodeid, outcome, round(report.duration, 3), message))
+
+    # -- reporting ---------------------------------------------------------------------------
+    def pytest_sessionfinish(self, session: pytest.Session) -> None:
+        if not self.weeks:
+            return
+        self.run = summarise(self.curriculum, self.outcomes, self.target, self.weeks)
+        self.run.root = str(self.learner_root)
+        if path := self.config.getoption("rxgrade_json"):
+            self.run.write_json(Path(path))
+        if path := self.config.getoption("rxgrade_markdown"):
+            from grader.report import write_markdown
+
+            write_markdown(self.run, Path(path))
+
+    def pytest_terminal_summary(self, terminalreporter) -> None:
+        choice = self.config.getoption("rxgrade_summary")
+        if self.run is None or choice == "no":
+            return
+        from grader.render import summary_table, what_next
+
+        buffer = io.StringIO()
+        console = Console(
+            file=buffer,
+            force_terminal=terminalreporter.hasmarkup,
+            width=max(terminalreporter._tw.fullwidth, 100),
+            highlight=False,
+        )
+        console.print(summary_table(self.run))
+        console.print(what_next(self.run, self.curriculum, State(self.learner_root)))
+        terminalreporter.section("rxgrade")
+        terminalreporter.write(buffer.getvalue())
+
+
+def _crash_message(report: pytest.TestReport) -> str:
+    crash = getattr(report.longrepr, "reprcrash", None)
+    text = crash.message if crash is not None else str(report.longrepr)
+    lines = [line for line in text.strip().splitlines() if line.strip()]
+    return lines[0][:300] if lines else "failed"
+
+
+# -- fixtures ---------------------------------------------------------------------------------
+def _grader(request: pytest.FixtureRequest) -> Grader:
+    try:
+        return request.config.stash[GRADER_KEY]
+    except KeyError:
+        pytest.fail("rxgrade found no curriculum.toml above the rootdir", pytrace=False)
+
+
+@pytest.fixture
+def deliverable(request: pytest.FixtureRequest) -> manifest.Deliverable:
+    """The curriculum entry this test grades."""
+    try:
+        return request.node.stash[DELIVERABLE_KEY]
+    except KeyError:
+        pytest.fail(
+            f"{request.node.nodeid} is not the test file of any entry in curriculum.toml "
+            "(set `tests = ...` on the entry, or mark the test with @pytest.mark.deliverable)",
+            pytrace=False,
+        )
+
+
+@pytest.fixture
+def target(request: pytest.FixtureRequest) -> str:
+    """``"learner"`` or ``"solution"``."""
+    return _grader(request).target
+
+
+@pytest.fixture
+def impl(deliverable: manifest.Deliverable, target: str) -> ModuleType:
+    """The module under test: the learner's stub or the reference solution."""
+    return import_target(deliverable, target)
+
+
+@pytest.fixture
+def target_path(
+    request: pytest.FixtureRequest, deliverable: manifest.Deliverable, target: str
+) -> Path:
+    """The file under test (stub or solution): notebooks and written deliverables use this."""
+    grader = _grader(request)
+    base = grader.learner_root if target == "learner" else grader.curriculum.root
+    return base / deliverable.path_for(target)
+
+
+@pytest.fixture
+def rx_root(request: pytest.FixtureRequest) -> Path:
+    """The repository root (where curriculum.toml lives)."""
+    return _grader(request).curriculum.root

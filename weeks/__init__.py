@@ -1,0 +1,1 @@
+"""Your work: one package per week, one stub module per exercise."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import os
 import sys
 from pathlib import Path
@@ -61,3 +62,18 @@ def import_target(deliverable: Deliverable, target: str) -> ModuleType:
                 f"of {deliverable.id} in curriculum.toml."
             ) from exc
         raise
+
+
+def import_file(path: Path) -> ModuleType:
+    """Import a standalone module file (a mutant of a solution) under a private name."""
+    path = path.resolve()
+    name = "_rxgrade_impl_" + "_".join(path.with_suffix("").parts[-3:])
+    if name in sys.modules:
+        return sys.modules[name]
+    spec = importlib.util.spec_from_file_location(name, path)
+    if spec is None or spec.loader is None:
+        raise ImportError(f"cannot import {path}")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module

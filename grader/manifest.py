@@ -221,7 +221,7 @@ def _deliverable(raw: dict, week: int, day: str) -> Deliverable:
     )
     if not module.startswith(f"weeks/week{week}/"):
         raise ManifestError(f"{where}: module must live under weeks/week{week}/")
-    values = {k: v for k, v in raw.items() if k not in ("hints", "services")}
+    values = {k: v for k, v in raw.items() if k not in ("hints", "services", "module", "tests")}
     return Deliverable(
         **values,
         week=week,

@@ -20,7 +20,13 @@ import pytest
 from rich.console import Console
 
 from grader import manifest
-from grader._target import ENV_LEARNER_ROOT, activate_learner_root, import_target, resolve_target
+from grader._target import (
+    ENV_LEARNER_ROOT,
+    activate_learner_root,
+    import_file,
+    import_target,
+    resolve_target,
+)
 from grader.results import Run, TestOutcome, summarise
 from grader.state import State
 
@@ -44,6 +50,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=None,
         metavar="DIR",
         help="Import weeks/ from another checkout (mentor grading). Env RXGRADE_LEARNER_ROOT.",
+    )
+    group.addoption(
+        "--rxgrade-impl",
+        default=None,
+        metavar="FILE.py",
+        help="Grade this file instead of the target module (mutation checks of the tests).",
     )
     group.addoption("--rxgrade-json", default=None, metavar="PATH", help="Write a JSON report.")
     group.addoption(
@@ -241,8 +253,12 @@ def target(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture
-def impl(deliverable: manifest.Deliverable, target: str) -> ModuleType:
+def impl(
+    request: pytest.FixtureRequest, deliverable: manifest.Deliverable, target: str
+) -> ModuleType:
     """The module under test: the learner's stub or the reference solution."""
+    if override := request.config.getoption("rxgrade_impl"):
+        return import_file(Path(override))
     return import_target(deliverable, target)
 
 

@@ -213,7 +213,7 @@ def _deliverable(raw: dict, week: int, day: str) -> Deliverable:
         raise ManifestError(f"{where}: status must be one of {', '.join(STATUSES)}")
     hints = _tuple(raw, "hints", where)
     if not hints:
-        raise ManifestError(f"{where}: give at least one hint (gentle first, nearly-the-answer last)")
+        raise ManifestError(f"{where}: give at least one hint (gentle first, the answer last)")
     name = did.split(".", 1)[1]
     subdir, suffix = _KIND_DIRS.get(raw["kind"], ("", ".py"))
     module = raw.get("module") or "/".join(p for p in (f"weeks/week{week}", subdir) if p) + (

@@ -147,10 +147,8 @@ class Grader:
         ):
             entry = call.excinfo.traceback[-1]
             where = Path(str(entry.path))
-            try:
+            if where.resolve().is_relative_to(self.learner_root.resolve()):
                 where = where.resolve().relative_to(self.learner_root.resolve())
-            except ValueError:
-                pass
             report.rxgrade_not_started = True
             report.longrepr = (
                 f"not started: {entry.name}() in {where.as_posix()}:{entry.lineno + 1} "

@@ -1,0 +1,274 @@
+"""``rxgrade``: the learner's, mentor's and author's command line (a thin layer over grader.*)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from grader import manifest
+from grader.render import progress_table, summary_table, what_next
+from grader.results import Run, summarise
+from grader.runner import run_pytest, selection
+from grader.state import State
+
+__all__ = ["app", "resolve_exercise", "watch_loop"]
+
+app = typer.Typer(
+    help="Grade your RxVision25 work: progress, checks, hints, reports.",
+    no_args_is_help=True,
+    rich_markup_mode="rich",
+    pretty_exceptions_enable=False,
+)
+console = Console(highlight=False)
+
+Target = Annotated[
+    str,
+    typer.Option(
+        "--target", "-t", help="learner (your weeks/) or solution (the reference solutions/)"
+    ),
+]
+Root = Annotated[
+    Path | None,
+    typer.Option(
+        "--root", help="Repository root (default: the nearest curriculum.toml above cwd)."
+    ),
+]
+
+
+def _load(root: Path | None) -> manifest.Curriculum:
+    try:
+        return manifest.load(manifest.find_root(root))
+    except (FileNotFoundError, manifest.ManifestError) as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from exc
+
+
+def resolve_exercise(
+    curriculum: manifest.Curriculum, week: str, exercise: str | None = None
+) -> tuple[str | None, str | None]:
+    """Turn ``week1``, ``1``, ``week1 efficientnet`` or ``week1.efficientnet`` into (week, id)."""
+    if "." in week and exercise is None:
+        week, exercise = week.split(".", 1)
+    week_obj = curriculum.week(week)
+    if exercise is None:
+        return week_obj.slug, None
+    deliverable_id = exercise if exercise.startswith("week") else f"{week_obj.slug}.{exercise}"
+    curriculum[deliverable_id]  # raises a KeyError that names valid ids
+    return week_obj.slug, deliverable_id
+
+
+def _remember(curriculum: manifest.Curriculum, target: str, partial: Run | None) -> Run:
+    """Merge a run's results into the last full report (kept in .rxgrade/) and return it."""
+    path = State(curriculum.root).last_report(target)
+    tests = {r.id: r.tests for r in Run.read_json(path).results} if path.exists() else {}
+    if partial is not None:
+        tests.update({r.id: r.tests for r in partial.results if r.tests})
+    run = summarise(curriculum, tests, target)
+    run.write_json(path)
+    return run
+
+
+def _grade_all(curriculum: manifest.Curriculum, target: str) -> Run:
+    outcome = run_pytest(curriculum.root, selection(curriculum), target=target)
+    if outcome.run is None:
+        console.print(outcome.output[-3000:])
+        console.print("[red]The tests did not produce a report (see the output above).[/red]")
+        raise typer.Exit(2)
+    return _remember(curriculum, target, outcome.run)
+
+
+@app.command()
+def status(
+    target: Target = "learner",
+    cached: Annotated[bool, typer.Option(help="Show the last result, do not re-run.")] = False,
+    root: Root = None,
+) -> None:
+    """Your graded progress across all six weeks, and what to do next."""
+    curriculum = _load(root)
+    state = State(curriculum.root)
+    last = state.last_report(target)
+    if cached and last.exists():
+        run = Run.read_json(last)
+    else:
+        with console.status("Grading every ready exercise…"):
+            run = _grade_all(curriculum, target)
+    console.print(progress_table(run, curriculum))
+    console.print()
+    console.print(what_next(run, curriculum, state))
+
+
+@app.command()
+def check(
+    week: Annotated[str, typer.Argument(help="week1, 1, or an id like week1.efficientnet")],
+    exercise: Annotated[str | None, typer.Argument(help="e.g. efficientnet")] = None,
+    target: Target = "learner",
+    root: Root = None,
+) -> None:
+    """Run the tests of one week or one exercise, with the per-deliverable summary."""
+    curriculum = _load(root)
+    try:
+        week_slug, deliverable_id = resolve_exercise(curriculum, week, exercise)
+        paths = selection(curriculum, week=week_slug, exercise=deliverable_id)
+    except (KeyError, ValueError) as exc:
+        console.print(f"[red]{exc.args[0]}[/red]")
+        raise typer.Exit(2) from exc
+    if not paths:
+        console.print(f"{week_slug}: every exercise of this week is coming in a later release.")
+        raise typer.Exit(0)
+    outcome = run_pytest(curriculum.root, paths, target=target, capture=False)
+    _remember(curriculum, target, outcome.run)
+    raise typer.Exit(outcome.returncode)
+
+
+@app.command()
+def hint(
+    exercise: Annotated[str, typer.Argument(help="exercise id, e.g. week1.efficientnet")],
+    root: Root = None,
+) -> None:
+    """Reveal the next staged hint of an exercise (gentle first; the count is remembered)."""
+    curriculum = _load(root)
+    try:
+        deliverable = curriculum[exercise]
+    except KeyError as exc:
+        console.print(f"[red]{exc.args[0]}[/red]")
+        raise typer.Exit(2) from exc
+    number, text = State(curriculum.root).reveal_hint(deliverable)
+    console.print(f"[bold cyan]Hint {number}/{len(deliverable.hints)}[/] for {deliverable.id}:")
+    console.print(text)
+    if number == len(deliverable.hints):
+        console.print("[dim]That was the last hint. The solution is in " + deliverable.solution)
+
+
+@app.command(name="next")
+def next_(target: Target = "learner", root: Root = None) -> None:
+    """The next exercise to work on (from your last graded run, or a fresh one)."""
+    curriculum = _load(root)
+    state = State(curriculum.root)
+    last = state.last_report(target)
+    run = Run.read_json(last) if last.exists() else _grade_all(curriculum, target)
+    console.print(what_next(run, curriculum, state))
+
+
+@app.command()
+def report(
+    out: Annotated[
+        Path, typer.Option(help="Directory for report.json, report.md, junit.xml")
+    ] = Path("reports"),
+    week: Annotated[str | None, typer.Option(help="Only this week")] = None,
+    target: Target = "learner",
+    root: Root = None,
+) -> None:
+    """Write JSON (schema rxgrade.report/1), Markdown and JUnit XML reports."""
+    curriculum = _load(root)
+    out = out.resolve()
+    out.mkdir(parents=True, exist_ok=True)
+    paths = selection(curriculum, week=week)
+    outcome = run_pytest(
+        curriculum.root,
+        paths,
+        target=target,
+        extra=[f"--rxgrade-markdown={out / 'report.md'}", f"--junitxml={out / 'junit.xml'}"],
+    )
+    if outcome.run is None:
+        console.print(outcome.output[-3000:])
+        raise typer.Exit(2)
+    outcome.run.write_json(out / "report.json")
+    console.print(summary_table(outcome.run))
+    console.print(f"Reports written to {out}: report.json, report.md, junit.xml")
+
+
+@app.command()
+def verify(
+    exercises: Annotated[list[str] | None, typer.Argument(help="Only these ids")] = None,
+    tests: Annotated[bool, typer.Option(help="Run the tests (solution and stub)")] = True,
+    mutations: Annotated[bool, typer.Option(help="Run the mutation checks")] = True,
+    root: Root = None,
+) -> None:
+    """For authors: every ready exercise has stub, solution and tests; solution passes, stub
+    fails, every mutant is caught, stub and solution share one API."""
+    from grader.verify import verify as run_verify
+
+    curriculum = _load(root)
+    problems = run_verify(
+        curriculum,
+        ids=exercises or None,
+        run_tests=tests,
+        run_mutants=mutations,
+        progress=lambda message: console.print(f"[dim]· {message}[/dim]"),
+    )
+    ready = sum(not d.planned for d in curriculum)
+    planned = sum(d.planned for d in curriculum)
+    if problems:
+        for problem in problems:
+            console.print(f"[red]✘[/red] {problem}")
+        console.print(f"[red]{len(problems)} problem(s)[/red]")
+        raise typer.Exit(1)
+    console.print(f"[green]✔ {ready} ready exercises verified[/green] ({planned} planned)")
+
+
+def watch_loop(
+    run_check: Callable[[], int],
+    changes: Iterable[object],
+    *,
+    on_result: Callable[[int], None] = lambda _code: None,
+) -> int:
+    """Run ``run_check`` once, then again after every batch of ``changes``; return the runs."""
+    runs = 0
+    on_result(run_check())
+    runs += 1
+    for _batch in changes:
+        on_result(run_check())
+        runs += 1
+    return runs
+
+
+@app.command()
+def watch(
+    exercise: Annotated[
+        str | None, typer.Argument(help="Exercise id; default: the next unfinished one")
+    ] = None,
+    target: Target = "learner",
+    root: Root = None,
+) -> None:
+    """Re-run an exercise's tests every time you save a file under weeks/ (Ctrl-C to stop)."""
+    from watchfiles import watch as watch_files
+
+    curriculum = _load(root)
+    state = State(curriculum.root)
+
+    def current() -> str | None:
+        if exercise:
+            return exercise
+        last = state.last_report(target)
+        run = Run.read_json(last) if last.exists() else _grade_all(curriculum, target)
+        from grader.render import next_up
+
+        result = next_up(run)
+        return result.id if result else None
+
+    def run_check() -> int:
+        console.clear()
+        deliverable_id = current()
+        if deliverable_id is None:
+            console.print("[green]Everything passes.[/green] Waiting for changes…")
+            return 0
+        console.print(f"[bold]rxgrade watch[/bold] {deliverable_id} ({time.strftime('%H:%M:%S')})")
+        outcome = run_pytest(
+            curriculum.root,
+            selection(curriculum, exercise=deliverable_id),
+            target=target,
+            capture=False,
+        )
+        _remember(curriculum, target, outcome.run)
+        console.print("[dim]Watching weeks/ for changes (Ctrl-C to stop)…[/dim]")
+        return outcome.returncode
+
+    try:
+        watch_loop(run_check, watch_files(curriculum.root / "weeks"))
+    except KeyboardInterrupt:
+        console.print("Stopped watching.")

@@ -1,0 +1,217 @@
+"""``rxgrade verify``: prove every ready exercise is sound, for authors and for CI.
+
+For every manifest entry that is not planned:
+
+- stub, solution and test file exist; no test file, stub or mutant is orphaned;
+- stub and solution define the same ``__all__`` with the same signatures;
+- every test passes on the solution and none passes on the stub;
+- every mutant (a plausible wrong answer under ``tests/mutants/<week>/<name>/``) fails a test.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from grader.manifest import Curriculum, Deliverable
+from grader.runner import run_pytest
+
+__all__ = ["Problem", "api_problems", "file_problems", "mutants", "verify"]
+
+MUTANTS_DIR = Path("tests") / "mutants"
+
+
+@dataclass(frozen=True)
+class Problem:
+    where: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.message}"
+
+
+def mutants(curriculum: Curriculum) -> dict[str, list[Path]]:
+    """Mutant files by deliverable id (directory ``tests/mutants/weekN/<name>/``)."""
+    found: dict[str, list[Path]] = {}
+    base = curriculum.root / MUTANTS_DIR
+    for path in sorted(base.glob("week*/*/*.py")):
+        if path.name.startswith("_"):
+            continue
+        found.setdefault(f"{path.parent.parent.name}.{path.parent.name}", []).append(path)
+    return found
+
+
+def file_problems(curriculum: Curriculum) -> list[Problem]:
+    """Missing files for ready entries, and orphaned tests, stubs, solutions and mutants."""
+    root = curriculum.root
+    problems = []
+    claimed: set[str] = set()
+    for d in curriculum:
+        claimed |= {d.module, d.solution, d.tests}
+        if d.planned:
+            continue
+        for label, rel in (("stub", d.module), ("solution", d.solution), ("tests", d.tests)):
+            if not (root / rel).is_file():
+                problems.append(Problem(d.id, f"{label} file {rel} is missing"))
+    for pattern in ("weeks/week*/tests/test_*.py", "weeks/week*/*.py", "solutions/week*/*.py"):
+        for path in sorted(root.glob(pattern)):
+            rel = path.relative_to(root).as_posix()
+            if path.name.startswith("_") or rel in claimed:
+                continue
+            problems.append(Problem(rel, "belongs to no entry of curriculum.toml (orphan)"))
+    for deliverable_id in mutants(curriculum):
+        if deliverable_id not in curriculum or curriculum[deliverable_id].planned:
+            problems.append(
+                Problem(
+                    f"{MUTANTS_DIR}/{deliverable_id.replace('.', '/')}", "mutants of no ready entry"
+                )
+            )
+    return problems
+
+
+def _signature(obj: object) -> str | None:
+    try:
+        sig = inspect.signature(obj)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+    return str(
+        sig.replace(
+            return_annotation=inspect.Signature.empty,
+            parameters=[
+                p.replace(annotation=inspect.Parameter.empty) for p in sig.parameters.values()
+            ],
+        )
+    )
+
+
+def _methods(cls: type) -> Iterable[str]:
+    for name, value in vars(cls).items():
+        if (not name.startswith("_") or name == "__init__") and callable(value):
+            yield name
+
+
+def api_problems(deliverable: Deliverable) -> list[Problem]:
+    """Stub and solution must export the same names with the same signatures."""
+    try:
+        stub = importlib.import_module(deliverable.module_name("learner"))
+        solution = importlib.import_module(deliverable.module_name("solution"))
+    except Exception as exc:  # noqa: BLE001 - any import failure is the author's problem to see
+        return [Problem(deliverable.id, f"cannot import: {type(exc).__name__}: {exc}")]
+    problems = []
+    exports = {}
+    for label, module in (("stub", stub), ("solution", solution)):
+        names = getattr(module, "__all__", None)
+        if names is None:
+            problems.append(Problem(deliverable.id, f"{module.__name__} has no __all__"))
+        exports[label] = set(names or ())
+    if problems:
+        return problems
+    if exports["stub"] != exports["solution"]:
+        only_stub = sorted(exports["stub"] - exports["solution"])
+        only_solution = sorted(exports["solution"] - exports["stub"])
+        problems.append(
+            Problem(
+                deliverable.id,
+                f"__all__ differs: only in stub {only_stub}, only in solution {only_solution}",
+            )
+        )
+    for name in sorted(exports["stub"] & exports["solution"]):
+        a, b = getattr(stub, name, None), getattr(solution, name, None)
+        if a is None or b is None:
+            problems.append(Problem(deliverable.id, f"{name} is in __all__ but not defined"))
+            continue
+        pairs: list[tuple[str, Callable | object, Callable | object]] = [(name, a, b)]
+        if inspect.isclass(a) and inspect.isclass(b):
+            pairs += [(f"{name}.{m}", getattr(a, m), getattr(b, m, None)) for m in _methods(a)]
+        for label, x, y in pairs:
+            if y is None:
+                problems.append(Problem(deliverable.id, f"the solution has no {label}"))
+            elif callable(x) and _signature(x) != _signature(y):
+                problems.append(
+                    Problem(
+                        deliverable.id,
+                        f"{label} signature: stub {_signature(x)} vs solution {_signature(y)}",
+                    )
+                )
+    return problems
+
+
+def verify(
+    curriculum: Curriculum,
+    *,
+    ids: Iterable[str] | None = None,
+    run_tests: bool = True,
+    run_mutants: bool = True,
+    progress: Callable[[str], None] = lambda _message: None,
+) -> list[Problem]:
+    """Every problem found; an empty list means every checked entry is sound."""
+    wanted = set(ids) if ids is not None else None
+    ready = [d for d in curriculum if not d.planned and (wanted is None or d.id in wanted)]
+    problems = file_problems(curriculum) if wanted is None else []
+    progress(f"checking the public API of {len(ready)} exercises")
+    for d in ready:
+        if d.is_python:
+            problems += api_problems(d)
+    if not run_tests or not ready:
+        return problems
+    paths = [d.tests for d in ready if (curriculum.root / d.tests).is_file()]
+    progress("running the tests on the reference solutions")
+    solution = run_pytest(curriculum.root, paths, target="solution")
+    problems += _expect(solution, ready, "solution")
+    progress("running the tests on the stubs")
+    learner = run_pytest(curriculum.root, paths, target="learner")
+    problems += _expect(learner, ready, "learner")
+    if run_mutants:
+        for deliverable_id, files in mutants(curriculum).items():
+            if wanted is not None and deliverable_id not in wanted:
+                continue
+            deliverable = curriculum[deliverable_id]
+            for path in files:
+                progress(f"mutant {path.relative_to(curriculum.root)}")
+                problems += mutant_problems(curriculum, deliverable, path)
+    return problems
+
+
+def _expect(outcome, ready: list[Deliverable], target: str) -> list[Problem]:
+    if outcome.run is None:
+        tail = "\n".join(outcome.output.strip().splitlines()[-15:])
+        return [Problem(f"pytest --target {target}", f"produced no report:\n{tail}")]
+    results = {r.id: r for r in outcome.run.results}
+    problems = []
+    for d in ready:
+        result = results.get(d.id)
+        if result is None or not result.tests:
+            problems.append(Problem(d.id, f"no test of {d.tests} ran"))
+            continue
+        if target == "solution":
+            for test in result.tests:
+                if test.outcome != "passed":
+                    problems.append(
+                        Problem(
+                            d.id, f"{test.outcome} on the solution: {test.nodeid} {test.message}"
+                        )
+                    )
+        else:
+            for test in result.tests:
+                if test.outcome in ("passed", "skipped"):
+                    problems.append(
+                        Problem(d.id, f"{test.outcome} on the stub (it must fail): {test.nodeid}")
+                    )
+    return problems
+
+
+def mutant_problems(curriculum: Curriculum, deliverable: Deliverable, path: Path) -> list[Problem]:
+    """A mutant must make at least one test of its deliverable fail (not skip, not error out)."""
+    outcome = run_pytest(
+        curriculum.root, [deliverable.tests], target="solution", extra=["--rxgrade-impl", str(path)]
+    )
+    rel = path.relative_to(curriculum.root).as_posix()
+    if outcome.run is None:
+        return [Problem(rel, f"the mutant run produced no report: {outcome.output[-500:]}")]
+    result = next(r for r in outcome.run.results if r.id == deliverable.id)
+    if result.count("failed") == 0:
+        return [Problem(rel, f"survived: no test of {deliverable.tests} fails on it")]
+    return []

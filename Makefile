@@ -1,0 +1,32 @@
+# Two commands do everything on a fresh clone: `make status` and `make test`.
+# Each creates .venv and installs the project into it the first time (and again whenever
+# pyproject.toml changes).
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: status test install docs verify clean
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade uv
+	$(BIN)/uv pip install --quiet --python $(BIN)/python -e ".[dev]"
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+status: $(STAMP)  ## your graded progress across all six weeks
+	$(BIN)/rxgrade status
+
+test: $(STAMP)    ## the project's own test suite (grader, reference system, docs, verify)
+	$(BIN)/python -m pytest
+
+docs: $(STAMP)    ## serve the docs site on http://127.0.0.1:8000
+	$(BIN)/mkdocs serve
+
+verify: $(STAMP)  ## for authors: every exercise's stub fails, solution passes, mutants caught
+	$(BIN)/rxgrade verify
+
+clean:
+	rm -rf $(VENV) site .rxgrade .pytest_cache

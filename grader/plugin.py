@@ -168,7 +168,8 @@ class Grader:
         if report.when != "call" and not (report.failed or report.skipped):
             return
         if getattr(report, "rxgrade_not_started", False):
-            outcome, message = "not started", str(report.longrepr)
+            outcome = "not started"
+            message = str(report.longrepr).removeprefix("not started: ")
         elif report.skipped:
             outcome = "skipped"
             message = report.longrepr[2] if isinstance(report.longrepr, tuple) else ""

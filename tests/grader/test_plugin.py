@@ -1,0 +1,139 @@
+"""The rxgrade pytest plugin, run on a tiny generated course with ``pytester``."""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from grader._target import resolve_target
+
+from .conftest import SOLUTION, STUB
+
+def run(course: pytest.Pytester, *args: str) -> pytest.RunResult:
+    return course.runpytest_subprocess("weeks/week1", "-p", "no:randomly", *args)
+
+
+def test_stub_reports_not_started_with_first_hint(course: pytest.Pytester) -> None:
+    result = run(course, "-v")
+    assert result.ret == 1
+    result.stdout.fnmatch_lines(
+        [
+            "*test_small NOT STARTED*",
+            "*week1.adder*not started*0 / 10*",
+            "*week1.later*coming*",
+            "*Hint 1/2: Use the plus sign.*",
+        ]
+    )
+    assert "Traceback" not in result.stdout.str()
+    assert "2 not started" in result.stdout.str()
+
+
+def test_solution_target_passes_with_full_points(course: pytest.Pytester) -> None:
+    result = run(course, "--target", "solution")
+    assert result.ret == 0
+    result.stdout.fnmatch_lines(["*week1.adder*passing*10 / 10*"])
+
+
+def test_environment_variable_selects_the_target(
+    course: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("RXGRADE_TARGET", "solution")
+    assert run(course).ret == 0
+
+
+def test_wrong_answer_is_failing_with_partial_points_and_message(course: pytest.Pytester) -> None:
+    (course.path / "weeks/week1/adder.py").write_text(
+        STUB.replace("raise NotImplementedError", "return abs(a) + abs(b)")
+    )
+    result = run(course, "--rxgrade-json=report.json")
+    assert result.ret == 1
+    result.stdout.fnmatch_lines(["*week1.adder*failing*5 / 10*1/2 tests pass; test_negative*"])
+    assert "should be -3" in result.stdout.str()
+    report = json.loads((course.path / "report.json").read_text())
+    assert report["schema"] == "rxgrade.report/1"
+    entry = next(d for d in report["deliverables"] if d["id"] == "week1.adder")
+    assert entry["state"] == "failing"
+    assert entry["earned"] == 5
+    assert [t["outcome"] for t in entry["tests"]] == ["passed", "failed"]
+
+
+def test_markdown_and_junit_reports_name_the_deliverable(course: pytest.Pytester) -> None:
+    result = run(course, "--target=solution", "--rxgrade-markdown=r.md", "--junitxml=j.xml")
+    assert result.ret == 0
+    markdown = (course.path / "r.md").read_text()
+    assert "`week1.adder`" in markdown and "10 / 10" in markdown and "coming" in markdown
+    tree = ET.parse(course.path / "j.xml")
+    values = {p.get("value") for p in tree.iter("property") if p.get("name") == "deliverable"}
+    assert values == {"week1.adder"}
+
+
+def test_manifest_timeout_applies_per_test(course: pytest.Pytester) -> None:
+    (course.path / "weeks/week1/adder.py").write_text(
+        STUB.replace("raise NotImplementedError", "import time; time.sleep(60)")
+    )
+    result = run(course, "-k", "small")
+    assert result.ret == 1
+    assert "Timeout" in result.stdout.str()
+    result.stdout.fnmatch_lines(["*week1.adder*failing*"])
+
+
+def test_missing_stub_file_names_the_path(course: pytest.Pytester) -> None:
+    (course.path / "weeks/week1/adder.py").unlink()
+    result = run(course)
+    assert result.ret == 1
+    assert "weeks/week1/adder.py" in result.stdout.str()
+
+
+def test_mutant_override_grades_another_file(course: pytest.Pytester) -> None:
+    mutant = course.path / "mutant.py"
+    mutant.write_text(SOLUTION.replace("a + b", "a - b"))
+    result = run(course, "--target=solution", f"--rxgrade-impl={mutant}")
+    assert result.ret == 1
+    result.stdout.fnmatch_lines(["*week1.adder*failing*0 / 10*"])
+
+
+def test_plugin_is_inert_outside_a_course(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_plain="def test_ok():\n    assert 1 + 1 == 2\n")
+    result = pytester.runpytest_subprocess()
+    assert result.ret == 0
+    assert "rxgrade" not in result.stdout.str()
+
+
+def test_learner_files_are_not_modified(course: pytest.Pytester) -> None:
+    before = {p: p.read_bytes() for p in (course.path / "weeks").rglob("*.py")}
+    run(course)
+    assert {p: p.read_bytes() for p in before} == before
+
+
+@pytest.mark.parametrize(
+    ("option", "env", "ini", "expected"),
+    [
+        (None, None, None, "learner"),
+        (None, None, "solution", "solution"),
+        (None, "solution", "learner", "solution"),
+        ("learner", "solution", "solution", "learner"),
+    ],
+)
+def test_target_resolution_order(
+    monkeypatch: pytest.MonkeyPatch, option, env, ini, expected
+) -> None:
+    if env is None:
+        monkeypatch.delenv("RXGRADE_TARGET", raising=False)
+    else:
+        monkeypatch.setenv("RXGRADE_TARGET", env)
+    assert resolve_target(option, ini) == expected
+
+
+def test_bad_target_value_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RXGRADE_TARGET", "teacher")
+    with pytest.raises(ValueError, match="RXGRADE_TARGET is 'teacher'"):
+        resolve_target(None, None)
+
+
+def test_not_started_message_points_at_the_stub_line(course: pytest.Pytester) -> None:
+    run(course, "--rxgrade-json=report.json")
+    report = json.loads((course.path / "report.json").read_text())
+    messages = {t["message"] for d in report["deliverables"] for t in d["tests"]}
+    assert messages == {"add() in weeks/week1/adder.py:8 still raises NotImplementedError"}

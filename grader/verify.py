@@ -12,6 +12,9 @@ from __future__ import annotations
 
 import importlib
 import inspect
+import json
+import subprocess
+import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -139,6 +142,30 @@ def api_problems(deliverable: Deliverable) -> list[Problem]:
     return problems
 
 
+def _api_problems_in_subprocess(curriculum: Curriculum, ids: list[str]) -> list[Problem]:
+    """Run :func:`api_problems` in a fresh interpreter rooted at the course (clean imports)."""
+    if not ids:
+        return []
+    code = (
+        "import json, sys\n"
+        "from grader import manifest\n"
+        "from grader.verify import api_problems\n"
+        "c = manifest.load('.')\n"
+        "out = [vars(p) for i in sys.argv[1:] for p in api_problems(c[i])]\n"
+        "print(json.dumps(out))\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code, *ids],
+        cwd=curriculum.root,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if proc.returncode != 0:
+        return [Problem("public API check", proc.stderr.strip()[-2000:])]
+    return [Problem(**raw) for raw in json.loads(proc.stdout.strip().splitlines()[-1])]
+
+
 def verify(
     curriculum: Curriculum,
     *,
@@ -152,9 +179,7 @@ def verify(
     ready = [d for d in curriculum if not d.planned and (wanted is None or d.id in wanted)]
     problems = file_problems(curriculum) if wanted is None else []
     progress(f"checking the public API of {len(ready)} exercises")
-    for d in ready:
-        if d.is_python:
-            problems += api_problems(d)
+    problems += _api_problems_in_subprocess(curriculum, [d.id for d in ready if d.is_python])
     if not run_tests or not ready:
         return problems
     paths = [d.tests for d in ready if (curriculum.root / d.tests).is_file()]

@@ -1,0 +1,142 @@
+"""The rxgrade CLI and ``verify`` on the tiny generated course."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from grader import manifest
+from grader.cli import app, resolve_exercise, watch_loop
+from grader.verify import file_problems, verify
+
+runner = CliRunner()
+
+
+def rxgrade(course_dir: Path, *args: str):
+    return runner.invoke(app, [*args, "--root", str(course_dir)], env={"COLUMNS": "160"})
+
+
+def test_status_shows_weeks_and_the_first_hint(course_dir: Path) -> None:
+    result = rxgrade(course_dir, "status")
+    assert result.exit_code == 0, result.output
+    assert "Week 1  Adding" in result.output
+    assert "0/10 pts" in result.output and "1 coming" in result.output
+    assert "Next: week1.adder" in result.output
+    assert "Hint 1/2: Use the plus sign." in result.output
+
+
+def test_status_on_solutions_is_full_marks(course_dir: Path) -> None:
+    result = rxgrade(course_dir, "status", "--target", "solution")
+    assert result.exit_code == 0, result.output
+    assert "10/10 pts" in result.output
+    assert "Everything graded here passes" in result.output
+
+
+def test_hint_reveals_the_next_hint_and_remembers(course_dir: Path) -> None:
+    first = rxgrade(course_dir, "hint", "week1.adder")
+    second = rxgrade(course_dir, "hint", "week1.adder")
+    third = rxgrade(course_dir, "hint", "week1.adder")
+    assert "Hint 1/2" in first.output and "Use the plus sign." in first.output
+    assert "Hint 2/2" in second.output and "return a + b" in second.output
+    assert "Hint 2/2" in third.output and "last hint" in third.output
+    status = rxgrade(course_dir, "status")
+    assert "Hint 2/2: return a + b" in status.output
+
+
+def test_unknown_exercise_is_a_clear_error(course_dir: Path) -> None:
+    result = rxgrade(course_dir, "hint", "week1.nope")
+    assert result.exit_code == 2
+    assert "No deliverable 'week1.nope'" in result.output
+    result = rxgrade(course_dir, "check", "week9")
+    assert result.exit_code == 2
+    assert "weeks 1-1" in result.output
+
+
+def test_check_exit_code_follows_the_tests(course_dir: Path) -> None:
+    assert rxgrade(course_dir, "check", "week1").exit_code == 1
+    assert rxgrade(course_dir, "check", "week1", "adder", "--target", "solution").exit_code == 0
+
+
+def test_check_records_progress_for_status_cached(course_dir: Path) -> None:
+    rxgrade(course_dir, "check", "week1.adder", "--target", "solution")
+    result = rxgrade(course_dir, "status", "--cached", "--target", "solution")
+    assert "10/10 pts" in result.output
+
+
+def test_next_names_the_stub_and_tests(course_dir: Path) -> None:
+    result = rxgrade(course_dir, "next")
+    assert "edit  weeks/week1/adder.py" in result.output
+    assert "tests weeks/week1/tests/test_adder.py" in result.output
+
+
+def test_report_writes_json_markdown_and_junit(course_dir: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    result = rxgrade(course_dir, "report", "--out", str(out), "--target", "solution")
+    assert result.exit_code == 0, result.output
+    data = json.loads((out / "report.json").read_text())
+    assert data["schema"] == "rxgrade.report/1" and data["earned"] == 10
+    assert "`week1.adder`" in (out / "report.md").read_text()
+    assert 'name="deliverable"' in (out / "junit.xml").read_text()
+
+
+def test_resolve_exercise_accepts_every_spelling(course_dir: Path) -> None:
+    curriculum = manifest.load(course_dir)
+    assert resolve_exercise(curriculum, "week1") == ("week1", None)
+    assert resolve_exercise(curriculum, "1", "adder") == ("week1", "week1.adder")
+    assert resolve_exercise(curriculum, "week1.adder") == ("week1", "week1.adder")
+    with pytest.raises(KeyError):
+        resolve_exercise(curriculum, "week1", "nope")
+
+
+def test_watch_loop_reruns_once_per_batch_of_changes() -> None:
+    codes = iter([1, 1, 0])
+    seen: list[int] = []
+    runs = watch_loop(lambda: next(codes), [{"a"}, {"b"}], on_result=seen.append)
+    assert runs == 3 and seen == [1, 1, 0]
+
+
+# -- verify -------------------------------------------------------------------------------------
+def test_verify_passes_on_a_sound_course(course_dir: Path) -> None:
+    result = rxgrade(course_dir, "verify")
+    assert result.exit_code == 0, result.output
+    assert "1 ready exercises verified" in result.output
+
+
+def test_verify_catches_a_stub_that_already_passes(course_dir: Path) -> None:
+    stub = course_dir / "weeks/week1/adder.py"
+    stub.write_text(stub.read_text().replace("raise NotImplementedError", "return a + b"))
+    problems = verify(manifest.load(course_dir), run_mutants=False)
+    assert any("passed on the stub" in str(p) for p in problems), problems
+
+
+def test_verify_catches_a_failing_solution(course_dir: Path) -> None:
+    solution = course_dir / "solutions/week1/adder.py"
+    solution.write_text(solution.read_text().replace("a + b", "a * b"))
+    problems = verify(manifest.load(course_dir), run_mutants=False)
+    assert any("failed on the solution" in str(p) for p in problems), problems
+
+
+def test_verify_catches_a_surviving_mutant(course_dir: Path) -> None:
+    mutant = course_dir / "tests/mutants/week1/adder/abs.py"
+    mutant.write_text('"""Correct after all."""\n__all__ = ["add"]\n\ndef add(a, b):\n    return b + a\n')
+    problems = verify(manifest.load(course_dir))
+    assert [p.where for p in problems] == ["tests/mutants/week1/adder/abs.py"], problems
+    assert "survived" in problems[0].message
+
+
+def test_verify_reports_orphans_and_missing_files(course_dir: Path) -> None:
+    (course_dir / "weeks/week1/tests/test_stray.py").write_text("def test_x():\n    pass\n")
+    (course_dir / "solutions/week1/adder.py").unlink()
+    problems = [str(p) for p in file_problems(manifest.load(course_dir))]
+    assert any("test_stray.py: belongs to no entry" in p for p in problems), problems
+    assert any("solution file solutions/week1/adder.py is missing" in p for p in problems)
+
+
+def test_verify_compares_public_api(course_dir: Path) -> None:
+    solution = course_dir / "solutions/week1/adder.py"
+    solution.write_text(solution.read_text().replace("b: int)", "b: int = 0)"))
+    problems = verify(manifest.load(course_dir), run_tests=False)
+    assert len(problems) == 1 and "add signature" in problems[0].message

@@ -272,3 +272,7 @@ def watch(
         watch_loop(run_check, watch_files(curriculum.root / "weeks"))
     except KeyboardInterrupt:
         console.print("Stopped watching.")
+
+
+if __name__ == "__main__":
+    app()

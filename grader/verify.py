@@ -13,9 +13,11 @@ from __future__ import annotations
 import importlib
 import inspect
 import json
+import os
 import subprocess
 import sys
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -173,6 +175,7 @@ def verify(
     run_tests: bool = True,
     run_mutants: bool = True,
     progress: Callable[[str], None] = lambda _message: None,
+    workers: int = os.cpu_count() or 1,
 ) -> list[Problem]:
     """Every problem found; an empty list means every checked entry is sound."""
     wanted = set(ids) if ids is not None else None
@@ -190,13 +193,16 @@ def verify(
     learner = run_pytest(curriculum.root, paths, target="learner")
     problems += _expect(learner, ready, "learner")
     if run_mutants:
-        for deliverable_id, files in mutants(curriculum).items():
-            if wanted is not None and deliverable_id not in wanted:
-                continue
-            deliverable = curriculum[deliverable_id]
-            for path in files:
-                progress(f"mutant {path.relative_to(curriculum.root)}")
-                problems += mutant_problems(curriculum, deliverable, path)
+        jobs = [
+            (curriculum[deliverable_id], path)
+            for deliverable_id, files in mutants(curriculum).items()
+            if wanted is None or deliverable_id in wanted
+            for path in files
+        ]
+        progress(f"running {len(jobs)} mutation checks")
+        with ThreadPoolExecutor(max_workers=max(1, min(workers, len(jobs) or 1))) as pool:
+            for found in pool.map(lambda job: mutant_problems(curriculum, *job), jobs):
+                problems += found
     return problems
 
 
@@ -231,7 +237,10 @@ def _expect(outcome, ready: list[Deliverable], target: str) -> list[Problem]:
 def mutant_problems(curriculum: Curriculum, deliverable: Deliverable, path: Path) -> list[Problem]:
     """A mutant must make at least one test of its deliverable fail (not skip, not error out)."""
     outcome = run_pytest(
-        curriculum.root, [deliverable.tests], target="solution", extra=["--rxgrade-impl", str(path)]
+        curriculum.root,
+        [deliverable.tests],
+        target="solution",
+        extra=["--rxgrade-impl", str(path), "-x"],
     )
     rel = path.relative_to(curriculum.root).as_posix()
     if outcome.run is None:

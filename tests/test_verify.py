@@ -1,0 +1,54 @@
+"""The whole course is sound: ``rxgrade verify`` and ``rxgrade status`` on this repository.
+
+``verify`` runs every ready exercise's tests on the reference solutions (all must pass) and on
+the stubs (none may pass), runs every mutation check under tests/mutants/ (each must be caught),
+and compares the public API of stubs and solutions.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from grader import manifest
+from grader.verify import verify
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.mark.timeout(1200)
+def test_rxgrade_verify_finds_no_problem() -> None:
+    problems = verify(manifest.load(ROOT))
+    assert not problems, "rxgrade verify found:\n" + "\n".join(map(str, problems))
+
+
+@pytest.mark.timeout(600)
+def test_rxgrade_status_on_the_stubs(tmp_path: Path) -> None:
+    env = {**os.environ, "RXGRADE_HOME": str(tmp_path), "COLUMNS": "160"}
+    env.pop("RXGRADE_TARGET", None)
+    proc = subprocess.run(
+        [sys.executable, "-m", "grader.cli", "status"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "Week 1" in proc.stdout and "Week 6" in proc.stdout and "Overall" in proc.stdout
+    first = next(d for d in manifest.load(ROOT) if not d.planned)
+    assert f"Next: {first.id}" in proc.stdout
+    assert f"Hint 1/{len(first.hints)}: {first.hints[0][:40]}" in proc.stdout
+
+
+def test_week_readmes_list_their_ready_exercises() -> None:
+    curriculum = manifest.load(ROOT)
+    for week in curriculum.weeks:
+        readme = (ROOT / "weeks" / week.slug / "README.md").read_text(encoding="utf-8")
+        assert readme.startswith(f"# Week {week.number}"), f"{week.slug}/README.md title"
+        missing = [d.id for d in week.deliverables if not d.planned and f"`{d.id}`" not in readme]
+        assert not missing, f"weeks/{week.slug}/README.md does not mention {missing}"

@@ -14,6 +14,7 @@ from pathlib import Path
 
 __all__ = [
     "DAYS",
+    "DIFFICULTIES",
     "KINDS",
     "STATUSES",
     "Curriculum",
@@ -29,6 +30,7 @@ __all__ = [
 DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday")
 KINDS = ("code", "notebook", "service", "written", "config", "capstone")
 STATUSES = ("ready", "planned")
+DIFFICULTIES = ("easy", "medium", "hard")
 MANIFEST = "curriculum.toml"
 
 _KIND_DIRS = {"notebook": ("notebooks", ".py"), "written": ("portfolio", ".md")}
@@ -208,6 +210,10 @@ def _deliverable(raw: dict, week: int, day: str) -> Deliverable:
         raise ManifestError(f"{where}: id must look like 'week{week}.snake_case_name'")
     if raw["kind"] not in KINDS:
         raise ManifestError(f"{where}: kind must be one of {', '.join(KINDS)}")
+    if not isinstance(raw["points"], int) or raw["points"] <= 0:
+        raise ManifestError(f"{where}: points must be a positive integer")
+    if raw.get("difficulty", "") not in ("", *DIFFICULTIES):
+        raise ManifestError(f"{where}: difficulty must be one of {', '.join(DIFFICULTIES)}")
     status = raw.get("status", "ready")
     if status not in STATUSES:
         raise ManifestError(f"{where}: status must be one of {', '.join(STATUSES)}")
@@ -247,6 +253,10 @@ def parse(data: dict, root: Path) -> Curriculum:
             name = raw_day["name"]
             if name not in DAYS:
                 raise ManifestError(f"{MANIFEST}: week {number}: unknown day {name!r}")
+            if days and DAYS.index(name) <= DAYS.index(days[-1].name):
+                raise ManifestError(
+                    f"{MANIFEST}: week {number}: {name} is repeated or out of order"
+                )
             days.append(
                 Day(
                     name=name,

@@ -1,0 +1,372 @@
+"""Framework checks of ``curriculum.toml`` against its loader and its two source documents.
+
+The manifest is the single source of truth of the course, so these tests hold it to the roadmap:
+every deliverable and success-criteria line of ``sources/roadmap-6-week.md`` is answered by at
+least one entry on the right week and day, every ``seed`` is a real line of its source document,
+the days carry the study and hands-on text verbatim, and ready entries have their files on disk.
+They parse the source documents themselves (no grader code involved) and run in well under a
+second.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+import tomllib
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from grader import manifest
+
+ROOT = Path(__file__).resolve().parents[1]
+CURRICULUM = manifest.load(ROOT)
+ENTRIES = list(CURRICULUM)
+
+DRILL_DAY = "tuesday"
+DRILL_SEEDS = ("Coding solutions", "Algorithm implementations", "Optimization examples")
+DIFFICULTIES = ("easy", "medium", "hard")
+SERVICES = ("redis", "postgres", "kafka", "mlflow")
+DEFAULT_TIMEOUT = 120.0
+
+
+# --------------------------------------------------------------------------- source documents
+@dataclass
+class DayOutline:
+    name: str
+    title: str
+    hours: int
+    study_hours: int = 0
+    hands_on_hours: int = 0
+    study: list[str] = field(default_factory=list)
+    hands_on: list[str] = field(default_factory=list)
+    deliverables: list[str] = field(default_factory=list)
+
+
+@dataclass
+class WeekOutline:
+    number: int
+    title: str
+    hours: int = 0
+    objectives: list[str] = field(default_factory=list)
+    days: list[DayOutline] = field(default_factory=list)
+    criteria: list[str] = field(default_factory=list)
+
+
+_WEEK = re.compile(r"^##\*\*Week (\d+): (.+)\*\*$")
+_SCHEDULE = re.compile(r"^###\*\*Daily Schedule \((\d+) hours\)\*\*$")
+_DAY = re.compile(r"^####\*\*(\w+) \((\d+) hours\): (.+)\*\*$")
+_CRITERIA = re.compile(r"^###\*\*Week (\d+) Success Criteria\*\*$")
+_MORNING = re.compile(r"^Morning \((\d+) hours\):$")
+_AFTERNOON = re.compile(r"^Afternoon \((\d+) hours\):$")
+
+
+@functools.cache
+def six_week_outline() -> dict[int, WeekOutline]:
+    """Weeks of ``roadmap-6-week.md``: objectives, days (study, hands-on, deliverables), criteria.
+
+    The ``Resources & Tools`` and ``Final Deliverables Portfolio`` sections end the last week and
+    are not part of any week.
+    """
+    weeks: dict[int, WeekOutline] = {}
+    week: WeekOutline | None = None
+    day: DayOutline | None = None
+    mode = ""
+    for raw in CURRICULUM.source_text("six_week").splitlines():
+        line = raw.strip()
+        if m := _WEEK.match(line):
+            week = weeks.setdefault(int(m[1]), WeekOutline(int(m[1]), m[2]))
+            day, mode = None, ""
+        elif line.startswith("##**") and not line.startswith("###"):
+            week, day, mode = None, None, ""  # a level-2 section that is not a week
+        elif week is None:
+            continue
+        elif line == "###**Learning Objectives**":
+            mode = "objectives"
+        elif m := _SCHEDULE.match(line):
+            week.hours, mode = int(m[1]), ""
+        elif m := _DAY.match(line):
+            day = DayOutline(m[1].lower(), m[3], int(m[2]))
+            week.days.append(day)
+            mode = ""
+        elif _CRITERIA.match(line):
+            day, mode = None, "criteria"
+        elif m := _MORNING.match(line):
+            mode = "study"
+            if day is not None:
+                day.study_hours = int(m[1])
+        elif m := _AFTERNOON.match(line):
+            mode = "hands_on"
+            if day is not None:
+                day.hands_on_hours = int(m[1])
+        elif line == "**Deliverables:**":
+            mode = "deliverables"
+        elif line.startswith("- [ ] "):
+            text = line.removeprefix("- [ ] ")
+            if mode == "deliverables" and day is not None:
+                day.deliverables.append(text)
+            elif mode == "criteria":
+                week.criteria.append(text)
+        elif line.startswith("- "):
+            text = line.removeprefix("- ")
+            if mode == "objectives":
+                week.objectives.append(text)
+            elif mode in ("study", "hands_on") and day is not None:
+                getattr(day, mode).append(text)
+    return weeks
+
+
+@functools.cache
+def sixteen_week_bullets() -> frozenset[str]:
+    """Text of every ``* `` bullet of ``roadmap-16-week.md`` (glyph headings are not bullets)."""
+    bullets = set()
+    for raw in CURRICULUM.source_text("sixteen_week").splitlines():
+        line = raw.strip()
+        if line.startswith("* "):
+            bullets.add(line.removeprefix("* ").strip())
+    return frozenset(bullets)
+
+
+def six_week_lines(week: int, day: str) -> list[str]:
+    """The ``- [ ]`` lines of one day's deliverables, or of the week's criteria (``criteria``)."""
+    outline = six_week_outline()[week]
+    if day == "criteria":
+        return outline.criteria
+    return next(d.deliverables for d in outline.days if d.name == day)
+
+
+def test_source_outline_is_complete() -> None:
+    """Guard for the parser below: six weeks, five days each, three lines per list."""
+    weeks = six_week_outline()
+    assert sorted(weeks) == [1, 2, 3, 4, 5, 6], f"parsed weeks {sorted(weeks)}"
+    for week in weeks.values():
+        assert [d.name for d in week.days] == list(manifest.DAYS), week.number
+        assert len(week.criteria) == 4, (week.number, week.criteria)
+        assert len(week.objectives) == 3, (week.number, week.objectives)
+        for day in week.days:
+            counts = (len(day.study), len(day.hands_on), len(day.deliverables))
+            assert counts == (3, 3, 3), (week.number, day.name, counts)
+    assert "Why Caching? LRU vs LFU Caching" in sixteen_week_bullets()
+
+
+# --------------------------------------------------------------------------- loader contract
+MINIMAL = """
+[sources.six_week]
+title = "six"
+path = "sources/roadmap-6-week.md"
+
+[[weeks]]
+number = 1
+title = "Week one"
+
+[[weeks.days]]
+name = "monday"
+title = "Monday"
+"""
+
+GOOD_ENTRY = {
+    "id": "week1.thing",
+    "title": "A thing",
+    "kind": "code",
+    "points": 5,
+    "hints": ["gentle", "closer", "nearly the answer"],
+    "seed": "EfficientNet implementation notebook",
+    "source": "six_week",
+}
+
+
+def toml_entry(values: dict[str, object]) -> str:
+    # JSON strings, integers and lists of strings are valid TOML values as written.
+    lines = [f"{key} = {json.dumps(value)}" for key, value in values.items()]
+    return "\n[[weeks.days.deliverables]]\n" + "\n".join(lines) + "\n"
+
+
+def parse(*entries: dict[str, object]) -> manifest.Curriculum:
+    text = MINIMAL + "".join(toml_entry(entry) for entry in entries)
+    return manifest.parse(tomllib.loads(text), ROOT)
+
+
+def test_minimal_manifest_parses() -> None:
+    curriculum = parse(GOOD_ENTRY)
+    assert [d.id for d in curriculum] == ["week1.thing"]
+    assert curriculum["week1.thing"].module == "weeks/week1/thing.py"
+
+
+@pytest.mark.parametrize(
+    ("entries", "message"),
+    [
+        pytest.param(
+            [GOOD_ENTRY, {**GOOD_ENTRY, "title": "again"}], "used twice", id="duplicate-id"
+        ),
+        pytest.param([{**GOOD_ENTRY, "kind": "essay"}], "kind must be one of", id="unknown-kind"),
+        pytest.param(
+            [{k: v for k, v in GOOD_ENTRY.items() if k != "seed"}], "missing seed", id="no-seed"
+        ),
+        pytest.param([{**GOOD_ENTRY, "id": "week2.thing"}], "id must look like", id="bad-prefix"),
+        pytest.param([{**GOOD_ENTRY, "id": "week1.ex-3"}], "id must look like", id="bad-name"),
+        pytest.param([{**GOOD_ENTRY, "status": "soon"}], "status must be one of", id="bad-status"),
+        pytest.param([{**GOOD_ENTRY, "source": "blog"}], "is not one of", id="unknown-source"),
+        pytest.param([{**GOOD_ENTRY, "hints": []}], "at least one hint", id="no-hints"),
+        pytest.param([{**GOOD_ENTRY, "colour": "red"}], "unknown field", id="unknown-field"),
+    ],
+)
+def test_loader_rejects_malformed_entries(entries: list[dict[str, object]], message: str) -> None:
+    with pytest.raises(manifest.ManifestError, match=message):
+        parse(*entries)
+
+
+# --------------------------------------------------------------------------- the real manifest
+def test_manifest_loads_with_unique_ids() -> None:
+    assert [w.number for w in CURRICULUM.weeks] == [1, 2, 3, 4, 5, 6]
+    with (ROOT / manifest.MANIFEST).open("rb") as fh:
+        raw = tomllib.load(fh)
+    ids = [
+        entry["id"]
+        for week in raw["weeks"]
+        for group in [*(day.get("deliverables", []) for day in week["days"]), week["criteria"]]
+        for entry in group
+    ]
+    duplicates = sorted(i for i, n in Counter(ids).items() if n > 1)
+    assert not duplicates, f"ids used more than once in curriculum.toml: {duplicates}"
+    assert len(ids) == len(ENTRIES)
+
+
+def test_weeks_and_days_match_the_roadmap() -> None:
+    outline = six_week_outline()
+    problems = []
+    for week in CURRICULUM.weeks:
+        want = outline[week.number]
+        got = (week.title, week.hours, list(week.objectives))
+        if got != (want.title, want.hours, want.objectives):
+            problems.append(f"week {week.number}: title/hours/objectives {got} != {want}")
+        if not week.summary.strip():
+            problems.append(f"week {week.number}: empty summary")
+        if [d.name for d in week.days] != list(manifest.DAYS):
+            problems.append(f"week {week.number}: days {[d.name for d in week.days]}")
+            continue
+        for day, src in zip(week.days, want.days, strict=True):
+            got_day = (day.title, day.hours, day.study_hours, day.hands_on_hours)
+            want_day = (src.title, src.hours, src.study_hours, src.hands_on_hours)
+            if got_day != want_day:
+                problems.append(f"week {week.number} {day.name}: {got_day} != {want_day}")
+            if list(day.study) != src.study:
+                problems.append(f"week {week.number} {day.name}: study {day.study} != {src.study}")
+            if list(day.hands_on) != src.hands_on:
+                problems.append(
+                    f"week {week.number} {day.name}: hands_on {day.hands_on} != {src.hands_on}"
+                )
+    assert not problems, "curriculum.toml differs from sources/roadmap-6-week.md:\n" + "\n".join(
+        problems
+    )
+
+
+def test_every_roadmap_line_is_a_seed_of_its_week_and_day() -> None:
+    seeds = {(d.week, d.day, d.seed) for d in ENTRIES if d.source == "six_week"}
+    missing = [
+        f"week {number} {day}: {line}"
+        for number, week in six_week_outline().items()
+        for day in [*manifest.DAYS, "criteria"]
+        for line in six_week_lines(number, day)
+        if (number, day, line) not in seeds
+    ]
+    assert not missing, (
+        "These deliverable / success-criteria lines of sources/roadmap-6-week.md have no entry "
+        "with that exact `seed` on that week and day:\n" + "\n".join(missing)
+    )
+
+
+def test_criteria_entries_are_capstones() -> None:
+    wrong = [
+        d.id for w in CURRICULUM.weeks for d in w.criteria if d.kind != "capstone" or not d.summary
+    ]
+    assert not wrong, f"success-criteria entries must be kind 'capstone' with a summary: {wrong}"
+
+
+def test_every_seed_is_a_line_of_its_source() -> None:
+    bullets = sixteen_week_bullets()
+    wrong = []
+    for d in ENTRIES:
+        if d.source == "six_week":
+            if d.seed not in six_week_lines(d.week, d.day):
+                wrong.append(f"{d.id}: {d.seed!r} is not a '- [ ]' line of week {d.week} {d.day}")
+        elif d.source == "sixteen_week":
+            if d.seed not in bullets:
+                wrong.append(f"{d.id}: {d.seed!r} is not a bullet of roadmap-16-week.md")
+        else:
+            wrong.append(f"{d.id}: unexpected source {d.source!r}")
+    assert not wrong, "seeds must be verbatim lines of their source document:\n" + "\n".join(wrong)
+
+
+def test_sixteen_week_topics_are_folded_in() -> None:
+    weeks = Counter(d.week for d in ENTRIES if d.source == "sixteen_week")
+    assert all(weeks[n] for n in (1, 3, 4, 6)), f"sixteen_week entries per week: {dict(weeks)}"
+
+
+def test_ready_entries_have_stub_solution_and_tests() -> None:
+    missing = [
+        f"{d.id}: {path}"
+        for d in ENTRIES
+        if not d.planned
+        for path in (d.module, d.solution, d.tests)
+        if not (ROOT / path).is_file()
+    ]
+    assert not missing, "ready entries need their stub, solution and test file:\n" + "\n".join(
+        missing
+    )
+
+
+def test_no_orphan_exercise_tests() -> None:
+    claimed = {d.tests for d in ENTRIES if not d.planned}
+    on_disk = {p.relative_to(ROOT).as_posix() for p in ROOT.glob("weeks/*/tests/test_*.py")}
+    orphans = sorted(on_disk - claimed)
+    assert not orphans, (
+        f"test files that belong to no ready entry (add the entry, or mark it ready): {orphans}"
+    )
+
+
+def test_entry_paths_are_unique() -> None:
+    for attribute in ("module", "tests"):
+        counts = Counter(getattr(d, attribute) for d in ENTRIES)
+        shared = sorted(path for path, n in counts.items() if n > 1)
+        assert not shared, f"entries sharing a {attribute} path: {shared}"
+
+
+def test_entries_are_gradeable() -> None:
+    problems = []
+    for d in ENTRIES:
+        need = 2 if d.planned else 3
+        if len(d.hints) < need or len(set(d.hints)) != len(d.hints):
+            problems.append(f"{d.id}: needs {need}+ distinct hints, has {len(d.hints)}")
+        if any(not hint.strip() for hint in d.hints):
+            problems.append(f"{d.id}: empty hint")
+        if not isinstance(d.points, int) or d.points <= 0:
+            problems.append(f"{d.id}: points must be a positive integer, got {d.points!r}")
+        if not d.title.strip() or not d.summary.strip():
+            problems.append(f"{d.id}: needs a title and a summary")
+        if unknown := set(d.services) - set(SERVICES):
+            problems.append(f"{d.id}: unknown services {sorted(unknown)}")
+        if d.planned and d.timeout != DEFAULT_TIMEOUT and d.timeout <= DEFAULT_TIMEOUT:
+            problems.append(f"{d.id}: set timeout only above the default {DEFAULT_TIMEOUT}")
+        if d.kind == "config" and d.module.endswith(".py"):
+            problems.append(f"{d.id}: a config entry names its file in `module` ({d.module})")
+        if d.difficulty and d.difficulty not in DIFFICULTIES:
+            problems.append(f"{d.id}: difficulty {d.difficulty!r} not in {DIFFICULTIES}")
+        if bool(d.difficulty) != bool(d.timebox) or d.timebox < 0:
+            problems.append(
+                f"{d.id}: difficulty and timebox go together ({d.difficulty!r}, {d.timebox})"
+            )
+    assert not problems, "\n".join(problems)
+
+
+def test_week6_drills_are_timeboxed() -> None:
+    week6 = CURRICULUM.week(6)
+    untimed = [d.id for d in week6.deliverables if d.kind == "code" and not d.timebox]
+    assert not untimed, f"week 6 coding drills need `difficulty` and `timebox`: {untimed}"
+    tuesday = next(day for day in week6.days if day.name == DRILL_DAY)
+    drills = [d for d in tuesday.deliverables if d.seed in DRILL_SEEDS]
+    assert len(drills) >= 20, f"week 6 {DRILL_DAY} has {len(drills)} coding drills, want >= 20"
+    levels = Counter(d.difficulty for d in drills)
+    assert all(levels[level] for level in DIFFICULTIES), f"drill difficulties: {dict(levels)}"

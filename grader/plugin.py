@@ -86,6 +86,8 @@ def pytest_configure(config: pytest.Config) -> None:
     grader = Grader(config, curriculum, target, Path(learner_root or root))
     config.stash[GRADER_KEY] = grader
     config.pluginmanager.register(grader, "rxgrade-grader")
+    # service fixtures (redis_url, postgres_url, ...) for exercise tests
+    config.pluginmanager.import_plugin("grader.services")
 
 
 def _env_learner_root() -> str | None:

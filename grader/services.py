@@ -499,7 +499,7 @@ KINDS: dict[str, ServiceKind] = {
         "MLflow tracking server",
         "RXGRADE_MLFLOW_URL",
         "http://localhost:5000",
-        "`pip install mlflow` and run `mlflow server`",
+        "`pip install mlflow`, then run `mlflow server --host 127.0.0.1 --port 5000`",
     ),
 }
 

@@ -10,6 +10,7 @@ import os
 import socket
 import stat
 import textwrap
+from importlib.metadata import entry_points
 from pathlib import Path
 
 import psycopg
@@ -20,6 +21,13 @@ from grader import services
 from grader.services import Service, ServiceStartError, ServiceUnavailable, resolve
 
 pytest_plugins = ["pytester"]
+
+
+def _plugin_args() -> list[str]:
+    """``-p grader.services`` unless an installed entry point already loads it."""
+    loaded = any(ep.value == "grader.services" for ep in entry_points(group="pytest11"))
+    return [] if loaded else ["-p", "grader.services"]
+
 
 ENV_VARS = ("RXGRADE_REDIS_URL", "RXGRADE_POSTGRES_URL", "RXGRADE_KAFKA_URL", "RXGRADE_MLFLOW_URL")
 
@@ -223,7 +231,7 @@ def test_fixtures_give_each_test_a_clean_database(
     no_env: pytest.MonkeyPatch, pytester: pytest.Pytester
 ) -> None:
     pytester.makepyfile(test_isolation=ISOLATION_TESTS)
-    result = pytester.runpytest("-p", "grader.services", "-p", "no:randomly")
+    result = pytester.runpytest(*_plugin_args(), "-p", "no:randomly")
     result.assert_outcomes(passed=2)
 
 
@@ -239,7 +247,7 @@ def test_redis_url_never_wipes_a_server_from_the_environment(
                 assert redis_service.origin == "env"
             """
         )
-        result = pytester.runpytest("-p", "grader.services")
+        result = pytester.runpytest(*_plugin_args())
         result.assert_outcomes(passed=1)
         assert client.get("users:precious") == b"keep me"
 
@@ -249,6 +257,6 @@ def test_unavailable_service_skips_with_the_install_message(
 ) -> None:
     no_env.setenv("PATH", str(tmp_path))
     pytester.makepyfile(test_skip="def test_needs(redis_url):\n    pass\n")
-    result = pytester.runpytest("-p", "grader.services", "-rs")
+    result = pytester.runpytest(*_plugin_args(), "-rs")
     result.assert_outcomes(skipped=1)
     result.stdout.fnmatch_lines(["*apt-get install redis-server*"])

@@ -1,0 +1,554 @@
+"""Tests of week3.api: the FastAPI prediction service with a Redis cache.
+
+Most tests run your app in-process (``httpx.ASGITransport``); two start it for real with
+``uvicorn --factory`` on a free 127.0.0.1 port. The predictor is :class:`ColourPredictor` from
+``_launch.py`` next to this file: it classifies an image by its mean colour, so every answer is
+known in advance. Run one test with ``pytest weeks/week3/tests/test_api.py -k cache``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import importlib.util
+import io
+import json
+import os
+import secrets
+import socket
+import struct
+import subprocess
+import sys
+import tempfile
+import time
+import zlib
+from collections.abc import AsyncIterator, Callable, Iterator
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import httpx
+import numpy as np
+import pytest
+import redis
+from fastapi import FastAPI
+from PIL import Image
+
+
+def _load_helpers() -> ModuleType:
+    path = Path(__file__).with_name("_launch.py")
+    spec = importlib.util.spec_from_file_location("_rxgrade_week3_launch", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+_launch = _load_helpers()
+ColourPredictor = _launch.ColourPredictor
+
+REDDISH = (210, 40, 30)
+TEAL = (20, 160, 170)
+Builder = Callable[..., FastAPI]
+
+
+# -- helpers --------------------------------------------------------------------------------------
+def image_bytes(
+    colour: tuple[int, int, int] = REDDISH,
+    fmt: str = "PNG",
+    mode: str = "RGB",
+    size: tuple[int, int] = (16, 16),
+) -> bytes:
+    """An image of one colour, with one random pixel so that its SHA-256 is new on every run."""
+    image = Image.new("RGB", size, colour)
+    image.putpixel((0, 0), tuple(secrets.randbelow(256) for _ in range(3)))
+    buffer = io.BytesIO()
+    image.convert(mode).save(buffer, fmt)
+    return buffer.getvalue()
+
+
+def noisy_png(side: int) -> bytes:
+    """A PNG that does not compress: about 3 * side**2 bytes."""
+    pixels = np.random.default_rng(secrets.randbelow(2**32)).integers(0, 256, (side, side, 3))
+    buffer = io.BytesIO()
+    Image.fromarray(pixels.astype(np.uint8)).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def bomb_png(width: int = 100_000, height: int = 100_000) -> bytes:
+    """A tiny PNG file whose header claims width x height pixels (a decompression bomb)."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        crc = zlib.crc32(kind + data) & 0xFFFFFFFF
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", crc)
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(b"\0" * 64))
+        + chunk(b"IEND", b"")
+    )
+
+
+def probabilities(data: bytes) -> dict[str, float]:
+    """What ColourPredictor says about ``data``, label by label."""
+    with Image.open(io.BytesIO(data)) as image:
+        row = ColourPredictor().predict_proba([image.convert("RGB")])[0]
+    return dict(zip(ColourPredictor.classes, map(float, row), strict=True))
+
+
+def expected(data: bytes, k: int) -> list[tuple[str, float]]:
+    """What the service must answer for ``data``: the k most probable (label, probability)."""
+    return sorted(probabilities(data).items(), key=lambda item: -item[1])[:k]
+
+
+def upload(data: bytes, content_type: str = "image/png", field: str = "file") -> dict[str, Any]:
+    return {"files": {field: ("pill.png", data, content_type)}}
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def dead_redis_url() -> str:
+    """A Redis URL where nothing listens (the cache is down)."""
+    return f"redis://127.0.0.1:{free_port()}/0"
+
+
+@contextlib.asynccontextmanager
+async def serve(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    """A client talking to ``app`` in-process, with its startup and shutdown run."""
+    async with app.router.lifespan_context(app):
+        # a crash in the app becomes a 500 response (what a real server answers), not an error
+        transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+        async with httpx.AsyncClient(transport=transport, base_url="http://rxvision.test") as c:
+            yield c
+
+
+def check_predictions(body: dict[str, Any], data: bytes, k: int) -> None:
+    """``body`` holds the k most probable classes, most probable first (ties in any order)."""
+    truth, want = probabilities(data), expected(data, k)
+    got = [(p["label"], p["probability"]) for p in body["predictions"]]
+    assert len(got) == len(want), f"expected {len(want)} predictions, got {len(got)}: {got}"
+    for label, probability in got:
+        assert label in truth, f"{label!r} is not one of predictor.classes {list(truth)}"
+        assert probability == pytest.approx(truth[label], abs=1e-6), (
+            f"probability of {label!r} should be predict_proba's value {truth[label]:.6f} "
+            f"(no extra softmax, no scaling), got {probability}"
+        )
+    assert len({label for label, _ in got}) == len(got), f"a label appears twice: {got}"
+    assert [p for _, p in got] == pytest.approx([p for _, p in want], abs=1e-6), (
+        f"with k={k}, predictions should be the {k} most probable labels, most probable first: "
+        f"{[label for label, _ in want]}; got {[label for label, _ in got]}"
+    )
+
+
+def check_error(response: httpx.Response, status: int | tuple[int, ...], *words: str) -> None:
+    statuses = (status,) if isinstance(status, int) else status
+    assert response.status_code in statuses, (
+        f"expected HTTP {' or '.join(map(str, statuses))}, got {response.status_code}: "
+        f"{response.text[:300]}"
+    )
+    detail = response.json().get("detail")
+    text = json.dumps(detail).lower()
+    assert detail and len(text) > 8, f"the JSON body needs a helpful 'detail', got {detail!r}"
+    assert any(word in text for word in words), (
+        f"'detail' should tell the client what is wrong (mention one of {words}), got {detail!r}"
+    )
+
+
+# -- fixtures -------------------------------------------------------------------------------------
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+@pytest.fixture
+def predictor() -> Any:
+    return ColourPredictor()
+
+
+@pytest.fixture
+def build(impl: ModuleType, predictor: Any) -> Builder:
+    """``build(**options)`` calls your ``create_app(predictor, **options)``."""
+
+    def build(**options: Any) -> FastAPI:
+        app = impl.create_app(predictor, **options)
+        assert isinstance(app, FastAPI), f"create_app should return a FastAPI app, got {app!r}"
+        return app
+
+    return build
+
+
+# -- predictions ----------------------------------------------------------------------------------
+@pytest.mark.anyio
+@pytest.mark.parametrize("k", [1, 3, 5])
+async def test_predict_returns_the_k_most_probable_classes_in_order(
+    build: Builder, predictor: Any, k: int
+) -> None:
+    data = image_bytes(REDDISH)
+    async with serve(build()) as client:
+        response = await client.post(f"/predict?k={k}", **upload(data))
+    assert response.status_code == 200, f"POST /predict?k={k} failed: {response.text[:300]}"
+    body = response.json()
+    assert len(body["predictions"]) == k, f"asked k={k}, got {len(body['predictions'])} items"
+    check_predictions(body, data, k)
+    assert body["predictions"][0]["label"] == "red", "a reddish image must come out 'red' first"
+    assert body["cached"] is False, "without Redis nothing can come from the cache"
+    assert predictor.calls == 1, f"the model should run once per request, ran {predictor.calls}"
+
+
+@pytest.mark.anyio
+async def test_k_defaults_to_three(build: Builder) -> None:
+    data = image_bytes(TEAL)
+    async with serve(build()) as client:
+        response = await client.post("/predict", **upload(data))
+    assert response.status_code == 200, (
+        f"expected 200, got {response.status_code}: {response.text[:300]}"
+    )
+    check_predictions(response.json(), data, 3)
+
+
+@pytest.mark.anyio
+async def test_k_above_the_number_of_classes_returns_every_class(build: Builder) -> None:
+    data = image_bytes(TEAL)
+    async with serve(build(top_k_max=10)) as client:
+        response = await client.post("/predict?k=10", **upload(data))
+    assert response.status_code == 200, (
+        f"expected 200, got {response.status_code}: {response.text[:300]}"
+    )
+    body = response.json()
+    check_predictions(body, data, len(ColourPredictor.classes))
+    total = sum(p["probability"] for p in body["predictions"])
+    assert total == pytest.approx(1.0, abs=1e-6), f"all classes' probabilities sum to {total}"
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize(("k", "top_k_max"), [(0, 10), (-1, 10), (11, 10), (5, 4)])
+async def test_k_out_of_range_is_422(
+    build: Builder, predictor: Any, k: int, top_k_max: int
+) -> None:
+    async with serve(build(top_k_max=top_k_max)) as client:
+        response = await client.post(f"/predict?k={k}", **upload(image_bytes()))
+    check_error(response, 422, '"k"', "k ")
+    assert predictor.calls == 0, "reject a bad k before running the model"
+
+
+@pytest.mark.anyio
+async def test_k_at_top_k_max_is_accepted(build: Builder) -> None:
+    async with serve(build(top_k_max=4)) as client:
+        response = await client.post("/predict?k=4", **upload(image_bytes()))
+    assert response.status_code == 200, f"k == top_k_max is allowed: {response.text[:300]}"
+    assert len(response.json()["predictions"]) == 4
+
+
+@pytest.mark.anyio
+async def test_response_names_the_image_hash_and_the_model(impl: ModuleType) -> None:
+    data = image_bytes()
+    async with serve(impl.create_app(ColourPredictor(name="pill-net-v2"))) as client:
+        named = (await client.post("/predict", **upload(data))).json()
+    async with serve(impl.create_app(ColourPredictor(name=None))) as client:
+        unnamed = (await client.post("/predict", **upload(data))).json()
+    assert named["sha256"] == hashlib.sha256(data).hexdigest(), (
+        "sha256 must be hashlib.sha256(<the uploaded bytes>).hexdigest()"
+    )
+    assert named["model"] == "pill-net-v2", "model is predictor.name when the predictor has one"
+    assert unnamed["model"] == "ColourPredictor", (
+        f"without a name attribute, model is the predictor's class name; got {unnamed['model']!r}"
+    )
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize(
+    ("fmt", "mode", "content_type"),
+    [
+        ("PNG", "RGB", "image/png"),
+        ("PNG", "L", "image/png"),
+        ("PNG", "RGBA", "image/png"),
+        ("PNG", "P", "image/png"),
+        ("JPEG", "RGB", "image/jpeg"),
+        ("PNG", "RGB", "application/octet-stream"),
+    ],
+)
+async def test_the_model_receives_one_rgb_image(
+    build: Builder, predictor: Any, fmt: str, mode: str, content_type: str
+) -> None:
+    data = image_bytes(REDDISH, fmt=fmt, mode=mode)
+    async with serve(build()) as client:
+        response = await client.post("/predict", **upload(data, content_type))
+    assert response.status_code == 200, f"a {mode} {fmt} upload failed: {response.text[:300]}"
+    assert predictor.modes == ["RGB"], (
+        f"predict_proba should get a list with one RGB image (image.convert('RGB')), got modes "
+        f"{predictor.modes}"
+    )
+    check_predictions(response.json(), data, 3)
+
+
+# -- cache ----------------------------------------------------------------------------------------
+@pytest.mark.anyio
+async def test_second_identical_request_is_served_from_redis(
+    build: Builder, predictor: Any, redis_url: str
+) -> None:
+    data = image_bytes()
+    async with serve(build(redis_url=redis_url, cache_ttl=120)) as client:
+        first = (await client.post("/predict?k=3", **upload(data))).json()
+        second = (await client.post("/predict?k=3", **upload(data))).json()
+    assert first["cached"] is False, "the first request cannot be a cache hit"
+    assert second["cached"] is True, "the second identical request must say cached: true"
+    assert predictor.calls == 1, f"a cache hit must not run the model; it ran {predictor.calls}x"
+    assert second["predictions"] == first["predictions"] and second["sha256"] == first["sha256"], (
+        "a cache hit answers exactly what was stored"
+    )
+    key = f"rxvision:predict:{first['sha256']}:3"
+    with redis.Redis.from_url(redis_url) as store:
+        stored, ttl = store.get(key), store.ttl(key)
+    assert stored is not None, f"expected the answer in Redis under {key!r}"
+    assert json.loads(stored)["predictions"] == first["predictions"], "store the JSON response"
+    assert 0 < ttl <= 120, f"the key must expire after cache_ttl=120 s (SET ... EX), TTL is {ttl}"
+
+
+@pytest.mark.anyio
+async def test_cache_entries_are_per_image_and_per_k(
+    build: Builder, predictor: Any, redis_url: str
+) -> None:
+    red, teal = image_bytes(REDDISH), image_bytes(TEAL)
+    async with serve(build(redis_url=redis_url)) as client:
+        await client.post("/predict?k=2", **upload(red))
+        other_k = (await client.post("/predict?k=4", **upload(red))).json()
+        other_image = (await client.post("/predict?k=2", **upload(teal))).json()
+        again = (await client.post("/predict?k=2", **upload(red))).json()
+    assert other_k["cached"] is False and len(other_k["predictions"]) == 4, (
+        "the same image with another k is a different answer: put k in the cache key"
+    )
+    check_predictions(other_image, teal, 2)
+    assert other_image["cached"] is False, "another image is a different answer (key on sha256)"
+    assert again["cached"] is True and len(again["predictions"]) == 2, (
+        f"asking again for k=2 should hit the cache entry of the first request, got {again}"
+    )
+    assert predictor.calls == 3, f"expected 3 model runs (3 misses, 1 hit), got {predictor.calls}"
+
+
+@pytest.mark.anyio
+async def test_redis_down_still_answers_from_the_model(build: Builder, predictor: Any) -> None:
+    data = image_bytes()
+    async with serve(build(redis_url=dead_redis_url())) as client:
+        first = await client.post("/predict", **upload(data))
+        second = await client.post("/predict", **upload(data))
+        health = await client.get("/health")
+    for response in (first, second):
+        assert response.status_code == 200, (
+            f"when Redis is down, answer without the cache (catch redis errors), got "
+            f"{response.status_code}: {response.text[:300]}"
+        )
+        assert response.json()["cached"] is False, "with Redis down nothing comes from the cache"
+        check_predictions(response.json(), data, 3)
+    assert predictor.calls == 2, f"each request runs the model, it ran {predictor.calls}x"
+    assert health.status_code == 200 and health.json()["cache"] == "unavailable", health.text
+
+
+# -- health and OpenAPI ---------------------------------------------------------------------------
+@pytest.mark.anyio
+async def test_health_reports_model_classes_and_cache(build: Builder, redis_url: str) -> None:
+    async with serve(build(redis_url=redis_url)) as client:
+        with_cache = await client.get("/health")
+    async with serve(build()) as client:
+        without = await client.get("/health")
+    assert with_cache.status_code == 200, with_cache.text[:300]
+    assert with_cache.json() == {
+        "status": "ok",
+        "model": "colour-test",
+        "classes": 6,
+        "cache": "ok",
+    }
+    assert without.json()["cache"] == "disabled", "no redis_url: cache is 'disabled'"
+
+
+def _resolve(spec: dict[str, Any], schema: dict[str, Any]) -> dict[str, Any]:
+    while "$ref" in schema:
+        name = schema["$ref"].rsplit("/", 1)[-1]
+        schema = spec["components"]["schemas"][name]
+    return schema
+
+
+@pytest.mark.anyio
+async def test_openapi_documents_the_routes_the_upload_and_the_errors(build: Builder) -> None:
+    async with serve(build()) as client:
+        response = await client.get("/openapi.json")
+    assert response.status_code == 200, (
+        f"expected 200, got {response.status_code}: {response.text[:300]}"
+    )
+    spec = response.json()
+    assert spec["info"]["title"] != "FastAPI", "give the app a title: FastAPI(title=...)"
+    assert spec["info"].get("description"), "give the app a description"
+    assert "post" in spec["paths"].get("/predict", {}), "POST /predict is missing"
+    assert "get" in spec["paths"].get("/health", {}), "GET /health is missing"
+    predict = spec["paths"]["/predict"]["post"]
+    form = predict["requestBody"]["content"].get("multipart/form-data")
+    assert form, "the /predict body must be multipart/form-data (a File/UploadFile parameter)"
+    body = _resolve(spec, form["schema"])
+    file_schema = body["properties"].get("file", {})
+    assert "file" in body.get("required", []), "the upload field is named 'file' and required"
+    assert file_schema.get("format") == "binary" or "contentMediaType" in file_schema, (
+        f"'file' should be a binary upload, its schema is {file_schema}"
+    )
+    ok = _resolve(spec, predict["responses"]["200"]["content"]["application/json"]["schema"])
+    assert {"predictions", "sha256", "cached", "model"} <= set(ok["properties"]), (
+        "use response_model=PredictResponse on /predict"
+    )
+    assert {"400", "413", "415", "422"} <= set(predict["responses"]), (
+        f"document the 4xx answers of /predict with responses={{...}}; documented: "
+        f"{sorted(predict['responses'])}"
+    )
+    health = spec["paths"]["/health"]["get"]["responses"]["200"]["content"]["application/json"]
+    assert "cache" in _resolve(spec, health["schema"])["properties"], "response_model on /health"
+
+
+# -- bad input ------------------------------------------------------------------------------------
+@pytest.mark.anyio
+async def test_missing_file_field_is_422(build: Builder, predictor: Any) -> None:
+    async with serve(build()) as client:
+        response = await client.post("/predict", **upload(image_bytes(), field="image"))
+    check_error(response, 422, "file")
+    assert predictor.calls == 0, "bad input must be refused before the model runs"
+
+
+@pytest.mark.anyio
+async def test_empty_upload_is_400(build: Builder, predictor: Any) -> None:
+    async with serve(build()) as client:
+        response = await client.post("/predict", **upload(b""))
+    check_error(response, 400, "empty", "0 bytes", "no data")
+    assert predictor.calls == 0, "bad input must be refused before the model runs"
+
+
+@pytest.mark.anyio
+async def test_upload_over_max_upload_bytes_is_413(build: Builder, predictor: Any) -> None:
+    data = noisy_png(48)
+    async with serve(build(max_upload_bytes=len(data))) as client:
+        at_limit = await client.post("/predict", **upload(data))
+    async with serve(build(max_upload_bytes=len(data) - 1)) as client:
+        over = await client.post("/predict", **upload(data))
+        huge = await client.post("/predict", **upload(data * 400))
+    assert at_limit.status_code == 200, (
+        f"an upload of exactly max_upload_bytes is allowed, got {at_limit.status_code}"
+    )
+    check_error(over, 413, "large", "limit", "size", "bytes")
+    check_error(huge, 413, "large", "limit", "size", "bytes")
+    assert predictor.calls == 1, "only the upload within the limit may reach the model"
+
+
+@pytest.mark.anyio
+async def test_wrong_content_type_is_415(build: Builder, predictor: Any) -> None:
+    async with serve(build()) as client:
+        response = await client.post("/predict", **upload(image_bytes(), "text/plain"))
+    check_error(response, 415, "image")
+    assert predictor.calls == 0, "a text/plain upload must be refused before the model runs"
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize(
+    "payload",
+    [
+        pytest.param(b"this is not an image at all", id="text"),
+        pytest.param(b"\x89PNG\r\n\x1a\n", id="png-signature-only"),
+        pytest.param("truncated", id="truncated-png"),
+        pytest.param("corrupted", id="corrupted-png"),
+    ],
+)
+async def test_bytes_that_are_not_an_image_are_refused(
+    build: Builder, predictor: Any, payload: bytes | str
+) -> None:
+    if payload == "truncated":
+        payload = noisy_png(32)[:400]
+    elif payload == "corrupted":
+        good = bytearray(noisy_png(32))
+        good[200:260] = bytes(60)
+        payload = bytes(good)
+    async with serve(build()) as client:
+        response = await client.post("/predict", **upload(payload, "image/png"))
+    check_error(response, (415, 422), "image", "decode")
+    assert predictor.calls == 0, "bad input must be refused before the model runs"
+
+
+@pytest.mark.anyio
+async def test_decompression_bomb_is_refused(build: Builder, predictor: Any) -> None:
+    async with serve(build()) as client:
+        response = await client.post("/predict", **upload(bomb_png(), "image/png"))
+    check_error(response, (413, 415, 422), "large", "pixels", "image", "size")
+    assert predictor.calls == 0, "bad input must be refused before the model runs"
+
+
+# -- a real server --------------------------------------------------------------------------------
+@pytest.fixture
+def live_server(impl: ModuleType, rx_root: Path, redis_url: str) -> Iterator[str]:
+    """Your app under ``python -m uvicorn --factory`` on a free port; yields its base URL."""
+    impl.create_app(ColourPredictor())  # fails here, with your traceback, while it is a stub
+    port = free_port()
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join(p for p in sys.path if p),
+        _launch.ENV_MODULE: str(impl.__file__),
+        _launch.ENV_REDIS_URL: redis_url,
+        _launch.ENV_MAX_UPLOAD: "50000",
+    }
+    command = [
+        sys.executable, "-m", "uvicorn", "--factory", "_launch:create",
+        "--app-dir", str(Path(__file__).parent), "--host", "127.0.0.1", "--port", str(port),
+        "--log-level", "warning",
+    ]  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    with tempfile.TemporaryFile() as log:
+        process = subprocess.Popen(
+            command, cwd=rx_root, env=env, stdin=subprocess.DEVNULL, stdout=log, stderr=log
+        )
+        try:
+            _wait_until_up(process, base, log)
+            yield base
+        finally:
+            process.terminate()
+            try:
+                process.wait(10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+def _wait_until_up(process: subprocess.Popen[bytes], base: str, log: Any) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            log.seek(0)
+            output = log.read().decode(errors="replace")[-3000:]
+            if "NotImplementedError" in output:
+                raise NotImplementedError(f"uvicorn could not build the app:\n{output}")
+            pytest.fail(f"uvicorn exited with code {process.returncode}:\n{output}")
+        with contextlib.suppress(httpx.HTTPError):
+            if httpx.get(f"{base}/health", timeout=1).status_code == 200:
+                return
+        time.sleep(0.1)
+    pytest.fail("uvicorn did not answer GET /health within 30 s")
+
+
+def test_real_server_predicts_and_caches(live_server: str) -> None:
+    data = image_bytes()
+    with httpx.Client(base_url=live_server, timeout=10) as client:
+        first = client.post("/predict?k=2", **upload(data))
+        second = client.post("/predict?k=2", **upload(data))
+        health = client.get("/health")
+    assert first.status_code == 200, first.text[:300]
+    check_predictions(first.json(), data, 2)
+    cached = (first.json()["cached"], second.json()["cached"])
+    assert cached == (False, True), f"cached should be False then True, got {cached}"
+    assert health.json()["cache"] == "ok", f"Redis is up, /health says {health.json()}"
+
+
+def test_real_server_refuses_bad_input(live_server: str) -> None:
+    with httpx.Client(base_url=live_server, timeout=10) as client:
+        wrong_type = client.post("/predict", **upload(image_bytes(), "text/plain"))
+        too_big = client.post("/predict", **upload(noisy_png(200)))
+        not_image = client.post("/predict", **upload(b"GIF89a but not really", "image/gif"))
+    check_error(wrong_type, 415, "image")
+    check_error(too_big, 413, "large", "limit", "size", "bytes")
+    check_error(not_image, (415, 422), "image", "decode")

@@ -147,16 +147,25 @@ class Grader:
             and call.excinfo is not None
             and call.excinfo.errisinstance(NotImplementedError)
         ):
-            entry = call.excinfo.traceback[-1]
-            where = Path(str(entry.path))
-            if where.resolve().is_relative_to(self.learner_root.resolve()):
-                where = where.resolve().relative_to(self.learner_root.resolve())
             report.rxgrade_not_started = True
-            report.longrepr = (
-                f"not started: {entry.name}() in {where.as_posix()}:{entry.lineno + 1} "
+            report.longrepr = "not started: " + self._not_started_message(call.excinfo)
+        return report
+
+    def _not_started_message(self, excinfo: pytest.ExceptionInfo[BaseException]) -> str:
+        """Where the learner's code still raises: the stub's line, or the raiser's own words."""
+        entry = excinfo.traceback[-1]
+        where = Path(str(entry.path)).resolve()
+        root = self.learner_root.resolve()
+        detail = str(excinfo.value).strip().splitlines()
+        in_stub = where.is_relative_to(root / "weeks") and "tests" not in where.parts
+        if in_stub or not detail:
+            if where.is_relative_to(root):
+                where = where.relative_to(root)
+            return (
+                f"{entry.name}() in {where.as_posix()}:{entry.lineno + 1} "
                 "still raises NotImplementedError"
             )
-        return report
+        return detail[0]
 
     def pytest_report_teststatus(self, report: pytest.TestReport, config: pytest.Config):
         if getattr(report, "rxgrade_not_started", False):
@@ -267,7 +276,9 @@ def impl(
 def target_path(
     request: pytest.FixtureRequest, deliverable: manifest.Deliverable, target: str
 ) -> Path:
-    """The file under test (stub or solution): notebooks and written deliverables use this."""
+    """The file under test (stub, solution, or ``--rxgrade-impl``): notebooks and written work."""
+    if override := request.config.getoption("rxgrade_impl"):
+        return Path(override).resolve()
     grader = _grader(request)
     base = grader.learner_root if target == "learner" else grader.curriculum.root
     return base / deliverable.path_for(target)

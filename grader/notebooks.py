@@ -1,0 +1,200 @@
+"""Run a notebook deliverable headless and return what it reported.
+
+A notebook deliverable is a jupytext percent-format ``.py`` file whose last cell writes a JSON
+object to ``results.json`` in its working directory; the exercise tests check that object.
+:func:`run_notebook` executes the cells in order with an ipykernel of *this* interpreter, in a
+working directory chosen by the caller (never the learner's folder), and turns failures into
+messages that name the cell:
+
+- a cell that raises ``NotImplementedError`` (a TODO cell, or an unfinished stub it calls) raises
+  ``NotImplementedError``, which the grader reports as "not started";
+- any other error, a blown time budget, a dead kernel or a missing ``results.json`` raises
+  ``AssertionError``.
+
+The notebook file itself is only read, never written.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+__all__ = ["RESULTS_FILE", "run_notebook"]
+
+RESULTS_FILE = "results.json"
+_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+_TRACEBACK_TAIL = 12  # lines of the kernel's traceback quoted in a failure message
+
+
+def run_notebook(
+    path: Path,
+    *,
+    cwd: Path,
+    timeout: float = 300,
+    env: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    """Execute the jupytext notebook at ``path`` and return the object it wrote to results.json.
+
+    Args:
+        path: a jupytext percent-format ``.py`` notebook (read only).
+        cwd: the kernel's working directory; ``cwd / "results.json"`` is read afterwards (a stale
+            one is removed first).
+        timeout: seconds for all cells together (kernel start-up not included).
+        env: extra environment variables for the kernel, on top of this process's environment.
+            The kernel also gets ``PYTHONPATH`` (the notebook's checkout, then this project's
+            root), ``MPLBACKEND=Agg``; ``RXGRADE_TARGET`` passes through.
+
+    Returns:
+        The JSON object of ``results.json``.
+
+    Raises:
+        NotImplementedError: a cell raised NotImplementedError (the exercise is not started).
+        AssertionError: another error in a cell, the time budget exceeded, the kernel died, or
+            no valid ``results.json`` object was written.
+        FileNotFoundError: there is no notebook at ``path``.
+    """
+    import jupytext
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
+
+    path, cwd = Path(path).resolve(), Path(cwd).resolve()
+    if not path.is_file():
+        raise FileNotFoundError(f"no notebook at {path} (restore it with `git checkout -- FILE`)")
+    text = path.read_text(encoding="utf-8")
+    nb = jupytext.reads(text, fmt="py:percent")
+    lines = _cell_lines(text, len(nb.cells))
+    cwd.mkdir(parents=True, exist_ok=True)
+    results = cwd / RESULTS_FILE
+    results.unlink(missing_ok=True)
+
+    client = NotebookClient(
+        nb,
+        km=_kernel_manager(),
+        timeout=max(1, int(timeout)),
+        startup_timeout=120,
+        shutdown_kernel="immediate",
+        resources={"metadata": {"path": str(cwd)}},
+    )
+    deadline = time.monotonic() + timeout
+    with client.setup_kernel(env=_kernel_env(path, env), cwd=str(cwd)):
+        for index, cell in enumerate(nb.cells):
+            if cell.cell_type != "code" or not cell.source.strip():
+                continue
+            where = _where(index, len(nb.cells), lines[index], path, cell.source)
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise AssertionError(
+                    f"the notebook exceeded its time budget of {timeout:g} s before {where}"
+                )
+            client.timeout = max(1, int(remaining + 0.999))
+            try:
+                client.execute_cell(cell, index)
+            except CellExecutionError as exc:
+                detail = _traceback_tail(cell)
+                if exc.ename == "NotImplementedError":
+                    reason = f" ({exc.evalue})" if exc.evalue else ""
+                    raise NotImplementedError(
+                        f"{where} is not written yet{reason}: it, or the code it calls, still "
+                        f"raises NotImplementedError\n{detail}"
+                    ) from None
+                raise AssertionError(
+                    f"{where} raised {exc.ename}: {exc.evalue}\n{detail}"
+                ) from None
+            except CellTimeoutError:
+                raise AssertionError(
+                    f"the notebook exceeded its time budget of {timeout:g} s in {where}: make "
+                    "the slow step smaller (fewer steps, smaller images or subset)"
+                ) from None
+            except DeadKernelError:
+                raise AssertionError(
+                    f"the kernel died in {where} (out of memory, or a crash in native code)"
+                ) from None
+
+    if not results.is_file():
+        raise AssertionError(
+            f"{path.name} ran to the end but wrote no {RESULTS_FILE}: its last cell must write "
+            f"the results dict, e.g. `Path('{RESULTS_FILE}').write_text(json.dumps(results))`"
+        )
+    try:
+        data = json.loads(results.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise AssertionError(f"{RESULTS_FILE} written by {path.name} is not JSON: {exc}") from None
+    if not isinstance(data, dict):
+        raise AssertionError(
+            f"{RESULTS_FILE} must hold a JSON object (a dict), got {type(data).__name__}"
+        )
+    return data
+
+
+def _kernel_manager() -> Any:
+    """An async kernel manager whose "python3" kernel is ipykernel on ``sys.executable``.
+
+    A user-level ``python3`` kernelspec may point at another interpreter; this one never does.
+    """
+    from jupyter_client.kernelspec import KernelSpec, KernelSpecManager
+    from jupyter_client.manager import AsyncKernelManager
+
+    class ThisInterpreter(KernelSpecManager):
+        def get_kernel_spec(self, kernel_name: str) -> KernelSpec:
+            return KernelSpec(
+                argv=[sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+                display_name=f"Python {sys.version_info.major} (rxgrade)",
+                language="python",
+                name=kernel_name,
+            )
+
+    return AsyncKernelManager(kernel_name="python3", kernel_spec_manager=ThisInterpreter())
+
+
+def _kernel_env(path: Path, extra: dict[str, str] | None) -> dict[str, str]:
+    env = {**os.environ, **(extra or {})}
+    roots: list[str] = []
+    for start in (path.parent, Path(__file__).resolve().parent):
+        root = _checkout_root(start)
+        if root is not None and str(root) not in roots:
+            roots.append(str(root))
+    if env.get("PYTHONPATH"):
+        roots.append(env["PYTHONPATH"])
+    env["PYTHONPATH"] = os.pathsep.join(roots)
+    env["MPLBACKEND"] = "Agg"
+    env.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")  # quiet ipykernel's debugger warning
+    return env
+
+
+def _checkout_root(start: Path) -> Path | None:
+    from grader.manifest import find_root
+
+    try:
+        root = find_root(start)
+    except FileNotFoundError:
+        return None
+    return root if start.resolve().is_relative_to(root) else None
+
+
+def _cell_lines(text: str, n_cells: int) -> list[int | None]:
+    """1-based line of each cell's ``# %%`` marker, or None where it cannot be told."""
+    markers = [i + 1 for i, line in enumerate(text.splitlines()) if line.startswith("# %%")]
+    if len(markers) > n_cells:
+        return [None] * n_cells
+    return [None] * (n_cells - len(markers)) + markers
+
+
+def _where(index: int, total: int, line: int | None, path: Path, source: str) -> str:
+    first = next((s.strip() for s in source.splitlines() if s.strip()), "")
+    if len(first) > 80:
+        first = first[:77] + "..."
+    at = f"line {line} of {path.name}: " if line is not None else ""
+    return f"cell {index + 1} of {total} ({at}{first})"
+
+
+def _traceback_tail(cell: Any) -> str:
+    """The last lines of the kernel's traceback of a failed cell, without colour codes."""
+    frames = [o.get("traceback", []) for o in cell.get("outputs", []) if o.output_type == "error"]
+    text = _ANSI.sub("", "\n".join(frames[-1] if frames else []))
+    lines = [line.rstrip() for line in text.splitlines() if line.strip() and set(line) != {"-"}]
+    return "\n".join("    " + line for line in lines[-_TRACEBACK_TAIL:])

@@ -1,0 +1,43 @@
+"""Reference solution of ``week1.efficientnet``: the reference system's EfficientNet."""
+
+from rxvision.models.efficientnet import (
+    HEAD_CHS,
+    SCALING,
+    STAGES,
+    STEM_CHS,
+    BatchNormAct2d,
+    DepthwiseSeparable,
+    DropPath,
+    EfficientNet,
+    MBConv,
+    SqueezeExcite,
+    StageSpec,
+    drop_path,
+    efficientnet_b0,
+    efficientnet_b1,
+    efficientnet_b2,
+    efficientnet_b3,
+    round_filters,
+    round_repeats,
+)
+
+__all__ = [
+    "HEAD_CHS",
+    "SCALING",
+    "STAGES",
+    "STEM_CHS",
+    "BatchNormAct2d",
+    "DepthwiseSeparable",
+    "DropPath",
+    "EfficientNet",
+    "MBConv",
+    "SqueezeExcite",
+    "StageSpec",
+    "drop_path",
+    "efficientnet_b0",
+    "efficientnet_b1",
+    "efficientnet_b2",
+    "efficientnet_b3",
+    "round_filters",
+    "round_repeats",
+]

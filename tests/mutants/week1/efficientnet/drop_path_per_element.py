@@ -1,0 +1,21 @@
+"""Bug: drop_path draws one random value per element instead of per sample.
+
+The reference ``rxvision.models.efficientnet`` with text replaced (old -> new), run in this module.
+"""
+
+import inspect
+
+import rxvision.models.efficientnet as _reference
+
+_PATCHES = [
+    (
+        "shape = (x.shape[0],) + (1,) * (x.ndim - 1)",
+        "shape = x.shape",
+    ),
+]
+_source = inspect.getsource(_reference)
+for _old, _new in _PATCHES:
+    if _old not in _source:
+        raise RuntimeError(f"stale mutant {__file__}: the reference has no {_old!r}")
+    _source = _source.replace(_old, _new)
+exec(compile(_source, __file__, "exec"), globals())

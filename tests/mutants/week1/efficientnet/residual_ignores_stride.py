@@ -1,0 +1,21 @@
+"""Bug: The residual is added whenever in == out channels, even with stride 2.
+
+The reference ``rxvision.models.efficientnet`` with text replaced (old -> new), run in this module.
+"""
+
+import inspect
+
+import rxvision.models.efficientnet as _reference
+
+_PATCHES = [
+    (
+        "self.has_skip = stride == 1 and in_chs == out_chs",
+        "self.has_skip = in_chs == out_chs",
+    ),
+]
+_source = inspect.getsource(_reference)
+for _old, _new in _PATCHES:
+    if _old not in _source:
+        raise RuntimeError(f"stale mutant {__file__}: the reference has no {_old!r}")
+    _source = _source.replace(_old, _new)
+exec(compile(_source, __file__, "exec"), globals())

@@ -1,0 +1,21 @@
+"""Bug: round_filters rounds down instead of to the nearest multiple.
+
+The reference ``rxvision.models.efficientnet`` with text replaced (old -> new), run in this module.
+"""
+
+import inspect
+
+import rxvision.models.efficientnet as _reference
+
+_PATCHES = [
+    (
+        "int(scaled + divisor / 2) // divisor * divisor",
+        "int(scaled) // divisor * divisor",
+    ),
+]
+_source = inspect.getsource(_reference)
+for _old, _new in _PATCHES:
+    if _old not in _source:
+        raise RuntimeError(f"stale mutant {__file__}: the reference has no {_old!r}")
+    _source = _source.replace(_old, _new)
+exec(compile(_source, __file__, "exec"), globals())

@@ -1,0 +1,160 @@
+"""Tests of week1.efficientnet_notebook: the notebook runs headless and its results are plausible.
+
+The grader executes ``weeks/week1/notebooks/efficientnet.py`` once (in a temporary directory, with
+a time budget) and checks the ``results.json`` its last cell writes. Parameter counts are compared
+with timm's ``efficientnet_b0/b1/b3`` built for the same number of classes.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import pytest
+
+from grader.manifest import Deliverable
+from grader.notebooks import run_notebook
+from rxvision.data import CLASS_NAMES
+
+NUM_CLASSES = len(CLASS_NAMES)
+B0_BLOCKS = [1, 2, 2, 3, 3, 4, 1]
+B0_CHANNELS = [16, 24, 40, 80, 112, 192, 320]
+B0_STRIDES = [1, 2, 2, 2, 1, 2, 1]
+SCALING = {  # variant -> width, depth, resolution, blocks per stage
+    "b0": (1.0, 1.0, 224, B0_BLOCKS),
+    "b1": (1.0, 1.1, 240, [2, 3, 3, 4, 4, 5, 2]),
+    "b3": (1.2, 1.4, 300, [2, 3, 3, 5, 5, 6, 2]),
+}
+
+_RUNS: dict[Path, dict | Exception] = {}
+
+
+@pytest.fixture
+def results(
+    target_path: Path,
+    target: str,
+    deliverable: Deliverable,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> dict:
+    """The notebook's results.json. The notebook runs once per file; a failure is kept too."""
+    if target_path not in _RUNS:
+        try:
+            _RUNS[target_path] = run_notebook(
+                target_path,
+                cwd=tmp_path_factory.mktemp("efficientnet_notebook"),
+                timeout=0.8 * deliverable.timeout,
+                env={"RXGRADE_TARGET": target},
+            )
+        except (NotImplementedError, AssertionError) as exc:
+            _RUNS[target_path] = exc
+    outcome = _RUNS[target_path]
+    if isinstance(outcome, Exception):
+        raise type(outcome)(*outcome.args) from None
+    return outcome
+
+
+@pytest.fixture(scope="module")
+def timm_params() -> dict[str, int]:
+    """Parameter counts of timm's efficientnet_b0/b1/b3 with NUM_CLASSES outputs."""
+    import timm
+
+    counts = {}
+    for variant in SCALING:
+        model = timm.create_model(
+            f"efficientnet_{variant}", pretrained=False, num_classes=NUM_CLASSES
+        )
+        counts[variant] = sum(p.numel() for p in model.parameters())
+    return counts
+
+
+def _need(results: dict, *keys: str) -> None:
+    missing = [key for key in keys if key not in results]
+    assert not missing, (
+        f"results.json has no {', '.join(missing)}: fill results[...] in the notebook"
+    )
+
+
+def test_parameter_counts_match_timm(results: dict, timm_params: dict[str, int]) -> None:
+    _need(results, "num_classes", "params_b0", "params_b1", "params_b3")
+    assert results["num_classes"] == NUM_CLASSES, (
+        f"build the models with num_classes=len(CLASS_NAMES) = {NUM_CLASSES}, the notebook "
+        f"reports {results['num_classes']}"
+    )
+    for variant, want in timm_params.items():
+        got = results[f"params_{variant}"]
+        assert got == want, (
+            f"params_{variant} should be {want:,} (timm's efficientnet_{variant} with "
+            f"{NUM_CLASSES} classes), the notebook reports {got!r}"
+        )
+
+
+def test_stage_summary_of_b0(results: dict) -> None:
+    _need(results, "stages", "params_b0")
+    stages = results["stages"]
+    assert isinstance(stages, list) and len(stages) == 7, (
+        f'results["stages"] should list B0\'s 7 stages, got {stages!r:.200}'
+    )
+    for key, want in (("blocks", B0_BLOCKS), ("out_chs", B0_CHANNELS), ("stride", B0_STRIDES)):
+        got = [stage.get(key) for stage in stages]
+        assert got == want, f'B0 stage "{key}" should be {want}, the notebook reports {got}'
+    params = [stage.get("params") for stage in stages]
+    assert all(isinstance(p, int) and p > 0 for p in params), f"stage params: {params}"
+    assert sum(params) < results["params_b0"], (
+        "the stages' parameters should add up to less than the whole model (stem, head and "
+        f"classifier come on top): {sum(params):,} vs {results['params_b0']:,}"
+    )
+
+
+def test_compound_scaling_table(results: dict) -> None:
+    _need(results, "scaling")
+    table = results["scaling"]
+    for variant, (width, depth, resolution, blocks) in SCALING.items():
+        assert variant in table, f'results["scaling"] has no row for {variant!r}'
+        row = table[variant]
+        got = (row.get("width"), row.get("depth"), row.get("resolution"), row.get("blocks"))
+        assert got == (width, depth, resolution, blocks), (
+            f"{variant}: (width, depth, resolution, blocks per stage) should be "
+            f"{(width, depth, resolution, blocks)}, the notebook reports {got}"
+        )
+        assert row.get("params") == results.get(f"params_{variant}"), (
+            f'results["scaling"]["{variant}"]["params"] should equal results["params_{variant}"]'
+        )
+
+
+def test_forward_pass_shapes(results: dict) -> None:
+    _need(results, "out_shape", "feature_shape", "prob_sums")
+    assert results["out_shape"] == [8, NUM_CLASSES], (
+        f"logits of a batch of 8 should have shape [8, {NUM_CLASSES}], the notebook reports "
+        f"{results['out_shape']}"
+    )
+    assert results["feature_shape"] == [8, 1280, 2, 2], (
+        "forward_features of 8 images at 64 px should have shape [8, 1280, 2, 2] (B0 downsamples "
+        f"32x), the notebook reports {results['feature_shape']}"
+    )
+    sums = results["prob_sums"]
+    assert len(sums) == 8 and all(abs(s - 1) < 1e-4 for s in sums), (
+        f"each row of softmax(logits) should sum to 1, got {sums}"
+    )
+
+
+def test_training_loss_falls(results: dict) -> None:
+    _need(results, "losses")
+    losses = results["losses"]
+    assert isinstance(losses, list) and len(losses) >= 20, (
+        f'results["losses"] should hold one loss per step of a few dozen steps, got {len(losses)}'
+        if isinstance(losses, list)
+        else f'results["losses"] should be a list, got {type(losses).__name__}'
+    )
+    assert all(isinstance(x, int | float) and math.isfinite(x) for x in losses), (
+        f"every loss must be a finite number (NaN means the training diverged): {losses[:8]}"
+    )
+    assert losses[0] > 1.0, (
+        f"a freshly initialised model should start near ln({NUM_CLASSES}) = "
+        f"{math.log(NUM_CLASSES):.2f} or above, the first loss is {losses[0]:.3f}"
+    )
+    first, last = sum(losses[:5]) / 5, sum(losses[-5:]) / 5
+    assert last < 0.9 * first, (
+        "the loss should fall by more than 10%: mean of the first 5 steps "
+        f"{first:.3f}, of the last 5 {last:.3f}. Check optimizer.zero_grad / loss.backward / "
+        "optimizer.step, model.train() and the learning rate."
+    )

@@ -2,7 +2,8 @@
 
 You write one function, :func:`create_app`, that builds a FastAPI application serving any
 :class:`Predictor` (an object with ``classes`` and ``predict_proba``). The response models are
-given below: use them as ``response_model`` so the OpenAPI schema documents your answers.
+given (imported below from ``rxvision.serving.schemas``): use them as ``response_model`` so the
+OpenAPI schema documents your answers.
 
 Run it (once it works) with a factory, then open http://127.0.0.1:8000/docs::
 
@@ -71,13 +72,13 @@ OpenAPI: give the app a title and a description, give each route a summary, a
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Literal, Protocol, runtime_checkable
-
-import numpy as np
 from fastapi import FastAPI
-from PIL import Image
-from pydantic import BaseModel, Field
+
+# Given: what the service serves (Predictor) and the shape of its answers (the response models).
+# Read them in rxvision/serving/predictor.py and rxvision/serving/schemas.py; use the models as
+# `response_model=` so the OpenAPI schema documents your answers.
+from rxvision.serving.predictor import Predictor
+from rxvision.serving.schemas import ErrorResponse, HealthResponse, Prediction, PredictResponse
 
 __all__ = [
     "ErrorResponse",
@@ -87,60 +88,6 @@ __all__ = [
     "Predictor",
     "create_app",
 ]
-
-
-# -- given: what the service serves and the shape of its answers (do not change) -------------------
-@runtime_checkable
-class Predictor(Protocol):
-    """A classifier the API can serve.
-
-    Attributes:
-        classes: class names; column ``j`` of :meth:`predict_proba` is ``classes[j]``.
-
-    An optional ``name`` attribute names the model in responses (default: the class name).
-    """
-
-    classes: Sequence[str]
-
-    def predict_proba(self, images: list[Image.Image]) -> np.ndarray:
-        """Class probabilities of shape ``(len(images), len(classes))``; rows sum to 1."""
-        ...
-
-
-class Prediction(BaseModel):
-    """One candidate medication and the model's probability for it."""
-
-    label: str = Field(description="Class name (a medication).", examples=["amoxicillin_500"])
-    probability: float = Field(ge=0.0, le=1.0, description="Softmax probability.", examples=[0.93])
-
-
-class PredictResponse(BaseModel):
-    """The top-k predictions for one uploaded image."""
-
-    predictions: list[Prediction] = Field(
-        description="The k most probable classes, most probable first."
-    )
-    sha256: str = Field(description="SHA-256 of the uploaded bytes (hex); also the cache key.")
-    cached: bool = Field(description="True when the answer came from the Redis cache.")
-    model: str = Field(description="Name of the model that produced the predictions.")
-
-
-class HealthResponse(BaseModel):
-    """Liveness of the service and of its cache."""
-
-    status: Literal["ok"] = Field(description="Always 'ok' when the process answers.")
-    model: str = Field(description="Name of the loaded model.")
-    classes: int = Field(ge=1, description="How many classes the model knows.")
-    cache: Literal["ok", "unavailable", "disabled"] = Field(
-        description="'ok' (Redis answers), 'unavailable' (configured, does not answer) or "
-        "'disabled' (no redis_url)."
-    )
-
-
-class ErrorResponse(BaseModel):
-    """Body of every 4xx answer that is not a request-validation error."""
-
-    detail: str = Field(description="What was wrong with the request and how to fix it.")
 
 
 # -- your part ------------------------------------------------------------------------------------

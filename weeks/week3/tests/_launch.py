@@ -12,17 +12,16 @@ its ``create_app`` with a :class:`ColourPredictor`, ``redis_url=$RXGRADE_API_RED
 
 from __future__ import annotations
 
-import importlib.util
 import os
-import sys
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import numpy as np
 from PIL import Image
 
-__all__ = ["ColourPredictor", "create", "load_module"]
+from grader._target import import_file
+
+__all__ = ["ColourPredictor", "create"]
 
 ENV_MODULE = "RXGRADE_API_MODULE"
 ENV_REDIS_URL = "RXGRADE_API_REDIS_URL"
@@ -65,22 +64,9 @@ class ColourPredictor:
         return np.stack(rows)
 
 
-def load_module(path: str | Path) -> ModuleType:
-    """Import the module under test from its file, under a private name."""
-    path = Path(path).resolve()
-    name = "_rxgrade_week3_api_under_test"
-    spec = importlib.util.spec_from_file_location(name, path)
-    if spec is None or spec.loader is None:
-        raise ImportError(f"cannot import {path}")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
 def create() -> Any:
     """The app factory uvicorn calls (``--factory _launch:create``)."""
-    module = load_module(os.environ[ENV_MODULE])
+    module = import_file(Path(os.environ[ENV_MODULE]))
     options: dict[str, Any] = {"redis_url": os.environ.get(ENV_REDIS_URL) or None}
     if max_upload := os.environ.get(ENV_MAX_UPLOAD):
         options["max_upload_bytes"] = int(max_upload)

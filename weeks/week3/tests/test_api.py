@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import importlib.util
 import io
 import json
 import os
@@ -34,17 +33,9 @@ import redis
 from fastapi import FastAPI
 from PIL import Image
 
+from grader._target import import_file
 
-def _load_helpers() -> ModuleType:
-    path = Path(__file__).with_name("_launch.py")
-    spec = importlib.util.spec_from_file_location("_rxgrade_week3_launch", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-_launch = _load_helpers()
+_launch = import_file(Path(__file__).with_name("_launch.py"))
 ColourPredictor = _launch.ColourPredictor
 
 REDDISH = (210, 40, 30)

@@ -97,7 +97,7 @@ def status(
     else:
         with console.status("Grading every ready exercise…"):
             run = _grade_all(curriculum, target)
-    console.print(progress_table(run, curriculum))
+    console.print(progress_table(run, curriculum, console.width))
     console.print()
     console.print(what_next(run, curriculum, state))
 

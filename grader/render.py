@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from rich.console import Group
 from rich.progress_bar import ProgressBar
 from rich.table import Table
 from rich.text import Text
@@ -91,31 +90,36 @@ def what_next(run: Run, curriculum: Curriculum, state: State) -> Text:
     return text
 
 
-def progress_table(run: Run, curriculum: Curriculum) -> Group:
-    """A progress bar per week and overall, by points earned."""
-    table = Table.grid(padding=(0, 2))
-    table.add_column(no_wrap=True)
-    table.add_column(width=32)
-    table.add_column(justify="right", no_wrap=True)
-    table.add_column(no_wrap=True)
+def progress_table(run: Run, curriculum: Curriculum, width: int = 100) -> Table:
+    """A progress bar per week and overall, by points earned, fitted to ``width`` columns."""
+    rows = []
     for week in curriculum.weeks:
-        rows = [r for r in run.results if r.week == week.number]
-        graded = [r for r in rows if not r.planned]
-        total = sum(r.points for r in graded)
-        earned = sum(r.earned for r in graded)
+        results = [r for r in run.results if r.week == week.number]
+        graded = [r for r in results if not r.planned]
+        coming = len(results) - len(graded)
         passing = sum(r.state == "passing" for r in graded)
-        coming = len(rows) - len(graded)
         note = f"{passing}/{len(graded)} passing" + (f", {coming} coming" if coming else "")
+        earned = sum(r.earned for r in graded)
+        rows.append(
+            (f"Week {week.number}  {week.title}", earned, sum(r.points for r in graded), note)
+        )
+    rows.append(("Overall", run.earned, run.points, ""))
+    note_w = max(len(row[3]) for row in rows)
+    points_w = max(len(f"{row[1]:g}/{row[2]} pts") for row in rows)
+    room = width - 1 - note_w - points_w - 6  # three gaps of two columns
+    title_w = min(max(len(row[0]) for row in rows), max(14, room - 12))
+    bar_w = max(8, min(40, room - title_w))
+    table = Table.grid(padding=(0, 2))
+    table.add_column(width=title_w, no_wrap=True, overflow="ellipsis")
+    table.add_column(width=bar_w)
+    table.add_column(width=points_w, justify="right", no_wrap=True)
+    table.add_column(width=note_w, no_wrap=True)
+    for title, earned, total, note in rows:
+        style = "bold" if title == "Overall" else ""
         table.add_row(
-            f"Week {week.number}  {week.title}",
-            ProgressBar(total=max(total, 1), completed=earned, width=32),
-            f"{earned:g}/{total} pts",
+            Text(title, style=style),
+            ProgressBar(total=max(total, 1), completed=earned, width=bar_w),
+            Text(f"{earned:g}/{total} pts", style=style),
             Text(note, style="dim"),
         )
-    table.add_row(
-        Text("Overall", style="bold"),
-        ProgressBar(total=max(run.points, 1), completed=run.earned, width=32),
-        Text(f"{run.earned:g}/{run.points} pts", style="bold"),
-        "",
-    )
-    return Group(table)
+    return table

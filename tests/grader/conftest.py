@@ -6,7 +6,6 @@ from pathlib import Path
 
 import pytest
 
-
 MANIFEST = """
 title = "Tiny"
 [sources.doc]
@@ -55,13 +54,13 @@ def add(a: int, b: int) -> int:
     raise NotImplementedError
 '''
 
-SOLUTION = '''
+SOLUTION = """
 __all__ = ["add"]
 
 
 def add(a: int, b: int) -> int:
     return a + b
-'''
+"""
 
 TESTS = """
 def test_small(impl):
@@ -108,5 +107,3 @@ def course_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("RXGRADE_HOME", str(tmp_path / "state"))
     monkeypatch.delenv("RXGRADE_TARGET", raising=False)
     return write_course(tmp_path / "course")
-
-

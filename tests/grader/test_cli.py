@@ -121,7 +121,9 @@ def test_verify_catches_a_failing_solution(course_dir: Path) -> None:
 
 def test_verify_catches_a_surviving_mutant(course_dir: Path) -> None:
     mutant = course_dir / "tests/mutants/week1/adder/abs.py"
-    mutant.write_text('"""Correct after all."""\n__all__ = ["add"]\n\ndef add(a, b):\n    return b + a\n')
+    mutant.write_text(
+        '"""Correct after all."""\n__all__ = ["add"]\n\ndef add(a, b):\n    return b + a\n'
+    )
     problems = verify(manifest.load(course_dir))
     assert [p.where for p in problems] == ["tests/mutants/week1/adder/abs.py"], problems
     assert "survived" in problems[0].message

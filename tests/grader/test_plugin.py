@@ -11,6 +11,7 @@ from grader._target import resolve_target
 
 from .conftest import SOLUTION, STUB
 
+
 def run(course: pytest.Pytester, *args: str) -> pytest.RunResult:
     return course.runpytest_subprocess("weeks/week1", "-p", "no:randomly", *args)
 

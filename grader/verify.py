@@ -39,11 +39,12 @@ class Problem:
 
 
 def mutants(curriculum: Curriculum) -> dict[str, list[Path]]:
-    """Mutant files by deliverable id (directory ``tests/mutants/weekN/<name>/``)."""
+    """Mutant files by deliverable id (``tests/mutants/weekN/<name>/*.py``, or ``*.md`` for
+    written deliverables)."""
     found: dict[str, list[Path]] = {}
     base = curriculum.root / MUTANTS_DIR
-    for path in sorted(base.glob("week*/*/*.py")):
-        if path.name.startswith("_"):
+    for path in sorted(base.glob("week*/*/*")):
+        if path.name.startswith("_") or path.suffix not in (".py", ".md"):
             continue
         found.setdefault(f"{path.parent.parent.name}.{path.parent.name}", []).append(path)
     return found

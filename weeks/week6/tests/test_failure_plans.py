@@ -1,0 +1,175 @@
+"""Tests of week6.failure_plans: failure modes, detection and mitigation for every component.
+
+The plan holds a Markdown table with one row per component (API, predictor, Redis, PostgreSQL,
+broker, model registry, feature store, region) and the columns failure modes, blast radius,
+detection (alert), automatic mitigation and runbook; every detection names an alert or metric in
+backticks; code references point to files that exist; and a section covers the ML-specific,
+silent failures with their detectors.
+Run: ``pytest weeks/week6/tests/test_failure_plans.py``.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from grader import design_judge
+from grader.written import Document, load
+
+COMPONENTS = {
+    "API": ("api", "fastapi", "gateway"),
+    "predictor": ("predictor", "model server", "inference"),
+    "Redis": ("redis", "cache"),
+    "PostgreSQL": ("postgresql", "postgres", "database"),
+    "broker": ("broker", "kafka", "redis streams"),
+    "model registry": ("registry", "mlflow"),
+    "feature store": ("feature store", "online store"),
+    "region": ("region", "zone"),
+}
+COLUMNS = {
+    "component": ("component", "dependency"),
+    "failure modes": ("failure", "failure mode"),
+    "blast radius": ("blast radius", "impact"),
+    "detection": ("detection", "alert", "detect"),
+    "mitigation": ("mitigation", "automatic", "fallback"),
+    "runbook": ("runbook", "manual"),
+}
+ML_FAILURES = {
+    "silent drift": ("drift",),
+    "bad model promoted": ("bad model", "regression", "promoted"),
+    "label pipeline stalled": ("label pipeline", "labels", "label freshness", "review queue"),
+}
+ML_DETECTORS = {
+    "drift monitor": ("drift monitor", "psi", "mmd", "input drift"),
+    "canary metrics": ("canary", "shadow"),
+    "delayed-label accuracy": ("delayed label", "label freshness", "online accuracy"),
+}
+EMPTY = {"", "-", "--", "n/a", "todo", "?", "tbd", "..."}
+CODE_REF = re.compile(r"`((?:rxvision|weeks|grader|deploy|solutions)/[\w./-]+\.\w+)`")
+
+
+@pytest.fixture
+def document(target_path: Path) -> Document:
+    return load(target_path)
+
+
+def _tables(text: str) -> list[list[list[str]]]:
+    """Markdown tables as lists of rows of cells (the separator row dropped)."""
+    tables, current = [], []
+    for line in re.sub(r"<!--.*?-->", "", text, flags=re.S).splitlines():
+        if line.strip().startswith("|"):
+            cells = [c.strip() for c in line.strip().strip("|").split("|")]
+            if not all(re.fullmatch(r":?-{2,}:?", c) for c in cells if c):
+                current.append(cells)
+        elif current:
+            tables.append(current)
+            current = []
+    if current:
+        tables.append(current)
+    return tables
+
+
+def _column_map(header: list[str]) -> dict[str, int]:
+    found = {}
+    for name, synonyms in COLUMNS.items():
+        for index, cell in enumerate(header):
+            if index not in found.values() and design_judge.find_terms(cell, {name: synonyms}).ok:
+                found[name] = index
+                break
+    return found
+
+
+@pytest.fixture
+def table(document: Document) -> tuple[dict[str, int], list[list[str]]]:
+    best: tuple[dict[str, int], list[list[str]]] = ({}, [])
+    for rows in _tables(document.text):
+        columns = _column_map(rows[0])
+        if len(columns) > len(best[0]):
+            best = (columns, rows[1:])
+    return best
+
+
+def _rows_by_component(rows: list[list[str]], column: int) -> dict[str, list[str]]:
+    found = {}
+    for name, synonyms in COMPONENTS.items():
+        for row in rows:
+            if column < len(row) and design_judge.find_terms(row[column], {name: synonyms}).ok:
+                found[name] = row
+                break
+    return found
+
+
+def test_failure_table_has_the_columns(table: tuple[dict[str, int], list[list[str]]]) -> None:
+    columns, rows = table
+    missing = [name for name in COLUMNS if name not in columns]
+    assert not missing and rows, (
+        "write the plan as a Markdown table `| Component | Failure modes | Blast radius | "
+        "Detection (alert) | Automatic mitigation | Runbook |` with one row per component; "
+        f"columns not found: {', '.join(missing) or 'none'}"
+    )
+
+
+def test_every_component_has_a_row(table: tuple[dict[str, int], list[list[str]]]) -> None:
+    columns, rows = table
+    found = _rows_by_component(rows, columns.get("component", 0))
+    missing = [name for name in COMPONENTS if name not in found]
+    assert not missing, (
+        f"components without a row in the failure table: {', '.join(missing)} (name the "
+        "component in the first column)"
+    )
+
+
+def test_every_cell_is_filled(table: tuple[dict[str, int], list[list[str]]]) -> None:
+    columns, rows = table
+    found = _rows_by_component(rows, columns.get("component", 0))
+    empty = [
+        f"{component} / {name}"
+        for component, row in found.items()
+        for name, index in columns.items()
+        if index >= len(row) or row[index].strip().lower() in EMPTY
+    ]
+    assert not empty, f"fill these cells of the failure table: {', '.join(empty)}"
+
+
+def test_detection_names_an_alert_or_metric(table: tuple[dict[str, int], list[list[str]]]) -> None:
+    columns, rows = table
+    if "detection" not in columns:
+        pytest.fail("no Detection column in the failure table")
+    found = _rows_by_component(rows, columns.get("component", 0))
+    vague = [
+        component
+        for component, row in found.items()
+        if columns["detection"] >= len(row) or "`" not in row[columns["detection"]]
+    ]
+    assert not vague, (
+        "every detection must name the alert (or metric) that fires, in backticks, e.g. "
+        f"`RxVisionApiErrorRate`; no alert named for: {', '.join(vague)}"
+    )
+
+
+def test_code_references_exist(document: Document, target_path: Path, rx_root: Path) -> None:
+    refs = sorted(set(CODE_REF.findall(document.text)))
+    assert len(refs) >= 3, (
+        "point to the code that implements the mitigations (at least 3 references in backticks, "
+        f"such as `rxvision/serving/cache.py`); found {refs or 'none'}"
+    )
+    roots = {rx_root, *target_path.resolve().parents}
+    missing = [ref for ref in refs if not any((root / ref).is_file() for root in roots)]
+    assert not missing, f"these referenced files do not exist: {', '.join(missing)}"
+
+
+def test_ml_specific_failures_have_detectors(document: Document) -> None:
+    body = document.section("ml", "machine learning", "model failures", "silent")
+    assert body is not None, (
+        "add a `## ML-specific failures` section: ML systems fail silently (a bad model returns "
+        "200 OK)"
+    )
+    failures = design_judge.find_terms(body, ML_FAILURES)
+    detectors = design_judge.find_terms(body, ML_DETECTORS)
+    assert failures.ok and detectors.ok, (
+        "the ML-specific section must cover silent drift, a bad model promoted and a stalled label "
+        "pipeline, each with the detector that notices it; missing: "
+        + ", ".join([*failures.missing, *(f"detector: {d}" for d in detectors.missing)])
+    )

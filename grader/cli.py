@@ -9,6 +9,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from grader import manifest
 from grader.render import progress_table, summary_table, what_next
@@ -160,11 +161,33 @@ def report(
         Path, typer.Option(help="Directory for report.json, report.md, junit.xml")
     ] = Path("reports"),
     week: Annotated[str | None, typer.Option(help="Only this week")] = None,
+    rubric: Annotated[
+        Path | None,
+        typer.Option(
+            help="A mentor's rubric scores (TOML, e.g. mentor-rubric.toml; see grader/rubric.py) "
+            "to add to the report, apart from the automated points."
+        ),
+    ] = None,
     target: Target = "learner",
     root: Root = None,
 ) -> None:
-    """Write JSON (schema rxgrade.report/1), Markdown and JUnit XML reports."""
+    """Write JSON (schema rxgrade.report/1), Markdown and JUnit XML reports.
+
+    With --rubric, the mentor's scores are checked first (unknown ids, scores above their maximum)
+    and added as the optional "mentor" block of report.json and the "Mentor rubric" section of
+    report.md.
+    """
     curriculum = _load(root)
+    mentor = None
+    if rubric is not None:
+        from grader.rubric import RubricError
+        from grader.rubric import load as load_rubric
+
+        try:
+            mentor = load_rubric(rubric, curriculum)
+        except RubricError as exc:
+            console.print(f"[red]{escape(str(exc))}[/red]")
+            raise typer.Exit(2) from exc
     out = out.resolve()
     out.mkdir(parents=True, exist_ok=True)
     paths = selection(curriculum, week=week)
@@ -177,8 +200,19 @@ def report(
     if outcome.run is None:
         console.print(outcome.output[-3000:])
         raise typer.Exit(2)
+    if mentor is not None:
+        from grader.report import write_markdown
+        from grader.rubric import attach
+
+        attach(outcome.run, mentor)
+        write_markdown(outcome.run, out / "report.md")
     outcome.run.write_json(out / "report.json")
     console.print(summary_table(outcome.run))
+    if mentor is not None:
+        console.print(
+            f"Mentor rubric ({mentor.mentor}, {mentor.date}): {mentor.total:g} / "
+            f"{mentor.maximum:g} over {len(mentor.scores)} deliverable(s), reported separately"
+        )
     console.print(f"Reports written to {out}: report.json, report.md, junit.xml")
 
 
@@ -209,6 +243,91 @@ def verify(
         console.print(f"[red]{len(problems)} problem(s)[/red]")
         raise typer.Exit(1)
     console.print(f"[green]✔ {ready} ready exercises verified[/green] ({planned} planned)")
+
+
+@app.command()
+def mock(
+    seed: Annotated[
+        int | None, typer.Option(help="Seed of the draw: the same seed gives the same session.")
+    ] = None,
+    difficulty: Annotated[
+        str | None, typer.Option(help="Difficulty of the coding drill: easy, medium or hard.")
+    ] = None,
+    parts: Annotated[
+        str, typer.Option(help="The parts, in this order, comma-separated.")
+    ] = "coding,design,behavioural",
+    fresh_design: Annotated[
+        bool,
+        typer.Option(
+            "--fresh-design",
+            help="Draw a design prompt you have not practised (for week6.mock_system_design) "
+            "instead of one of the three Monday prompts.",
+        ),
+    ] = False,
+    theme: Annotated[
+        str | None,
+        typer.Option(help="Behavioural theme, e.g. failure, disagreement, ownership."),
+    ] = None,
+    answers: Annotated[
+        Path | None,
+        typer.Option(
+            help="Non-interactive: read DIR/design.md and DIR/behavioural.md instead of waiting "
+            "for Enter.",
+            exists=True,
+            file_okay=False,
+            metavar="DIR",
+        ),
+    ] = None,
+    history: Annotated[
+        bool, typer.Option("--history", help="List your recorded sessions and exit.")
+    ] = False,
+    target: Target = "learner",
+    root: Root = None,
+) -> None:
+    """A timed mock interview: a coding drill, a system design prompt, a behavioural question.
+
+    Each part shows its prompt and time box; press Enter to start the clock and Enter again when
+    you are done. [bold]Coding[/bold]: a week-6 drill drawn at random (--difficulty filters it);
+    solve it in its stub under weeks/week6/; its tests run as soon as you finish.
+    [bold]Design[/bold]: one of the three Monday prompts (or a fresh one with --fresh-design);
+    answer with your Monday template in the file the session creates under .rxgrade/mock/.
+    [bold]Behavioural[/bold]: a question with its themes; answer in STAR form in the same folder.
+
+    Every session (parts, time used against each time box, the coding result, the answer files)
+    is appended to .rxgrade/mock-sessions.jsonl; --history lists them. With --answers DIR the
+    session runs without waiting, reading DIR/design.md and DIR/behavioural.md.
+    """
+    from grader import mock as mock_sessions
+
+    curriculum = _load(root)
+    if history:
+        sessions = mock_sessions.history(curriculum.root)
+        if not sessions:
+            console.print("No mock interview recorded yet: run `rxgrade mock`.")
+            return
+        for session in sessions:
+            console.print(mock_sessions.summary_table(session))
+        return
+    if difficulty is not None and difficulty not in manifest.DIFFICULTIES:
+        console.print(f"[red]--difficulty must be one of {', '.join(manifest.DIFFICULTIES)}[/red]")
+        raise typer.Exit(2)
+    chosen = [p.strip().replace("behavioral", "behavioural") for p in parts.split(",") if p.strip()]
+    try:
+        plan = mock_sessions.plan_session(
+            curriculum,
+            seed=seed,
+            difficulty=difficulty,
+            parts=chosen,
+            fresh_design=fresh_design,
+            theme=theme,
+        )
+        mock_sessions.run_session(plan, curriculum, target=target, answers=answers, console=console)
+    except mock_sessions.MockError as exc:
+        console.print(f"[red]{escape(str(exc))}[/red]")
+        raise typer.Exit(2) from exc
+    except (KeyboardInterrupt, EOFError) as exc:
+        console.print("\nSession abandoned: nothing was recorded.")
+        raise typer.Exit(1) from exc
 
 
 def watch_loop(

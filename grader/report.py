@@ -1,10 +1,15 @@
-"""Markdown rendering of a grading run (JSON is in ``results``; JUnit XML is pytest's own)."""
+"""Markdown rendering of a grading run (JSON is in ``results``; JUnit XML is pytest's own).
+
+The automated part (tests, points) comes first, one table per week; a mentor's rubric scores,
+when the run carries them, follow in their own "Mentor rubric" section and never change the
+automated points.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from grader.results import Run
+from grader.results import MentorRubric, Run
 
 __all__ = ["to_markdown", "write_markdown"]
 
@@ -19,9 +24,14 @@ def to_markdown(run: Run) -> str:
         "",
         f"- target: `{run.target}`",
         f"- created: {run.created}",
-        f"- score: **{run.earned:g} / {run.points}** points",
-        "",
+        f"- score: **{run.earned:g} / {run.points}** points (automated tests)",
     ]
+    if run.mentor is not None:
+        lines.append(
+            f"- mentor rubric: **{run.mentor.total:g} / {run.mentor.maximum:g}** "
+            "(see Mentor rubric below)"
+        )
+    lines.append("")
     for week in sorted({r.week for r in run.results}):
         rows = [r for r in run.results if r.week == week]
         graded = [r for r in rows if not r.planned]
@@ -49,7 +59,29 @@ def to_markdown(run: Run) -> str:
                 f"| {detail} |"
             )
         lines.append("")
+    if run.mentor is not None:
+        lines += _mentor_section(run, run.mentor)
     return "\n".join(lines)
+
+
+def _mentor_section(run: Run, mentor: MentorRubric) -> list[str]:
+    titles = {r.id: r.title for r in run.results}
+    who = mentor.mentor + (f" for {mentor.learner}" if mentor.learner else "")
+    lines = [
+        "## Mentor rubric",
+        "",
+        f"Scored by hand by {_cell(who)} on {mentor.date}; separate from the automated points.",
+        "",
+        "| deliverable | rubric score | comment |",
+        "|---|---|---|",
+    ]
+    for score in mentor.scores:
+        title = f" {_cell(titles[score.id])}" if score.id in titles else ""
+        lines.append(
+            f"| `{score.id}`{title} | {score.score:g} / {score.max:g} | {_cell(score.comment)} |"
+        )
+    lines += [f"| total | {mentor.total:g} / {mentor.maximum:g} | |", ""]
+    return lines
 
 
 def write_markdown(run: Run, path: Path) -> Path:

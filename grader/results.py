@@ -1,7 +1,9 @@
 """Grading results: one test's outcome, a deliverable's state and points, a whole run.
 
 These are plain data with a versioned JSON form (``SCHEMA``); the pytest plugin fills them, the
-reports render them, the CLI reads them back.
+reports render them, the CLI reads them back. A run may also carry a mentor's rubric scores
+(:class:`MentorRubric`, read by :mod:`grader.rubric`), kept apart from the automated points: in
+JSON they are the optional ``mentor`` key, absent when no mentor scored the run.
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ __all__ = [
     "SCHEMA",
     "STATES",
     "DeliverableResult",
+    "MentorRubric",
+    "MentorScore",
     "Run",
     "TestOutcome",
     "summarise",
@@ -102,6 +106,50 @@ class DeliverableResult:
 
 
 @dataclass
+class MentorScore:
+    """A mentor's score of one deliverable on its rubric."""
+
+    id: str
+    score: float
+    max: float
+    comment: str = ""
+
+
+@dataclass
+class MentorRubric:
+    """Rubric scores given by hand by a mentor (prose deliverables), separate from the tests."""
+
+    mentor: str
+    date: str
+    scores: list[MentorScore] = field(default_factory=list)
+    learner: str = ""
+    source: str = ""  # the rubric file it was read from
+
+    @property
+    def total(self) -> float:
+        return round(sum(s.score for s in self.scores), 2)
+
+    @property
+    def maximum(self) -> float:
+        return round(sum(s.max for s in self.scores), 2)
+
+    def to_json(self) -> dict:
+        data = asdict(self)
+        data.update(total=self.total, maximum=self.maximum)
+        return data
+
+    @classmethod
+    def from_json(cls, data: dict) -> MentorRubric:
+        return cls(
+            mentor=data.get("mentor", ""),
+            date=data.get("date", ""),
+            scores=[MentorScore(**s) for s in data.get("scores", [])],
+            learner=data.get("learner", ""),
+            source=data.get("source", ""),
+        )
+
+
+@dataclass
 class Run:
     """One grading run: what was graded, against which target, with what outcome."""
 
@@ -111,6 +159,7 @@ class Run:
     root: str = ""
     python: str = field(default_factory=platform.python_version)
     signature: str = ""
+    mentor: MentorRubric | None = None
 
     @property
     def points(self) -> int:
@@ -124,7 +173,7 @@ class Run:
         return [r for r in self.results if r.state == state]
 
     def to_json(self) -> dict:
-        return {
+        data = {
             "schema": SCHEMA,
             "created": self.created,
             "target": self.target,
@@ -133,8 +182,11 @@ class Run:
             "points": self.points,
             "earned": self.earned,
             "deliverables": [r.to_json() for r in self.results],
-            "signature": self.signature,
         }
+        if self.mentor is not None:
+            data["mentor"] = self.mentor.to_json()
+        data["signature"] = self.signature
+        return data
 
     def write_json(self, path: Path) -> Path:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -160,6 +212,7 @@ class Run:
             root=data.get("root", ""),
             python=data.get("python", ""),
             signature=data.get("signature", ""),
+            mentor=MentorRubric.from_json(data["mentor"]) if data.get("mentor") else None,
         )
 
     @classmethod

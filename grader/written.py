@@ -20,6 +20,7 @@ MIN_STARTED_WORDS = 25
 _COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 _WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’\-\.%/]*")
 _NUMBER = re.compile(r"(?<![\w.])[-+]?\d[\d,]*(?:\.\d+)?(?:[eE][-+]?\d+)?")
+_HEADING = re.compile(r"^#.*$", re.MULTILINE)
 _md = MarkdownIt("commonmark")
 
 
@@ -117,9 +118,8 @@ def load(path: Path, *, min_words: int = MIN_STARTED_WORDS) -> Document:
             f"{path} does not exist: restore the template with `git checkout -- {path}`"
         )
     document = parse(path.read_text(encoding="utf-8"), path)
-    prose = sum(words(body) for body in document.sections.values())
-    if not document.sections:
-        prose = words(re.sub(r"^#.*$", "", document.text, flags=re.MULTILINE))
+    bodies = document.sections.values() if document.sections else [document.text]
+    prose = sum(words(_HEADING.sub("", body)) for body in bodies)
     if prose < min_words:
         raise NotImplementedError(
             f"{path.name} is still the template ({prose} words written under its headings): "

@@ -44,6 +44,15 @@ def test_template_is_not_started(tmp_path: Path) -> None:
     assert path.read_text() == TEMPLATE
 
 
+def test_headings_alone_are_not_a_start(tmp_path: Path) -> None:
+    path = tmp_path / "bank.md"
+    path.write_text(
+        TEMPLATE + "".join(f"### Story {i} tags situation task action\n" for i in range(9))
+    )
+    with pytest.raises(NotImplementedError):
+        load(path)
+
+
 def test_missing_file_names_the_restore_command(tmp_path: Path) -> None:
     with pytest.raises(FileNotFoundError, match="git checkout --"):
         load(tmp_path / "nope.md")

@@ -1,0 +1,328 @@
+"""Judge STAR stories and other behavioural write-ups with plain, documented heuristics.
+
+No NLP library: everything here is a regular expression or a word count, so a learner can read
+exactly what the grader looks for and a mentor can predict its verdict.
+
+Format of a story bank (the template ``weeks/week6/portfolio/star_stories.md`` shows it)::
+
+    ## Story 3: Closing the studio-to-field gap
+    ### Tags
+    ownership, delivering results
+    ### Situation
+    ...
+    ### Task
+    ...
+    ### Action
+    ...
+    ### Result
+    ...
+    ### Reflection
+    ...
+
+A story is a level-2 section whose heading starts with "Story". Its parts are level-3 headings
+(``### Situation``), or labelled paragraphs (``**Situation:** text`` or ``Situation: text`` at the
+start of a line). The other behavioural deliverables use the same part syntax with their own
+labels (:func:`split_parts`).
+
+Checks on a story (:func:`story_problems`):
+
+- the four parts are present and non-trivial (:data:`PART_MIN_WORDS`);
+- 200-400 words over Situation, Task, Action, Result and Reflection;
+- Action is the longest part and speaks in the first person: more "I/me/my" than "we/us/our";
+- the Result is quantified (:func:`quantities`): a number with a unit (40 ms, 12%, 3x, 2 days,
+  $500, 1,200 images, ...) or a change written "from 0.12 to 0.03" / "0.12 -> 0.03";
+- a one-line Reflection (5-50 words);
+- at least one competency tag (:data:`COMPETENCIES`, synonyms accepted).
+
+The bank as a whole covers every competency at least once (:func:`missing_competencies`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from grader import written
+
+__all__ = [
+    "COMPETENCIES",
+    "MAX_STORY_WORDS",
+    "MIN_STORY_WORDS",
+    "PART_MIN_WORDS",
+    "STAR_LABELS",
+    "Story",
+    "before_after",
+    "competencies_of",
+    "first_person",
+    "load",
+    "missing_competencies",
+    "parse_stories",
+    "quantities",
+    "split_parts",
+    "story_problems",
+    "table_rows",
+]
+
+MIN_STORY_WORDS = 200
+MAX_STORY_WORDS = 400
+
+#: Part name -> accepted labels (a heading or label matches when it starts with one of them).
+STAR_LABELS: dict[str, tuple[str, ...]] = {
+    "tags": ("tags", "competencies", "competency"),
+    "situation": ("situation", "context"),
+    "task": ("task", "goal"),
+    "action": ("action", "actions"),
+    "result": ("result", "results", "outcome"),
+    "reflection": ("reflection", "lesson", "what i would do differently"),
+}
+
+#: Minimum words for a part to count as written (not a placeholder).
+PART_MIN_WORDS = {"situation": 12, "task": 8, "action": 40, "result": 12}
+
+#: The competencies a story bank must cover -> tag spellings accepted for each (substring match).
+COMPETENCIES: dict[str, tuple[str, ...]] = {
+    "ownership": ("ownership", "owner", "accountab"),
+    "dealing with ambiguity": ("ambigu", "uncertain"),
+    "bias for action": ("bias for action", "bias to action", "urgency"),
+    "disagreement": ("disagree", "conflict"),
+    "failure": ("failure", "failed", "mistake", "setback"),
+    "learning": ("learning", "learn", "curiosity", "curious"),
+    "customer focus": ("customer", "user focus", "user obsession"),
+    "delivering results": ("delivering results", "deliver results", "delivery", "results"),
+}
+
+_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
+_HEADING = re.compile(r"^#{3,6}[ \t]+(?P<text>.+?)[ \t#]*$")
+_LABEL = re.compile(
+    r"^[ \t]*(?:[-*+][ \t]+)?(?:\*\*|__)?(?P<label>[A-Za-z][A-Za-z /&'-]{0,40}?)[ \t]*"
+    r"(?::[ \t]*(?:\*\*|__)|(?:\*\*|__)[ \t]*:|:)[ \t]*(?P<rest>.*)$"
+)
+_UNITS = (
+    r"%|percent\b|pp\b|percentage points?\b|x\b|×|times\b|"
+    r"ms\b|milliseconds?\b|s\b|secs?\b|seconds?\b|mins?\b|minutes?\b|h\b|hrs?\b|hours?\b|"
+    r"days?\b|weeks?\b|months?\b|quarters?\b|years?\b|"
+    r"[kKMGT]i?B\b|bytes?\b|QPS\b|qps\b|rps\b|req/s\b|requests?\b|"
+    r"users?\b|customers?\b|pharmacists?\b|pharmacies\b|patients?\b|people\b|engineers?\b|"
+    r"teams?\b|images?\b|photos?\b|pills?\b|classes\b|labels?\b|samples?\b|"
+    r"tests?\b|bugs?\b|failures?\b|regressions?\b|incidents?\b|errors?\b|alerts?\b|pages?\b|tickets?\b|PRs?\b|"
+    r"lines?\b|commits?\b|points?\b|pts\b|models?\b|pods?\b|nodes?\b|servers?\b|replicas?\b|"
+    r"GPUs?\b|CPUs?\b|cores?\b|dollars?\b|USD\b|EUR\b|calls?\b|steps?\b|epochs?\b"
+)
+_NUM = r"\d[\d,]*(?:\.\d+)?"
+_QUANTITY = re.compile(
+    rf"(?:[$€£]\s?{_NUM}(?:\s?[kKM]\b)?)"  # $500, €1.2k
+    rf"|(?:(?<![\w.]){_NUM}\s?(?:[kKM]\s?)?(?:{_UNITS}))"  # 40 ms, 12%, 3x, 1.2k images
+    rf"|(?:\bfrom\s+[$€£]?{_NUM}\S*(?:\s+[^\s\d]\S*){{0,3}}?\s+to\s+[$€£]?{_NUM})"
+    rf"|(?:{_NUM}\S*(?:\s+[^\s\d]\S*)?\s*(?:→|->|=>|⟶)\s*[$€£]?{_NUM})",  # 0.12 -> 0.03
+    re.IGNORECASE,
+)
+_I = re.compile(r"\bI\b|\b(?:me|my|myself|mine)\b", re.IGNORECASE)
+_WE = re.compile(r"\b(?:we|us|our|ours|ourselves)\b", re.IGNORECASE)
+_TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$")
+
+
+# -- generic helpers, shared by the behavioural judges ------------------------------------------
+def _match_label(text: str, labels: Mapping[str, tuple[str, ...]], exact: bool) -> str | None:
+    lowered = text.strip().strip("*_:").strip().lower()
+    for name, spellings in labels.items():
+        for spelling in spellings:
+            if lowered == spelling or (not exact and lowered.startswith(spelling)):
+                return name
+    return None
+
+
+def split_parts(body: str, labels: Mapping[str, tuple[str, ...]]) -> dict[str, str]:
+    """The labelled parts of a section body: part name -> text (comments removed).
+
+    A part starts at a level-3+ heading that starts with one of its labels (``### Action``,
+    ``### Actions I took``) or at a line labelled exactly with one of them (``**Action:** ...``,
+    ``Action: ...``); it runs to the next part or the next level-3+ heading. Text before the first
+    part is ignored. When a part appears twice, the texts are joined.
+    """
+    parts: dict[str, list[str]] = {}
+    current: list[str] | None = None
+    for line in _COMMENT.sub("", body).splitlines():
+        heading = _HEADING.match(line)
+        if heading:
+            name = _match_label(heading["text"], labels, exact=False)
+            current = parts.setdefault(name, []) if name else None
+            continue
+        label = _LABEL.match(line)
+        if label and (name := _match_label(label["label"], labels, exact=True)):
+            current = parts.setdefault(name, [])
+            current.append(label["rest"])
+            continue
+        if current is not None:
+            current.append(line)
+    return {name: "\n".join(lines).strip() for name, lines in parts.items()}
+
+
+def quantities(text: str) -> list[str]:
+    """Quantified statements in ``text``: numbers with a unit, money, or from-to changes."""
+    return [m.group(0).strip() for m in _QUANTITY.finditer(_COMMENT.sub(" ", text))]
+
+
+def before_after(text: str) -> list[str]:
+    """Before/after comparisons: "from 120 ms to 45 ms", "0.12 -> 0.03", "before: 12 ... after: 3".
+
+    Returns the matched snippets; each names two numbers.
+    """
+    text = _COMMENT.sub(" ", text)
+    found = [
+        m.group(0)
+        for m in re.finditer(
+            rf"\bfrom\s+[$€£]?{_NUM}\S*(?:\s+\S+){{0,3}}?\s+to\s+[$€£]?{_NUM}"
+            rf"|{_NUM}\S*(?:\s+[^\s\d]\S*)?\s*(?:→|->|=>|⟶)\s*[$€£]?{_NUM}",
+            text,
+            re.IGNORECASE,
+        )
+    ]
+    paired = re.search(
+        rf"\bbefore\b[^.\n]*?{_NUM}.*?\bafter\b[^.\n]*?{_NUM}", text, re.IGNORECASE | re.DOTALL
+    )
+    if paired and len(paired.group(0)) < 400:
+        found.append(paired.group(0))
+    return found
+
+
+def first_person(text: str) -> tuple[int, int]:
+    """(singular, plural) first-person words: "I/me/my/myself" vs "we/us/our/ours"."""
+    return len(_I.findall(text)), len(_WE.findall(text))
+
+
+def competencies_of(tags: str | Iterable[str]) -> tuple[str, ...]:
+    """The competencies (keys of :data:`COMPETENCIES`) named by a tag line or tag list."""
+    if isinstance(tags, str):
+        tags = re.split(r"[,;|/\n]+", tags)
+    found: list[str] = []
+    for tag in tags:
+        lowered = tag.strip(" \t-*+#`").lower()
+        if not lowered:
+            continue
+        for name, spellings in COMPETENCIES.items():
+            if any(spelling in lowered for spelling in spellings) and name not in found:
+                found.append(name)
+                break
+    return tuple(found)
+
+
+def table_rows(text: str) -> list[dict[str, str]]:
+    """Rows of the first Markdown pipe table in ``text``, as header (lower case) -> cell."""
+    lines = [line.strip() for line in _COMMENT.sub("", text).splitlines()]
+    for i in range(len(lines) - 1):
+        if lines[i].startswith("|") and _TABLE_RULE.match(lines[i + 1]):
+            header = [cell.strip().lower() for cell in lines[i].strip("|").split("|")]
+            rows = []
+            for line in lines[i + 2 :]:
+                if not line.startswith("|"):
+                    break
+                cells = [cell.strip() for cell in line.strip("|").split("|")]
+                cells += [""] * (len(header) - len(cells))
+                rows.append(dict(zip(header, cells, strict=False)))
+            return rows
+    return []
+
+
+# -- STAR stories --------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Story:
+    """One story of a bank: its title, parts (see :data:`STAR_LABELS`) and competencies."""
+
+    title: str
+    parts: dict[str, str] = field(default_factory=dict)
+    tags: tuple[str, ...] = ()
+
+    def words(self, part: str | None = None) -> int:
+        """Words of one part, or of Situation + Task + Action + Result + Reflection."""
+        if part is not None:
+            return written.words(self.parts.get(part, ""))
+        names = ("situation", "task", "action", "result", "reflection")
+        return sum(written.words(self.parts.get(name, "")) for name in names)
+
+
+def parse_stories(document: written.Document) -> list[Story]:
+    """Every ``## Story ...`` section of ``document`` as a :class:`Story`, in order."""
+    stories = []
+    for heading, body in document.sections.items():
+        if not re.match(r"^story\b", heading.strip(), re.IGNORECASE):
+            continue
+        parts = split_parts(body, STAR_LABELS)
+        stories.append(
+            Story(title=heading, parts=parts, tags=competencies_of(parts.get("tags", "")))
+        )
+    return stories
+
+
+def story_problems(
+    story: Story, *, min_words: int = MIN_STORY_WORDS, max_words: int = MAX_STORY_WORDS
+) -> dict[str, str]:
+    """What is wrong with one story: check name -> message for the learner (empty: all good).
+
+    Check names: ``parts``, ``length``, ``first_person``, ``action_longest``, ``quantified``,
+    ``reflection``, ``tags``.
+    """
+    problems: dict[str, str] = {}
+    thin = [
+        f"{part.title()} ({story.words(part)} words, need {need})"
+        for part, need in PART_MIN_WORDS.items()
+        if story.words(part) < need
+    ]
+    if thin:
+        problems["parts"] = "missing or too short: " + ", ".join(thin)
+    total = story.words()
+    if not min_words <= total <= max_words:
+        problems["length"] = f"{total} words; keep each story between {min_words} and {max_words}"
+    singular, plural = first_person(story.parts.get("action", ""))
+    if singular < 2 or singular <= plural:
+        problems["first_person"] = (
+            f"the Action says 'I/me/my' {singular} times and 'we/us/our' {plural} times; say what "
+            "YOU did, in the first person singular"
+        )
+    action = story.words("action")
+    longest = max(("situation", "task", "result"), key=story.words)
+    if action <= story.words(longest):
+        problems["action_longest"] = (
+            f"the Action ({action} words) should be the longest part, but the {longest.title()} "
+            f"has {story.words(longest)}"
+        )
+    if not quantities(story.parts.get("result", "")):
+        problems["quantified"] = (
+            "the Result has no number with a unit (e.g. '-40% latency', 'ECE from 0.12 to 0.03', "
+            "'2 days saved')"
+        )
+    reflection = story.words("reflection")
+    if not 5 <= reflection <= 50:
+        problems["reflection"] = (
+            f"the Reflection has {reflection} words; write one line (5-50 words) on what you "
+            "would do differently"
+        )
+    if not story.tags:
+        problems["tags"] = (
+            f"no competency tag (under ### Tags) from: {', '.join(COMPETENCIES)}; "
+            f"got {story.parts.get('tags', '')!r}"
+        )
+    return problems
+
+
+def missing_competencies(stories: Iterable[Story]) -> list[str]:
+    """Competencies of :data:`COMPETENCIES` that no story is tagged with."""
+    covered = {tag for story in stories for tag in story.tags}
+    return [name for name in COMPETENCIES if name not in covered]
+
+
+def load(path: Path) -> written.Document:
+    """Read a behavioural write-up; ``NotImplementedError`` while it is still the template.
+
+    Like :func:`grader.written.load`, but heading lines do not count as written words (these
+    templates carry many level-3 part headings).
+    """
+    document = written.load(path)
+    prose = written.words(re.sub(r"^\s*#.*$", "", document.text, flags=re.MULTILINE))
+    if prose < written.MIN_STARTED_WORDS:
+        raise NotImplementedError(
+            f"{path.name} is still the template ({prose} words written under its headings): "
+            "fill in each section"
+        )
+    return document

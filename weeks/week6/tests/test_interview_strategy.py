@@ -1,0 +1,144 @@
+"""Interview strategy: targets with reasons, a 60-second and a 5-minute pitch of the right length,
+a timed playbook per interview format, questions to ask, culture fit, and a negotiation plan.
+
+Judged with word counts and regular expressions (see :mod:`grader.star`); the template documents
+the format.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from grader import mock, star, written
+
+SECTIONS: dict[str, tuple[str, ...]] = {
+    "Targets": ("target",),
+    "Pitch": ("pitch",),
+    "Format playbooks": ("playbook", "format"),
+    "Questions to ask": ("question",),
+    "Culture fit": ("culture",),
+    "Negotiation": ("negotiat",),
+}
+PITCH_WORDS = {"60-second pitch": (100, 180), "5-minute story": (500, 900)}
+PITCH_PARTS = {
+    "60-second pitch": ("60-second", "60 second", "one-minute", "1-minute", "elevator"),
+    "5-minute story": ("5-minute", "5 minute", "five-minute", "five minute"),
+}
+NEGOTIATION_PARTS = {
+    "market data": ("market data", "market"),
+    "walk-away point": ("walk-away", "walk away", "walkaway"),
+    "competing offers": ("competing offers", "competing", "offers", "timing"),
+    "what to say": ("what to say", "script", "what i will say"),
+}
+PLAYBOOK = re.compile(r"^###\s+(?P<name>.+?)\s*\((?P<total>\d+)\s*min(?:utes)?\)\s*$", re.M)
+STEP = re.compile(r"^\s*(?:[-*+]|\d+\.)\s+(?P<minutes>\d+)\s*min(?:utes)?\b", re.M)
+ITEM = re.compile(r"^\s*(?:[-*+]|\d+\.)\s+(?P<text>.+)$", re.M)
+QUOTE = re.compile(r"[\"“][^\"”]{15,}[\"”]|^\s*>\s*\S", re.M)
+TIME_WORDS = re.compile(r"\b\d+\s*(?:days?|weeks?)\b|\b(?:days?|weeks?)\b", re.IGNORECASE)
+
+
+@pytest.fixture
+def document(target_path: Path) -> written.Document:
+    return star.load(target_path)
+
+
+def _section(document: written.Document, name: str) -> str:
+    return document.section(*SECTIONS[name]) or ""
+
+
+def test_every_section_is_written(document: written.Document) -> None:
+    missing = document.missing(
+        {name: spellings for name, spellings in SECTIONS.items()}, min_words=30
+    )
+    assert not missing, (
+        f"write each section (30+ words): missing or too short: {', '.join(missing)}; headings "
+        f"found: {list(document.sections)}"
+    )
+
+
+def test_at_least_three_targets_each_with_a_reason(document: written.Document) -> None:
+    body = _section(document, "Targets")
+    rows = star.table_rows(body)
+    items = [" ".join(row.values()) for row in rows] or [m["text"] for m in ITEM.finditer(body)]
+    reasoned = [item for item in items if written.words(item) >= 10]
+    assert len(reasoned) >= 3, (
+        f"list at least three targets, each with why it fits you (10+ words per item); found "
+        f"{len(items)} item(s), {len(reasoned)} with a reason"
+    )
+
+
+@pytest.mark.parametrize("pitch", list(PITCH_WORDS))
+def test_pitch_fits_its_time(document: written.Document, pitch: str) -> None:
+    parts = star.split_parts(_section(document, "Pitch"), PITCH_PARTS)
+    low, high = PITCH_WORDS[pitch]
+    size = written.words(parts.get(pitch, ""))
+    assert low <= size <= high, (
+        f"the {pitch} should be {low}-{high} words (130-160 words a minute spoken); yours has "
+        f"{size} (a `### {pitch.capitalize()}` heading under `## Pitch`)"
+    )
+
+
+def test_short_pitch_names_the_project_and_a_number(document: written.Document) -> None:
+    pitch = star.split_parts(_section(document, "Pitch"), PITCH_PARTS).get("60-second pitch", "")
+    assert "rxvision" in pitch.lower(), "the 60-second pitch should name RxVision25"
+    assert star.quantities(pitch), (
+        "the 60-second pitch needs one number with its unit (e.g. 'from 71% to 89%')"
+    )
+
+
+def test_format_playbooks_add_up_to_their_length(document: written.Document) -> None:
+    body = _section(document, "Format playbooks")
+    heads = list(PLAYBOOK.finditer(body))
+    covered = {mock.canonical(h["name"], mock.FORMATS) for h in heads}
+    missing = [f for f in mock.FORMATS if f not in covered]
+    assert not missing, (
+        f"add a playbook `### <format> (<N> min)` for: {', '.join(missing)}; found "
+        f"{[h['name'] for h in heads]}"
+    )
+    bad = []
+    for i, head in enumerate(heads):
+        end = heads[i + 1].start() if i + 1 < len(heads) else len(body)
+        steps = [int(m["minutes"]) for m in STEP.finditer(body[head.end() : end])]
+        if len(steps) < 3 or sum(steps) != int(head["total"]):
+            bad.append(
+                f"{head['name']}: {len(steps)} timed steps adding up to {sum(steps)} min, not "
+                f"{head['total']}"
+            )
+    assert not bad, (
+        "each playbook is a timeline of at least three `- N min: ...` steps that add up to the "
+        "format's length:\n" + "\n".join(bad)
+    )
+
+
+def test_at_least_five_questions_to_ask(document: written.Document) -> None:
+    body = _section(document, "Questions to ask")
+    questions = [line for line in body.splitlines() if line.strip().endswith("?")]
+    assert len(questions) >= 5, (
+        f"prepare at least five questions for your interviewers (lines ending with '?'); found "
+        f"{len(questions)}"
+    )
+
+
+def test_negotiation_plan_is_concrete(document: written.Document) -> None:
+    parts = star.split_parts(_section(document, "Negotiation"), NEGOTIATION_PARTS)
+    missing = [name for name in NEGOTIATION_PARTS if written.words(parts.get(name, "")) < 15]
+    assert not missing, (
+        f"the negotiation plan needs `### Market data`, `### Walk-away point`, `### Competing "
+        f"offers` and `### What to say` (15+ words each); missing or short: {', '.join(missing)}"
+    )
+    sources = ITEM.findall(parts["market data"])
+    assert len(sources) >= 2, (
+        f"list at least two market-data sources as bullets; found {len(sources)}"
+    )
+    assert re.search(r"\d", parts["walk-away point"]), (
+        "decide your walk-away point as a number before the call; `### Walk-away point` has none"
+    )
+    assert TIME_WORDS.search(parts["competing offers"]), (
+        "say how you time competing offers (in days or weeks)"
+    )
+    assert QUOTE.search(parts["what to say"]), (
+        "write the sentences you will say, in quotation marks, under `### What to say`"
+    )

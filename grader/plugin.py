@@ -53,9 +53,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
     group.addoption(
         "--rxgrade-impl",
+        action="append",
         default=None,
-        metavar="FILE.py",
-        help="Grade this file instead of the target module (mutation checks of the tests).",
+        metavar="FILE",
+        help="Grade this file instead of the target (a mutant, to check that the tests catch it). "
+        "Repeat to grade several: each test runs once per file, and a file is not tested further "
+        "once a test has failed on it.",
     )
     group.addoption("--rxgrade-json", default=None, metavar="PATH", help="Write a JSON report.")
     group.addoption(
@@ -113,6 +116,8 @@ class Grader:
         self.outcomes: dict[str, list[TestOutcome]] = {}
         self.weeks: set[int] = set()
         self.run: Run | None = None
+        self.mutants = [Path(p).resolve() for p in config.getoption("rxgrade_impl") or ()]
+        self.caught: set[Path] = set()
 
     # -- collection --------------------------------------------------------------------------
     def deliverable_of(self, item: pytest.Item) -> manifest.Deliverable | None:
@@ -137,10 +142,26 @@ class Grader:
             if item.get_closest_marker("timeout") is None:
                 item.add_marker(pytest.mark.timeout(deliverable.timeout))
 
+    def pytest_generate_tests(self, metafunc: pytest.Metafunc) -> None:
+        if self.mutants and "rxgrade_mutant" in metafunc.fixturenames:
+            metafunc.parametrize("rxgrade_mutant", self.mutants, ids=[p.stem for p in self.mutants])
+
+    @staticmethod
+    def _mutant_of(item: pytest.Item) -> Path | None:
+        callspec = getattr(item, "callspec", None)
+        return callspec.params.get("rxgrade_mutant") if callspec else None
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_runtest_setup(self, item: pytest.Item) -> None:
+        if (mutant := self._mutant_of(item)) in self.caught:
+            pytest.skip(f"{mutant.name} is already caught by an earlier test")
+
     # -- outcomes ----------------------------------------------------------------------------
     @pytest.hookimpl(wrapper=True)
     def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo):
         report = yield
+        if report.failed and (mutant := self._mutant_of(item)) is not None:
+            self.caught.add(mutant)
         if (
             DELIVERABLE_KEY in item.stash
             and report.failed
@@ -202,6 +223,10 @@ class Grader:
             return
         self.run = summarise(self.curriculum, self.outcomes, self.target, self.weeks)
         self.run.root = str(self.learner_root)
+        if self.mutants:
+            self.run.mutants = {
+                str(p): "caught" if p in self.caught else "survived" for p in self.mutants
+            }
         if path := self.config.getoption("rxgrade_json"):
             self.run.write_json(Path(path))
         if path := self.config.getoption("rxgrade_markdown"):
@@ -263,22 +288,29 @@ def target(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture
-def impl(
-    request: pytest.FixtureRequest, deliverable: manifest.Deliverable, target: str
-) -> ModuleType:
+def rxgrade_mutant() -> Path | None:
+    """The ``--rxgrade-impl`` file this test runs against (parametrized), else None."""
+    return None
+
+
+@pytest.fixture
+def impl(deliverable: manifest.Deliverable, target: str, rxgrade_mutant: Path | None) -> ModuleType:
     """The module under test: the learner's stub or the reference solution."""
-    if override := request.config.getoption("rxgrade_impl"):
-        return import_file(Path(override))
+    if rxgrade_mutant is not None:
+        return import_file(rxgrade_mutant)
     return import_target(deliverable, target)
 
 
 @pytest.fixture
 def target_path(
-    request: pytest.FixtureRequest, deliverable: manifest.Deliverable, target: str
+    request: pytest.FixtureRequest,
+    deliverable: manifest.Deliverable,
+    target: str,
+    rxgrade_mutant: Path | None,
 ) -> Path:
     """The file under test (stub, solution, or ``--rxgrade-impl``): notebooks and written work."""
-    if override := request.config.getoption("rxgrade_impl"):
-        return Path(override).resolve()
+    if rxgrade_mutant is not None:
+        return rxgrade_mutant
     grader = _grader(request)
     base = grader.learner_root if target == "learner" else grader.curriculum.root
     return base / deliverable.path_for(target)

@@ -160,6 +160,7 @@ class Run:
     python: str = field(default_factory=platform.python_version)
     signature: str = ""
     mentor: MentorRubric | None = None
+    mutants: dict[str, str] | None = None  # mutation checks: file -> "caught" | "survived"
 
     @property
     def points(self) -> int:
@@ -185,6 +186,8 @@ class Run:
         }
         if self.mentor is not None:
             data["mentor"] = self.mentor.to_json()
+        if self.mutants is not None:
+            data["mutants"] = self.mutants
         data["signature"] = self.signature
         return data
 
@@ -213,6 +216,7 @@ class Run:
             python=data.get("python", ""),
             signature=data.get("signature", ""),
             mentor=MentorRubric.from_json(data["mentor"]) if data.get("mentor") else None,
+            mutants=data.get("mutants"),
         )
 
     @classmethod

@@ -95,6 +95,24 @@ def test_mutant_override_grades_another_file(course: pytest.Pytester) -> None:
     result.stdout.fnmatch_lines(["*week1.adder*failing*0 / 10*"])
 
 
+def test_several_mutants_run_in_one_session_and_stop_when_caught(course: pytest.Pytester) -> None:
+    wrong = course.path / "wrong.py"
+    wrong.write_text(SOLUTION.replace("a + b", "a - b"))
+    right = course.path / "right.py"
+    right.write_text(SOLUTION.replace("a + b", "b + a"))
+    result = run(
+        course,
+        "--target=solution",
+        f"--rxgrade-impl={wrong}",
+        f"--rxgrade-impl={right}",
+        "--rxgrade-json=report.json",
+        "-v",
+    )
+    result.stdout.fnmatch_lines(["*test_small?wrong? FAILED*", "*test_negative?wrong? SKIPPED*"])
+    report = json.loads((course.path / "report.json").read_text())
+    assert report["mutants"] == {str(wrong): "caught", str(right): "survived"}
+
+
 def test_plugin_is_inert_outside_a_course(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(test_plain="def test_ok():\n    assert 1 + 1 == 2\n")
     result = pytester.runpytest_subprocess()

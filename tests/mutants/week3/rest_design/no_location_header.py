@@ -1,0 +1,25 @@
+"""Bug: the 201 answer does not say where the new resource lives (no Location header)."""
+
+from typing import Any
+
+from fastapi import FastAPI, Request, Response
+
+from solutions.week3 import rest_design as _solution
+from solutions.week3.rest_design import *  # noqa: F403
+from solutions.week3.rest_design import (
+    Store,
+    __all__,  # noqa: F401
+)
+
+
+def create_app(store: Store | None = None, *, max_limit: int = 100) -> FastAPI:
+    app = _solution.create_app(store, max_limit=max_limit)
+
+    @app.middleware("http")
+    async def bug(request: Request, call_next: Any) -> Response:
+        response = await call_next(request)
+        if "location" in response.headers:
+            del response.headers["location"]
+        return response
+
+    return app

@@ -1,0 +1,301 @@
+"""Tests of week6.threads_vs_processes: executors chosen by workload, order, errors, shared memory.
+
+No test measures speed. Threads are proved concurrent with a barrier that only opens when all
+tasks wait at once, processes by their process ids, and lost updates are provoked with a number
+whose addition pauses in the middle. Process tasks are standard-library functions (picklable
+everywhere). Run one part with ``pytest weeks/week6/tests/test_threads_vs_processes.py -k shared``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import multiprocessing
+import operator
+import os
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import numpy as np
+import pytest
+
+SHM = Path("/dev/shm")
+
+
+# -- helpers --------------------------------------------------------------------------------------
+class SlowInt(int):
+    """An int whose addition pauses, so that an unguarded ``value += n`` loses updates."""
+
+    def __add__(self, other: Any) -> Any:
+        time.sleep(2e-5)
+        return int(self) + other
+
+    __radd__ = __add__
+
+
+def worker_threads() -> set[str]:
+    return {t.name for t in threading.enumerate() if t is not threading.current_thread()}
+
+
+def shm_blocks() -> set[str]:
+    return {p.name for p in SHM.iterdir()} if SHM.is_dir() else set()
+
+
+def raise_at(index: int) -> Callable[[], Any]:
+    def task() -> Any:
+        raise LookupError(f"task {index} broke")
+
+    return task
+
+
+# -- choose_kind ----------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("workload", "want", "why"),
+    [
+        ("cpu", "process", "pure-Python CPU work holds the GIL: only processes run in parallel"),
+        ("io", "thread", "blocking I/O waits without the GIL: threads overlap the waits"),
+        ("gil_releasing", "thread", "NumPy/hashlib/zlib release the GIL: threads suffice"),
+        ("network_many", "asyncio", "thousands of waits are cheapest as coroutines on one loop"),
+    ],
+)
+def test_choose_kind(impl: ModuleType, workload: str, want: str, why: str) -> None:
+    got = impl.choose_kind(workload)
+    assert got == want, f"choose_kind({workload!r}) should be {want!r} ({why}), got {got!r}"
+
+
+def test_choose_kind_rejects_unknown_workloads(impl: ModuleType) -> None:
+    with pytest.raises(ValueError):
+        impl.choose_kind("gpu")
+
+
+# -- run_concurrently -----------------------------------------------------------------------------
+def test_threads_keep_input_order(impl: ModuleType) -> None:
+    def task(i: int) -> int:
+        time.sleep(0.004 * (8 - i))  # the first task finishes last
+        return i * i
+
+    tasks = [functools.partial(task, i) for i in range(8)]
+    got = impl.run_concurrently(tasks, "thread", max_workers=8)
+    assert got == [i * i for i in range(8)], (
+        f"results must follow the input order (collect futures in submission order, not with "
+        f"as_completed); got {got}"
+    )
+
+
+def test_threads_run_concurrently_and_shut_down(impl: ModuleType) -> None:
+    before = worker_threads()
+    barrier = threading.Barrier(4)
+
+    def meet() -> int:
+        barrier.wait(timeout=2)  # opens only when 4 tasks wait at the same time
+        return threading.get_ident()
+
+    try:
+        idents = impl.run_concurrently([meet] * 4, "thread", max_workers=4)
+    except NotImplementedError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - explained below
+        pytest.fail(
+            f"4 tasks that wait for each other at a barrier must all run at once on 4 threads; "
+            f"run_concurrently raised {exc!r} (did the tasks run one after another?)"
+        )
+    assert threading.get_ident() not in idents, "the tasks must run on worker threads"
+    leftover = worker_threads() - before
+    assert not leftover, (
+        f"worker threads still alive after run_concurrently returned: {sorted(leftover)}. Use "
+        "`with ThreadPoolExecutor(...) as pool:` so the pool is shut down"
+    )
+
+
+def test_thread_pool_respects_max_workers(impl: ModuleType) -> None:
+    lock, running, peak = threading.Lock(), [0], [0]
+
+    def task() -> None:
+        with lock:
+            running[0] += 1
+            peak[0] = max(peak[0], running[0])
+        time.sleep(0.01)
+        with lock:
+            running[0] -= 1
+
+    impl.run_concurrently([task] * 8, "thread", max_workers=2)
+    assert 1 <= peak[0] <= 2, f"max_workers=2 allows at most 2 tasks at once, saw {peak[0]}"
+
+
+def test_processes_run_tasks_in_other_processes(impl: ModuleType) -> None:
+    tasks = [functools.partial(pow, i, 3) for i in range(12)] + [os.getpid] * 2
+    got = impl.run_concurrently(tasks, "process", max_workers=2)
+    assert got[:12] == [i**3 for i in range(12)], (
+        f"results of pow(i, 3) in input order expected, got {got[:12]}"
+    )
+    assert os.getpid() not in got[12:], (
+        f"kind='process' must run the tasks in worker processes: os.getpid() returned the "
+        f"test's own pid {os.getpid()} (a ThreadPoolExecutor?)"
+    )
+    assert not multiprocessing.active_children(), (
+        "worker processes still alive after run_concurrently returned: shut the "
+        "ProcessPoolExecutor down (use it in a with block)"
+    )
+
+
+def test_asyncio_runs_all_coroutines_at_once(impl: ModuleType) -> None:
+    state = {"waiting": 0}
+
+    def make(i: int) -> Callable[[], Any]:
+        async def task() -> int:
+            state["waiting"] += 1
+            for _ in range(200):  # wait until all 10 coroutines are in flight together
+                if state["waiting"] == 10:
+                    break
+                await asyncio.sleep(0.001)
+            else:
+                raise RuntimeError(f"only {state['waiting']} of 10 coroutines were in flight")
+            await asyncio.sleep(0.001 * (10 - i))
+            return -i
+
+        return task
+
+    got = impl.run_concurrently([make(i) for i in range(10)], "asyncio")
+    assert got == [-i for i in range(10)], (
+        f"kind='asyncio': 10 coroutines that wait for each other must run concurrently (one "
+        f"asyncio.run + gather) and give results in input order; got {got}"
+    )
+
+
+def test_asyncio_honours_max_workers(impl: ModuleType) -> None:
+    state = {"running": 0, "peak": 0}
+
+    async def task() -> str:
+        state["running"] += 1
+        state["peak"] = max(state["peak"], state["running"])
+        await asyncio.sleep(0.002)
+        state["running"] -= 1
+        return "done"
+
+    got = impl.run_concurrently([task] * 9, "asyncio", max_workers=3)
+    assert got == ["done"] * 9
+    assert state["peak"] == 3, (
+        f"kind='asyncio', max_workers=3: a semaphore should allow 3 coroutines at once (not "
+        f"more, not fewer); the peak was {state['peak']}"
+    )
+
+
+@pytest.mark.parametrize("kind", ["thread", "asyncio"])
+def test_failure_raises_task_error_with_lowest_index(impl: ModuleType, kind: str) -> None:
+    ran: list[int] = []
+
+    def ok(i: int) -> Callable[[], Any]:
+        def task() -> int:
+            time.sleep(0.002)
+            ran.append(i)
+            return i
+
+        async def atask() -> int:
+            await asyncio.sleep(0.002)
+            ran.append(i)
+            return i
+
+        return atask if kind == "asyncio" else task
+
+    def bad(i: int) -> Callable[[], Any]:
+        async def atask() -> None:
+            await asyncio.sleep(0.001 * (6 - i))  # the later failure happens first
+            raise LookupError(f"task {i} broke")
+
+        return atask if kind == "asyncio" else raise_at(i)
+
+    tasks = [ok(0), ok(1), bad(2), ok(3), bad(4), ok(5)]
+    with pytest.raises(impl.TaskError) as info:
+        impl.run_concurrently(tasks, kind, max_workers=3)
+    err = info.value
+    assert err.index == 2, (
+        f"tasks 2 and 4 fail: TaskError.index must be the lowest failing index, 2; got {err.index}"
+    )
+    assert isinstance(err.__cause__, LookupError) and "task 2" in str(err.__cause__), (
+        f"chain the task's own exception: `raise TaskError(i, exc) from exc`; __cause__ is "
+        f"{err.__cause__!r}"
+    )
+    assert sorted(ran) == [0, 1, 3, 5], (
+        f"every task must run to the end even when another fails; finished: {sorted(ran)}"
+    )
+
+
+def test_process_failure_keeps_index_and_cause(impl: ModuleType) -> None:
+    tasks = [functools.partial(pow, 2, 5), functools.partial(operator.truediv, 1, 0)]
+    with pytest.raises(impl.TaskError) as info:
+        impl.run_concurrently(tasks, "process", max_workers=2)
+    assert info.value.index == 1 and isinstance(info.value.__cause__, ZeroDivisionError), (
+        f"1 / 0 in task 1 must surface as TaskError(index=1) caused by ZeroDivisionError; got "
+        f"index {info.value.index}, cause {info.value.__cause__!r}"
+    )
+    assert not multiprocessing.active_children(), "the pool must be shut down after a failure"
+
+
+def test_edge_cases(impl: ModuleType) -> None:
+    assert impl.run_concurrently([], "thread") == [], "no tasks: []"
+    with pytest.raises(ValueError):
+        impl.run_concurrently([os.getpid], "fiber")
+
+
+# -- Counter --------------------------------------------------------------------------------------
+def test_counter_loses_no_update(impl: ModuleType) -> None:
+    counter = impl.Counter()
+    counter.increment()
+    counter.increment(5)
+    assert counter.value == 6, f"increment() then increment(5) gives 6, got {counter.value}"
+    threads, per_thread = 8, 150
+    barrier = threading.Barrier(threads)
+
+    def hammer() -> None:
+        barrier.wait(timeout=10)
+        for _ in range(per_thread):
+            counter.increment(SlowInt(1))
+
+    workers = [threading.Thread(target=hammer, daemon=True) for _ in range(threads)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(timeout=20)
+    want = 6 + threads * per_thread
+    assert counter.value == want, (
+        f"{threads} threads x {per_thread} increments: the value should be {want}, got "
+        f"{counter.value}. `self._value += n` is read, add, write: another thread can run in "
+        "between; guard it with a threading.Lock"
+    )
+
+
+# -- sum_shared -----------------------------------------------------------------------------------
+@pytest.mark.parametrize(("n", "workers"), [(1, 1), (10, 3), (1001, 2), (7, 4)])
+def test_sum_shared_is_exact(impl: ModuleType, n: int, workers: int) -> None:
+    values = np.random.default_rng(n).integers(-1000, 1000, n).astype(np.float64)
+    copy = values.copy()
+    got = impl.sum_shared(values, workers=workers)
+    want = float(values.sum())  # integers: every partial sum is exact
+    assert isinstance(got, float) and got == want, (
+        f"sum_shared of {n} values with {workers} workers should be {want}, got {got!r}. Do the "
+        f"slices cover every element exactly once (the last one up to {n})?"
+    )
+    np.testing.assert_array_equal(values, copy, err_msg="sum_shared must not modify its input")
+
+
+def test_sum_shared_edge_cases(impl: ModuleType) -> None:
+    assert impl.sum_shared(np.array([], dtype=np.float64), workers=2) == 0.0
+    with pytest.raises(ValueError):
+        impl.sum_shared(np.ones(3), workers=0)
+
+
+def test_sum_shared_frees_the_shared_block(impl: ModuleType) -> None:
+    if not SHM.is_dir():
+        pytest.skip("no /dev/shm on this system: cannot look for leaked blocks")
+    before = shm_blocks()
+    assert impl.sum_shared(np.ones(5000), workers=2) == 5000.0
+    leaked = shm_blocks() - before
+    assert not leaked, (
+        f"shared memory blocks left in /dev/shm: {sorted(leaked)}. The parent must "
+        "block.close() and block.unlink() in a finally"
+    )
+    assert not multiprocessing.active_children(), "the process pool must be shut down"

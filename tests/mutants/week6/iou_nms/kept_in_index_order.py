@@ -1,0 +1,18 @@
+"""Bug: NMS returns the kept indices sorted by index, not by score."""
+
+import inspect
+
+import solutions.week6.iou_nms as _reference
+
+_PATCHES = [
+    (
+        "    return np.asarray(keep, dtype=np.int64)",
+        "    return np.asarray(sorted(keep), dtype=np.int64)",
+    ),
+]
+_source = inspect.getsource(_reference)
+for _old, _new in _PATCHES:
+    if _old not in _source:
+        raise RuntimeError(f"stale mutant {__file__}: the reference has no {_old!r}")
+    _source = _source.replace(_old, _new)
+exec(compile(_source, __file__, "exec"), globals())

@@ -1,0 +1,18 @@
+"""Bug: NMS walks the boxes in index order instead of by decreasing score."""
+
+import inspect
+
+import solutions.week6.iou_nms as _reference
+
+_PATCHES = [
+    (
+        '    order = np.argsort(-scores, kind="stable")',
+        "    order = np.arange(len(scores))",
+    ),
+]
+_source = inspect.getsource(_reference)
+for _old, _new in _PATCHES:
+    if _old not in _source:
+        raise RuntimeError(f"stale mutant {__file__}: the reference has no {_old!r}")
+    _source = _source.replace(_old, _new)
+exec(compile(_source, __file__, "exec"), globals())

@@ -1,0 +1,18 @@
+"""Bug: no sign convention: the components keep whatever signs the SVD returns."""
+
+import inspect
+
+import solutions.week6.pca_svd as _reference
+
+_PATCHES = [
+    (
+        "        Vt = Vt * signs[:, None]\n",
+        "",
+    ),
+]
+_source = inspect.getsource(_reference)
+for _old, _new in _PATCHES:
+    if _old not in _source:
+        raise RuntimeError(f"stale mutant {__file__}: the reference has no {_old!r}")
+    _source = _source.replace(_old, _new)
+exec(compile(_source, __file__, "exec"), globals())

@@ -1,0 +1,18 @@
+"""Bug: a class with fewer than k members is not rejected (some folds get none of it)."""
+
+import inspect
+
+import solutions.week6.stratified_kfold as _reference
+
+_PATCHES = [
+    (
+        "        if counts.min() < k:",
+        "        if False:",
+    ),
+]
+_source = inspect.getsource(_reference)
+for _old, _new in _PATCHES:
+    if _old not in _source:
+        raise RuntimeError(f"stale mutant {__file__}: the reference has no {_old!r}")
+    _source = _source.replace(_old, _new)
+exec(compile(_source, __file__, "exec"), globals())

@@ -1,0 +1,24 @@
+"""Bug: add always adds 1, ignoring its count argument."""
+
+import inspect
+
+import solutions.week6.top_k_frequent as _reference
+
+_PATCHES = [
+    (
+        (
+            "        self._table[np.arange(self.depth), self._columns(item)] += count\n"
+            "        self._total += count"
+        ),
+        (
+            "        self._table[np.arange(self.depth), self._columns(item)] += 1\n"
+            "        self._total += 1"
+        ),
+    ),
+]
+_source = inspect.getsource(_reference)
+for _old, _new in _PATCHES:
+    if _old not in _source:
+        raise RuntimeError(f"stale mutant {__file__}: the reference has no {_old!r}")
+    _source = _source.replace(_old, _new)
+exec(compile(_source, __file__, "exec"), globals())

@@ -1,0 +1,18 @@
+"""Bug: uses Counter.most_common, which orders equal counts by first occurrence."""
+
+import inspect
+
+import solutions.week6.top_k_frequent as _reference
+
+_PATCHES = [
+    (
+        "    return heapq.nsmallest(k, counts.items(), key=lambda kv: (-kv[1], kv[0]))",
+        "    return counts.most_common(k)",
+    ),
+]
+_source = inspect.getsource(_reference)
+for _old, _new in _PATCHES:
+    if _old not in _source:
+        raise RuntimeError(f"stale mutant {__file__}: the reference has no {_old!r}")
+    _source = _source.replace(_old, _new)
+exec(compile(_source, __file__, "exec"), globals())

@@ -1,0 +1,22 @@
+"""Bug: AdamW decays by p *= 1 - wd instead of 1 - lr * wd.
+
+The reference ``solutions.week6.adam`` with text replaced (old -> new),
+run in this module.
+"""
+
+import inspect
+
+import solutions.week6.adam as _reference
+
+_PATCHES = [
+    (
+        "p *= 1.0 - self.lr * self.weight_decay",
+        "p *= 1.0 - self.weight_decay",
+    ),
+]
+_source = inspect.getsource(_reference)
+for _old, _new in _PATCHES:
+    if _old not in _source:
+        raise RuntimeError(f"stale mutant {__file__}: the reference has no {_old!r}")
+    _source = _source.replace(_old, _new)
+exec(compile(_source, __file__, "exec"), globals())

@@ -1,0 +1,14 @@
+"""Bug: orders by the raw name, so every capitalised name sorts before every lowercase one."""
+
+from solutions.week6 import classes_objects as _solution
+from solutions.week6.classes_objects import *  # noqa: F403
+from solutions.week6.classes_objects import __all__  # noqa: F401
+
+
+class Medication(_solution.Medication):
+    __slots__ = ()
+
+    def __lt__(self, other: object) -> bool:
+        if not isinstance(other, _solution.Medication):
+            return NotImplemented
+        return (self._name, self._ndc) < (other._name, other._ndc)

@@ -1,0 +1,31 @@
+"""Bug: the metaclass keeps one instance slot for all classes: a second class gets the first's."""
+
+import threading
+from typing import Any
+
+from solutions.week6 import design_patterns as _solution
+from solutions.week6.design_patterns import *  # noqa: F403
+from solutions.week6.design_patterns import __all__  # noqa: F401
+
+
+class SingletonMeta(type):
+    _instance: Any = None
+    _lock = threading.RLock()
+
+    def __call__(cls, *args: Any, **kwargs: Any) -> Any:
+        if SingletonMeta._instance is None:
+            with SingletonMeta._lock:
+                if SingletonMeta._instance is None:
+                    SingletonMeta._instance = super().__call__(*args, **kwargs)
+        return SingletonMeta._instance
+
+    def reset(cls) -> None:
+        SingletonMeta._instance = None
+
+
+class ModelCache(metaclass=SingletonMeta):
+    __init__ = _solution.ModelCache.__init__
+    get_or_load = _solution.ModelCache.get_or_load
+    invalidate = _solution.ModelCache.invalidate
+    __contains__ = _solution.ModelCache.__contains__
+    __len__ = _solution.ModelCache.__len__

@@ -1,0 +1,22 @@
+"""Bug: one keep/drop decision per column, shared by every row.
+
+The reference ``solutions.week6.dropout`` with text replaced (old -> new),
+run in this module.
+"""
+
+import inspect
+
+import solutions.week6.dropout as _reference
+
+_PATCHES = [
+    (
+        "mask = rng.random(x.shape) >= p",
+        "mask = np.broadcast_to(rng.random(x.shape[-1:]) >= p, x.shape)",
+    ),
+]
+_source = inspect.getsource(_reference)
+for _old, _new in _PATCHES:
+    if _old not in _source:
+        raise RuntimeError(f"stale mutant {__file__}: the reference has no {_old!r}")
+    _source = _source.replace(_old, _new)
+exec(compile(_source, __file__, "exec"), globals())

@@ -1,0 +1,26 @@
+"""Bug: p == 1 is not special-cased and divides by zero.
+
+The reference ``solutions.week6.dropout`` with text replaced (old -> new),
+run in this module.
+"""
+
+import inspect
+
+import solutions.week6.dropout as _reference
+
+_PATCHES = [
+    (
+        ("    if p == 1.0:\n        return np.zeros_like(x), np.zeros(x.shape, dtype=bool)\n"),
+        "",
+    ),
+    (
+        ("    if p == 1.0:\n        return np.zeros_like(grad_out)\n"),
+        "",
+    ),
+]
+_source = inspect.getsource(_reference)
+for _old, _new in _PATCHES:
+    if _old not in _source:
+        raise RuntimeError(f"stale mutant {__file__}: the reference has no {_old!r}")
+    _source = _source.replace(_old, _new)
+exec(compile(_source, __file__, "exec"), globals())

@@ -1,0 +1,10 @@
+"""Bug: least connections breaks ties by taking the first backend (min()), not at random."""
+
+from solutions.week6 import load_balancers as _solution
+from solutions.week6.load_balancers import *  # noqa: F403
+from solutions.week6.load_balancers import Request, __all__  # noqa: F401
+
+
+class LeastConnections(_solution.LeastConnections):
+    def choose(self, request: Request, healthy: list[str]) -> str:
+        return min(healthy, key=lambda b: self._active[b])

@@ -1,0 +1,22 @@
+"""Bug: the cosine progress is step / total_steps, ignoring the warm-up.
+
+The reference ``solutions.week6.lr_schedules`` with text replaced (old -> new),
+run in this module.
+"""
+
+import inspect
+
+import solutions.week6.lr_schedules as _reference
+
+_PATCHES = [
+    (
+        "progress = (step - warmup_steps) / (total_steps - warmup_steps)",
+        "progress = step / total_steps",
+    ),
+]
+_source = inspect.getsource(_reference)
+for _old, _new in _PATCHES:
+    if _old not in _source:
+        raise RuntimeError(f"stale mutant {__file__}: the reference has no {_old!r}")
+    _source = _source.replace(_old, _new)
+exec(compile(_source, __file__, "exec"), globals())

@@ -1,0 +1,22 @@
+"""Bug: the warm-up starts at 0 (step / warmup) and reaches base_lr one step late.
+
+The reference ``solutions.week6.lr_schedules`` with text replaced (old -> new),
+run in this module.
+"""
+
+import inspect
+
+import solutions.week6.lr_schedules as _reference
+
+_PATCHES = [
+    (
+        "return base_lr * (step + 1) / warmup_steps",
+        "return base_lr * step / warmup_steps",
+    ),
+]
+_source = inspect.getsource(_reference)
+for _old, _new in _PATCHES:
+    if _old not in _source:
+        raise RuntimeError(f"stale mutant {__file__}: the reference has no {_old!r}")
+    _source = _source.replace(_old, _new)
+exec(compile(_source, __file__, "exec"), globals())

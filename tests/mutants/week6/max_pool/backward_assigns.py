@@ -1,0 +1,22 @@
+"""Bug: backward assigns with fancy indexing, losing gradients of overlapping windows.
+
+The reference ``solutions.week6.max_pool`` with text replaced (old -> new),
+run in this module.
+"""
+
+import inspect
+
+import solutions.week6.max_pool as _reference
+
+_PATCHES = [
+    (
+        "np.add.at(grad_in, (indices + plane_start).ravel(), grad_out.ravel())",
+        "grad_in[(indices + plane_start).ravel()] = grad_out.ravel()",
+    ),
+]
+_source = inspect.getsource(_reference)
+for _old, _new in _PATCHES:
+    if _old not in _source:
+        raise RuntimeError(f"stale mutant {__file__}: the reference has no {_old!r}")
+    _source = _source.replace(_old, _new)
+exec(compile(_source, __file__, "exec"), globals())

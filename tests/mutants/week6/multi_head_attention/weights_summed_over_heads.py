@@ -1,0 +1,22 @@
+"""Bug: the returned weights are summed over heads instead of averaged.
+
+The reference ``solutions.week6.multi_head_attention`` with text replaced (old -> new),
+run in this module.
+"""
+
+import inspect
+
+import solutions.week6.multi_head_attention as _reference
+
+_PATCHES = [
+    (
+        "weights.mean(axis=1) if average_attn_weights",
+        "weights.sum(axis=1) if average_attn_weights",
+    ),
+]
+_source = inspect.getsource(_reference)
+for _old, _new in _PATCHES:
+    if _old not in _source:
+        raise RuntimeError(f"stale mutant {__file__}: the reference has no {_old!r}")
+    _source = _source.replace(_old, _new)
+exec(compile(_source, __file__, "exec"), globals())

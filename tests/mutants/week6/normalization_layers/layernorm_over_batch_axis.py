@@ -1,0 +1,22 @@
+"""Bug: layer norm computes its statistics over the batch axis.
+
+The reference ``solutions.week6.normalization_layers`` with text replaced (old -> new),
+run in this module.
+"""
+
+import inspect
+
+import solutions.week6.normalization_layers as _reference
+
+_PATCHES = [
+    (
+        "axes = tuple(range(x.ndim - k, x.ndim))",
+        "axes = (0,)",
+    ),
+]
+_source = inspect.getsource(_reference)
+for _old, _new in _PATCHES:
+    if _old not in _source:
+        raise RuntimeError(f"stale mutant {__file__}: the reference has no {_old!r}")
+    _source = _source.replace(_old, _new)
+exec(compile(_source, __file__, "exec"), globals())

@@ -1,0 +1,26 @@
+"""Bug: batch norm normalises with the unbiased variance (ddof=1).
+
+The reference ``solutions.week6.normalization_layers`` with text replaced (old -> new),
+run in this module.
+"""
+
+import inspect
+
+import solutions.week6.normalization_layers as _reference
+
+_PATCHES = [
+    (
+        "var = x.var(axis=axes)  # biased",
+        "var = x.var(axis=axes, ddof=1)  # unbiased",
+    ),
+    (
+        "var * m / (m - 1)",
+        "var",
+    ),
+]
+_source = inspect.getsource(_reference)
+for _old, _new in _PATCHES:
+    if _old not in _source:
+        raise RuntimeError(f"stale mutant {__file__}: the reference has no {_old!r}")
+    _source = _source.replace(_old, _new)
+exec(compile(_source, __file__, "exec"), globals())

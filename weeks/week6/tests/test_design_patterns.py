@@ -1,0 +1,345 @@
+"""Tests of week6.design_patterns: a model factory, thread-safe singletons and an observer hub.
+
+Races are made real, not hoped for: a ``threading.Barrier`` releases all threads at once and the
+constructors under test are slow (they sleep 50 ms), so a singleton without a correct lock
+builds several instances. Run: ``pytest weeks/week6/tests/test_design_patterns.py``.
+"""
+
+from __future__ import annotations
+
+import gc
+import logging
+import threading
+import time
+import weakref
+from collections.abc import Callable
+from types import ModuleType
+from typing import Any
+
+import pytest
+
+THREADS = 12
+
+
+def race(target: Callable[[], Any], threads: int = THREADS) -> list[Any]:
+    """Run ``target`` in ``threads`` threads released together; return results, re-raise errors."""
+    barrier = threading.Barrier(threads)
+    results: list[Any] = [None] * threads
+    errors: list[BaseException] = []
+
+    def run(i: int) -> None:
+        try:
+            barrier.wait()
+            results[i] = target()
+        except BaseException as exc:  # noqa: BLE001 - re-raised in the main thread below
+            errors.append(exc)
+
+    workers = [threading.Thread(target=run, args=(i,), daemon=True) for i in range(threads)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(timeout=30)
+    if errors:
+        raise errors[0]
+    assert not any(w.is_alive() for w in workers), "threads still running after 30 s: deadlock?"
+    return results
+
+
+class Recorder:
+    """A subscriber whose bound method records (name, payload) in a shared log."""
+
+    def __init__(self, name: str, log: list[tuple[str, Any]]) -> None:
+        self.name = name
+        self.log = log
+
+    def on_event(self, payload: Any) -> None:
+        self.log.append((self.name, payload))
+
+
+# -- Factory -----------------------------------------------------------------------------------
+def test_register_and_create(impl: ModuleType) -> None:
+    registry = impl.ModelRegistry()
+
+    def tiny(num_classes: int = 10, drop_rate: float = 0.0) -> tuple[int, float]:
+        return num_classes, drop_rate
+
+    decorated = registry.register("tiny")(tiny)
+    assert decorated is tiny, "the decorator must return the function unchanged"
+    registry.register("efficientnet_lite0")(lambda **kw: ("lite", kw))
+    registry.register("efficientnet_b0")(lambda **kw: ("b0", kw))
+    assert registry.create("tiny", num_classes=3, drop_rate=0.2) == (3, 0.2), (
+        "create(name, **kwargs) should call the registered constructor with the kwargs"
+    )
+    assert registry.create("efficientnet_b0") == ("b0", {})
+    assert registry.list_models() == ["efficientnet_b0", "efficientnet_lite0", "tiny"]
+    assert registry.list_models("efficientnet_*") == ["efficientnet_b0", "efficientnet_lite0"]
+    assert "tiny" in registry and "huge" not in registry and len(registry) == 3
+    assert impl.ModelRegistry().list_models() == [], "each registry has its own names"
+
+
+def test_unknown_name_error_lists_the_known_names(impl: ModuleType) -> None:
+    registry = impl.ModelRegistry()
+    for name in ("vit_tiny", "efficientnet_b0", "efficientnet_b1"):
+        registry.register(name)(lambda: None)
+    with pytest.raises(impl.UnknownModelError) as info:
+        registry.create("efficientnet_b9")
+    message = str(info.value)
+    missing = [n for n in ("efficientnet_b9", "efficientnet_b0", "efficientnet_b1", "vit_tiny")]
+    missing = [n for n in missing if n not in message]
+    assert not missing, (
+        f"the error should name the model asked for and every known model; {missing} are "
+        f"missing from: {message}"
+    )
+    assert message.index("efficientnet_b0") < message.index("vit_tiny"), "list them sorted"
+    assert issubclass(impl.UnknownModelError, LookupError)
+
+
+def test_duplicate_and_invalid_names_are_rejected(impl: ModuleType) -> None:
+    registry = impl.ModelRegistry()
+    registry.register("tiny")(lambda: "first")
+    with pytest.raises(ValueError, match="tiny"):
+        registry.register("tiny")(lambda: "second")
+        pytest.fail("registering 'tiny' twice should raise ValueError naming it")
+    assert registry.create("tiny") == "first", "a rejected duplicate must not replace the first"
+    for bad in ("", None, 42):
+        with pytest.raises(ValueError):
+            registry.register(bad)
+            pytest.fail(f"register({bad!r}) should raise ValueError at once")
+
+
+def test_default_registry_holds_the_efficientnets(impl: ModuleType) -> None:
+    assert impl.MODELS.list_models("efficientnet_*") == [
+        "efficientnet_b0",
+        "efficientnet_b1",
+        "efficientnet_b2",
+        "efficientnet_b3",
+    ], "register efficientnet_b0..b3 in MODELS with @MODELS.register(...)"
+    got = impl.MODELS.create("efficientnet_b2", num_classes=12)
+    assert got == impl.ModelSpec("efficientnet", 1.1, 1.2, 260, 12), f"got {got}"
+    assert impl.efficientnet_b1().resolution == 240, "decorated constructors stay callable"
+
+
+# -- Singleton ---------------------------------------------------------------------------------
+def test_singleton_builds_one_instance_under_a_concurrent_first_call(impl: ModuleType) -> None:
+    built: list[int] = []
+
+    class SlowService(metaclass=impl.SingletonMeta):
+        def __init__(self) -> None:
+            built.append(1)
+            time.sleep(0.05)  # a slow constructor widens the race window
+
+    instances = race(SlowService)
+    assert len({id(i) for i in instances}) == 1, (
+        f"{THREADS} threads calling SlowService() at the same moment got "
+        f"{len({id(i) for i in instances})} different instances: check, lock, check again"
+    )
+    assert len(built) == 1, f"__init__ ran {len(built)} times, should run once"
+    assert SlowService() is instances[0], "later calls return the same instance"
+
+
+def test_singleton_is_per_class_and_can_be_reset(impl: ModuleType) -> None:
+    class Config(metaclass=impl.SingletonMeta):
+        def __init__(self, env: str = "dev") -> None:
+            self.env = env
+
+    class Registry(metaclass=impl.SingletonMeta):
+        pass
+
+    class StagingConfig(Config):
+        pass
+
+    first = Config("prod")
+    assert Config() is first and first.env == "prod", "the first call's arguments build it"
+    assert Registry() is Registry() and Registry() is not first, (
+        "every class using the metaclass has its own instance"
+    )
+    assert StagingConfig() is not first and isinstance(StagingConfig(), StagingConfig), (
+        "a subclass of a singleton gets its own instance"
+    )
+    Config.reset()
+    again = Config("test")
+    assert again is not first and again.env == "test", "after reset() a new instance is built"
+    assert StagingConfig() is StagingConfig()
+
+
+def test_model_cache_is_a_singleton_that_loads_once(impl: ModuleType) -> None:
+    impl.ModelCache.reset()
+    caches = race(impl.ModelCache)
+    assert len({id(c) for c in caches}) == 1, "ModelCache() must be one instance per process"
+    cache = caches[0]
+    loads: list[int] = []
+
+    def slow_loader() -> object:
+        loads.append(1)
+        time.sleep(0.05)
+        return object()
+
+    models = race(lambda: impl.ModelCache().get_or_load("efficientnet_b0", slow_loader))
+    assert len(loads) == 1, (
+        f"{THREADS} concurrent first requests for one model called the loader {len(loads)} "
+        "times; hold a lock while loading"
+    )
+    assert len({id(m) for m in models}) == 1 and "efficientnet_b0" in cache and len(cache) == 1
+    assert cache.invalidate("efficientnet_b0") is True and "efficientnet_b0" not in cache
+    assert cache.invalidate("efficientnet_b0") is False
+    impl.ModelCache.reset()
+
+
+def test_get_settings_is_cached(impl: ModuleType, monkeypatch: pytest.MonkeyPatch) -> None:
+    impl.get_settings()
+    impl.get_settings.cache_clear()
+    monkeypatch.setenv("RXVISION_MODEL_DIR", "/srv/models")
+    first = impl.get_settings()
+    monkeypatch.setenv("RXVISION_MODEL_DIR", "/elsewhere")
+    assert impl.get_settings() is first and first.model_dir == "/srv/models", (
+        "get_settings() should build Settings once (reading RXVISION_MODEL_DIR then) and return "
+        f"the same object afterwards; got model_dir={impl.get_settings().model_dir!r}"
+    )
+    impl.get_settings.cache_clear()
+
+
+# -- Observer ----------------------------------------------------------------------------------
+def test_publish_calls_subscribers_in_order(impl: ModuleType) -> None:
+    events = impl.ModelEvents()
+    log: list[tuple[str, Any]] = []
+    recorders = [Recorder(f"r{i:02d}", log) for i in range(20)]
+    for recorder in recorders:
+        events.subscribe("model_promoted", recorder.on_event)
+
+    def audit(payload: Any) -> None:
+        log.append(("audit", payload))
+
+    events.subscribe("model_promoted", audit)
+    events.subscribe("model_promoted", recorders[3].on_event)  # again: a no-op
+    events.subscribe("model_archived", recorders[0].on_event)
+    assert events.publish("model_promoted", "efficientnet_b0") == []
+    want = [(r.name, "efficientnet_b0") for r in recorders] + [("audit", "efficientnet_b0")]
+    assert log == want, (
+        f"subscribers should be called once each, in subscription order, with the payload: "
+        f"expected {[n for n, _ in want]}, got {[n for n, _ in log]}"
+    )
+    assert events.subscriber_count("model_promoted") == 21
+    assert events.publish("nobody_listens", 1) == []
+
+
+def test_unsubscribe(impl: ModuleType) -> None:
+    events = impl.ModelEvents()
+    log: list[tuple[str, Any]] = []
+    a, b = Recorder("a", log), Recorder("b", log)
+    undo_a = events.subscribe("model_promoted", a.on_event)
+    events.subscribe("model_promoted", b.on_event)
+    assert undo_a() is True and undo_a() is False, "the returned function unsubscribes once"
+    assert events.unsubscribe("model_promoted", b.on_event) is True
+    assert events.unsubscribe("model_promoted", b.on_event) is False
+    events.publish("model_promoted", 1)
+    assert log == [] and events.subscriber_count("model_promoted") == 0
+
+
+def test_subscribers_may_change_the_list_during_publish(impl: ModuleType) -> None:
+    events = impl.ModelEvents()
+    log: list[tuple[str, Any]] = []
+    a, b, c, d, e = (Recorder(name, log) for name in "abcde")
+
+    def a_leaves(payload: Any) -> None:
+        a.on_event(payload)
+        events.unsubscribe("promoted", a_leaves)
+
+    def b_removes_d(payload: Any) -> None:
+        b.on_event(payload)
+        events.unsubscribe("promoted", d.on_event)
+
+    def c_adds_e(payload: Any) -> None:
+        c.on_event(payload)
+        events.subscribe("promoted", e.on_event)
+
+    for callback in (a_leaves, b_removes_d, c_adds_e, d.on_event):
+        events.subscribe("promoted", callback)
+    events.publish("promoted", 1)
+    assert [name for name, _ in log] == ["a", "b", "c"], (
+        "during one publish: a unsubscribes itself (b must not be skipped), b removes d (d is "
+        "not called), c adds e (e waits for the next publish); expected calls a, b, c, got "
+        f"{[name for name, _ in log]}"
+    )
+    log.clear()
+    events.publish("promoted", 2)
+    assert [name for name, _ in log] == ["b", "c", "e"], f"second publish: got {log}"
+
+
+def test_a_failing_subscriber_does_not_stop_the_others(
+    impl: ModuleType, caplog: pytest.LogCaptureFixture
+) -> None:
+    events = impl.ModelEvents()
+    log: list[tuple[str, Any]] = []
+    a, c = Recorder("a", log), Recorder("c", log)
+
+    def broken(payload: Any) -> None:
+        raise RuntimeError("cache server down")
+
+    for callback in (a.on_event, broken, c.on_event):
+        events.subscribe("model_promoted", callback)
+    with caplog.at_level(logging.ERROR):
+        errors = events.publish("model_promoted", "v2")
+    assert log == [("a", "v2"), ("c", "v2")], (
+        f"a subscriber that raises must not stop the others; called: {log}"
+    )
+    assert len(errors) == 1 and isinstance(errors[0], RuntimeError), (
+        f"publish should return the exceptions it caught, got {errors!r}"
+    )
+    assert any(r.levelno >= logging.ERROR for r in caplog.records), (
+        "log the failure (logger.exception(...)) instead of swallowing it silently"
+    )
+
+
+def test_subscribers_are_held_weakly(impl: ModuleType) -> None:
+    events = impl.ModelEvents()
+    log: list[tuple[str, Any]] = []
+    keeper = Recorder("keeper", log)
+    events.subscribe("model_promoted", keeper.on_event)
+    temp = Recorder("temp", log)
+    undo = events.subscribe("model_promoted", temp.on_event)  # noqa: F841 - held on purpose
+    events.publish("model_promoted", 1)
+    assert log == [("keeper", 1), ("temp", 1)], (
+        f"both live subscribers should be called, got {log}. A weakref.ref to a bound method "
+        "dies at once: use weakref.WeakMethod"
+    )
+    alive = weakref.ref(temp)
+    del temp
+    gc.collect()
+    assert alive() is None, (
+        "the hub (or the unsubscribe function it returned) keeps a deleted subscriber alive: "
+        "store weak references, and let the unsubscribe closure hold the weak reference only"
+    )
+    log.clear()
+    events.publish("model_promoted", 2)
+    assert log == [("keeper", 2)], f"a collected subscriber must not be called, got {log}"
+    assert events.subscriber_count("model_promoted") == 1
+
+
+# -- last, because a deadlock here would block the metaclass lock for later tests --------------
+def test_one_singleton_may_create_another_in_its_init(impl: ModuleType) -> None:
+    class Settings2(metaclass=impl.SingletonMeta):
+        pass
+
+    class Service(metaclass=impl.SingletonMeta):
+        def __init__(self) -> None:
+            self.settings = Settings2()
+
+    done: list[Any] = []
+    errors: list[BaseException] = []
+
+    def build() -> None:
+        try:
+            done.append(Service())
+        except BaseException as exc:  # noqa: BLE001 - re-raised below
+            errors.append(exc)
+
+    worker = threading.Thread(target=build, daemon=True)
+    worker.start()
+    worker.join(timeout=5)
+    if errors:
+        raise errors[0]
+    assert done, (
+        "Service.__init__ creates another singleton and the call never returned: a plain "
+        "threading.Lock shared by all classes deadlocks here; use an RLock or a lock per class"
+    )
+    assert done[0].settings is Settings2()

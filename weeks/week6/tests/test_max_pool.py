@@ -1,0 +1,166 @@
+"""Tests of week6.max_pool: forward values and indices, and backward, against PyTorch.
+
+``torch.nn.functional.max_pool2d(..., return_indices=True)`` judges the forward pass (values and
+flat indices, ties included) and torch autograd judges the backward pass, with overlapping
+windows, padding and non-square kernels. Run: ``pytest weeks/week6/tests/test_max_pool.py``.
+"""
+
+from __future__ import annotations
+
+from types import ModuleType
+
+import numpy as np
+import pytest
+import torch
+import torch.nn.functional as F
+
+# (input shape, kernel, stride, padding)
+CASES = {
+    "2x2_stride_2": ((2, 3, 6, 8), 2, None, 0),
+    "odd_size_floor": ((1, 2, 7, 9), 2, 2, 0),
+    "overlap_3x3_stride_1": ((2, 2, 6, 7), 3, 1, 0),
+    "overlap_3x3_stride_2_pad_1": ((2, 3, 9, 8), 3, 2, 1),
+    "non_square": ((1, 2, 8, 9), (2, 3), (1, 2), (1, 1)),
+    "kernel_4_pad_2": ((1, 1, 7, 7), 4, 3, 2),
+}
+
+
+def _torch_pool(x: np.ndarray, kernel: object, stride: object, padding: object):
+    t = torch.from_numpy(x).requires_grad_(True)
+    out, idx = F.max_pool2d(t, kernel, stride, padding, return_indices=True)
+    return t, out, idx
+
+
+def _call(impl: ModuleType, x: np.ndarray, kernel: object, stride: object, padding: object):
+    if stride is None:
+        return impl.max_pool2d(x, kernel, padding=padding)
+    return impl.max_pool2d(x, kernel, stride, padding)
+
+
+def _where(case: str) -> str:
+    shape, kernel, stride, padding = CASES[case]
+    return f"x {shape}, kernel={kernel}, stride={stride}, padding={padding}"
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_forward_matches_torch(impl: ModuleType, case: str) -> None:
+    shape, kernel, stride, padding = CASES[case]
+    x = np.random.default_rng(0).standard_normal(shape)
+    out, _ = _call(impl, x, kernel, stride, padding)
+    _, want, _ = _torch_pool(x, kernel, stride, padding)
+    want = want.detach().numpy()
+    out = np.asarray(out)
+    assert out.shape == want.shape, f"{_where(case)}: expected shape {want.shape}, got {out.shape}"
+    assert np.allclose(out, want), (
+        f"{_where(case)}: pooled values differ from PyTorch by up to "
+        f"{np.max(np.abs(out - want)):.3g}"
+    )
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_indices_match_torch_with_ties(impl: ModuleType, case: str) -> None:
+    shape, kernel, stride, padding = CASES[case]
+    x = np.random.default_rng(1).integers(-2, 3, size=shape).astype(np.float64)  # many ties
+    _, idx = _call(impl, x, kernel, stride, padding)
+    _, _, want = _torch_pool(x, kernel, stride, padding)
+    want = want.numpy()
+    idx = np.asarray(idx)
+    assert idx.shape == want.shape, f"{_where(case)}: indices shape {idx.shape}, want {want.shape}"
+    bad = np.argwhere(idx != want)
+    assert bad.size == 0, (
+        f"{_where(case)}: {len(bad)} indices differ from PyTorch, first at output "
+        f"{tuple(bad[0])}: got {idx[tuple(bad[0])]}, want {want[tuple(bad[0])]}. Indices are "
+        "h * W + w in the UNPADDED input plane; on ties the first max in row-major order wins"
+    )
+
+
+def test_padding_never_wins_for_negative_inputs(impl: ModuleType) -> None:
+    x = -1.0 - np.random.default_rng(2).random((1, 2, 5, 5))  # every value in [-2, -1)
+    out, idx = impl.max_pool2d(x, 3, 2, 1)
+    out = np.asarray(out)
+    assert np.all(out < -0.5), (
+        f"with all inputs negative, padded cells must never be the max: pad with -inf, not 0 "
+        f"(got pooled values up to {out.max():.3g})"
+    )
+    _, want, want_idx = _torch_pool(x, 3, 2, 1)
+    assert np.allclose(out, want.detach().numpy()) and np.array_equal(idx, want_idx.numpy()), (
+        "negative inputs with padding=1: values or indices differ from PyTorch"
+    )
+
+
+def test_default_stride_is_kernel_size(impl: ModuleType) -> None:
+    x = np.random.default_rng(3).standard_normal((1, 1, 6, 6))
+    out, _ = impl.max_pool2d(x, 3)
+    out = np.asarray(out)
+    assert out.shape == (1, 1, 2, 2), (
+        f"max_pool2d(x of 6x6, 3) with stride=None must use stride 3 -> 2x2 output, got {out.shape}"
+    )
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_backward_matches_torch_autograd(impl: ModuleType, case: str) -> None:
+    shape, kernel, stride, padding = CASES[case]
+    rng = np.random.default_rng(4)
+    x = rng.standard_normal(shape)
+    _, idx = _call(impl, x, kernel, stride, padding)
+    t, out, _ = _torch_pool(x, kernel, stride, padding)
+    grad_out = rng.standard_normal(tuple(out.shape))
+    out.backward(torch.from_numpy(grad_out))
+    want = t.grad.numpy()
+    got = np.asarray(impl.max_pool2d_backward(grad_out, idx, x.shape))
+    assert got.shape == want.shape, f"{_where(case)}: grad shape {got.shape}, want {want.shape}"
+    err = np.max(np.abs(got - want))
+    assert err < 1e-12, (
+        f"{_where(case)}: input gradient differs from torch autograd by {err:.3g}. Each window's "
+        "gradient goes to its argmax only, and ADDS UP where overlapping windows share a max"
+    )
+
+
+def test_backward_accumulates_when_one_input_wins_several_windows(impl: ModuleType) -> None:
+    x = np.zeros((1, 1, 3, 3))
+    x[0, 0, 1, 1] = 5.0  # the centre is the max of all four overlapping 2x2 windows
+    _, idx = impl.max_pool2d(x, 2, 1)
+    grad = np.asarray(impl.max_pool2d_backward(np.ones((1, 1, 2, 2)), idx, x.shape))
+    assert grad[0, 0, 1, 1] == 4.0 and grad.sum() == 4.0, (
+        "the centre of a 3x3 input is the max of all four 2x2 windows (stride 1): its gradient "
+        f"must be 1 + 1 + 1 + 1 = 4 and every other entry 0, got\n{grad[0, 0]}"
+    )
+
+
+def test_backward_touches_only_the_argmax(impl: ModuleType) -> None:
+    x = np.random.default_rng(5).standard_normal((2, 2, 8, 8))
+    _, idx = impl.max_pool2d(x, 2)
+    grad_out = np.random.default_rng(6).standard_normal((2, 2, 4, 4))
+    grad = np.asarray(impl.max_pool2d_backward(grad_out, idx, x.shape))
+    nonzero = int(np.count_nonzero(grad))
+    assert nonzero == grad_out.size, (
+        f"non-overlapping 2x2 pooling of an 8x8 input: exactly one input per window (32) gets a "
+        f"gradient, got {nonzero} non-zero entries. Do not spread the gradient over the window"
+    )
+    assert np.isclose(grad.sum(), grad_out.sum()), "the gradient's total must be preserved"
+
+
+def test_inputs_are_not_modified(impl: ModuleType) -> None:
+    x = np.random.default_rng(7).standard_normal((1, 2, 5, 5))
+    before = x.copy()
+    _, idx = impl.max_pool2d(x, 3, 1, 1)
+    idx_before = np.array(idx, copy=True)
+    impl.max_pool2d_backward(np.ones(np.shape(idx)), idx, x.shape)
+    assert np.array_equal(x, before), "max_pool2d modified its input x"
+    assert np.array_equal(idx, idx_before), "max_pool2d_backward modified the indices"
+
+
+@pytest.mark.parametrize(
+    ("kernel", "stride", "padding", "why"),
+    [
+        (2, 2, 2, "padding 2 is more than half a kernel of 2"),
+        (3, 0, 0, "stride 0"),
+        (6, 1, 0, "a 6x6 window does not fit a 5x5 input"),
+    ],
+)
+def test_invalid_arguments_raise(
+    impl: ModuleType, kernel: int, stride: int, padding: int, why: str
+) -> None:
+    with pytest.raises(ValueError):
+        impl.max_pool2d(np.zeros((1, 1, 5, 5)), kernel, stride, padding)
+        pytest.fail(f"max_pool2d should raise ValueError: {why}")

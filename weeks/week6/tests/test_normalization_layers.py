@@ -1,0 +1,259 @@
+"""Tests of week6.normalization_layers: BatchNorm2d and LayerNorm against PyTorch.
+
+``torch.nn.BatchNorm2d`` / ``torch.nn.LayerNorm`` (float64, same weights) judge the forward pass
+in training and eval mode, the running statistics, and, through autograd, the backward pass;
+finite differences double-check the gradients. Run:
+``pytest weeks/week6/tests/test_normalization_layers.py``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from types import ModuleType
+
+import numpy as np
+import pytest
+import torch
+
+TOL = 1e-9
+
+
+def _close(got: object, want: np.ndarray, what: str, tol: float = TOL) -> None:
+    got = np.asarray(got, dtype=np.float64)
+    assert got.shape == want.shape, f"{what}: expected shape {want.shape}, got {got.shape}"
+    err = float(np.max(np.abs(got - want)))
+    assert err < tol, f"{what}: differs from PyTorch by up to {err:.3g} (want < {tol:g})"
+
+
+def _bn_pair(impl: ModuleType, c: int, momentum: float = 0.1, seed: int = 0):
+    """A learner BatchNorm2d and a torch one with the same random weight and bias."""
+    rng = np.random.default_rng(seed)
+    ours = impl.BatchNorm2d(c, eps=1e-5, momentum=momentum)
+    ours.weight = rng.uniform(0.5, 1.5, c)
+    ours.bias = rng.standard_normal(c)
+    ref = torch.nn.BatchNorm2d(c, eps=1e-5, momentum=momentum).double()
+    with torch.no_grad():
+        ref.weight.copy_(torch.from_numpy(ours.weight))
+        ref.bias.copy_(torch.from_numpy(ours.bias))
+    return ours, ref
+
+
+def _ln_pair(impl: ModuleType, shape: int | tuple[int, ...], seed: int = 0):
+    rng = np.random.default_rng(seed)
+    ours = impl.LayerNorm(shape, eps=1e-5)
+    full = (shape,) if isinstance(shape, int) else shape
+    ours.weight = rng.uniform(0.5, 1.5, full)
+    ours.bias = rng.standard_normal(full)
+    ref = torch.nn.LayerNorm(shape, eps=1e-5).double()
+    with torch.no_grad():
+        ref.weight.copy_(torch.from_numpy(ours.weight))
+        ref.bias.copy_(torch.from_numpy(ours.bias))
+    return ours, ref
+
+
+def _batch(shape: tuple[int, ...], seed: int, loc: float = 0.0, scale: float = 1.0) -> np.ndarray:
+    return loc + scale * np.random.default_rng(seed).standard_normal(shape)
+
+
+def _numeric_grad(f: Callable[[np.ndarray], float], x: np.ndarray, h: float = 1e-6) -> np.ndarray:
+    grad = np.zeros_like(x)
+    for i in np.ndindex(x.shape):
+        old = x[i]
+        x[i] = old + h
+        up = f(x)
+        x[i] = old - h
+        down = f(x)
+        x[i] = old
+        grad[i] = (up - down) / (2 * h)
+    return grad
+
+
+# -- BatchNorm2d -----------------------------------------------------------------------------------
+def test_batchnorm_training_forward_matches_torch(impl: ModuleType) -> None:
+    ours, ref = _bn_pair(impl, 3)
+    x = _batch((4, 3, 5, 6), 1, loc=2.0, scale=3.0)
+    got = ours(x)
+    want = ref(torch.from_numpy(x)).detach().numpy()
+    _close(got, want, "BatchNorm2d training forward (batch mean and BIASED batch variance)")
+
+
+def test_batchnorm_training_output_is_standardised(impl: ModuleType) -> None:
+    bn = impl.BatchNorm2d(2)
+    x = _batch((8, 2, 3, 3), 2, loc=-4.0, scale=5.0)
+    y = np.asarray(bn(x))
+    mean, var = y.mean(axis=(0, 2, 3)), y.var(axis=(0, 2, 3))
+    assert np.allclose(mean, 0, atol=1e-9) and np.allclose(var, 1, atol=1e-3), (
+        "with weight=1 and bias=0, each channel of the training output must have mean 0 and "
+        f"variance 1 over (N, H, W); got means {mean.round(4)} and variances {var.round(4)}"
+    )
+
+
+@pytest.mark.parametrize("momentum", [0.1, 0.3])
+def test_batchnorm_running_statistics_match_torch(impl: ModuleType, momentum: float) -> None:
+    ours, ref = _bn_pair(impl, 3, momentum=momentum)
+    for step in range(4):
+        x = _batch((2, 3, 2, 3), 10 + step, loc=step, scale=1.0 + step)
+        ours(x)
+        ref(torch.from_numpy(x))
+        _close(
+            ours.running_mean,
+            ref.running_mean.numpy(),
+            f"running_mean after {step + 1} training batches (momentum={momentum}; "
+            "running = (1 - momentum) * running + momentum * batch)",
+        )
+        _close(
+            ours.running_var,
+            ref.running_var.numpy(),
+            f"running_var after {step + 1} training batches (momentum={momentum}; the running "
+            "variance uses the UNBIASED batch variance var * m / (m - 1), m = N*H*W = 12)",
+        )
+
+
+def test_batchnorm_eval_uses_running_statistics(impl: ModuleType) -> None:
+    ours, ref = _bn_pair(impl, 3)
+    for step in range(3):
+        x = _batch((4, 3, 4, 4), 20 + step, loc=1.0, scale=2.0)
+        ours(x)
+        ref(torch.from_numpy(x))
+    ours.eval()
+    ref.eval()
+    mean_before, var_before = np.copy(ours.running_mean), np.copy(ours.running_var)
+    x = _batch((2, 3, 4, 4), 30, loc=10.0, scale=0.1)  # statistics far from the running ones
+    got = ours(x)
+    want = ref(torch.from_numpy(x)).detach().numpy()
+    _close(got, want, "BatchNorm2d eval forward (must use running_mean/running_var, not the batch)")
+    assert np.array_equal(ours.running_mean, mean_before) and np.array_equal(
+        ours.running_var, var_before
+    ), "eval mode must not update running_mean / running_var"
+
+
+def test_batchnorm_train_and_eval_switch(impl: ModuleType) -> None:
+    bn = impl.BatchNorm2d(2)
+    assert bn.training is True, "a new BatchNorm2d starts in training mode"
+    assert bn.eval() is bn and bn.training is False, "eval() sets training=False and returns self"
+    assert bn.train() is bn and bn.training is True, "train() sets training=True and returns self"
+
+
+def test_batchnorm_training_backward_matches_torch_autograd(impl: ModuleType) -> None:
+    ours, ref = _bn_pair(impl, 3, seed=3)
+    x = _batch((3, 3, 4, 5), 4, loc=1.0, scale=2.0)
+    grad_out = _batch(x.shape, 5)
+    ours(x)
+    grad_x = ours.backward(grad_out)
+    t = torch.from_numpy(x).requires_grad_(True)
+    ref(t).backward(torch.from_numpy(grad_out))
+    _close(grad_x, t.grad.numpy(), "BatchNorm2d training backward: grad w.r.t. x", 1e-8)
+    _close(ours.grad_weight, ref.weight.grad.numpy(), "BatchNorm2d grad_weight", 1e-8)
+    _close(ours.grad_bias, ref.bias.grad.numpy(), "BatchNorm2d grad_bias", 1e-8)
+
+
+def test_batchnorm_eval_backward_matches_torch_autograd(impl: ModuleType) -> None:
+    ours, ref = _bn_pair(impl, 2, seed=6)
+    warm = _batch((4, 2, 3, 3), 7, loc=2.0, scale=2.0)
+    ours(warm)
+    ref(torch.from_numpy(warm))
+    ours.eval()
+    ref.eval()
+    x = _batch((2, 2, 3, 3), 8)
+    grad_out = _batch(x.shape, 9)
+    ours(x)
+    grad_x = ours.backward(grad_out)
+    t = torch.from_numpy(x).requires_grad_(True)
+    ref(t).backward(torch.from_numpy(grad_out))
+    _close(
+        grad_x,
+        t.grad.numpy(),
+        "BatchNorm2d EVAL backward (the running statistics are constants)",
+        1e-8,
+    )
+
+
+def test_batchnorm_backward_matches_finite_differences(impl: ModuleType) -> None:
+    rng = np.random.default_rng(11)
+    bn = impl.BatchNorm2d(2)
+    bn.weight = rng.uniform(0.5, 1.5, 2)
+    bn.bias = rng.standard_normal(2)
+    x = rng.standard_normal((3, 2, 2, 2))
+    proj = rng.standard_normal(x.shape)  # loss = sum(proj * y)
+    bn(x)
+    got = np.asarray(bn.backward(proj))
+
+    def loss(z: np.ndarray) -> float:
+        probe = impl.BatchNorm2d(2)
+        probe.weight, probe.bias = bn.weight, bn.bias
+        return float(np.sum(proj * probe(z)))
+
+    want = _numeric_grad(loss, x.copy())
+    _close(got, want, "BatchNorm2d backward vs central finite differences", 1e-5)
+
+
+def test_batchnorm_single_value_per_channel_raises(impl: ModuleType) -> None:
+    bn = impl.BatchNorm2d(3)
+    with pytest.raises(ValueError):
+        bn(np.ones((1, 3, 1, 1)))
+        pytest.fail("training on one value per channel (N=H=W=1) has no variance: raise ValueError")
+
+
+# -- LayerNorm -------------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("x_shape", "normalized"),
+    [((4, 7, 16), 16), ((3, 8), 8), ((2, 3, 4, 5), (4, 5)), ((2, 3, 4, 5), (3, 4, 5))],
+)
+def test_layernorm_forward_matches_torch(
+    impl: ModuleType, x_shape: tuple[int, ...], normalized: int | tuple[int, ...]
+) -> None:
+    ours, ref = _ln_pair(impl, normalized)
+    x = _batch(x_shape, 12, loc=3.0, scale=4.0)
+    want = ref(torch.from_numpy(x)).detach().numpy()
+    _close(ours(x), want, f"LayerNorm({normalized}) forward on x {x_shape}")
+
+
+def test_layernorm_samples_are_independent(impl: ModuleType) -> None:
+    ln = impl.LayerNorm(6)
+    x = _batch((5, 6), 13, loc=2.0, scale=3.0)
+    together = np.asarray(ln(x))
+    alone = np.asarray(ln(x[2:3]))
+    assert np.allclose(together[2:3], alone), (
+        "LayerNorm must normalise each sample over its own features: sample 2 gave a different "
+        "output alone than inside the batch (are you normalising over the batch axis?)"
+    )
+    assert np.allclose(alone.mean(), 0) and np.allclose(alone.var(), 1, atol=1e-3), (
+        f"a single sample must come out with mean 0 and variance 1, got {alone.ravel().round(3)}"
+    )
+
+
+@pytest.mark.parametrize(("x_shape", "normalized"), [((3, 5, 8), 8), ((2, 3, 4, 4), (3, 4, 4))])
+def test_layernorm_backward_matches_torch_autograd(
+    impl: ModuleType, x_shape: tuple[int, ...], normalized: int | tuple[int, ...]
+) -> None:
+    ours, ref = _ln_pair(impl, normalized, seed=14)
+    x = _batch(x_shape, 15, loc=-1.0, scale=2.0)
+    grad_out = _batch(x_shape, 16)
+    ours(x)
+    grad_x = ours.backward(grad_out)
+    t = torch.from_numpy(x).requires_grad_(True)
+    ref(t).backward(torch.from_numpy(grad_out))
+    what = f"LayerNorm({normalized}) backward on x {x_shape}"
+    _close(grad_x, t.grad.numpy(), f"{what}: grad w.r.t. x", 1e-8)
+    _close(ours.grad_weight, ref.weight.grad.numpy(), f"{what}: grad_weight", 1e-8)
+    _close(ours.grad_bias, ref.bias.grad.numpy(), f"{what}: grad_bias", 1e-8)
+
+
+def test_layernorm_backward_matches_finite_differences(impl: ModuleType) -> None:
+    rng = np.random.default_rng(17)
+    ln = impl.LayerNorm(4)
+    ln.weight = rng.uniform(0.5, 1.5, 4)
+    ln.bias = rng.standard_normal(4)
+    x = rng.standard_normal((3, 4))
+    proj = rng.standard_normal(x.shape)
+    ln(x)
+    got = np.asarray(ln.backward(proj))
+    want = _numeric_grad(lambda z: float(np.sum(proj * ln(z))), x.copy())
+    _close(got, want, "LayerNorm backward vs central finite differences", 1e-5)
+
+
+def test_layernorm_rejects_wrong_trailing_shape(impl: ModuleType) -> None:
+    ln = impl.LayerNorm((4, 5))
+    with pytest.raises(ValueError):
+        ln(np.zeros((2, 5, 4)))
+        pytest.fail("LayerNorm((4, 5)) given x of shape (2, 5, 4) must raise ValueError")

@@ -1,11 +1,11 @@
-"""Tests of week6.design_design_realtime_pipeline: a real-time ML pipeline.
+"""Tests of week6.design_realtime_pipeline: a real-time ML pipeline.
 
 Your design is read by ``grader.design_judge``: every section of the template written (more than
 a one-liner), a Mermaid architecture diagram that parses and names the main components, the key
 concepts of the prompt, estimates stated in the structured form (a table ``| quantity | value |
 unit |`` or lines ``name = value unit``) that still hold when recomputed, and at least three
 explicit trade-offs. The quality of the argument is your mentor's rubric, not these tests.
-Run: ``pytest weeks/week6/tests/test_design_design_realtime_pipeline.py``.
+Run: ``pytest weeks/week6/tests/test_design_realtime_pipeline.py``.
 """
 
 from __future__ import annotations

@@ -7,7 +7,9 @@ Fixtures for exercise tests (the test file is mapped to its deliverable by the m
 
 - ``impl``: the module under test, ``weeks.weekN.x`` or ``solutions.weekN.x`` by ``--target``;
 - ``target_path``: the file under test (stub or solution), for notebooks and written work;
-- ``deliverable``: the manifest entry; ``target``: ``"learner"`` or ``"solution"``.
+- ``deliverable``: the manifest entry; ``target``: ``"learner"`` or ``"solution"``;
+- ``exercise``: ``exercise("week1.vit")`` is another entry's module for the same target, and
+  ``exercise.path("week1.vit")`` its file (capstones assemble the learner's own pieces).
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ from grader._target import (
 from grader.results import Run, TestOutcome, summarise
 from grader.state import State
 
-__all__ = ["Grader"]
+__all__ = ["ExerciseResolver", "Grader"]
 
 GRADER_KEY = pytest.StashKey["Grader"]()
 DELIVERABLE_KEY = pytest.StashKey[manifest.Deliverable]()
@@ -311,9 +313,40 @@ def target_path(
     """The file under test (stub, solution, or ``--rxgrade-impl``): notebooks and written work."""
     if rxgrade_mutant is not None:
         return rxgrade_mutant
-    grader = _grader(request)
+    return _file_for(_grader(request), deliverable, target)
+
+
+def _file_for(grader: Grader, deliverable: manifest.Deliverable, target: str) -> Path:
     base = grader.learner_root if target == "learner" else grader.curriculum.root
     return base / deliverable.path_for(target)
+
+
+class ExerciseResolver:
+    """Resolve other manifest entries for the target under test: ``exercise("week1.vit")``."""
+
+    def __init__(self, grader: Grader, target: str) -> None:
+        self._grader = grader
+        self._target = target
+
+    def _entry(self, deliverable_id: str) -> manifest.Deliverable:
+        try:
+            return self._grader.curriculum[deliverable_id]
+        except KeyError:
+            pytest.fail(f"{deliverable_id} is not an entry of curriculum.toml", pytrace=False)
+
+    def __call__(self, deliverable_id: str) -> ModuleType:
+        """The module of ``deliverable_id``: the learner's file, or the solution."""
+        return import_target(self._entry(deliverable_id), self._target)
+
+    def path(self, deliverable_id: str) -> Path:
+        """The file of ``deliverable_id`` (notebooks and written work) for the same target."""
+        return _file_for(self._grader, self._entry(deliverable_id), self._target)
+
+
+@pytest.fixture
+def exercise(request: pytest.FixtureRequest, target: str) -> ExerciseResolver:
+    """Other exercises' modules for the same target, for capstones that assemble them."""
+    return ExerciseResolver(_grader(request), target)
 
 
 @pytest.fixture

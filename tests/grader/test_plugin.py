@@ -156,3 +156,25 @@ def test_not_started_message_points_at_the_stub_line(course: pytest.Pytester) ->
     report = json.loads((course.path / "report.json").read_text())
     messages = {t["message"] for d in report["deliverables"] for t in d["tests"]}
     assert messages == {"add() in weeks/week1/adder.py:8 still raises NotImplementedError"}
+
+
+def test_exercise_fixture_resolves_other_entries_for_the_same_target(
+    course: pytest.Pytester,
+) -> None:
+    (course.path / "weeks/week1/tests/test_adder.py").write_text(
+        "def test_sibling(exercise, target):\n"
+        "    module = exercise('week1.adder')\n"
+        "    prefix = 'weeks' if target == 'learner' else 'solutions'\n"
+        "    assert module.__name__ == prefix + '.week1.adder', module.__name__\n"
+        "    assert exercise.path('week1.adder').name == 'adder.py'\n"
+        "    assert exercise.path('week1.adder').parent.name == 'week1'\n"
+        "    assert module.add(2, 3) == 5\n"
+    )
+    run(course, "--target", "solution").stdout.fnmatch_lines(["*1 passed*"])
+    run(course).stdout.fnmatch_lines(["*not started*"])
+    (course.path / "weeks/week1/tests/test_adder.py").write_text(
+        "def test_unknown(exercise):\n    exercise('week1.nope')\n"
+    )
+    run(course, "--target", "solution").stdout.fnmatch_lines(
+        ["*week1.nope is not an entry of curriculum.toml*"]
+    )

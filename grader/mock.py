@@ -49,6 +49,7 @@ __all__ = [
     "FRESH_DESIGN_PROMPTS",
     "GAP_ID",
     "PART_KINDS",
+    "QUESTION_BANK",
     "BehaviouralQuestion",
     "DesignPrompt",
     "LoggedMock",
@@ -238,6 +239,83 @@ BEHAVIOURAL_QUESTIONS: tuple[BehaviouralQuestion, ...] = (
         "simplified",
         "Tell me about something you invented or simplified. How did you know it worked?",
         ("innovation", "learning"),
+    ),
+)
+
+
+#: The 30 common behavioural questions of ``week6.capstone_behavioral``: the mock-session questions
+#: above plus 14 more. Themes are competencies of :data:`grader.star.COMPETENCIES` or
+#: "technical leadership", "conflict resolution" and "innovation".
+QUESTION_BANK: tuple[BehaviouralQuestion, ...] = BEHAVIOURAL_QUESTIONS + (
+    BehaviouralQuestion(
+        "stakeholder_pushback",
+        "Tell me about a time you pushed back on what a stakeholder asked for.",
+        ("disagreement", "customer focus"),
+    ),
+    BehaviouralQuestion(
+        "changed_your_mind",
+        "Tell me about a time data changed your mind.",
+        ("learning", "disagreement"),
+    ),
+    BehaviouralQuestion(
+        "mistake_in_production",
+        "Describe a mistake of yours that reached production. How did you handle it?",
+        ("failure", "ownership"),
+    ),
+    BehaviouralQuestion(
+        "ambiguous_goal",
+        "Tell me about a time the goal itself was ambiguous. How did you define success?",
+        ("dealing with ambiguity", "delivering results"),
+    ),
+    BehaviouralQuestion(
+        "tight_deadline",
+        "Tell me about a time you delivered under a very tight deadline.",
+        ("bias for action", "delivering results"),
+    ),
+    BehaviouralQuestion(
+        "helped_grow",
+        "Tell me about a time you helped a teammate grow.",
+        ("technical leadership", "learning"),
+    ),
+    BehaviouralQuestion(
+        "unblocked_someone",
+        "Describe a time you unblocked someone who was stuck.",
+        ("technical leadership", "ownership"),
+    ),
+    BehaviouralQuestion(
+        "decided_with_data",
+        "Give an example of a decision you made with data when opinions differed.",
+        ("disagreement", "technical leadership"),
+    ),
+    BehaviouralQuestion(
+        "improved_process",
+        "Tell me about a process you improved. What was true before and after?",
+        ("innovation", "delivering results"),
+    ),
+    BehaviouralQuestion(
+        "idea_that_failed",
+        "Tell me about an idea of yours that did not work. What did you learn?",
+        ("innovation", "failure"),
+    ),
+    BehaviouralQuestion(
+        "reframed_problem",
+        "Tell me about a time you solved a problem by reframing it.",
+        ("innovation", "dealing with ambiguity"),
+    ),
+    BehaviouralQuestion(
+        "outside_comfort_zone",
+        "Tell me about a time you worked well outside your comfort zone.",
+        ("learning", "bias for action"),
+    ),
+    BehaviouralQuestion(
+        "high_standards",
+        "Describe a time you insisted on high standards when others were fine with less.",
+        ("technical leadership", "customer focus"),
+    ),
+    BehaviouralQuestion(
+        "nobody_owned_it",
+        "Tell me about a problem nobody owned that you fixed anyway.",
+        ("ownership", "bias for action"),
     ),
 )
 

@@ -169,6 +169,9 @@ def _api_problems_in_subprocess(curriculum: Curriculum, ids: list[str]) -> list[
     return [Problem(**raw) for raw in json.loads(proc.stdout.strip().splitlines()[-1])]
 
 
+_THREAD_VARIABLES = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS")
+
+
 def verify(
     curriculum: Curriculum,
     *,
@@ -201,8 +204,14 @@ def verify(
         ]
         count = sum(len(files) for _, files in batches)
         progress(f"running {count} mutation checks of {len(batches)} exercises")
-        with ThreadPoolExecutor(max_workers=max(1, min(workers, len(batches) or 1))) as pool:
-            for found in pool.map(lambda batch: mutant_problems(curriculum, *batch), batches):
+        n_workers = max(1, min(workers, len(batches) or 1))
+        # Parallel sessions share the cores: one BLAS/OpenMP thread each, or they thrash.
+        threads = max(1, (os.cpu_count() or 1) // n_workers)
+        env = {name: os.environ.get(name, str(threads)) for name in _THREAD_VARIABLES}
+        with ThreadPoolExecutor(max_workers=n_workers) as pool:
+            for found in pool.map(
+                lambda batch: mutant_problems(curriculum, *batch, env=env), batches
+            ):
                 problems += found
     return problems
 
@@ -236,11 +245,16 @@ def _expect(outcome, ready: list[Deliverable], target: str) -> list[Problem]:
 
 
 def mutant_problems(
-    curriculum: Curriculum, deliverable: Deliverable, paths: list[Path]
+    curriculum: Curriculum,
+    deliverable: Deliverable,
+    paths: list[Path],
+    env: dict[str, str] | None = None,
 ) -> list[Problem]:
     """Each mutant must make at least one test of its deliverable fail (one pytest run for all)."""
     extra = [arg for path in paths for arg in ("--rxgrade-impl", str(path))]
-    outcome = run_pytest(curriculum.root, [deliverable.tests], target="solution", extra=extra)
+    outcome = run_pytest(
+        curriculum.root, [deliverable.tests], target="solution", extra=extra, env=env
+    )
     if outcome.run is None or outcome.run.mutants is None:
         where = f"{MUTANTS_DIR}/{deliverable.id}"
         return [Problem(where, f"the mutation run produced no report: {outcome.output[-800:]}")]

@@ -122,14 +122,16 @@ def test_compound_scaling_table(results: dict) -> None:
 
 
 def test_forward_pass_shapes(results: dict) -> None:
-    _need(results, "out_shape", "feature_shape", "prob_sums")
+    _need(results, "out_shape", "feature_shape", "prob_sums", "image_size")
     assert results["out_shape"] == [8, NUM_CLASSES], (
         f"logits of a batch of 8 should have shape [8, {NUM_CLASSES}], the notebook reports "
         f"{results['out_shape']}"
     )
-    assert results["feature_shape"] == [8, 1280, 2, 2], (
-        "forward_features of 8 images at 64 px should have shape [8, 1280, 2, 2] (B0 downsamples "
-        f"32x), the notebook reports {results['feature_shape']}"
+    size = results["image_size"]
+    side = math.ceil(size / 32)
+    assert results["feature_shape"] == [8, 1280, side, side], (
+        f"forward_features of 8 images at {size} px should have shape [8, 1280, {side}, {side}] "
+        f"(B0 downsamples 32x), the notebook reports {results['feature_shape']}"
     )
     sums = results["prob_sums"]
     assert len(sums) == 8 and all(abs(s - 1) < 1e-4 for s in sums), (

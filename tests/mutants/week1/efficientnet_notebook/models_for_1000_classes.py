@@ -50,9 +50,9 @@ from rxvision.models.efficientnet import (
 
 torch.manual_seed(0)
 NUM_CLASSES = len(CLASS_NAMES)  # one class per medication of the synthetic catalogue
-IMAGE_SIZE = 64  # small images keep CPU training to seconds
+IMAGE_SIZE = 32  # small images keep CPU training to seconds
 SAMPLES_PER_CLASS = 8
-STEPS, BATCH_SIZE, LEARNING_RATE = 40, 32, 1e-3
+STEPS, BATCH_SIZE, LEARNING_RATE = 30, 32, 1e-3
 CONSTRUCTORS = {"b0": efficientnet_b0, "b1": efficientnet_b1, "b3": efficientnet_b3}
 
 results: dict = {"num_classes": NUM_CLASSES, "image_size": IMAGE_SIZE}
@@ -130,7 +130,7 @@ print(f"B3 / B0 parameters: {results['params_b3'] / results['params_b0']:.2f}x")
 #
 # `rxvision.data.PillDataset` renders deterministic synthetic pill photographs (no download).
 # We keep a small training subset in memory as one tensor. Then push a batch of 8 images through
-# B0 in eval mode: the features before pooling are `(8, 1280, 2, 2)` at 64 px (the network
+# B0 in eval mode: the features before pooling are `(8, 1280, 1, 1)` at 32 px (the network
 # downsamples 32x), the logits `(8, NUM_CLASSES)`, and softmax turns each row into
 # probabilities.
 

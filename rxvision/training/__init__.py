@@ -1,0 +1,1 @@
+"""Training: losses, optimisers and schedules, augmentation, the training loop."""

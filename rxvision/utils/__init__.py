@@ -1,0 +1,1 @@
+"""Small utilities shared by the reference system (import from the submodules)."""

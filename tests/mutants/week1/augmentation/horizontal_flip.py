@@ -1,0 +1,24 @@
+"""Bug: a RandomHorizontalFlip mirrors imprints into images no real pill shows.
+
+The reference ``rxvision.training.augment`` with text replaced (old -> new), run in this module.
+"""
+
+import inspect
+
+import rxvision.training.augment as _reference
+
+_PATCHES = [
+    (
+        "            v2.RandomRotation(180, interpolation=v2.InterpolationMode.BILINEAR),\n",
+        (
+            "            v2.RandomHorizontalFlip(),\n"
+            "            v2.RandomRotation(180, interpolation=v2.InterpolationMode.BILINEAR),\n"
+        ),
+    ),
+]
+_source = inspect.getsource(_reference)
+for _old, _new in _PATCHES:
+    if _old not in _source:
+        raise RuntimeError(f"stale mutant {__file__}: the reference has no {_old!r}")
+    _source = _source.replace(_old, _new)
+exec(compile(_source, __file__, "exec"), globals())

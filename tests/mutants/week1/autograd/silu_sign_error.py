@@ -1,0 +1,26 @@
+"""Bug: SiLU backward uses 1 - x * (1 - s) instead of 1 + x * (1 - s) (a sign error)."""
+
+from typing import Any
+
+import torch
+from torch import Tensor
+
+from solutions.week1.autograd import *  # noqa: F403
+from solutions.week1.autograd import __all__  # noqa: F401
+
+
+class SiLUFunction(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx: Any, x: Tensor) -> Tensor:
+        ctx.save_for_backward(x)
+        return x * torch.sigmoid(x)
+
+    @staticmethod
+    def backward(ctx: Any, grad_out: Tensor) -> Tensor:
+        (x,) = ctx.saved_tensors
+        s = torch.sigmoid(x)
+        return grad_out * s * (1 - x * (1 - s))
+
+
+def silu(x: Tensor) -> Tensor:
+    return SiLUFunction.apply(x)

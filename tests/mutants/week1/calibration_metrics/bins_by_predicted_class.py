@@ -1,0 +1,21 @@
+"""Bug: Samples are binned by their predicted class instead of their confidence.
+
+The reference ``rxvision.evaluation.calibration`` with text replaced (old -> new), run here.
+"""
+
+import inspect
+
+import rxvision.evaluation.calibration as _reference
+
+_PATCHES = [
+    (
+        "    index = torch.bucketize(conf, edges[1:-1], right=True)",
+        "    index = pred % n_bins",
+    ),
+]
+_source = inspect.getsource(_reference)
+for _old, _new in _PATCHES:
+    if _old not in _source:
+        raise RuntimeError(f"stale mutant {__file__}: the reference has no {_old!r}")
+    _source = _source.replace(_old, _new)
+exec(compile(_source, __file__, "exec"), globals())

@@ -1,0 +1,34 @@
+"""Builds the predictor without mean/std: served photos are not normalised like training."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+from torch import nn
+
+from solutions.week1 import onnx_inference
+from solutions.week1.capstone_onnx import *  # noqa: F403
+from solutions.week1.capstone_onnx import (
+    Deployment,
+    __all__,  # noqa: F401
+    build_ensemble,
+    export_ensemble,
+    quantize_ensemble,
+)
+
+
+def deploy(
+    members: Sequence[nn.Module],
+    out_dir: str | Path,
+    calibration_images: np.ndarray,
+    image_size: int,
+) -> Deployment:
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    model = build_ensemble(members)
+    fp32_path = export_ensemble(model, out_dir / "ensemble_fp32.onnx", image_size)
+    int8_path = quantize_ensemble(fp32_path, out_dir / "ensemble_int8.onnx", calibration_images)
+    predictor = onnx_inference.OnnxPredictor(int8_path, image_size=image_size)
+    return Deployment(model, fp32_path, int8_path, predictor)

@@ -1,0 +1,50 @@
+"""Runs the "MC" passes with the model in eval mode: dropout never samples."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import torch
+from torch import nn
+
+from solutions.week1 import calibration_metrics, mc_dropout, temperature_scaling
+from solutions.week1.capstone_uncertainty import *  # noqa: F403
+from solutions.week1.capstone_uncertainty import (  # noqa: F401
+    UncertaintyReport,
+    __all__,
+    _logits,
+    preprocess_photos,
+)
+
+
+def run_pipeline(
+    model: nn.Module,
+    val_photos: Sequence[np.ndarray],
+    val_labels: np.ndarray,
+    test_photos: Sequence[np.ndarray],
+    test_labels: np.ndarray,
+    *,
+    size: int,
+    n_samples: int = 20,
+) -> UncertaintyReport:
+    val_x, val_ok = preprocess_photos(val_photos, size)
+    test_x, test_ok = preprocess_photos(test_photos, size)
+    val_y = torch.as_tensor(np.asarray(val_labels), dtype=torch.int64)[val_ok]
+    test_y = torch.as_tensor(np.asarray(test_labels), dtype=torch.int64)[test_ok]
+    val_logits, test_logits = _logits(model, val_x), _logits(model, test_x)
+    scaler = temperature_scaling.TemperatureScaler(model).fit(val_logits, val_y)
+    temperature = float(scaler.temperature)
+    ece = calibration_metrics.expected_calibration_error
+    ece_before = ece(test_logits.softmax(dim=1), test_y, 15)
+    ece_after = ece((test_logits / temperature).softmax(dim=1), test_y, 15)
+    scaler.eval()
+    with torch.no_grad():
+        samples = torch.stack([scaler(test_x).softmax(dim=-1) for _ in range(n_samples)])
+    probs = samples.mean(dim=0)
+    total = mc_dropout.entropy(probs)
+    expected = mc_dropout.entropy(samples).mean(dim=0)
+    uncertainty = mc_dropout.MCDropoutResult(
+        probs, total, expected, (total - expected).clamp_min(0), samples
+    )
+    return UncertaintyReport(scaler, temperature, ece_before, ece_after, test_ok, uncertainty)

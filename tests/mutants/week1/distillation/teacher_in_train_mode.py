@@ -1,0 +1,18 @@
+"""Bug: distill_step never puts the teacher in eval mode (BatchNorm/dropout in train mode)."""
+
+import inspect
+
+import rxvision.models.distill as _reference
+
+_PATCHES = [
+    (
+        "    teacher.eval()\n",
+        "",
+    ),
+]
+_source = inspect.getsource(_reference)
+for _old, _new in _PATCHES:
+    if _old not in _source:
+        raise RuntimeError(f"stale mutant {__file__}: the reference has no {_old!r}")
+    _source = _source.replace(_old, _new)
+exec(compile(_source, __file__, "exec"), globals())

@@ -1,0 +1,21 @@
+"""Bug: ECE is computed on the logits instead of the softmax probabilities.
+
+The reference ``rxvision.evaluation.domain`` with text replaced (old -> new), run here.
+"""
+
+import inspect
+
+import rxvision.evaluation.domain as _reference
+
+_PATCHES = [
+    (
+        '        "ece": expected_calibration_error(logits.softmax(dim=1), labels),',
+        '        "ece": expected_calibration_error(logits, labels),',
+    ),
+]
+_source = inspect.getsource(_reference)
+for _old, _new in _PATCHES:
+    if _old not in _source:
+        raise RuntimeError(f"stale mutant {__file__}: the reference has no {_old!r}")
+    _source = _source.replace(_old, _new)
+exec(compile(_source, __file__, "exec"), globals())

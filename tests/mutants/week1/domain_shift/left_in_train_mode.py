@@ -1,0 +1,21 @@
+"""Bug: The model is left with its BatchNorm layers in training mode afterwards.
+
+The reference ``rxvision.evaluation.domain`` with text replaced (old -> new), run here.
+"""
+
+import inspect
+
+import rxvision.evaluation.domain as _reference
+
+_PATCHES = [
+    (
+        "        for module, training in modes.items():\n            module.training = training\n",
+        "        pass\n",
+    ),
+]
+_source = inspect.getsource(_reference)
+for _old, _new in _PATCHES:
+    if _old not in _source:
+        raise RuntimeError(f"stale mutant {__file__}: the reference has no {_old!r}")
+    _source = _source.replace(_old, _new)
+exec(compile(_source, __file__, "exec"), globals())

@@ -1,0 +1,18 @@
+"""Bug: the images are mixed but the targets stay one-hot(y)."""
+
+import inspect
+
+import rxvision.training.mixup as _reference
+
+_PATCHES = [
+    (
+        "return lam * onehot + (1 - lam) * onehot[perm]",
+        "return onehot",
+    ),
+]
+_source = inspect.getsource(_reference)
+for _old, _new in _PATCHES:
+    if _old not in _source:
+        raise RuntimeError(f"stale mutant {__file__}: the reference has no {_old!r}")
+    _source = _source.replace(_old, _new)
+exec(compile(_source, __file__, "exec"), globals())

@@ -1,0 +1,21 @@
+"""Bug: make_mlp never adds the Dropout layers.
+
+The reference ``solutions.week1.mlp_baseline`` with text replaced (old -> new), run here.
+"""
+
+import inspect
+
+import solutions.week1.mlp_baseline as _reference
+
+_PATCHES = [
+    (
+        "        if dropout > 0:\n",
+        "        if dropout > 1:\n",
+    ),
+]
+_source = inspect.getsource(_reference)
+for _old, _new in _PATCHES:
+    if _old not in _source:
+        raise RuntimeError(f"stale mutant {__file__}: the reference has no {_old!r}")
+    _source = _source.replace(_old, _new)
+exec(compile(_source, __file__, "exec"), globals())

@@ -1,0 +1,21 @@
+"""Bug: no dynamic axes: the batch size of the dummy input (2) is baked into the graph.
+
+The reference ``rxvision.export.onnx`` with text replaced (old -> new), run in this module.
+"""
+
+import inspect
+
+import rxvision.export.onnx as _reference
+
+_PATCHES = [
+    (
+        '                    dynamic_axes={INPUT_NAME: {0: "batch"}, OUTPUT_NAME: {0: "batch"}},\n',
+        "",
+    ),
+]
+_source = inspect.getsource(_reference)
+for _old, _new in _PATCHES:
+    if _old not in _source:
+        raise RuntimeError(f"stale mutant {__file__}: the reference has no {_old!r}")
+    _source = _source.replace(_old, _new)
+exec(compile(_source, __file__, "exec"), globals())

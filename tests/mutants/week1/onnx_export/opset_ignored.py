@@ -1,0 +1,21 @@
+"""Bug: the opset argument is ignored: every graph is exported with opset 17.
+
+The reference ``rxvision.export.onnx`` with text replaced (old -> new), run in this module.
+"""
+
+import inspect
+
+import rxvision.export.onnx as _reference
+
+_PATCHES = [
+    (
+        "                    opset_version=opset,\n                    dynamic_axes",
+        "                    opset_version=DEFAULT_OPSET,\n                    dynamic_axes",
+    ),
+]
+_source = inspect.getsource(_reference)
+for _old, _new in _PATCHES:
+    if _old not in _source:
+        raise RuntimeError(f"stale mutant {__file__}: the reference has no {_old!r}")
+    _source = _source.replace(_old, _new)
+exec(compile(_source, __file__, "exec"), globals())

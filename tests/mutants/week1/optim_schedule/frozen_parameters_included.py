@@ -1,0 +1,18 @@
+"""Bug: frozen parameters (requires_grad=False) are put in the groups too."""
+
+import inspect
+
+import rxvision.training.optim as _reference
+
+_PATCHES = [
+    (
+        "        if not param.requires_grad:\n            continue\n",
+        "",
+    ),
+]
+_source = inspect.getsource(_reference)
+for _old, _new in _PATCHES:
+    if _old not in _source:
+        raise RuntimeError(f"stale mutant {__file__}: the reference has no {_old!r}")
+    _source = _source.replace(_old, _new)
+exec(compile(_source, __file__, "exec"), globals())

@@ -1,0 +1,21 @@
+"""Bug: The EXIF orientation tag is ignored, so sideways phone photos stay sideways.
+
+The reference ``rxvision.data.preprocess`` with text replaced (old -> new), run here.
+"""
+
+import inspect
+
+import rxvision.data.preprocess as _reference
+
+_PATCHES = [
+    (
+        "    image = ImageOps.exif_transpose(image)\n",
+        "",
+    ),
+]
+_source = inspect.getsource(_reference)
+for _old, _new in _PATCHES:
+    if _old not in _source:
+        raise RuntimeError(f"stale mutant {__file__}: the reference has no {_old!r}")
+    _source = _source.replace(_old, _new)
+exec(compile(_source, __file__, "exec"), globals())

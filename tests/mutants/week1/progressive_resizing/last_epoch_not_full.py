@@ -1,0 +1,28 @@
+"""Bug: the ramp spans all epochs, so rounding down leaves the last epoch below max_size."""
+
+import math
+
+from solutions.week1.progressive_resizing import *  # noqa: F403
+from solutions.week1.progressive_resizing import __all__  # noqa: F401
+from solutions.week1.progressive_resizing import resize_schedule as _reference
+
+
+def resize_schedule(
+    epoch: int,
+    epochs: int,
+    *,
+    min_size: int = 32,
+    max_size: int = 64,
+    multiple: int = 8,
+    final_epochs: int = 1,
+) -> int:
+    _reference(
+        epoch,
+        epochs,
+        min_size=min_size,
+        max_size=max_size,
+        multiple=multiple,
+        final_epochs=final_epochs,
+    )  # same validation
+    size = min_size + (max_size - min_size) * epoch / epochs
+    return max(min_size, math.floor(size / multiple) * multiple)

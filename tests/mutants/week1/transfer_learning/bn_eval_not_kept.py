@@ -1,0 +1,21 @@
+"""Bug: Frozen BatchNorm is put in eval mode once; the next model.train() undoes it.
+
+The reference ``rxvision.models.transfer`` with text replaced (old -> new), run in this module.
+"""
+
+import inspect
+
+import rxvision.models.transfer as _reference
+
+_PATCHES = [
+    (
+        "                handle = module.register_forward_pre_hook(_keep_frozen_bn_in_eval)\n",
+        "                handle = None\n",
+    ),
+]
+_source = inspect.getsource(_reference)
+for _old, _new in _PATCHES:
+    if _old not in _source:
+        raise RuntimeError(f"stale mutant {__file__}: the reference has no {_old!r}")
+    _source = _source.replace(_old, _new)
+exec(compile(_source, __file__, "exec"), globals())

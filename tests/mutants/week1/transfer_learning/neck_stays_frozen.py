@@ -1,0 +1,21 @@
+"""Bug: Layers after the last stage (conv_head, bn2) stay frozen when stages are unfrozen.
+
+The reference ``rxvision.models.transfer`` with text replaced (old -> new), run in this module.
+"""
+
+import inspect
+
+import rxvision.models.transfer as _reference
+
+_PATCHES = [
+    (
+        "            child.requires_grad_(True)\n",
+        "            pass\n",
+    ),
+]
+_source = inspect.getsource(_reference)
+for _old, _new in _PATCHES:
+    if _old not in _source:
+        raise RuntimeError(f"stale mutant {__file__}: the reference has no {_old!r}")
+    _source = _source.replace(_old, _new)
+exec(compile(_source, __file__, "exec"), globals())

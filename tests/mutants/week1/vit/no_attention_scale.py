@@ -1,0 +1,21 @@
+"""Bug: attention scores are not scaled by 1/sqrt(head_dim).
+
+The reference ``rxvision.models.vit`` with text replaced (old -> new), run in this module.
+"""
+
+import inspect
+
+import rxvision.models.vit as _reference
+
+_PATCHES = [
+    (
+        "self.scale = self.head_dim**-0.5",
+        "self.scale = 1.0",
+    ),
+]
+_source = inspect.getsource(_reference)
+for _old, _new in _PATCHES:
+    if _old not in _source:
+        raise RuntimeError(f"stale mutant {__file__}: the reference has no {_old!r}")
+    _source = _source.replace(_old, _new)
+exec(compile(_source, __file__, "exec"), globals())

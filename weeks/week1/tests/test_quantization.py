@@ -1,0 +1,263 @@
+"""Tests of week1.quantization: calibration reader, dynamic and static int8, the report.
+
+A small CNN is trained briefly on synthetic pills and exported with ``torch.onnx.export``; the
+quantised files are inspected with ``onnx`` and run with onnxruntime, and compared with the float
+model on held-out pills. Run: ``pytest weeks/week1/tests/test_quantization.py``.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from types import ModuleType
+
+import numpy as np
+import onnx
+import onnxruntime as ort
+import pytest
+import torch
+import torch.nn.functional as F
+from onnxruntime.quantization import CalibrationDataReader
+from torch import nn
+
+from rxvision.data import CLASS_NAMES, generate
+
+SIZE = 32
+MIN_AGREEMENT = 0.9
+
+
+@contextmanager
+def _one_thread() -> Iterator[None]:
+    """Train with one thread: small models run faster so on a busy 2-core machine."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(threads)
+
+
+def _batch(images: np.ndarray) -> np.ndarray:
+    return np.ascontiguousarray(images.transpose(0, 3, 1, 2) / np.float32(255.0), np.float32)
+
+
+@pytest.fixture(scope="module")
+def float_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A small CNN trained for a few steps on studio pills, exported to ONNX (input 'image')."""
+    images, labels = generate(split="studio", samples_per_class=8, size=SIZE, seed=0)
+    x, y = torch.from_numpy(_batch(images)), torch.from_numpy(labels)
+    torch.manual_seed(0)
+    model = nn.Sequential(
+        nn.Conv2d(3, 8, 3, padding=1),
+        nn.ReLU(),
+        nn.MaxPool2d(4),
+        nn.Flatten(),
+        nn.Linear(8 * 8 * 8, len(CLASS_NAMES)),
+    )
+    optimizer = torch.optim.Adam(model.parameters(), lr=1e-2)
+    with _one_thread():
+        for _ in range(40):
+            index = torch.randint(0, len(x), (64,))
+            loss = F.cross_entropy(model(x[index]), y[index])
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+    path = tmp_path_factory.mktemp("quantization") / "fp32.onnx"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        torch.onnx.export(
+            model.eval(),
+            (x[:2],),
+            str(path),
+            input_names=["image"],
+            output_names=["logits"],
+            dynamic_axes={"image": {0: "batch"}, "logits": {0: "batch"}},
+            opset_version=17,
+            dynamo=False,
+        )
+    return path
+
+
+@pytest.fixture(scope="module")
+def calibration() -> np.ndarray:
+    images, _ = generate(split="studio", samples_per_class=2, size=SIZE, seed=1, subset="val")
+    return _batch(images)
+
+
+@pytest.fixture(scope="module")
+def held_out() -> tuple[np.ndarray, np.ndarray]:
+    images, labels = generate(split="studio", samples_per_class=3, size=SIZE, seed=2, subset="test")
+    return _batch(images), labels
+
+
+class CountingReader(CalibrationDataReader):
+    """Wraps a reader: counts batches and stops after ``limit`` (a reader that never ends)."""
+
+    def __init__(self, inner: CalibrationDataReader, limit: int = 200) -> None:
+        self.inner, self.limit, self.batches = inner, limit, 0
+
+    def get_next(self):
+        if self.batches >= self.limit:
+            return None
+        item = self.inner.get_next()
+        if item is not None:
+            self.batches += 1
+        return item
+
+
+_QUANTISED: dict[tuple[str, str], tuple[Path, int]] = {}
+
+
+def _quantised(impl: ModuleType, kind: str, float_model: Path, calibration: np.ndarray):
+    """(path, calibration batches read) of the dynamic or static model, once per implementation."""
+    key = (str(getattr(impl, "__file__", impl.__name__)), kind)
+    if key not in _QUANTISED:
+        dst = float_model.parent / f"{abs(hash(key))}_{kind}.onnx"
+        if kind == "dynamic":
+            got, batches = impl.quantize_dynamic_onnx(float_model, dst), 0
+        else:
+            reader = CountingReader(impl.PillCalibrationReader(calibration, "image", 8))
+            got, batches = impl.quantize_static_onnx(float_model, dst, reader), reader.batches
+        assert Path(got) == dst, f"quantize_{kind}_onnx should return {dst}, got {got}"
+        _QUANTISED[key] = (dst, batches)
+    return _QUANTISED[key]
+
+
+def _ops(path: Path) -> set[str]:
+    return {node.op_type for node in onnx.load(str(path)).graph.node}
+
+
+def _int8_initialisers(path: Path) -> int:
+    return sum(
+        init.data_type == onnx.TensorProto.INT8 for init in onnx.load(str(path)).graph.initializer
+    )
+
+
+def _top1(path: Path, images: np.ndarray) -> np.ndarray:
+    session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+    return session.run(None, {"image": images})[0].argmax(axis=1)
+
+
+# -- the calibration reader --------------------------------------------------------------------
+def test_reader_yields_every_image_once_then_none(impl: ModuleType) -> None:
+    images = np.random.default_rng(0).random((10, 3, 4, 4), dtype=np.float32)
+    reader = impl.PillCalibrationReader(images, "pixels", batch_size=4)
+    batches = []
+    for _ in range(50):  # a reader that never ends would loop forever inside onnxruntime
+        item = reader.get_next()
+        if item is None:
+            break
+        batches.append(item)
+    assert [list(b) for b in batches] == [["pixels"]] * len(batches), (
+        f"each batch should be a dict {{input_name: array}} with input_name='pixels', got keys "
+        f"{[list(b) for b in batches][:3]}"
+    )
+    sizes = [b["pixels"].shape[0] for b in batches]
+    assert sizes == [4, 4, 2], (
+        f"10 images with batch_size=4 should come as batches of [4, 4, 2] then None, got {sizes}"
+        + (" (never None)" if len(batches) == 50 else "")
+    )
+    np.testing.assert_array_equal(
+        np.concatenate([b["pixels"] for b in batches]),
+        images,
+        err_msg="the batches should be the images in order, each exactly once",
+    )
+    assert reader.get_next() is None, "after the last batch, get_next keeps returning None"
+    reader.rewind()
+    again = reader.get_next()
+    assert again is not None and again["pixels"].shape[0] == 4, (
+        "rewind() should start again from the first image"
+    )
+
+
+def test_reader_refuses_no_images(impl: ModuleType) -> None:
+    with pytest.raises(ValueError):
+        impl.PillCalibrationReader(np.zeros((0, 3, 4, 4), np.float32))
+
+
+# -- dynamic -----------------------------------------------------------------------------------
+def test_dynamic_model_is_smaller_and_int8(impl: ModuleType, float_model, calibration) -> None:
+    path, _ = _quantised(impl, "dynamic", float_model, calibration)
+    ratio = path.stat().st_size / float_model.stat().st_size
+    assert ratio < 0.5, (
+        f"the dynamic int8 file should be well under half the float one (int8 weights are 1 "
+        f"byte, not 4), it is {ratio:.2f}x"
+    )
+    assert _int8_initialisers(path) > 0, "the quantised file should store int8 weights"
+    assert "DynamicQuantizeLinear" in _ops(path), (
+        f"dynamic quantisation quantises activations on the fly (DynamicQuantizeLinear); ops: "
+        f"{sorted(_ops(path))}"
+    )
+
+
+def test_dynamic_model_agrees_with_float(impl: ModuleType, float_model, calibration, held_out):
+    path, _ = _quantised(impl, "dynamic", float_model, calibration)
+    images, _ = held_out
+    agreement = float((_top1(path, images) == _top1(float_model, images)).mean())
+    assert agreement >= MIN_AGREEMENT, (
+        f"the dynamic int8 model should predict the float model's class on at least "
+        f"{MIN_AGREEMENT:.0%} of held-out pills, it did on {agreement:.0%}"
+    )
+
+
+# -- static ------------------------------------------------------------------------------------
+def test_static_model_reads_the_calibration_data(impl, float_model, calibration) -> None:
+    _, batches = _quantised(impl, "static", float_model, calibration)
+    assert batches >= len(calibration) // 8, (
+        f"quantize_static_onnx should calibrate on the reader's batches: {len(calibration)} "
+        f"images in batches of 8, but {batches} batch(es) were read"
+    )
+
+
+def test_static_model_quantises_activations(impl, float_model, calibration) -> None:
+    path, _ = _quantised(impl, "static", float_model, calibration)
+    ops = _ops(path)
+    assert "QuantizeLinear" in ops and "DynamicQuantizeLinear" not in ops, (
+        f"static QDQ quantisation puts QuantizeLinear/DequantizeLinear around operators, with "
+        f"no DynamicQuantizeLinear; ops found: {sorted(ops)}"
+    )
+    model = onnx.load(str(path))
+    weights = {init.name for init in model.graph.initializer}
+    on_activations = [
+        n for n in model.graph.node if n.op_type == "QuantizeLinear" and n.input[0] not in weights
+    ]
+    assert on_activations, "static quantisation should quantise activations, not only weights"
+    assert path.stat().st_size < 0.5 * float_model.stat().st_size, (
+        "the static int8 file should be well under half the size of the float one"
+    )
+
+
+def test_static_model_agrees_with_float(impl, float_model, calibration, held_out) -> None:
+    path, _ = _quantised(impl, "static", float_model, calibration)
+    images, _ = held_out
+    agreement = float((_top1(path, images) == _top1(float_model, images)).mean())
+    assert agreement >= MIN_AGREEMENT, (
+        f"the static int8 model should predict the float model's class on at least "
+        f"{MIN_AGREEMENT:.0%} of held-out pills, it did on {agreement:.0%}: calibrate on "
+        "images preprocessed like the inference inputs"
+    )
+
+
+# -- the report --------------------------------------------------------------------------------
+def test_compare_models_report(impl, float_model, calibration, held_out) -> None:
+    path, _ = _quantised(impl, "dynamic", float_model, calibration)
+    images, labels = held_out
+    labels = labels.copy()
+    labels[::3] = (labels[::3] + 1) % len(CLASS_NAMES)  # so accuracy and agreement differ
+    report = impl.compare_models(float_model, path, images, labels)
+    fp32, int8 = _top1(float_model, images), _top1(path, images)
+    want = {
+        "fp32_bytes": float_model.stat().st_size,
+        "int8_bytes": path.stat().st_size,
+        "fp32_accuracy": float((fp32 == labels).mean()),
+        "int8_accuracy": float((int8 == labels).mean()),
+        "agreement": float((fp32 == int8).mean()),
+    }
+    got = {name: getattr(report, name) for name in want}
+    assert got == pytest.approx(want), (
+        f"compare_models should report {want}, got {got} (agreement compares the two models' "
+        "argmax with each other, accuracies compare each with the labels)"
+    )
+    assert report.size_ratio == pytest.approx(want["int8_bytes"] / want["fp32_bytes"])

@@ -21,14 +21,45 @@ import os
 import re
 import sys
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-__all__ = ["RESULTS_FILE", "run_notebook"]
+__all__ = ["RESULTS_FILE", "NotebookRun", "run_notebook", "run_notebook_once"]
 
 RESULTS_FILE = "results.json"
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 _TRACEBACK_TAIL = 12  # lines of the kernel's traceback quoted in a failure message
+
+
+@dataclass(frozen=True)
+class NotebookRun:
+    """One execution of a notebook: the object its last cell wrote, and where it ran."""
+
+    results: dict[str, Any]
+    cwd: Path
+
+
+_RUNS: dict[Path, NotebookRun | NotImplementedError | AssertionError] = {}
+
+
+def run_notebook_once(
+    path: Path, *, cwd: Callable[[], Path], timeout: float, env: dict[str, str] | None = None
+) -> NotebookRun:
+    """:func:`run_notebook` memoised per file for this process: every test of a notebook shares
+    one execution. A failure is remembered too and raised again (without the first traceback)."""
+    key = path.resolve()
+    if key not in _RUNS:
+        where = cwd()
+        try:
+            _RUNS[key] = NotebookRun(run_notebook(path, cwd=where, timeout=timeout, env=env), where)
+        except (NotImplementedError, AssertionError) as exc:
+            _RUNS[key] = exc
+    outcome = _RUNS[key]
+    if isinstance(outcome, NotebookRun):
+        return outcome
+    raise type(outcome)(*outcome.args) from None
 
 
 def run_notebook(

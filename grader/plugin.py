@@ -8,6 +8,7 @@ Fixtures for exercise tests (the test file is mapped to its deliverable by the m
 - ``impl``: the module under test, ``weeks.weekN.x`` or ``solutions.weekN.x`` by ``--target``;
 - ``target_path``: the file under test (stub or solution), for notebooks and written work;
 - ``deliverable``: the manifest entry; ``target``: ``"learner"`` or ``"solution"``;
+- ``notebook_run``: the notebook under test executed once per file (``.results``, ``.cwd``);
 - ``exercise``: ``exercise("week1.vit")`` is another entry's module for the same target, and
   ``exercise.path("week1.vit")`` its file (capstones assemble the learner's own pieces).
 """
@@ -29,6 +30,7 @@ from grader._target import (
     import_target,
     resolve_target,
 )
+from grader.notebooks import NotebookRun, run_notebook_once
 from grader.results import Run, TestOutcome, summarise
 from grader.state import State
 
@@ -319,6 +321,26 @@ def target_path(
 def _file_for(grader: Grader, deliverable: manifest.Deliverable, target: str) -> Path:
     base = grader.learner_root if target == "learner" else grader.curriculum.root
     return base / deliverable.path_for(target)
+
+
+@pytest.fixture
+def notebook_run(
+    target_path: Path,
+    target: str,
+    deliverable: manifest.Deliverable,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> NotebookRun:
+    """The notebook under test, run headless once per file in a fresh directory.
+
+    Its cells get 80% of the entry's timeout; a stub cell's NotImplementedError makes every test
+    of the notebook "not started".
+    """
+    return run_notebook_once(
+        target_path,
+        cwd=lambda: tmp_path_factory.mktemp(deliverable.name),
+        timeout=0.8 * deliverable.timeout,
+        env={"RXGRADE_TARGET": target},
+    )
 
 
 class ExerciseResolver:

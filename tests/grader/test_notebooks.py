@@ -140,3 +140,29 @@ def test_results_round_trip_through_json(tmp_path: Path) -> None:
         tmp_path, f"# %%\nresults = {json.dumps(data)!r}\nresults = json.loads(results)\n\n"
     )
     assert run_notebook(path, cwd=tmp_path / "run") == data
+
+
+def test_run_notebook_once_shares_one_execution_and_remembers_failures(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from grader import notebooks
+
+    calls: list[Path] = []
+
+    def fake_run(path: Path, *, cwd: Path, timeout: float, env: dict | None = None) -> dict:
+        calls.append(path)
+        if path.name == "stub.py":
+            raise NotImplementedError("cell 2: write the training loop")
+        return {"cwd": str(cwd)}
+
+    monkeypatch.setattr(notebooks, "run_notebook", fake_run)
+    monkeypatch.setattr(notebooks, "_RUNS", {})
+    dirs = iter([tmp_path / "a", tmp_path / "b", tmp_path / "c"])
+    good, stub = tmp_path / "good.py", tmp_path / "stub.py"
+    first = notebooks.run_notebook_once(good, cwd=lambda: next(dirs), timeout=5)
+    again = notebooks.run_notebook_once(good, cwd=lambda: next(dirs), timeout=5)
+    assert again is first and first.cwd == tmp_path / "a" and first.results["cwd"].endswith("a")
+    for _ in range(2):
+        with pytest.raises(NotImplementedError, match="write the training loop"):
+            notebooks.run_notebook_once(stub, cwd=lambda: next(dirs), timeout=5)
+    assert calls == [good, stub], "each notebook must run exactly once per process"

@@ -14,8 +14,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from grader.manifest import Deliverable
-from grader.notebooks import run_notebook
+from grader.notebooks import NotebookRun
 
 SAFE = ("rotate_small", "gaussian_blur", "brightness")
 UNSAFE = {
@@ -26,33 +25,11 @@ UNSAFE = {
 MEASURES = ("colour_drift", "mirrored", "pill_intact")
 TILE, PADDING = 64, 2
 
-_RUNS: dict[Path, tuple[dict, Path] | Exception] = {}
-
 
 @pytest.fixture
-def run(
-    target_path: Path,
-    target: str,
-    deliverable: Deliverable,
-    tmp_path_factory: pytest.TempPathFactory,
-) -> tuple[dict, Path]:
+def run(notebook_run: NotebookRun) -> tuple[dict, Path]:
     """(results.json, working directory) of the notebook; it runs once per file."""
-    if target_path not in _RUNS:
-        cwd = tmp_path_factory.mktemp("augmentation_notebook")
-        try:
-            results = run_notebook(
-                target_path,
-                cwd=cwd,
-                timeout=0.8 * deliverable.timeout,
-                env={"RXGRADE_TARGET": target},
-            )
-            _RUNS[target_path] = (results, cwd)
-        except (NotImplementedError, AssertionError) as exc:
-            _RUNS[target_path] = exc
-    outcome = _RUNS[target_path]
-    if isinstance(outcome, Exception):
-        raise type(outcome)(*outcome.args) from None
-    return outcome
+    return notebook_run.results, notebook_run.cwd
 
 
 def _transforms(results: dict) -> dict:

@@ -11,38 +11,16 @@ from pathlib import Path
 
 import pytest
 
-from grader.manifest import Deliverable
-from grader.notebooks import run_notebook
+from grader.notebooks import NotebookRun
 from rxvision.data import CLASS_NAMES
 
 SPLITS, METHODS = ("studio", "field"), ("raw", "temperature", "mc_dropout")
-_RUNS: dict[Path, tuple[dict, Path] | Exception] = {}
 
 
 @pytest.fixture
-def run(
-    target_path: Path,
-    target: str,
-    deliverable: Deliverable,
-    tmp_path_factory: pytest.TempPathFactory,
-) -> tuple[dict, Path]:
+def run(notebook_run: NotebookRun) -> tuple[dict, Path]:
     """``(results, working directory)``; the notebook runs once per file, a failure is kept."""
-    if target_path not in _RUNS:
-        cwd = tmp_path_factory.mktemp("calibration_notebook")
-        try:
-            results = run_notebook(
-                target_path,
-                cwd=cwd,
-                timeout=0.8 * deliverable.timeout,
-                env={"RXGRADE_TARGET": target},
-            )
-            _RUNS[target_path] = (results, cwd)
-        except (NotImplementedError, AssertionError) as exc:
-            _RUNS[target_path] = exc
-    outcome = _RUNS[target_path]
-    if isinstance(outcome, Exception):
-        raise type(outcome)(*outcome.args) from None
-    return outcome
+    return notebook_run.results, notebook_run.cwd
 
 
 def _rows(results: dict) -> dict[tuple[str, str], dict]:

@@ -9,42 +9,19 @@ Run: ``pytest weeks/week1/tests/test_distillation_notebook.py``.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
-from grader.manifest import Deliverable
-from grader.notebooks import run_notebook
+from grader.notebooks import NotebookRun
 from rxvision.data import CLASS_NAMES
 
 CHANCE = 1 / len(CLASS_NAMES)
 MARGIN = 0.10  # the fixed-seed reference run wins by about 0.23
 
-_RUNS: dict[Path, dict | Exception] = {}
-
 
 @pytest.fixture
-def results(
-    target_path: Path,
-    target: str,
-    deliverable: Deliverable,
-    tmp_path_factory: pytest.TempPathFactory,
-) -> dict:
+def results(notebook_run: NotebookRun) -> dict:
     """The notebook's results.json. The notebook runs once per file; a failure is kept too."""
-    if target_path not in _RUNS:
-        try:
-            _RUNS[target_path] = run_notebook(
-                target_path,
-                cwd=tmp_path_factory.mktemp("distillation_notebook"),
-                timeout=0.8 * deliverable.timeout,
-                env={"RXGRADE_TARGET": target},
-            )
-        except (NotImplementedError, AssertionError) as exc:
-            _RUNS[target_path] = exc
-    outcome = _RUNS[target_path]
-    if isinstance(outcome, Exception):
-        raise type(outcome)(*outcome.args) from None
-    return outcome
+    return notebook_run.results
 
 
 def _run(results: dict, name: str) -> dict:

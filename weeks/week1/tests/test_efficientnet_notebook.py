@@ -8,12 +8,10 @@ with timm's ``efficientnet_b0/b1/b3`` built for the same number of classes.
 from __future__ import annotations
 
 import math
-from pathlib import Path
 
 import pytest
 
-from grader.manifest import Deliverable
-from grader.notebooks import run_notebook
+from grader.notebooks import NotebookRun
 from rxvision.data import CLASS_NAMES
 
 NUM_CLASSES = len(CLASS_NAMES)
@@ -26,31 +24,11 @@ SCALING = {  # variant -> width, depth, resolution, blocks per stage
     "b3": (1.2, 1.4, 300, [2, 3, 3, 5, 5, 6, 2]),
 }
 
-_RUNS: dict[Path, dict | Exception] = {}
-
 
 @pytest.fixture
-def results(
-    target_path: Path,
-    target: str,
-    deliverable: Deliverable,
-    tmp_path_factory: pytest.TempPathFactory,
-) -> dict:
+def results(notebook_run: NotebookRun) -> dict:
     """The notebook's results.json. The notebook runs once per file; a failure is kept too."""
-    if target_path not in _RUNS:
-        try:
-            _RUNS[target_path] = run_notebook(
-                target_path,
-                cwd=tmp_path_factory.mktemp("efficientnet_notebook"),
-                timeout=0.8 * deliverable.timeout,
-                env={"RXGRADE_TARGET": target},
-            )
-        except (NotImplementedError, AssertionError) as exc:
-            _RUNS[target_path] = exc
-    outcome = _RUNS[target_path]
-    if isinstance(outcome, Exception):
-        raise type(outcome)(*outcome.args) from None
-    return outcome
+    return notebook_run.results
 
 
 @pytest.fixture(scope="module")

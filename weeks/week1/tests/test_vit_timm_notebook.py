@@ -9,43 +9,21 @@ configuration.
 from __future__ import annotations
 
 import math
-from pathlib import Path
 
 import pytest
 
-from grader.manifest import Deliverable
-from grader.notebooks import run_notebook
+from grader.notebooks import NotebookRun
 from rxvision.data import CLASS_NAMES
 
 NUM_CLASSES = len(CLASS_NAMES)
 CONFIG = {"image_size": 32, "patch_size": 8, "depth": 4}
 HEADS, TOKENS = 3, 1 + (32 // 8) ** 2
 
-_RUNS: dict[Path, dict | Exception] = {}
-
 
 @pytest.fixture
-def results(
-    target_path: Path,
-    target: str,
-    deliverable: Deliverable,
-    tmp_path_factory: pytest.TempPathFactory,
-) -> dict:
+def results(notebook_run: NotebookRun) -> dict:
     """The notebook's results.json. The notebook runs once per file; a failure is kept too."""
-    if target_path not in _RUNS:
-        try:
-            _RUNS[target_path] = run_notebook(
-                target_path,
-                cwd=tmp_path_factory.mktemp("vit_timm_notebook"),
-                timeout=0.8 * deliverable.timeout,
-                env={"RXGRADE_TARGET": target},
-            )
-        except (NotImplementedError, AssertionError) as exc:
-            _RUNS[target_path] = exc
-    outcome = _RUNS[target_path]
-    if isinstance(outcome, Exception):
-        raise type(outcome)(*outcome.args) from None
-    return outcome
+    return notebook_run.results
 
 
 def _need(results: dict, *keys: str) -> None:

@@ -28,7 +28,7 @@ from rxvision.evaluation.calibration import expected_calibration_error, fit_temp
 from rxvision.models.efficientnet import EfficientNet
 from rxvision.training.augment import MEAN, STD, train_transforms
 from rxvision.training.loop import EpochRecord, fit, seed_everything
-from rxvision.training.progressive import fixres_test_size, resize_batch, resize_schedule
+from rxvision.training.progressive import resize_batch, resize_schedule
 
 __all__ = [
     "EvalReport",
@@ -55,7 +55,12 @@ class TrainConfig:
         drop_rate, drop_path_rate: Dropout before the classifier and stochastic depth.
         min_size, max_size: Progressive resizing from ``min_size`` to ``max_size`` pixels.
         final_epochs: Epochs at ``max_size`` at the end of the schedule.
-        test_size: Evaluation resolution; ``None`` uses the FixRes size (~1.15 x ``max_size``).
+        test_size: Evaluation resolution; ``None`` evaluates at ``max_size``. FixRes (Touvron et
+            al., 2019) tests above the training size because ImageNet's random-resized crops
+            (area 8-100%) zoom objects in by about 1.15x on average; this recipe's crops (area
+            80-100%) zoom by only about 1.05x, so the apparent pill size already matches at
+            ``max_size``. Measured on a model trained up to 64 px: 99.96% studio / 96.4% field at
+            64 px, 95.6% / 84.6% at the FixRes size 72 px.
         epochs, batch_size, lr, weight_decay, warmup_epochs, label_smoothing, max_grad_norm,
         patience: Optimisation (AdamW, warm-up then cosine per step, early stopping on val loss).
         splits: Photographic splits trained on (each contributes the same number of samples).
@@ -64,6 +69,8 @@ class TrainConfig:
         aug_chunk: Images per augmentation call (images in a chunk share random parameters).
         seed: Seeds data order, augmentation and initialisation (data have their own seed 0).
         threads: ``torch.set_num_threads`` for the run.
+        channels_last: Train and evaluate in the NHWC memory format, which oneDNN's CPU
+            convolutions (depthwise ones especially) run faster; the numbers are the same.
         data_dir: Cache of generated tensors.
         out_dir: Where ``model.pt`` and ``metrics.json`` are written (``None``: not saved).
     """
@@ -72,8 +79,8 @@ class TrainConfig:
     depth_mult: float = 0.5
     drop_rate: float = 0.1
     drop_path_rate: float = 0.05
-    min_size: int = 32
-    max_size: int = 48
+    min_size: int = 48
+    max_size: int = 64
     final_epochs: int = 3
     test_size: int | None = None
     epochs: int = 12
@@ -92,13 +99,14 @@ class TrainConfig:
     aug_chunk: int = 32
     seed: int = 0
     threads: int = 2
+    channels_last: bool = True
     data_dir: Path = Path("data")
     out_dir: Path | None = Path("runs/reference")
 
     @property
     def eval_size(self) -> int:
         """The resolution of validation and test images."""
-        return self.test_size or fixres_test_size(self.max_size)
+        return self.test_size or self.max_size
 
     def to_dict(self) -> dict[str, object]:
         """JSON-friendly dictionary of the fields."""
@@ -159,6 +167,7 @@ class TensorLoader:
         size: Output side; change it between epochs with ``loader.size = ...``.
         shuffle: Draw a new order from torch's global generator at each pass.
         augment: Apply :func:`train_transforms` in chunks of ``aug_chunk`` images.
+        channels_last: Return batches in the NHWC memory format (same values and shape).
     """
 
     def __init__(
@@ -171,8 +180,10 @@ class TensorLoader:
         shuffle: bool = False,
         augment: bool = False,
         aug_chunk: int = 32,
+        channels_last: bool = False,
     ) -> None:
         self.images, self.labels = images, labels
+        self.channels_last = channels_last
         self.batch_size, self.size = batch_size, size
         self.shuffle, self.augment, self.aug_chunk = shuffle, augment, aug_chunk
         self._mean = torch.tensor(MEAN).view(1, 3, 1, 1)
@@ -184,10 +195,10 @@ class TensorLoader:
     def _prepare(self, x: Tensor) -> Tensor:
         if self.augment:
             transform = train_transforms(self.size)
-            chunks = x.split(self.aug_chunk)
-            return torch.cat([transform(c) for c in chunks])
-        x = resize_batch(x.float() / 255.0, self.size)
-        return (x - self._mean) / self._std
+            x = torch.cat([transform(c) for c in x.split(self.aug_chunk)])
+        else:
+            x = (resize_batch(x.float() / 255.0, self.size) - self._mean) / self._std
+        return x.contiguous(memory_format=torch.channels_last) if self.channels_last else x
 
     def __iter__(self) -> Iterator[tuple[Tensor, Tensor]]:
         n = len(self.labels)
@@ -211,10 +222,12 @@ def build_model(config: TrainConfig) -> EfficientNet:
 
 def load_model(path: str | Path) -> tuple[EfficientNet, TrainConfig, float]:
     """``(model in eval mode, config, temperature)`` from a ``model.pt`` of :func:`train`."""
-    payload = torch.load(path, weights_only=False)
+    payload = torch.load(path, map_location="cpu", weights_only=True)
     config = TrainConfig.from_dict(payload["config"])
     model = build_model(config)
     model.load_state_dict(payload["model"])
+    if config.channels_last:
+        model = model.to(memory_format=torch.channels_last)
     return model.eval(), config, float(payload.get("temperature", 1.0))
 
 
@@ -264,16 +277,20 @@ def evaluate(
 
     ``temperature=None`` fits one on the validation subsets (all splits together) first.
     """
-    size = config.eval_size
+    size, fmt = config.eval_size, config.channels_last
     if temperature is None:
         x, y = _load(config, "val", config.val_per_class, size)
-        logits, labels = _logits(model, TensorLoader(x, y, batch_size=256, size=size))
+        logits, labels = _logits(
+            model, TensorLoader(x, y, batch_size=256, size=size, channels_last=fmt)
+        )
         temperature = fit_temperature(logits, labels)
     report = EvalReport(temperature=temperature)
     all_logits, all_labels = [], []
     for split in config.splits:
         x, y = load_split(split, subset, config.test_per_class, size, config.data_dir)
-        logits, labels = _logits(model, TensorLoader(x, y, batch_size=256, size=size))
+        logits, labels = _logits(
+            model, TensorLoader(x, y, batch_size=256, size=size, channels_last=fmt)
+        )
         report.per_split[split] = _metrics(logits, labels, temperature)
         all_logits.append(logits)
         all_labels.append(labels)
@@ -322,6 +339,8 @@ def train(config: TrainConfig | None = None, *, progress: Progress | None = None
 
     seed_everything(config.seed)
     model = build_model(config)
+    if config.channels_last:
+        model = model.to(memory_format=torch.channels_last)
     train_loader = TensorLoader(
         *data["train"],
         batch_size=config.batch_size,
@@ -329,8 +348,11 @@ def train(config: TrainConfig | None = None, *, progress: Progress | None = None
         shuffle=True,
         augment=config.augment,
         aug_chunk=config.aug_chunk,
+        channels_last=config.channels_last,
     )
-    val_loader = TensorLoader(*data["val"], batch_size=256, size=config.eval_size)
+    val_loader = TensorLoader(
+        *data["val"], batch_size=256, size=config.eval_size, channels_last=config.channels_last
+    )
     decay = [p for p in model.parameters() if p.ndim > 1]
     no_decay = [p for p in model.parameters() if p.ndim <= 1]
     optimizer = torch.optim.AdamW(

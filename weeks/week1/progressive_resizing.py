@@ -5,7 +5,9 @@ linearly, finish at full size, then *test* a little larger than the last trainin
 last point comes from "Fixing the train-test resolution discrepancy" (Touvron et al., NeurIPS
 2019, https://arxiv.org/abs/1906.06423): random-resized-crop training zooms in, so objects look
 bigger at train time than in a plain resized test image; testing at ~1.15x the training size
-brings their apparent size back in line. ``rxvision train`` uses these four functions.
+brings their apparent size back in line. The 1.15 belongs to ImageNet's crops (8-100% of the
+area); with milder crops the right ratio is smaller: ``rxvision train`` crops 80-100% and tests
+at its last training size, which measured 12 points better on the field split than 1.15x.
 
 You write, in this order (the tests follow it):
 

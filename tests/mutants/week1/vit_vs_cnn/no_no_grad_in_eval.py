@@ -1,0 +1,18 @@
+"""Bug: evaluation builds autograd graphs (no torch.no_grad())."""
+
+import inspect
+
+import rxvision.training.compare as _reference
+
+_PATCHES = [
+    (
+        "    with torch.no_grad():\n        for x, y in",
+        "    if True:\n        for x, y in",
+    ),
+]
+_source = inspect.getsource(_reference)
+for _old, _new in _PATCHES:
+    if _old not in _source:
+        raise RuntimeError(f"stale mutant {__file__}: the reference has no {_old!r}")
+    _source = _source.replace(_old, _new)
+exec(compile(_source, __file__, "exec"), globals())

@@ -65,6 +65,20 @@ class Document:
                 absent.append(name)
         return absent
 
+    def too_short(self, required: dict[str, tuple[tuple[str, ...], int]]) -> list[str]:
+        """``"Name (N words, need M)"`` for each required section that is absent or too short.
+
+        ``required`` maps a section name to (accepted heading words, minimum words); the name is
+        accepted as a heading word too, and every section needs at least one word.
+        """
+        short = []
+        for name, (synonyms, minimum) in required.items():
+            body = self.section(name, *synonyms)
+            size, need = words(body or ""), max(minimum, 1)
+            if body is None or size < need:
+                short.append(f"{name} ({size} words, need {need})")
+        return short
+
     def mermaid(self) -> list[str]:
         """The contents of every ```mermaid fenced block."""
         return [content for info, content in self.fences if info.split()[:1] == ["mermaid"]]

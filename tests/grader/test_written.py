@@ -74,3 +74,17 @@ def test_sections_numbers_and_mermaid(tmp_path: Path) -> None:
 def test_words_ignore_comments() -> None:
     assert words("one two <!-- three four --> five") == 3
     assert parse("no headings at all").sections == {}
+
+
+def test_too_short_names_each_thin_or_absent_section() -> None:
+    document = parse(FILLED)
+    required = {
+        "Situation": (("context",), 10),  # long enough
+        "Result": (("outcome",), 40),  # too short
+        "Lessons": (("learned",), 0),  # absent: at least one word is always needed
+    }
+    assert document.too_short(required) == [
+        "Result (25 words, need 40)",
+        "Lessons (0 words, need 1)",
+    ]
+    assert document.too_short({"Outcome": (("result",), 5)}) == []

@@ -156,12 +156,7 @@ def _table(document: written.Document) -> list[Row]:
 
 # -- sections ----------------------------------------------------------------------------------
 def test_every_section_is_written(document: written.Document) -> None:
-    short = []
-    for name, (synonyms, minimum) in SECTIONS.items():
-        body = document.section(*synonyms)
-        size = written.words(body or "")
-        if body is None or size < max(minimum, 1):
-            short.append(f"{name} ({size} words, need {max(minimum, 1)})")
+    short = document.too_short(SECTIONS)
     assert not short, (
         f"write each section of the template: missing or too short: {', '.join(short)}; "
         f"headings found: {list(document.sections)}"

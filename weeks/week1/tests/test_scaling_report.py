@@ -128,12 +128,7 @@ def oracle() -> Callable[[str, int | None], int]:
 
 # -- sections ----------------------------------------------------------------------------------
 def test_every_section_is_written(document: written.Document) -> None:
-    short = []
-    for name, (_, minimum) in SECTIONS.items():
-        body = document.section(name, *SECTIONS[name][0])
-        size = written.words(body or "")
-        if body is None or size < max(minimum, 1):
-            short.append(f"{name} ({size} words, need {max(minimum, 1)})")
+    short = document.too_short(SECTIONS)
     assert not short, (
         f"write each section of the template: missing or too short: {', '.join(short)}; "
         f"headings found: {list(document.sections)}"

@@ -22,7 +22,7 @@ from types import ModuleType
 import pytest
 from rich.console import Console
 
-from grader import manifest
+from grader import manifest, mutate
 from grader._target import (
     ENV_LEARNER_ROOT,
     activate_learner_root,
@@ -298,10 +298,15 @@ def rxgrade_mutant() -> Path | None:
 
 
 @pytest.fixture
-def impl(deliverable: manifest.Deliverable, target: str, rxgrade_mutant: Path | None) -> ModuleType:
+def impl(
+    request: pytest.FixtureRequest,
+    deliverable: manifest.Deliverable,
+    target: str,
+    rxgrade_mutant: Path | None,
+) -> ModuleType:
     """The module under test: the learner's stub or the reference solution."""
     if rxgrade_mutant is not None:
-        return import_file(rxgrade_mutant)
+        return import_file(_mutant_file(request, deliverable, rxgrade_mutant))
     return import_target(deliverable, target)
 
 
@@ -314,8 +319,19 @@ def target_path(
 ) -> Path:
     """The file under test (stub, solution, or ``--rxgrade-impl``): notebooks and written work."""
     if rxgrade_mutant is not None:
-        return rxgrade_mutant
+        return _mutant_file(request, deliverable, rxgrade_mutant)
     return _file_for(_grader(request), deliverable, target)
+
+
+def _mutant_file(
+    request: pytest.FixtureRequest, deliverable: manifest.Deliverable, mutant: Path
+) -> Path:
+    """``mutant`` itself, or for a ``.toml`` patch the patched solution (:mod:`grader.mutate`)."""
+    if mutant.suffix != mutate.PATCH_SUFFIX:
+        return mutant
+    solution = _file_for(_grader(request), deliverable, "solution")
+    factory: pytest.TempPathFactory = request.getfixturevalue("tmp_path_factory")
+    return mutate.materialize(mutant, solution, factory.getbasetemp() / "rxgrade-mutants")
 
 
 def _file_for(grader: Grader, deliverable: manifest.Deliverable, target: str) -> Path:

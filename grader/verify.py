@@ -21,6 +21,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+from grader import mutate
 from grader.manifest import Curriculum, Deliverable
 from grader.runner import run_pytest
 
@@ -39,12 +40,12 @@ class Problem:
 
 
 def mutants(curriculum: Curriculum) -> dict[str, list[Path]]:
-    """Mutant files by deliverable id (``tests/mutants/weekN/<name>/*.py``, or ``*.md`` for
-    written deliverables)."""
+    """Mutant files by deliverable id (``tests/mutants/weekN/<name>/*.py``, ``*.md`` for
+    written deliverables, or ``*.toml`` patches of the solution: :mod:`grader.mutate`)."""
     found: dict[str, list[Path]] = {}
     base = curriculum.root / MUTANTS_DIR
     for path in sorted(base.glob("week*/*/*")):
-        if path.name.startswith("_") or path.suffix not in (".py", ".md"):
+        if path.name.startswith("_") or path.suffix not in (".py", ".md", mutate.PATCH_SUFFIX):
             continue
         found.setdefault(f"{path.parent.parent.name}.{path.parent.name}", []).append(path)
     return found
@@ -68,13 +69,21 @@ def file_problems(curriculum: Curriculum) -> list[Problem]:
             if path.name.startswith("_") or rel in claimed:
                 continue
             problems.append(Problem(rel, "belongs to no entry of curriculum.toml (orphan)"))
-    for deliverable_id in mutants(curriculum):
+    for deliverable_id, paths in mutants(curriculum).items():
         if deliverable_id not in curriculum or curriculum[deliverable_id].planned:
             problems.append(
                 Problem(
                     f"{MUTANTS_DIR}/{deliverable_id.replace('.', '/')}", "mutants of no ready entry"
                 )
             )
+            continue
+        solution = root / curriculum[deliverable_id].solution
+        for path in paths:
+            if path.suffix == mutate.PATCH_SUFFIX and solution.is_file():
+                try:
+                    mutate.apply(mutate.load(path), solution.read_text(encoding="utf-8"))
+                except mutate.PatchError as err:
+                    problems.append(Problem(path.relative_to(root).as_posix(), str(err)))
     return problems
 
 

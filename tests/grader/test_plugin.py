@@ -113,6 +113,24 @@ def test_several_mutants_run_in_one_session_and_stop_when_caught(course: pytest.
     assert report["mutants"] == {str(wrong): "caught", str(right): "survived"}
 
 
+def test_patch_mutant_grades_the_patched_solution(course: pytest.Pytester) -> None:
+    wrong = course.path / "subtracts.toml"
+    wrong.write_text('why = "subtracts"\n[[replace]]\nold = "a + b"\nnew = "a - b"\n')
+    same = course.path / "commutes.toml"
+    same.write_text('why = "commutes"\n[[replace]]\nold = "a + b"\nnew = "b + a"\n')
+    result = run(
+        course,
+        "--target=solution",
+        f"--rxgrade-impl={wrong}",
+        f"--rxgrade-impl={same}",
+        "--rxgrade-json=report.json",
+    )
+    assert result.ret == 1
+    report = json.loads((course.path / "report.json").read_text())
+    assert report["mutants"] == {str(wrong): "caught", str(same): "survived"}
+    assert "a + b" in (course.path / "solutions/week1/adder.py").read_text()  # not touched
+
+
 def test_plugin_is_inert_outside_a_course(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(test_plain="def test_ok():\n    assert 1 + 1 == 2\n")
     result = pytester.runpytest_subprocess()

@@ -77,3 +77,18 @@ def import_file(path: Path) -> ModuleType:
     sys.modules[name] = module
     spec.loader.exec_module(module)
     return module
+
+
+def module_ref(module: ModuleType) -> str:
+    """A string from which another process imports the same module (:func:`load_ref`): the
+    file of a stub or solution, or a reference that rebuilds a mutant."""
+    return getattr(module, "__rxgrade_ref__", None) or str(Path(module.__file__).resolve())
+
+
+def load_ref(ref: str) -> ModuleType:
+    """Import the module named by :func:`module_ref` (for example in a uvicorn worker)."""
+    if ref.startswith("mutant:"):
+        from grader.mutants import load_ref as load_mutant
+
+        return load_mutant(ref)
+    return import_file(Path(ref))

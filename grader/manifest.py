@@ -1,7 +1,15 @@
-"""Load ``curriculum.toml``, the single source of truth of the course, into frozen dataclasses.
+"""Load the curriculum, the single source of truth of the course, into frozen dataclasses.
 
-Array order in the file is roadmap order. Docs, grader points, hints, progress reports and the
-"what's next" logic all read this module; nothing else declares deliverables.
+Two places, one truth:
+
+- ``curriculum.toml`` is the ordered index (format :data:`FORMAT`): weeks, days, their study and
+  hands-on text, and for each entry only ``{ id, status }``. Array order is roadmap order.
+- ``curriculum/weekN/<name>.toml`` holds everything an author writes about one entry: title,
+  kind, points, seed, summary, hints, and its ``[[mutants]]`` (read by :mod:`grader.mutants`).
+
+Docs, grader points, hints, progress reports and the "what's next" logic all read this module;
+nothing else declares deliverables, and :meth:`Deliverable.paths` is the one place that says
+where an exercise's files are.
 """
 
 from __future__ import annotations
@@ -15,11 +23,14 @@ from pathlib import Path
 __all__ = [
     "DAYS",
     "DIFFICULTIES",
+    "ENTRIES_DIR",
+    "FORMAT",
     "KINDS",
     "STATUSES",
     "Curriculum",
     "Day",
     "Deliverable",
+    "ExercisePaths",
     "ManifestError",
     "Source",
     "Week",
@@ -32,6 +43,9 @@ KINDS = ("code", "notebook", "service", "written", "config", "capstone")
 STATUSES = ("ready", "planned")
 DIFFICULTIES = ("easy", "medium", "hard")
 MANIFEST = "curriculum.toml"
+ENTRIES_DIR = "curriculum"
+FORMAT = 2
+_INDEX_FIELDS = ("id", "status")
 
 _KIND_DIRS = {"notebook": ("notebooks", ".py"), "written": ("portfolio", ".md")}
 
@@ -47,6 +61,20 @@ class Source:
     key: str
     title: str
     path: str
+
+
+@dataclass(frozen=True)
+class ExercisePaths:
+    """Where one exercise's files are, relative to the repository root."""
+
+    stub: str  # the learner's file (weeks/...)
+    solution: str  # the reference (solutions/...)
+    tests: str  # the official tests (weeks/weekN/tests/...)
+    entry: str  # the author material: text, hints, mutants (curriculum/weekN/<name>.toml)
+
+    def for_target(self, target: str) -> str:
+        """The file under test for ``learner`` (the stub) or ``solution``."""
+        return self.stub if target == "learner" else self.solution
 
 
 @dataclass(frozen=True)
@@ -77,6 +105,16 @@ class Deliverable:
         return self.id.split(".", 1)[1]
 
     @property
+    def entry(self) -> str:
+        """Path of the entry's author file (text, hints, mutants), relative to the root."""
+        return f"{ENTRIES_DIR}/week{self.week}/{self.name}.toml"
+
+    @property
+    def paths(self) -> ExercisePaths:
+        """Every file of this exercise (stub, solution, tests, author file)."""
+        return ExercisePaths(self.module, self.solution, self.tests, self.entry)
+
+    @property
     def planned(self) -> bool:
         return self.status == "planned"
 
@@ -97,7 +135,8 @@ class Deliverable:
         return path.removesuffix(".py").replace("/", ".")
 
     def path_for(self, target: str) -> str:
-        return self.module if target == "learner" else self.solution
+        """The file under test for ``target``: the stub (``learner``) or the solution."""
+        return self.paths.for_target(target)
 
 
 @dataclass(frozen=True)
@@ -175,18 +214,19 @@ class Curriculum:
         return (self.root / self.sources[key].path).read_text(encoding="utf-8")
 
 
-def find_root(start: Path | None = None) -> Path:
+def find_root(start: Path | None = None, *, installed: bool = True) -> Path:
     """The nearest directory at or above ``start`` (default: cwd) holding ``curriculum.toml``.
 
-    Falls back to the checkout this package was installed from.
+    Falls back to the checkout this package was installed from, unless ``installed`` is false
+    (the pytest plugin stays inert in projects that are not a course).
     """
     here = (start or Path.cwd()).resolve()
     for candidate in (here, *here.parents):
         if (candidate / MANIFEST).is_file():
             return candidate
-    installed = Path(__file__).resolve().parents[1]
-    if (installed / MANIFEST).is_file():
-        return installed
+    checkout = Path(__file__).resolve().parents[1]
+    if installed and (checkout / MANIFEST).is_file():
+        return checkout
     raise FileNotFoundError(f"No {MANIFEST} found at or above {here}")
 
 
@@ -195,6 +235,35 @@ def _tuple(raw: dict, key: str, where: str) -> tuple[str, ...]:
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise ManifestError(f"{where}: {key!r} must be a list of strings")
     return tuple(value)
+
+
+def _entry(index_raw: object, root: Path, week: int, day: str) -> dict:
+    """An index entry ``{ id, status }`` merged with its file ``curriculum/weekN/<name>.toml``.
+
+    Fields may also be written inline in the index (small courses, tests); a field given in both
+    places is an error, so there is never a question which one wins.
+    """
+    if not isinstance(index_raw, dict) or "id" not in index_raw:
+        raise ManifestError(f"{MANIFEST}: week {week}, {day}: each entry needs an `id`")
+    did = index_raw["id"]
+    name = str(did).split(".", 1)[-1]
+    path = root / ENTRIES_DIR / f"week{week}" / f"{name}.toml"
+    if not path.is_file():
+        return dict(index_raw)
+    try:
+        with path.open("rb") as fh:
+            body = tomllib.load(fh)
+    except tomllib.TOMLDecodeError as err:
+        raise ManifestError(f"{path.relative_to(root)}: not valid TOML: {err}") from None
+    body.pop("mutants", None)  # grader.mutants reads them
+    where = path.relative_to(root).as_posix()
+    if misplaced := sorted(set(body) & set(_INDEX_FIELDS)):
+        raise ManifestError(
+            f"{where}: {', '.join(misplaced)} belong(s) in {MANIFEST}, which orders the entries"
+        )
+    if both := sorted(set(body) & set(index_raw)):
+        raise ManifestError(f"{where}: {', '.join(both)} also given in {MANIFEST}; keep one")
+    return {**index_raw, **body}
 
 
 def _deliverable(raw: dict, week: int, day: str) -> Deliverable:
@@ -240,7 +309,14 @@ def _deliverable(raw: dict, week: int, day: str) -> Deliverable:
 
 
 def parse(data: dict, root: Path) -> Curriculum:
-    """Build a :class:`Curriculum` from the parsed TOML of ``curriculum.toml``."""
+    """Build a :class:`Curriculum` from the parsed index ``curriculum.toml`` and entry files."""
+    version = data.get("format")
+    if version != FORMAT:
+        raise ManifestError(
+            f"{MANIFEST}: format is {version!r}, this grader reads format {FORMAT}: start the "
+            f"file with `format = {FORMAT}` and give each entry's text in "
+            f"{ENTRIES_DIR}/weekN/<name>.toml (docs/authors.md)"
+        )
     sources = {
         key: Source(key=key, title=value["title"], path=value["path"])
         for key, value in data.get("sources", {}).items()
@@ -267,7 +343,8 @@ def parse(data: dict, root: Path) -> Curriculum:
                     study_hours=raw_day.get("study_hours", 3),
                     hands_on_hours=raw_day.get("hands_on_hours", 4),
                     deliverables=tuple(
-                        _deliverable(d, number, name) for d in raw_day.get("deliverables", [])
+                        _deliverable(_entry(d, root, number, name), number, name)
+                        for d in raw_day.get("deliverables", [])
                     ),
                 )
             )
@@ -280,7 +357,8 @@ def parse(data: dict, root: Path) -> Curriculum:
                 summary=raw_week.get("summary", ""),
                 days=tuple(days),
                 criteria=tuple(
-                    _deliverable(d, number, "criteria") for d in raw_week.get("criteria", [])
+                    _deliverable(_entry(d, root, number, "criteria"), number, "criteria")
+                    for d in raw_week.get("success", {}).get("criteria", [])
                 ),
             )
         )
@@ -305,14 +383,20 @@ def parse(data: dict, root: Path) -> Curriculum:
 
 
 @cache
-def _load(path: Path, mtime_ns: int) -> Curriculum:
+def _load(path: Path, stamp: tuple[int, ...]) -> Curriculum:
     with path.open("rb") as fh:
         data = tomllib.load(fh)
     return parse(data, path.parent)
 
 
+def _stamp(path: Path) -> tuple[int, ...]:
+    """Changes whenever the index or any entry file is edited, added or removed."""
+    entries = sorted((path.parent / ENTRIES_DIR).glob("week*/*.toml"))
+    return (path.stat().st_mtime_ns, len(entries), *(p.stat().st_mtime_ns for p in entries))
+
+
 def load(root: Path | str | None = None) -> Curriculum:
-    """Load (and cache, until the file changes) the manifest at ``root`` or above the cwd."""
+    """Load (and cache, until a file changes) the curriculum at ``root`` or above the cwd."""
     base = Path(root) if root is not None else find_root()
     path = (base / MANIFEST if base.is_dir() else base).resolve()
-    return _load(path, path.stat().st_mtime_ns)
+    return _load(path, _stamp(path))

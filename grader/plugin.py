@@ -18,21 +18,25 @@ from __future__ import annotations
 import io
 from pathlib import Path
 from types import ModuleType
+from typing import TYPE_CHECKING
 
 import pytest
 from rich.console import Console
 
-from grader import manifest, mutate
+from grader import manifest
 from grader._target import (
     ENV_LEARNER_ROOT,
     activate_learner_root,
-    import_file,
     import_target,
     resolve_target,
 )
 from grader.notebooks import NotebookRun, run_notebook_once
 from grader.results import Run, TestOutcome, summarise
 from grader.state import State
+
+if TYPE_CHECKING:
+    from grader.mutant_session import MutantSession
+    from grader.mutants import Mutant
 
 __all__ = ["ExerciseResolver", "Grader"]
 
@@ -56,13 +60,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="Import weeks/ from another checkout (mentor grading). Env RXGRADE_LEARNER_ROOT.",
     )
     group.addoption(
-        "--rxgrade-impl",
+        "--rxgrade-mutant",
         action="append",
         default=None,
-        metavar="FILE",
-        help="Grade this file instead of the target (a mutant, to check that the tests catch it). "
-        "Repeat to grade several: each test runs once per file, and a file is not tested further "
-        "once a test has failed on it.",
+        metavar="ID[:NAME]",
+        help="Grade the mutants of an exercise (weekN.name) or one of them (weekN.name:mutant) "
+        "instead of the target, to check that the tests catch them. Repeatable.",
     )
     group.addoption("--rxgrade-json", default=None, metavar="PATH", help="Write a JSON report.")
     group.addoption(
@@ -82,7 +85,7 @@ def pytest_configure(config: pytest.Config) -> None:
         "markers", "deliverable(id): tie a test to a curriculum entry (default: by its test file)"
     )
     try:
-        root = manifest.find_root(Path(str(config.rootpath)))
+        root = manifest.find_root(Path(str(config.rootpath)), installed=False)
         curriculum = manifest.load(root)
     except FileNotFoundError:
         return
@@ -93,6 +96,11 @@ def pytest_configure(config: pytest.Config) -> None:
     grader = Grader(config, curriculum, target, Path(learner_root or root))
     config.stash[GRADER_KEY] = grader
     config.pluginmanager.register(grader, "rxgrade-grader")
+    if keys := config.getoption("rxgrade_mutant"):
+        from grader.mutant_session import MutantSession, select
+
+        grader.mutant_session = MutantSession(curriculum, select(curriculum, keys))
+        config.pluginmanager.register(grader.mutant_session, "rxgrade-mutants")
     # service fixtures (redis_url, postgres_url, ...) for exercise tests
     config.pluginmanager.import_plugin("grader.services")
 
@@ -120,8 +128,14 @@ class Grader:
         self.outcomes: dict[str, list[TestOutcome]] = {}
         self.weeks: set[int] = set()
         self.run: Run | None = None
-        self.mutants = [Path(p).resolve() for p in config.getoption("rxgrade_impl") or ()]
-        self.caught: set[Path] = set()
+        self.mutant_session: MutantSession | None = None
+
+    def pytest_report_header(self) -> list[str]:
+        where = "the reference solutions/" if self.target == "solution" else "your stubs in weeks/"
+        lines = [f"rxgrade: grading {where} (--target {self.target}); root {self.learner_root}"]
+        if self.mutant_session is not None:
+            lines.append(f"rxgrade: mutation run of {len(self.mutant_session.mutants)} mutant(s)")
+        return lines
 
     # -- collection --------------------------------------------------------------------------
     def deliverable_of(self, item: pytest.Item) -> manifest.Deliverable | None:
@@ -146,26 +160,10 @@ class Grader:
             if item.get_closest_marker("timeout") is None:
                 item.add_marker(pytest.mark.timeout(deliverable.timeout))
 
-    def pytest_generate_tests(self, metafunc: pytest.Metafunc) -> None:
-        if self.mutants and "rxgrade_mutant" in metafunc.fixturenames:
-            metafunc.parametrize("rxgrade_mutant", self.mutants, ids=[p.stem for p in self.mutants])
-
-    @staticmethod
-    def _mutant_of(item: pytest.Item) -> Path | None:
-        callspec = getattr(item, "callspec", None)
-        return callspec.params.get("rxgrade_mutant") if callspec else None
-
-    @pytest.hookimpl(tryfirst=True)
-    def pytest_runtest_setup(self, item: pytest.Item) -> None:
-        if (mutant := self._mutant_of(item)) in self.caught:
-            pytest.skip(f"{mutant.name} is already caught by an earlier test")
-
     # -- outcomes ----------------------------------------------------------------------------
     @pytest.hookimpl(wrapper=True)
     def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo):
         report = yield
-        if report.failed and (mutant := self._mutant_of(item)) is not None:
-            self.caught.add(mutant)
         if (
             DELIVERABLE_KEY in item.stash
             and report.failed
@@ -227,10 +225,8 @@ class Grader:
             return
         self.run = summarise(self.curriculum, self.outcomes, self.target, self.weeks)
         self.run.root = str(self.learner_root)
-        if self.mutants:
-            self.run.mutants = {
-                str(p): "caught" if p in self.caught else "survived" for p in self.mutants
-            }
+        if self.mutant_session is not None:
+            self.run.mutants = self.mutant_session.report()
         if path := self.config.getoption("rxgrade_json"):
             self.run.write_json(Path(path))
         if path := self.config.getoption("rxgrade_markdown"):
@@ -292,8 +288,8 @@ def target(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture
-def rxgrade_mutant() -> Path | None:
-    """The ``--rxgrade-impl`` file this test runs against (parametrized), else None."""
+def rxgrade_mutant() -> Mutant | None:
+    """The mutant this test grades (parametrized by ``--rxgrade-mutant``), else None."""
     return None
 
 
@@ -302,11 +298,11 @@ def impl(
     request: pytest.FixtureRequest,
     deliverable: manifest.Deliverable,
     target: str,
-    rxgrade_mutant: Path | None,
+    rxgrade_mutant: Mutant | None,
 ) -> ModuleType:
-    """The module under test: the learner's stub or the reference solution."""
+    """The module under test: the learner's stub, the reference solution, or a mutant."""
     if rxgrade_mutant is not None:
-        return import_file(_mutant_file(request, deliverable, rxgrade_mutant))
+        return _session(request).module(request, rxgrade_mutant)
     return import_target(deliverable, target)
 
 
@@ -315,23 +311,18 @@ def target_path(
     request: pytest.FixtureRequest,
     deliverable: manifest.Deliverable,
     target: str,
-    rxgrade_mutant: Path | None,
+    rxgrade_mutant: Mutant | None,
 ) -> Path:
-    """The file under test (stub, solution, or ``--rxgrade-impl``): notebooks and written work."""
+    """The file under test (stub, solution, or a mutant's): notebooks and written work."""
     if rxgrade_mutant is not None:
-        return _mutant_file(request, deliverable, rxgrade_mutant)
+        return _session(request).path(request, rxgrade_mutant)
     return _file_for(_grader(request), deliverable, target)
 
 
-def _mutant_file(
-    request: pytest.FixtureRequest, deliverable: manifest.Deliverable, mutant: Path
-) -> Path:
-    """``mutant`` itself, or for a ``.toml`` patch the patched solution (:mod:`grader.mutate`)."""
-    if mutant.suffix != mutate.PATCH_SUFFIX:
-        return mutant
-    solution = _file_for(_grader(request), deliverable, "solution")
-    factory: pytest.TempPathFactory = request.getfixturevalue("tmp_path_factory")
-    return mutate.materialize(mutant, solution, factory.getbasetemp() / "rxgrade-mutants")
+def _session(request: pytest.FixtureRequest) -> MutantSession:
+    session = _grader(request).mutant_session
+    assert session is not None, "rxgrade_mutant is parametrized only in a mutation run"
+    return session
 
 
 def _file_for(grader: Grader, deliverable: manifest.Deliverable, target: str) -> Path:

@@ -2,10 +2,12 @@
 
 For every manifest entry that is not planned:
 
-- stub, solution and test file exist; no test file, stub or mutant is orphaned;
+- stub, solution, test and entry file exist; no test file, stub, solution or entry file is
+  orphaned;
 - stub and solution define the same ``__all__`` with the same signatures;
 - every test passes on the solution and none passes on the stub;
-- every mutant (a plausible wrong answer under ``tests/mutants/<week>/<name>/``) fails a test.
+- every mutant (a plausible wrong answer in the entry's ``[[mutants]]``, :mod:`grader.mutants`)
+  applies, compiles and imports, and then fails a test in its call phase.
 """
 
 from __future__ import annotations
@@ -19,15 +21,12 @@ import sys
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from pathlib import Path
 
-from grader import mutate
-from grader.manifest import Curriculum, Deliverable
+from grader import mutants as mutants_
+from grader.manifest import ENTRIES_DIR, Curriculum, Deliverable
 from grader.runner import run_pytest
 
-__all__ = ["Problem", "api_problems", "file_problems", "mutants", "verify"]
-
-MUTANTS_DIR = Path("tests") / "mutants"
+__all__ = ["Problem", "api_problems", "file_problems", "mutant_problems", "verify"]
 
 
 @dataclass(frozen=True)
@@ -39,51 +38,54 @@ class Problem:
         return f"{self.where}: {self.message}"
 
 
-def mutants(curriculum: Curriculum) -> dict[str, list[Path]]:
-    """Mutant files by deliverable id (``tests/mutants/weekN/<name>/*.py``, ``*.md`` for
-    written deliverables, or ``*.toml`` patches of the solution: :mod:`grader.mutate`)."""
-    found: dict[str, list[Path]] = {}
-    base = curriculum.root / MUTANTS_DIR
-    for path in sorted(base.glob("week*/*/*")):
-        if path.name.startswith("_") or path.suffix not in (".py", ".md", mutate.PATCH_SUFFIX):
-            continue
-        found.setdefault(f"{path.parent.parent.name}.{path.parent.name}", []).append(path)
-    return found
-
-
 def file_problems(curriculum: Curriculum) -> list[Problem]:
-    """Missing files for ready entries, and orphaned tests, stubs, solutions and mutants."""
+    """Missing files for ready entries; orphaned tests, stubs, solutions and entry files; and
+    mutants that do not parse, do not apply, do not compile or leave a name undefined."""
     root = curriculum.root
     problems = []
     claimed: set[str] = set()
     for d in curriculum:
-        claimed |= {d.module, d.solution, d.tests}
+        claimed |= {d.module, d.solution, d.tests, d.entry}
         if d.planned:
             continue
         for label, rel in (("stub", d.module), ("solution", d.solution), ("tests", d.tests)):
             if not (root / rel).is_file():
                 problems.append(Problem(d.id, f"{label} file {rel} is missing"))
-    for pattern in ("weeks/week*/tests/test_*.py", "weeks/week*/*.py", "solutions/week*/*.py"):
+    patterns = (
+        "weeks/week*/tests/test_*.py",
+        "weeks/week*/*.py",
+        "solutions/week*/*.py",
+        f"{ENTRIES_DIR}/week*/*.toml",
+    )
+    for pattern in patterns:
         for path in sorted(root.glob(pattern)):
             rel = path.relative_to(root).as_posix()
             if path.name.startswith("_") or rel in claimed:
                 continue
             problems.append(Problem(rel, "belongs to no entry of curriculum.toml (orphan)"))
-    for deliverable_id, paths in mutants(curriculum).items():
-        if deliverable_id not in curriculum or curriculum[deliverable_id].planned:
-            problems.append(
-                Problem(
-                    f"{MUTANTS_DIR}/{deliverable_id.replace('.', '/')}", "mutants of no ready entry"
-                )
-            )
+    problems += static_mutant_problems(curriculum)
+    return problems
+
+
+def static_mutant_problems(
+    curriculum: Curriculum, ids: Iterable[str] | None = None
+) -> list[Problem]:
+    """Mutants that do not parse, belong to a planned entry, or do not build statically."""
+    found, errors = mutants_.load_all(curriculum)
+    problems = [Problem("mutants", error) for error in errors]
+    wanted = set(ids) if ids is not None else None
+    checked = []
+    for deliverable_id, group in found.items():
+        if wanted is not None and deliverable_id not in wanted:
             continue
-        solution = root / curriculum[deliverable_id].solution
-        for path in paths:
-            if path.suffix == mutate.PATCH_SUFFIX and solution.is_file():
-                try:
-                    mutate.apply(mutate.load(path), solution.read_text(encoding="utf-8"))
-                except mutate.PatchError as err:
-                    problems.append(Problem(path.relative_to(root).as_posix(), str(err)))
+        deliverable = curriculum[deliverable_id]
+        if deliverable.planned:
+            problems.append(Problem(deliverable.entry, "a planned entry has mutants: no tests yet"))
+            continue
+        if not (curriculum.root / deliverable.solution).is_file():
+            continue
+        checked += group
+    problems += [Problem("mutants", p) for p in mutants_.check(checked, curriculum.root)]
     return problems
 
 
@@ -193,7 +195,10 @@ def verify(
     """Every problem found; an empty list means every checked entry is sound."""
     wanted = set(ids) if ids is not None else None
     ready = [d for d in curriculum if not d.planned and (wanted is None or d.id in wanted)]
-    problems = file_problems(curriculum) if wanted is None else []
+    if wanted is None:
+        problems = file_problems(curriculum)
+    else:
+        problems = static_mutant_problems(curriculum, wanted)
     progress(f"checking the public API of {len(ready)} exercises")
     problems += _api_problems_in_subprocess(curriculum, [d.id for d in ready if d.is_python])
     if not run_tests or not ready:
@@ -206,12 +211,14 @@ def verify(
     learner = run_pytest(curriculum.root, paths, target="learner")
     problems += _expect(learner, ready, "learner")
     if run_mutants:
+        found, _errors = mutants_.load_all(curriculum)
         batches = [
-            (curriculum[deliverable_id], files)
-            for deliverable_id, files in mutants(curriculum).items()
-            if wanted is None or deliverable_id in wanted
+            (curriculum[deliverable_id], group)
+            for deliverable_id, group in found.items()
+            if (wanted is None or deliverable_id in wanted)
+            and not curriculum[deliverable_id].planned
         ]
-        count = sum(len(files) for _, files in batches)
+        count = sum(len(group) for _, group in batches)
         progress(f"running {count} mutation checks of {len(batches)} exercises")
         n_workers = max(1, min(workers, len(batches) or 1))
         # Parallel sessions share the cores: one BLAS/OpenMP thread each, or they thrash.
@@ -222,7 +229,8 @@ def verify(
                 lambda batch: mutant_problems(curriculum, *batch, env=env), batches
             ):
                 problems += found
-    return problems
+    # A stale mutant is found statically and again when its run cannot build it: say it once.
+    return list(dict.fromkeys(problems))
 
 
 def _expect(outcome, ready: list[Deliverable], target: str) -> list[Problem]:
@@ -256,20 +264,37 @@ def _expect(outcome, ready: list[Deliverable], target: str) -> list[Problem]:
 def mutant_problems(
     curriculum: Curriculum,
     deliverable: Deliverable,
-    paths: list[Path],
+    group: list[mutants_.Mutant],
     env: dict[str, str] | None = None,
 ) -> list[Problem]:
-    """Each mutant must make at least one test of its deliverable fail (one pytest run for all)."""
-    extra = [arg for path in paths for arg in ("--rxgrade-impl", str(path))]
+    """Each mutant must build and then fail a test of its deliverable in the test's call phase
+    (one pytest run for all the mutants of one exercise)."""
     outcome = run_pytest(
-        curriculum.root, [deliverable.tests], target="solution", extra=extra, env=env
+        curriculum.root,
+        [deliverable.tests],
+        target="solution",
+        extra=["--rxgrade-mutant", deliverable.id],
+        env=env,
     )
     if outcome.run is None or outcome.run.mutants is None:
-        where = f"{MUTANTS_DIR}/{deliverable.id}"
-        return [Problem(where, f"the mutation run produced no report: {outcome.output[-800:]}")]
+        return [
+            Problem(
+                deliverable.entry,
+                f"the mutation run produced no report: {outcome.output[-800:]}",
+            )
+        ]
     problems = []
-    for path in paths:
-        rel = path.relative_to(curriculum.root).as_posix()
-        if outcome.run.mutants.get(str(path.resolve())) != "caught":
-            problems.append(Problem(rel, f"survived: no test of {deliverable.tests} fails on it"))
+    for mutant in group:
+        verdict = outcome.run.mutants.get(mutant.key, "not run")
+        if verdict == "caught":
+            continue
+        if verdict.startswith("broken: "):
+            problems.append(Problem("mutants", verdict.removeprefix("broken: ")))
+        else:
+            problems.append(
+                Problem(
+                    mutant.where,
+                    f"{verdict}: no test of {deliverable.tests} fails on it in its call phase",
+                )
+            )
     return problems

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import re
 import tomllib
 from collections import Counter
@@ -154,6 +155,8 @@ def test_source_outline_is_complete() -> None:
 
 # --------------------------------------------------------------------------- loader contract
 MINIMAL = """
+format = 2
+
 [sources.six_week]
 title = "six"
 path = "sources/roadmap-6-week.md"
@@ -218,6 +221,77 @@ def test_loader_rejects_malformed_entries(entries: list[dict[str, object]], mess
         parse(*entries)
 
 
+def _course_with_entry_file(tmp_path: Path, index_entry: str, entry_file: str) -> Path:
+    (tmp_path / "curriculum" / "week1").mkdir(parents=True)
+    (tmp_path / "curriculum" / "week1" / "thing.toml").write_text(entry_file)
+    (tmp_path / "curriculum.toml").write_text(MINIMAL + "deliverables = [" + index_entry + "]\n")
+    return tmp_path
+
+
+ENTRY_FILE = "\n".join(
+    f"{key} = {json.dumps(value)}" for key, value in GOOD_ENTRY.items() if key != "id"
+)
+
+
+def test_entry_text_comes_from_its_own_file(tmp_path: Path) -> None:
+    root = _course_with_entry_file(
+        tmp_path, '{ id = "week1.thing", status = "planned" }', ENTRY_FILE
+    )
+    thing = manifest.load(root)["week1.thing"]
+    assert (thing.title, thing.hints, thing.planned) == (
+        "A thing",
+        tuple(GOOD_ENTRY["hints"]),
+        True,
+    )
+    assert thing.paths.entry == "curriculum/week1/thing.toml"
+    assert thing.paths.for_target("solution") == "solutions/week1/thing.py"
+
+
+def test_entry_file_edits_are_seen_without_touching_the_index(tmp_path: Path) -> None:
+    root = _course_with_entry_file(tmp_path, '{ id = "week1.thing", status = "ready" }', ENTRY_FILE)
+    assert manifest.load(root)["week1.thing"].points == 5
+    path = root / "curriculum" / "week1" / "thing.toml"
+    path.write_text(ENTRY_FILE.replace("points = 5", "points = 7"))
+    os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 10**9))
+    assert manifest.load(root)["week1.thing"].points == 7
+
+
+@pytest.mark.parametrize(
+    ("index_entry", "entry_file", "message"),
+    [
+        pytest.param(
+            '{ id = "week1.thing", points = 3 }', ENTRY_FILE, "points also given", id="both"
+        ),
+        pytest.param(
+            '{ id = "week1.thing" }', ENTRY_FILE + '\nstatus = "ready"', "belong", id="status"
+        ),
+        pytest.param('{ id = "week1.thing" }', "title = ", "not valid TOML", id="bad-toml"),
+        pytest.param('{ title = "x" }', ENTRY_FILE, "needs an `id`", id="no-id"),
+    ],
+)
+def test_entry_files_are_validated(
+    tmp_path: Path, index_entry: str, entry_file: str, message: str
+) -> None:
+    root = _course_with_entry_file(tmp_path, index_entry, entry_file)
+    with pytest.raises(manifest.ManifestError, match=message):
+        manifest.load(root)
+
+
+def test_an_index_without_its_format_version_is_refused() -> None:
+    text = MINIMAL.replace("format = 2", "") + toml_entry(GOOD_ENTRY)
+    with pytest.raises(manifest.ManifestError, match="format = 2"):
+        manifest.parse(tomllib.loads(text), ROOT)
+
+
+def test_every_entry_has_its_own_file_and_no_file_is_orphaned() -> None:
+    files = {p.relative_to(ROOT).as_posix() for p in (ROOT / "curriculum").glob("*/*.toml")}
+    entries = {d.paths.entry for d in CURRICULUM}
+    assert files == entries, (
+        f"entry files without an index entry: {sorted(files - entries)}; "
+        f"index entries without a file: {sorted(entries - files)}"
+    )
+
+
 # --------------------------------------------------------------------------- the real manifest
 def test_manifest_loads_with_unique_ids() -> None:
     assert [w.number for w in CURRICULUM.weeks] == [1, 2, 3, 4, 5, 6]
@@ -226,7 +300,10 @@ def test_manifest_loads_with_unique_ids() -> None:
     ids = [
         entry["id"]
         for week in raw["weeks"]
-        for group in [*(day.get("deliverables", []) for day in week["days"]), week["criteria"]]
+        for group in [
+            *(day.get("deliverables", []) for day in week["days"]),
+            week.get("success", {}).get("criteria", []),
+        ]
         for entry in group
     ]
     duplicates = sorted(i for i, n in Counter(ids).items() if n > 1)

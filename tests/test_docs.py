@@ -178,6 +178,7 @@ def test_reference_page_lists_the_modules_on_disk(site: Path) -> None:
 
 # -- a synthetic manifest: planned entries, drills, services ------------------------------------
 SYNTHETIC = """
+format = 2
 title = "RxVision25"
 
 [sources.six_week]
@@ -227,7 +228,7 @@ seed = "Coding challenge"
 source = "six_week"
 hints = ["one"]
 
-[[weeks.criteria]]
+[[weeks.success.criteria]]
 id = "week1.can_serve"
 title = "Serves predictions"
 kind = "capstone"

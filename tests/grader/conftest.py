@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 MANIFEST = """
+format = 2
 title = "Tiny"
 [sources.doc]
 title = "doc"
@@ -42,6 +43,16 @@ seed = "Later"
 source = "doc"
 status = "planned"
 hints = ["wait"]
+"""
+
+ADDER_MUTANTS = """
+[[mutants]]
+name = "subtracts"
+why = "subtracts b instead of adding it"
+
+[[mutants.replace]]
+old = "a + b"
+new = "a - b"
 """
 
 STUB = '''
@@ -85,8 +96,7 @@ def write_course(root: Path) -> Path:
         "solutions/__init__.py": "",
         "solutions/week1/__init__.py": "",
         "solutions/week1/adder.py": SOLUTION,
-        "tests/mutants/week1/adder/subtracts.py": '"""Subtracts."""\n'
-        + SOLUTION.replace("a + b", "a - b"),
+        "curriculum/week1/adder.toml": ADDER_MUTANTS,
     }
     for rel, text in files.items():
         (root / rel).parent.mkdir(parents=True, exist_ok=True)

@@ -120,12 +120,13 @@ def test_verify_catches_a_failing_solution(course_dir: Path) -> None:
 
 
 def test_verify_catches_a_surviving_mutant(course_dir: Path) -> None:
-    mutant = course_dir / "tests/mutants/week1/adder/abs.py"
-    mutant.write_text(
-        '"""Correct after all."""\n__all__ = ["add"]\n\ndef add(a, b):\n    return b + a\n'
-    )
+    with (course_dir / "curriculum/week1/adder.toml").open("a") as fh:
+        fh.write('[[mutants]]\nname = "commutes"\nwhy = "right after all"\n')
+        fh.write('[[mutants.replace]]\nold = "a + b"\nnew = "b + a"\n')
     problems = verify(manifest.load(course_dir))
-    assert [p.where for p in problems] == ["tests/mutants/week1/adder/abs.py"], problems
+    assert [p.where for p in problems] == ["curriculum/week1/adder.toml [[mutants]] 'commutes'"], (
+        problems
+    )
     assert "survived" in problems[0].message
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from grader import design_judge
+from grader import design_judge, manifest, mutants
 from grader.design_judge import (
     Edge,
     MermaidError,
@@ -393,9 +393,14 @@ def _corpus() -> list[str]:
         "flowchart LR\n  A --> B & C --> D\n  A:::hot --> E",
         "flowchart LR\n  subgraph S [Title]\n    direction TB\n    A --> B\n  end\n  B --> S",
     ]
-    for folder in ("solutions/week6/portfolio", "tests/mutants/week6"):
-        for path in sorted((ROOT / folder).rglob("*.md")):
-            texts += re.findall(r"```mermaid[^\n]*\n(.*?)```", path.read_text(), re.S)
+    documents = [p.read_text() for p in sorted((ROOT / "solutions/week6/portfolio").rglob("*.md"))]
+    curriculum = manifest.load(ROOT)
+    for deliverable in curriculum.week(6).deliverables:
+        if deliverable.solution.endswith(".md"):
+            for mutant in mutants.load(curriculum, deliverable):
+                documents.append(mutants.patched_text(mutant, ROOT))
+    for document in documents:
+        texts += re.findall(r"```mermaid[^\n]*\n(.*?)```", document, re.S)
     return list(dict.fromkeys(texts))
 
 

@@ -13,13 +13,12 @@ its ``create_app`` with a :class:`ColourPredictor`, ``redis_url=$RXGRADE_API_RED
 from __future__ import annotations
 
 import os
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 from PIL import Image
 
-from grader._target import import_file
+from grader._target import load_ref
 
 __all__ = ["ColourPredictor", "create"]
 
@@ -66,7 +65,7 @@ class ColourPredictor:
 
 def create() -> Any:
     """The app factory uvicorn calls (``--factory _launch:create``)."""
-    module = import_file(Path(os.environ[ENV_MODULE]))
+    module = load_ref(os.environ[ENV_MODULE])
     options: dict[str, Any] = {"redis_url": os.environ.get(ENV_REDIS_URL) or None}
     if max_upload := os.environ.get(ENV_MAX_UPLOAD):
         options["max_upload_bytes"] = int(max_upload)

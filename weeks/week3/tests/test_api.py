@@ -33,7 +33,7 @@ import redis
 from fastapi import FastAPI
 from PIL import Image
 
-from grader._target import import_file
+from grader._target import import_file, module_ref
 
 _launch = import_file(Path(__file__).with_name("_launch.py"))
 ColourPredictor = _launch.ColourPredictor
@@ -480,7 +480,7 @@ def live_server(impl: ModuleType, rx_root: Path, redis_url: str) -> Iterator[str
     env = {
         **os.environ,
         "PYTHONPATH": os.pathsep.join(p for p in sys.path if p),
-        _launch.ENV_MODULE: str(impl.__file__),
+        _launch.ENV_MODULE: module_ref(impl),
         _launch.ENV_REDIS_URL: redis_url,
         _launch.ENV_MAX_UPLOAD: "50000",
     }

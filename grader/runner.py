@@ -60,7 +60,7 @@ def run_pytest(
         root: repository root holding curriculum.toml (the official tests and manifest).
         paths: test files or node ids.
         target: ``learner`` or ``solution``.
-        extra: more pytest arguments (e.g. ``["--rxgrade-impl", mutant]``).
+        extra: more pytest arguments (e.g. ``["--rxgrade-mutant", "week6.knn"]``).
         capture: capture output (returned) instead of streaming it to the terminal.
         timeout: seconds for the whole run; on expiry the run counts as failed.
         env: extra environment variables.

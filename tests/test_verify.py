@@ -1,7 +1,7 @@
 """The whole course is sound: ``rxgrade verify`` and ``rxgrade status`` on this repository.
 
 ``verify`` runs every ready exercise's tests on the reference solutions (all must pass) and on
-the stubs (none may pass), runs every mutation check under tests/mutants/ (each must be caught),
+the stubs (none may pass), runs every mutant of every entry file (each must build and be caught),
 and compares the public API of stubs and solutions.
 """
 

@@ -35,6 +35,7 @@ of counting the failure it causes as a catch.
 
 from __future__ import annotations
 
+import ast
 import contextlib
 import importlib
 import importlib.util
@@ -251,25 +252,73 @@ def _exec_file(name: str, path: Path, package: str) -> ModuleType:
     return module
 
 
+def _imports(module: ModuleType) -> set[str]:
+    """Dotted names of the modules ``module``'s source imports (``from a import b`` counts
+    ``a.b`` too, which may be a submodule)."""
+    file = getattr(module, "__file__", None)
+    if not file or not file.endswith(".py"):
+        return set()
+    try:
+        tree = ast.parse(Path(file).read_text(encoding="utf-8"))
+    except (OSError, SyntaxError):
+        return set()
+    package = (
+        module.__name__ if file.endswith("__init__.py") else module.__name__.rpartition(".")[0]
+    )
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                parts = package.split(".")
+                parent = ".".join(parts[: len(parts) - node.level + 1])
+                base = f"{parent}.{base}" if base else parent
+            found.add(base)
+            found |= {f"{base}.{alias.name}" for alias in node.names}
+    return found
+
+
+def _dependents(dotted: str) -> list[str]:
+    """Loaded modules of the same top-level package that import ``dotted``, directly or not."""
+    top = dotted.split(".")[0]
+    loaded = {
+        name: _imports(module)
+        for name, module in list(sys.modules.items())
+        if module is not None and (name == top or name.startswith(top + "."))
+    }
+    closure = {dotted}
+    changed = True
+    while changed:
+        changed = False
+        for name, imported in loaded.items():
+            if name not in closure and imported & closure:
+                closure.add(name)
+                changed = True
+    return sorted(closure - {dotted})
+
+
 @contextlib.contextmanager
-def _swapped(dotted: str, replacement: ModuleType) -> Iterator[None]:
-    """``import dotted`` (and ``from dotted import x``) give ``replacement`` inside the block."""
-    parent_name, _, child = dotted.rpartition(".")
-    parent = sys.modules.get(parent_name)
-    saved_module = sys.modules.get(dotted)
-    saved_attr = getattr(parent, child, None) if parent is not None else None
-    sys.modules[dotted] = replacement
-    if parent is not None:
-        setattr(parent, child, replacement)
+def _isolated(names: list[str]) -> Iterator[None]:
+    """Inside the block ``names`` are not imported yet; afterwards the originals are back
+    (modules and their attributes on parent packages), and the copies made inside are dropped."""
+    saved = {name: sys.modules[name] for name in names if name in sys.modules}
+    attrs = {}
+    for name in names:
+        parent, _, child = name.rpartition(".")
+        if parent in sys.modules and hasattr(sys.modules[parent], child):
+            attrs[name] = (sys.modules[parent], child, getattr(sys.modules[parent], child))
+    for name in names:
+        sys.modules.pop(name, None)
     try:
         yield
     finally:
-        if saved_module is not None:
-            sys.modules[dotted] = saved_module
-        else:
-            sys.modules.pop(dotted, None)
-        if parent is not None and saved_attr is not None:
-            setattr(parent, child, saved_attr)
+        for name in names:
+            sys.modules.pop(name, None)
+        sys.modules.update(saved)
+        for parent, child, value in attrs.values():
+            setattr(parent, child, value)
 
 
 def build_module(
@@ -316,20 +365,32 @@ def _build(
         if mutant.override or mutant.file == deliverable.solution:
             path = materialize(mutant, root, directory)
             return _exec_file(private, path, solution_name.rpartition(".")[0])
-        # An rxvision module behind the solution: import the originals of everything first, so
-        # only this one module is the edited copy.
+        # An rxvision module behind the solution. Import the originals of everything first;
+        # then, with the edited module in its place, import afresh the solution and every
+        # rxvision module that depends on the edited one (an app that imports a route, say).
+        # Those copies belong to the mutant alone: afterwards the originals are restored, so no
+        # other test or mutant of the session sees the bug.
         importlib.import_module(solution_name)
         dotted = _dotted(mutant.file)
         importlib.import_module(dotted)
+        dependents = _dependents(dotted)
         edited = _exec_file(
             f"{private}__{dotted.replace('.', '_')}",
             materialize(mutant, root, directory),
             dotted.rpartition(".")[0],
         )
-        with _swapped(dotted, edited):
-            return _exec_file(
+        with _isolated([dotted, *dependents]):
+            sys.modules[dotted] = edited
+            parent, _, child = dotted.rpartition(".")
+            if parent in sys.modules:
+                setattr(sys.modules[parent], child, edited)
+            module = _exec_file(
                 private, root / deliverable.solution, solution_name.rpartition(".")[0]
             )
+            for name in dependents:
+                if name in sys.modules:  # keep the mutant's copies alive under private names
+                    sys.modules[f"{private}__{name.replace('.', '_')}"] = sys.modules[name]
+            return module
     except MutantError:
         raise
     except BaseException as exc:  # noqa: BLE001 - a broken mutant, whatever it raised

@@ -207,6 +207,45 @@ def test_an_edit_of_an_rxvision_module_reaches_the_reexporting_solution(
     assert "a + b" in (course.path / "rxvision/arith.py").read_text()
 
 
+def test_an_edit_reaches_the_modules_that_import_it_and_nothing_else(
+    course: pytest.Pytester,
+) -> None:
+    """An app imports a route, the solution imports the app, the mutant edits the route: the
+    solution sees the bug, while the real modules stay correct for every other test."""
+    (course.path / "rxvision").mkdir()
+    (course.path / "rxvision/__init__.py").write_text("")
+    (course.path / "rxvision/route.py").write_text(SOLUTION)
+    (course.path / "rxvision/app.py").write_text(
+        "from rxvision import route\n\n\ndef add(a, b):\n    return route.add(a, b)\n"
+    )
+    (course.path / "solutions/week1/adder.py").write_text(
+        'from rxvision.app import add\n\n__all__ = ["add"]\n'
+    )
+    (course.path / "weeks/week1/tests/test_adder.py").write_text(
+        "def test_small(impl):\n"
+        "    assert impl.add(1, 2) == 3\n\n"
+        "def test_zz_the_real_modules_are_untouched():\n"
+        "    import rxvision.app, rxvision.route\n"
+        "    assert rxvision.route.add(1, 2) == 3 and rxvision.app.add(1, 2) == 3\n"
+        "    assert rxvision.app.route is rxvision.route\n"
+    )
+    write_mutants(
+        course.path, mutant("subtracts", "a + b", "a - b", extra='file = "rxvision/route.py"')
+    )
+    result = course.runpytest_subprocess(
+        "weeks/week1",
+        "--target=solution",
+        "--rxgrade-json=report.json",
+        "--rxgrade-mutant=week1.adder",
+        "-p",
+        "no:randomly",
+        "-v",
+    )
+    report = json.loads((course.path / "report.json").read_text())
+    assert report["mutants"] == {"week1.adder:subtracts": "caught"}
+    result.stdout.fnmatch_lines(["*test_zz_the_real_modules_are_untouched PASSED*"])
+
+
 def test_an_unknown_mutant_is_a_usage_error(course: pytest.Pytester) -> None:
     result = course.runpytest_subprocess("weeks/week1", "--rxgrade-mutant=week1.adder:nope")
     assert result.ret == pytest.ExitCode.USAGE_ERROR

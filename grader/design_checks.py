@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import cache
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 import pytest
 
-from grader import design_judge
+from grader import design_judge, manifest
 from grader.design_judge import Judgement, Rubric
 from grader.written import Document, load
 
@@ -40,15 +41,36 @@ __all__ = [
 COMPARISON = re.compile(r"\bvs\.?(?!\w)|\bversus\b|\bover\b|\binstead of\b|\brather than\b", re.I)
 FORMAT = (
     "state each as a table row `| peak_qps | 1,736 | requests/s |` or a line `peak_qps = 1736 "
-    "requests/s` (the names the judge knows are in grader/design_judge.py, QUANTITIES)"
+    "requests/s` (the names the judge knows are in grader/estimates.py, QUANTITIES)"
 )
 
-#: The estimates each Monday design must state, by design name (as in ``RUBRICS``).
-REQUIRED_ESTIMATES: dict[str, tuple[str, ...]] = {
-    "image_classification": ("daily_requests", "peak_qps", "replicas", "storage", "bandwidth"),
-    "recommendation": ("daily_requests", "peak_qps", "replicas", "latency_slo"),
-    "realtime_pipeline": ("daily_requests", "peak_qps", "replicas", "storage", "latency_slo"),
-}
+if TYPE_CHECKING:
+    #: The estimates each Monday design must state, by design name (as in ``RUBRICS``).
+    REQUIRED_ESTIMATES: dict[str, tuple[str, ...]]
+
+
+@cache
+def _required_estimates() -> dict[str, tuple[str, ...]]:
+    """:data:`REQUIRED_ESTIMATES`, read on first use from ``[data] required_estimates`` of each
+    design's entry file ``curriculum/week6/design_<name>.toml``."""
+    curriculum = manifest.load(manifest.find_root(Path(__file__).resolve().parent))
+    required = {}
+    for name in design_judge.RUBRICS:
+        entry = f"week6.design_{name}"
+        data = manifest.entry_data(curriculum, entry)
+        if "required_estimates" not in data:
+            raise manifest.ManifestError(
+                f"{curriculum[entry].entry}: [data] has no required_estimates (read by "
+                "grader.design_checks)"
+            )
+        required[name] = tuple(data["required_estimates"])
+    return required
+
+
+def __getattr__(name: str) -> object:
+    if name == "REQUIRED_ESTIMATES":
+        return _required_estimates()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def sections_problem(judgement: Judgement) -> str | None:

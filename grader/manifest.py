@@ -5,7 +5,8 @@ Two places, one truth:
 - ``curriculum.toml`` is the ordered index (format :data:`FORMAT`): weeks, days, their study and
   hands-on text, and for each entry only ``{ id, status }``. Array order is roadmap order.
 - ``curriculum/weekN/<name>.toml`` holds everything an author writes about one entry: title,
-  kind, points, seed, summary, hints, and its ``[[mutants]]`` (read by :mod:`grader.mutants`).
+  kind, points, seed, summary, hints, its ``[[mutants]]`` (read by :mod:`grader.mutants`) and an
+  optional free-form ``[data]`` table of course content (read by :func:`entry_data`).
 
 Docs, grader points, hints, progress reports and the "what's next" logic all read this module;
 nothing else declares deliverables, and :meth:`Deliverable.paths` is the one place that says
@@ -34,6 +35,7 @@ __all__ = [
     "ManifestError",
     "Source",
     "Week",
+    "entry_data",
     "find_root",
     "load",
 ]
@@ -256,6 +258,7 @@ def _entry(index_raw: object, root: Path, week: int, day: str) -> dict:
     except tomllib.TOMLDecodeError as err:
         raise ManifestError(f"{path.relative_to(root)}: not valid TOML: {err}") from None
     body.pop("mutants", None)  # grader.mutants reads them
+    body.pop("data", None)  # course content, read by entry_data()
     where = path.relative_to(root).as_posix()
     if misplaced := sorted(set(body) & set(_INDEX_FIELDS)):
         raise ManifestError(
@@ -264,6 +267,36 @@ def _entry(index_raw: object, root: Path, week: int, day: str) -> dict:
     if both := sorted(set(body) & set(index_raw)):
         raise ManifestError(f"{where}: {', '.join(both)} also given in {MANIFEST}; keep one")
     return {**index_raw, **body}
+
+
+def entry_data(curriculum: Curriculum, deliverable_id: str) -> dict:
+    """The free-form ``[data]`` table of an entry's file ``curriculum/weekN/<name>.toml``.
+
+    Course content that belongs to one exercise (a question bank, the rubric of a design prompt
+    ...) lives there, beside the entry's text, hints and mutants, rather than in the grader's
+    code; the modules that use it read it with this function. The table comes back as parsed:
+    TOML tables are dicts (in file order), arrays are lists. It is read from the file on every
+    call, so callers that need it often cache what they build from it.
+
+    Returns:
+        The ``[data]`` table; an empty dict when the entry has no file or its file no ``[data]``.
+
+    Raises:
+        KeyError: ``deliverable_id`` is not an entry of ``curriculum``.
+        ManifestError: the entry file is not valid TOML, or its ``data`` is not a table.
+    """
+    deliverable = curriculum[deliverable_id]
+    path = curriculum.root / deliverable.entry
+    if not path.is_file():
+        return {}
+    try:
+        with path.open("rb") as fh:
+            data = tomllib.load(fh).get("data", {})
+    except tomllib.TOMLDecodeError as err:
+        raise ManifestError(f"{deliverable.entry}: not valid TOML: {err}") from None
+    if not isinstance(data, dict):
+        raise ManifestError(f"{deliverable.entry}: `data` must be a table (`[data]`)")
+    return data
 
 
 def _deliverable(raw: dict, week: int, day: str) -> Deliverable:

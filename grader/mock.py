@@ -8,6 +8,11 @@ A session has up to three parts, drawn at random (reproducibly, with a seed):
    prompt the learner has not practised (for ``week6.mock_system_design``);
 3. **behavioural**: one question of :data:`BEHAVIOURAL_QUESTIONS`, answered in STAR form.
 
+The prompts and questions are course data, read on first use from the ``[data]`` tables of the
+exercises they belong to (:func:`grader.manifest.entry_data`): each Monday prompt from its
+``curriculum/week6/design_<name>.toml``, the fresh prompts from ``mock_system_design.toml`` and
+the behavioural question bank (:data:`QUESTION_BANK`) from ``capstone_behavioral.toml``.
+
 Each part is shown with its prompt and time box and timed with an injectable clock. Interactive
 sessions wait for Enter before and after each part, and the design and behavioural answers are
 written to files in the session's folder; non-interactive sessions read them from a directory
@@ -28,13 +33,15 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime
+from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.panel import Panel
 from rich.table import Table
 
-from grader import star, written
+from grader import manifest, star, written
 from grader.manifest import Curriculum, Deliverable
 from grader.runner import run_pytest
 from grader.state import state_dir
@@ -102,222 +109,86 @@ class BehaviouralQuestion:
     themes: tuple[str, ...]
 
 
-DESIGN_PROMPTS: tuple[DesignPrompt, ...] = (
-    DesignPrompt(
-        "week6.design_image_classification",
-        "Design a pill image classification system that identifies medications in 50 million "
-        "photos a day, taken by pharmacists and patients with their phones.",
-    ),
-    DesignPrompt(
-        "week6.design_recommendation",
-        "Design a recommendation system for a pharmacy app: related products and medication "
-        "information for every customer, on the home page and on each product page.",
-    ),
-    DesignPrompt(
-        "week6.design_realtime_pipeline",
-        "Design a real-time ML pipeline that flags anomalous or fraudulent prescription events "
-        "within two seconds of their arrival.",
-    ),
+# -- the question banks: course data of the entry files -------------------------------------------
+#: The Monday designs (each entry file's ``[data]`` has its ``prompt``), in roadmap order.
+_MONDAY_DESIGNS = (
+    "week6.design_image_classification",
+    "week6.design_recommendation",
+    "week6.design_realtime_pipeline",
 )
+#: The entry whose ``[data]`` holds the behavioural question bank (``[[data.questions]]``).
+_QUESTIONS_ID = "week6.capstone_behavioral"
 
-FRESH_DESIGN_PROMPTS: tuple[DesignPrompt, ...] = (
-    DesignPrompt(
-        "fresh.visual_search",
-        "Design a visual search for a pharmacy catalogue: a customer photographs a product and "
-        "gets the matching catalogue items within a second.",
-        fresh=True,
-    ),
-    DesignPrompt(
-        "fresh.duplicate_prescriptions",
-        "Design a system that detects duplicate or altered prescription images uploaded to an "
-        "online pharmacy, 2 million uploads a day.",
-        fresh=True,
-    ),
-    DesignPrompt(
-        "fresh.imprint_lookup",
-        "Design a service that reads the imprint code on a pill photo and looks it up in the "
-        "national drug database with 99.9% availability.",
-        fresh=True,
-    ),
-    DesignPrompt(
-        "fresh.labelling_platform",
-        "Design a labelling platform that collects and quality-controls one million pill-image "
-        "labels a month from pharmacists working part time.",
-        fresh=True,
-    ),
-    DesignPrompt(
-        "fresh.edge_classifier",
-        "Design an on-device pill classifier for a pharmacy chain's handheld scanners that works "
-        "offline and receives a new model every week.",
-        fresh=True,
-    ),
-    DesignPrompt(
-        "fresh.model_monitoring",
-        "Design monitoring for 200 ML models in production across a pharmacy chain: drift, "
-        "quality, alerting and retraining triggers.",
-        fresh=True,
-    ),
-)
-
-BEHAVIOURAL_QUESTIONS: tuple[BehaviouralQuestion, ...] = (
-    BehaviouralQuestion(
-        "owned_beyond_role",
-        "Tell me about a time you took ownership of a problem outside your responsibilities.",
-        ("ownership",),
-    ),
-    BehaviouralQuestion(
-        "long_term_tradeoff",
-        "Tell me about a time you sacrificed a short-term win for a long-term result.",
-        ("ownership", "delivering results"),
-    ),
-    BehaviouralQuestion(
-        "unclear_requirements",
-        "Describe a project where the requirements were unclear. What did you do first?",
-        ("dealing with ambiguity",),
-    ),
-    BehaviouralQuestion(
-        "incomplete_data",
-        "Tell me about a decision you had to make without all the data you wanted.",
-        ("dealing with ambiguity", "bias for action"),
-    ),
-    BehaviouralQuestion(
-        "calculated_risk",
-        "Tell me about a time you took a calculated risk to move faster.",
-        ("bias for action",),
-    ),
-    BehaviouralQuestion(
-        "disagreed_senior",
-        "Tell me about a time you disagreed with a senior colleague on a technical decision.",
-        ("disagreement", "technical leadership"),
-    ),
-    BehaviouralQuestion(
-        "conflict_in_team",
-        "Describe a conflict between two people on your team and your part in resolving it.",
-        ("disagreement", "conflict resolution"),
-    ),
-    BehaviouralQuestion(
-        "biggest_failure",
-        "Tell me about your biggest professional failure. What did you change afterwards?",
-        ("failure", "learning"),
-    ),
-    BehaviouralQuestion(
-        "missed_deadline",
-        "Tell me about a time you missed a deadline or a commitment.",
-        ("failure", "delivering results"),
-    ),
-    BehaviouralQuestion(
-        "learned_fast",
-        "Tell me about a time you had to learn a new technology quickly to deliver something.",
-        ("learning",),
-    ),
-    BehaviouralQuestion(
-        "customer_insight",
-        "Tell me about a time feedback from users changed what you built.",
-        ("customer focus",),
-    ),
-    BehaviouralQuestion(
-        "customer_vs_team",
-        "Describe a time when what a customer asked for was not what they needed.",
-        ("customer focus", "dealing with ambiguity"),
-    ),
-    BehaviouralQuestion(
-        "delivered_under_pressure",
-        "Tell me about the project you are proudest of delivering. How did you measure success?",
-        ("delivering results",),
-    ),
-    BehaviouralQuestion(
-        "influenced_without_authority",
-        "Tell me about a time you led a technical change without having formal authority.",
-        ("technical leadership", "ownership"),
-    ),
-    BehaviouralQuestion(
-        "raised_the_bar",
-        "Tell me about a time you raised the quality bar for your team.",
-        ("technical leadership", "delivering results"),
-    ),
-    BehaviouralQuestion(
-        "simplified",
-        "Tell me about something you invented or simplified. How did you know it worked?",
-        ("innovation", "learning"),
-    ),
-)
+if TYPE_CHECKING:
+    #: The Monday design prompts, one per design entry (its ``[data] prompt``).
+    DESIGN_PROMPTS: tuple[DesignPrompt, ...]
+    #: Prompts the learner has not practised: ``[[data.fresh_prompts]]`` of
+    #: ``week6.mock_system_design``, the exercise that answers one.
+    FRESH_DESIGN_PROMPTS: tuple[DesignPrompt, ...]
+    #: The questions of mock sessions: those of :data:`QUESTION_BANK` marked ``mock = true``.
+    BEHAVIOURAL_QUESTIONS: tuple[BehaviouralQuestion, ...]
+    #: The 30 common behavioural questions of ``week6.capstone_behavioral``: the mock-session
+    #: questions plus 14 more. Themes are competencies of :data:`grader.star.COMPETENCIES` or
+    #: "technical leadership", "conflict resolution" and "innovation".
+    QUESTION_BANK: tuple[BehaviouralQuestion, ...]
 
 
-#: The 30 common behavioural questions of ``week6.capstone_behavioral``: the mock-session questions
-#: above plus 14 more. Themes are competencies of :data:`grader.star.COMPETENCIES` or
-#: "technical leadership", "conflict resolution" and "innovation".
-QUESTION_BANK: tuple[BehaviouralQuestion, ...] = BEHAVIOURAL_QUESTIONS + (
-    BehaviouralQuestion(
-        "stakeholder_pushback",
-        "Tell me about a time you pushed back on what a stakeholder asked for.",
-        ("disagreement", "customer focus"),
-    ),
-    BehaviouralQuestion(
-        "changed_your_mind",
-        "Tell me about a time data changed your mind.",
-        ("learning", "disagreement"),
-    ),
-    BehaviouralQuestion(
-        "mistake_in_production",
-        "Describe a mistake of yours that reached production. How did you handle it?",
-        ("failure", "ownership"),
-    ),
-    BehaviouralQuestion(
-        "ambiguous_goal",
-        "Tell me about a time the goal itself was ambiguous. How did you define success?",
-        ("dealing with ambiguity", "delivering results"),
-    ),
-    BehaviouralQuestion(
-        "tight_deadline",
-        "Tell me about a time you delivered under a very tight deadline.",
-        ("bias for action", "delivering results"),
-    ),
-    BehaviouralQuestion(
-        "helped_grow",
-        "Tell me about a time you helped a teammate grow.",
-        ("technical leadership", "learning"),
-    ),
-    BehaviouralQuestion(
-        "unblocked_someone",
-        "Describe a time you unblocked someone who was stuck.",
-        ("technical leadership", "ownership"),
-    ),
-    BehaviouralQuestion(
-        "decided_with_data",
-        "Give an example of a decision you made with data when opinions differed.",
-        ("disagreement", "technical leadership"),
-    ),
-    BehaviouralQuestion(
-        "improved_process",
-        "Tell me about a process you improved. What was true before and after?",
-        ("innovation", "delivering results"),
-    ),
-    BehaviouralQuestion(
-        "idea_that_failed",
-        "Tell me about an idea of yours that did not work. What did you learn?",
-        ("innovation", "failure"),
-    ),
-    BehaviouralQuestion(
-        "reframed_problem",
-        "Tell me about a time you solved a problem by reframing it.",
-        ("innovation", "dealing with ambiguity"),
-    ),
-    BehaviouralQuestion(
-        "outside_comfort_zone",
-        "Tell me about a time you worked well outside your comfort zone.",
-        ("learning", "bias for action"),
-    ),
-    BehaviouralQuestion(
-        "high_standards",
-        "Describe a time you insisted on high standards when others were fine with less.",
-        ("technical leadership", "customer focus"),
-    ),
-    BehaviouralQuestion(
-        "nobody_owned_it",
-        "Tell me about a problem nobody owned that you fixed anyway.",
-        ("ownership", "bias for action"),
-    ),
-)
+def _data(deliverable_id: str, key: str) -> Any:
+    """``[data] key`` of an entry file of the course this grader belongs to."""
+    curriculum = manifest.load(manifest.find_root(Path(__file__).resolve().parent))
+    data = manifest.entry_data(curriculum, deliverable_id)
+    if key not in data:
+        raise manifest.ManifestError(
+            f"{curriculum[deliverable_id].entry}: [data] has no {key!r} (read by grader.mock)"
+        )
+    return data[key]
+
+
+@cache
+def _design_prompts() -> tuple[DesignPrompt, ...]:
+    return tuple(DesignPrompt(entry, str(_data(entry, "prompt"))) for entry in _MONDAY_DESIGNS)
+
+
+@cache
+def _fresh_design_prompts() -> tuple[DesignPrompt, ...]:
+    return tuple(
+        DesignPrompt(p["id"], p["prompt"], fresh=True)
+        for p in _data(MOCK_DESIGN_ID, "fresh_prompts")
+    )
+
+
+@cache
+def _questions() -> tuple[tuple[BehaviouralQuestion, bool], ...]:
+    """Every question of the bank, in file order, with whether mock sessions ask it."""
+    return tuple(
+        (BehaviouralQuestion(q["id"], q["question"], tuple(q["themes"])), bool(q.get("mock")))
+        for q in _data(_QUESTIONS_ID, "questions")
+    )
+
+
+@cache
+def _question_bank() -> tuple[BehaviouralQuestion, ...]:
+    return tuple(question for question, _ in _questions())
+
+
+@cache
+def _behavioural_questions() -> tuple[BehaviouralQuestion, ...]:
+    return tuple(question for question, asked in _questions() if asked)
+
+
+_LAZY: dict[str, Callable[[], tuple]] = {
+    "DESIGN_PROMPTS": _design_prompts,
+    "FRESH_DESIGN_PROMPTS": _fresh_design_prompts,
+    "BEHAVIOURAL_QUESTIONS": _behavioural_questions,
+    "QUESTION_BANK": _question_bank,
+}
+
+
+def __getattr__(name: str) -> object:
+    """The question banks, read from the course data on first use (see :data:`QUESTION_BANK`)."""
+    if name in _LAZY:
+        return _LAZY[name]()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 # -- planning ------------------------------------------------------------------------------------
@@ -388,15 +259,15 @@ def plan_session(
     if "coding" in parts and not drills:
         which = f" with difficulty {difficulty!r}" if difficulty else ""
         raise MockError(f"no ready week 6 coding drill{which} has a time box and a test file")
-    questions = BEHAVIOURAL_QUESTIONS
+    questions = _behavioural_questions()
     if theme is not None:
         wanted = star.competencies_of(theme) or (theme.lower(),)
         questions = tuple(q for q in questions if set(wanted) & set(q.themes))
         if not questions:
-            themes = sorted({t for q in BEHAVIOURAL_QUESTIONS for t in q.themes})
+            themes = sorted({t for q in _behavioural_questions() for t in q.themes})
             raise MockError(f"no behavioural question on {theme!r}; themes: {', '.join(themes)}")
     drill = rng.choice(drills) if drills else None
-    design = rng.choice(FRESH_DESIGN_PROMPTS if fresh_design else DESIGN_PROMPTS)
+    design = rng.choice(_fresh_design_prompts() if fresh_design else _design_prompts())
     question = rng.choice(questions)
     chosen: list[Part] = []
     for kind in PART_KINDS:

@@ -447,3 +447,51 @@ def test_week6_drills_are_timeboxed() -> None:
     assert len(drills) >= 20, f"week 6 {DRILL_DAY} has {len(drills)} coding drills, want >= 20"
     levels = Counter(d.difficulty for d in drills)
     assert all(levels[level] for level in DIFFICULTIES), f"drill difficulties: {dict(levels)}"
+
+
+def test_entry_data_is_the_free_form_data_table_of_the_entry_file(tmp_path: Path) -> None:
+    data = """
+[data]
+# course content that belongs to this exercise
+prompt = '''Design a thing.'''
+
+[data.concepts]
+"feature store" = ["feast", "online store"]
+
+[[data.questions]]
+id = "q1"
+themes = ["ownership"]
+
+[[data.questions]]
+id = "q2"
+themes = []
+"""
+    mutants = '\n[[mutants]]\nname = "wrong"\nwhy = "it is wrong."\n'
+    root = _course_with_entry_file(
+        tmp_path, '{ id = "week1.thing", status = "ready" }', ENTRY_FILE + "\n" + data + mutants
+    )
+    curriculum = manifest.load(root)
+    assert curriculum["week1.thing"].title == "A thing", "[data] is not an entry field"
+    assert manifest.entry_data(curriculum, "week1.thing") == {
+        "prompt": "Design a thing.",
+        "concepts": {"feature store": ["feast", "online store"]},
+        "questions": [{"id": "q1", "themes": ["ownership"]}, {"id": "q2", "themes": []}],
+    }
+    path = root / "curriculum" / "week1" / "thing.toml"
+    path.write_text(ENTRY_FILE + mutants)
+    assert manifest.entry_data(curriculum, "week1.thing") == {}, "no [data]: an empty dict"
+    path.unlink()
+    assert manifest.entry_data(curriculum, "week1.thing") == {}, "no entry file: an empty dict"
+    with pytest.raises(KeyError, match="week1.nothing"):
+        manifest.entry_data(curriculum, "week1.nothing")
+
+
+def test_the_question_banks_and_design_rubrics_are_course_data() -> None:
+    questions = manifest.entry_data(CURRICULUM, "week6.capstone_behavioral")["questions"]
+    assert len(questions) == 30 and all({"id", "question", "themes"} <= set(q) for q in questions)
+    for name in ("image_classification", "recommendation", "realtime_pipeline"):
+        data = manifest.entry_data(CURRICULUM, f"week6.design_{name}")
+        missing = {"prompt", "required_estimates", "concepts", "components"} - set(data)
+        assert not missing, f"curriculum/week6/design_{name}.toml: [data] lacks {missing}"
+    fresh = manifest.entry_data(CURRICULUM, "week6.mock_system_design")["fresh_prompts"]
+    assert len(fresh) >= 2 and all(p["id"].startswith("fresh.") for p in fresh)

@@ -16,19 +16,10 @@ from pathlib import Path
 
 import pytest
 
-from grader import design_judge, manifest, mutants
-from grader.design_judge import (
-    Edge,
-    MermaidError,
-    NodeMermaid,
-    Rubric,
-    check_estimates,
-    find_terms,
-    items,
-    judge,
-    parse_estimates,
-    parse_mermaid,
-)
+from grader import manifest, mutants
+from grader.design_judge import Rubric, find_terms, items, judge
+from grader.estimates import EstimateCheck, check_estimates, parse_estimates
+from grader.mermaid import Edge, MermaidError, NodeMermaid, parse_mermaid
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -236,7 +227,7 @@ def test_parse_estimates_reports_problems(text: str, problem: str) -> None:
     assert len(problems) == 1 and problem in problems[0], problems
 
 
-def _checks(text: str) -> dict[str, design_judge.EstimateCheck]:
+def _checks(text: str) -> dict[str, EstimateCheck]:
     return {c.name: c for c in check_estimates(parse_estimates(text))}
 
 

@@ -31,7 +31,7 @@ PORTFOLIO: Path = Path(__file__).resolve().parent / "portfolio"
 def reproduce_estimates(stated: Mapping[str, float]) -> dict[str, float]:
     """Recompute a design's derived estimates from its stated inputs with your estimation drills.
 
-    The grader parses the estimates of each design (``grader.design_judge.parse_estimates``),
+    The grader parses the estimates of each design (``grader.estimates.parse_estimates``),
     converts them to the units below and calls this function with every stated value; then it
     compares each quantity you return with the value the design states (within 5 %; ``replicas``
     exactly). Use the functions of ``week6.capacity_estimation`` (imported above as

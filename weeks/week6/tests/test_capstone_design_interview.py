@@ -19,7 +19,8 @@ import pytest
 
 from grader import design_judge
 from grader.design_checks import REQUIRED_ESTIMATES, template_problems
-from grader.design_judge import Flowchart
+from grader.estimates import parse_estimates
+from grader.mermaid import Flowchart, MermaidError, parse_mermaid
 from grader.written import Document, load
 
 DAY = 86_400
@@ -78,8 +79,8 @@ def _design(impl: ModuleType, name: str) -> Document:
 
 def _chart(text: str, where: str) -> Flowchart:
     try:
-        return design_judge.parse_mermaid(text)
-    except design_judge.MermaidError as exc:
+        return parse_mermaid(text)
+    except MermaidError as exc:
         pytest.fail(f"the diagram of {where} does not parse: {exc}")
 
 
@@ -153,7 +154,7 @@ def test_design_follows_the_template(impl: ModuleType, name: str) -> None:
 
 @pytest.mark.parametrize("name", DESIGNS)
 def test_every_estimate_is_reproduced_by_your_functions(impl: ModuleType, name: str) -> None:
-    estimates = design_judge.parse_estimates(_design(impl, name).text).values
+    estimates = parse_estimates(_design(impl, name).text).values
     stated = {key: e.value * INPUT_UNITS.get(key, 1.0) for key, e in estimates.items()}
     got = impl.reproduce_estimates(stated)
     checked, wrong = [], []

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from grader import design_judge
+from grader.estimates import Estimate, check_estimates, parse_estimates
 from grader.written import Document, load, words
 
 SECTIONS = {
@@ -87,8 +88,8 @@ def test_each_constraint_cites_measurements(document: Document, key: str) -> Non
     )
 
 
-def _estimate(document: Document, key: str, name: str) -> design_judge.Estimate:
-    estimates = design_judge.parse_estimates(_section(document, key))
+def _estimate(document: Document, key: str, name: str) -> Estimate:
+    estimates = parse_estimates(_section(document, key))
     assert not estimates.problems, "\n".join(estimates.problems)
     if name not in estimates.values:
         pytest.fail(
@@ -117,7 +118,7 @@ def test_latency_choice_meets_the_30_ms_p99(document: Document) -> None:
 def test_cost_per_million_holds_when_recomputed(document: Document) -> None:
     body = _section(document, "cost")
     _estimate(document, "cost", "cost_per_million")
-    checks = {c.name: c for c in design_judge.check_estimates(design_judge.parse_estimates(body))}
+    checks = {c.name: c for c in check_estimates(parse_estimates(body))}
     check = checks.get("cost_per_million")
     assert check is not None, (
         "state cost_per_replica_hour, replica_throughput (measured requests/s per replica) and "

@@ -1,7 +1,7 @@
 """Tests of week6.design_diagrams: Mermaid architecture diagrams for the three designs.
 
 Each `## ` section (image classification, recommendation, real-time pipeline) holds one
-```mermaid flowchart. ``grader.design_judge.parse_mermaid`` parses it (the same flowchart subset
+```mermaid flowchart. ``grader.mermaid.parse_mermaid`` parses it (the same flowchart subset
 that https://mermaid.live renders), then the tests check what an interviewer looks for: the
 required components, a serving path and a training/feedback path, labelled edges with sync (solid)
 and async (dotted) arrows, stores drawn as cylinders, no edge to an undeclared node, and node names
@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from grader import design_judge
-from grader.design_judge import Flowchart, MermaidError
+from grader.mermaid import Flowchart, MermaidError, parse_mermaid
 from grader.written import Document, load
 
 #: design key -> (section heading words, design document)
@@ -48,7 +48,7 @@ def _diagram(document: Document, key: str) -> Flowchart:
     if not blocks:
         pytest.fail(f"the {key.replace('_', ' ')} section has no ```mermaid block")
     try:
-        return design_judge.parse_mermaid(blocks[0])
+        return parse_mermaid(blocks[0])
     except MermaidError as exc:
         pytest.fail(
             f"the {key.replace('_', ' ')} diagram does not parse: {exc} "

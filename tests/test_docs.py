@@ -247,6 +247,7 @@ def synthetic_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     shutil.copytree(ROOT / "docs", root / "docs", ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copytree(ROOT / "grader", root / "grader", ignore=shutil.ignore_patterns("__pycache__"))
     (root / "curriculum.toml").write_text(textwrap.dedent(SYNTHETIC), encoding="utf-8")
+    (root / "curriculum").mkdir()  # entry files: none, every entry is inline
     build(root, root / "site")
     return root / "site"
 

@@ -239,10 +239,42 @@ def verify(
     planned = sum(d.planned for d in curriculum)
     if problems:
         for problem in problems:
-            console.print(f"[red]✘[/red] {problem}")
+            console.print(f"[red]✘[/red] {escape(str(problem))}")
         console.print(f"[red]{len(problems)} problem(s)[/red]")
         raise typer.Exit(1)
     console.print(f"[green]✔ {ready} ready exercises verified[/green] ({planned} planned)")
+
+
+@app.command()
+def new(
+    exercise: Annotated[
+        str, typer.Argument(help="An id of curriculum.toml, usually a planned one: weekN.name")
+    ],
+    kind: Annotated[
+        str | None, typer.Option(help="Kind, when the entry file is created: code, notebook, ...")
+    ] = None,
+    title: Annotated[str | None, typer.Option(help="Title, when the entry file is created")] = None,
+    root: Root = None,
+) -> None:
+    """For authors: scaffold an exercise (stub, solution, placeholder test, entry file).
+
+    Never overwrites a file. The id must be in curriculum.toml already (add its line, in roadmap
+    order, first); the entry becomes ready, and `rxgrade verify ID` lists what is left to write.
+    """
+    from grader.scaffold import ScaffoldError, scaffold
+
+    try:
+        base = manifest.find_root(root)
+        written = scaffold(base, exercise, kind=kind, title=title)
+    except (FileNotFoundError, ScaffoldError) as exc:
+        console.print(f"[red]{escape(str(exc))}[/red]")
+        raise typer.Exit(2) from exc
+    for path in written:
+        console.print(f"[green]wrote[/green] {path.relative_to(base.resolve()).as_posix()}")
+    console.print(
+        f"Next: write the stub's spec, the reference solution, the tests and the mutants, until "
+        f"`rxgrade verify {exercise}` passes (docs/authors.md)."
+    )
 
 
 @app.command()

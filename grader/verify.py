@@ -25,8 +25,16 @@ from dataclasses import dataclass
 from grader import mutants as mutants_
 from grader.manifest import ENTRIES_DIR, Curriculum, Deliverable
 from grader.runner import run_pytest
+from grader.scaffold import PLACEHOLDER_MARK, SOLUTION_MARK, is_scaffold_solution
 
-__all__ = ["Problem", "api_problems", "file_problems", "mutant_problems", "verify"]
+__all__ = [
+    "Problem",
+    "api_problems",
+    "file_problems",
+    "mutant_problems",
+    "scaffold_problems",
+    "verify",
+]
 
 
 @dataclass(frozen=True)
@@ -201,6 +209,11 @@ def verify(
         problems = static_mutant_problems(curriculum, wanted)
     progress(f"checking the public API of {len(ready)} exercises")
     problems += _api_problems_in_subprocess(curriculum, [d.id for d in ready if d.is_python])
+    from grader.given import given_problems  # it imports Problem from here
+
+    progress("comparing the code the stubs mark as given with the reference")
+    problems += given_problems(curriculum, [d.id for d in ready])
+    problems += scaffold_problems(curriculum, ready)
     if not run_tests or not ready:
         return problems
     paths = [d.tests for d in ready if (curriculum.root / d.tests).is_file()]
@@ -233,6 +246,46 @@ def verify(
     return list(dict.fromkeys(problems))
 
 
+_SCAFFOLD_MARKS = (PLACEHOLDER_MARK, SOLUTION_MARK)
+
+
+def scaffold_problems(curriculum: Curriculum, ready: list[Deliverable]) -> list[Problem]:
+    """What is left of an ``rxgrade new`` scaffold (:mod:`grader.scaffold`), one line each: its
+    solution, its placeholder test; and any ready entry without mutants."""
+    found, errors = mutants_.load_all(curriculum)
+    problems = []
+    for d in ready:
+        solution, tests = curriculum.root / d.solution, curriculum.root / d.tests
+        if solution.is_file() and is_scaffold_solution(solution.read_text(encoding="utf-8")):
+            still = (
+                "still raises NotImplementedError"
+                if d.solution.endswith(".py")
+                else "is still a template"
+            )
+            problems.append(
+                Problem(
+                    d.id,
+                    f"the solution {still} (scaffolded by rxgrade new: write the reference "
+                    "solution)",
+                )
+            )
+        if tests.is_file() and PLACEHOLDER_MARK in tests.read_text(encoding="utf-8"):
+            problems.append(
+                Problem(
+                    d.id,
+                    f"the tests are the scaffold's placeholder (rxgrade new): write the tests of "
+                    f"{d.id} in {d.tests}",
+                )
+            )
+        if d.id not in found and not any(error.startswith(d.entry) for error in errors):
+            problems.append(
+                Problem(
+                    d.id, f"no mutants yet: add [[mutants]] tables to {d.entry} (docs/authors.md)"
+                )
+            )
+    return problems
+
+
 def _expect(outcome, ready: list[Deliverable], target: str) -> list[Problem]:
     if outcome.run is None:
         tail = "\n".join(outcome.output.strip().splitlines()[-15:])
@@ -245,8 +298,18 @@ def _expect(outcome, ready: list[Deliverable], target: str) -> list[Problem]:
             problems.append(Problem(d.id, f"no test of {d.tests} ran"))
             continue
         if target == "solution":
-            for test in result.tests:
-                if test.outcome != "passed":
+            # The scaffold's placeholder test and solution are reported by scaffold_problems.
+            tests = [t for t in result.tests if not any(m in t.message for m in _SCAFFOLD_MARKS)]
+            if unstarted := [t for t in tests if t.outcome == "not started"]:
+                problems.append(
+                    Problem(
+                        d.id,
+                        f"the solution still raises NotImplementedError in {len(unstarted)} "
+                        f"test(s), e.g. {unstarted[0].nodeid}: {unstarted[0].message}",
+                    )
+                )
+            for test in tests:
+                if test.outcome not in ("passed", "not started"):
                     problems.append(
                         Problem(
                             d.id, f"{test.outcome} on the solution: {test.nodeid} {test.message}"

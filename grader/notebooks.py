@@ -44,6 +44,24 @@ class NotebookRun:
 _RUNS: dict[Path, NotebookRun | NotImplementedError | AssertionError] = {}
 
 
+class LazyNotebookRun:
+    """A :class:`NotebookRun` that executes the notebook when a test first reads ``results`` or
+    ``cwd``: a notebook that fails then fails the test in its call phase (a set-up error would
+    say nothing about the learner's answer), and tests that never look do not pay for a run."""
+
+    def __init__(self, path: Path, **options: Any) -> None:
+        self._path = path
+        self._options = options
+
+    @property
+    def results(self) -> dict[str, Any]:
+        return run_notebook_once(self._path, **self._options).results
+
+    @property
+    def cwd(self) -> Path:
+        return run_notebook_once(self._path, **self._options).cwd
+
+
 def run_notebook_once(
     path: Path, *, cwd: Callable[[], Path], timeout: float, env: dict[str, str] | None = None
 ) -> NotebookRun:

@@ -30,7 +30,7 @@ from grader._target import (
     import_target,
     resolve_target,
 )
-from grader.notebooks import NotebookRun, run_notebook_once
+from grader.notebooks import LazyNotebookRun, NotebookRun
 from grader.results import Run, TestOutcome, summarise
 from grader.state import State
 
@@ -337,12 +337,13 @@ def notebook_run(
     deliverable: manifest.Deliverable,
     tmp_path_factory: pytest.TempPathFactory,
 ) -> NotebookRun:
-    """The notebook under test, run headless once per file in a fresh directory.
+    """The notebook under test, run headless once per file in a fresh directory, when a test
+    first reads ``.results`` or ``.cwd`` (so a broken notebook fails the test, not its set-up).
 
     Its cells get 80% of the entry's timeout; a stub cell's NotImplementedError makes every test
     of the notebook "not started".
     """
-    return run_notebook_once(
+    return LazyNotebookRun(
         target_path,
         cwd=lambda: tmp_path_factory.mktemp(deliverable.name),
         timeout=0.8 * deliverable.timeout,

@@ -9,9 +9,6 @@ off. Run: ``pytest weeks/week1/tests/test_augmentation_notebook.py``.
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import pytest
 from PIL import Image
 
 from grader.notebooks import NotebookRun
@@ -24,12 +21,6 @@ UNSAFE = {
 }
 MEASURES = ("colour_drift", "mirrored", "pill_intact")
 TILE, PADDING = 64, 2
-
-
-@pytest.fixture
-def run(notebook_run: NotebookRun) -> tuple[dict, Path]:
-    """(results.json, working directory) of the notebook; it runs once per file."""
-    return notebook_run.results, notebook_run.cwd
 
 
 def _transforms(results: dict) -> dict:
@@ -47,7 +38,8 @@ def _transforms(results: dict) -> dict:
     return table
 
 
-def test_pill_safe_transforms_are_safe(run: tuple[dict, Path]) -> None:
+def test_pill_safe_transforms_are_safe(notebook_run: NotebookRun) -> None:
+    run = (notebook_run.results, notebook_run.cwd)
     table = _transforms(run[0])
     for name in ("identity", *SAFE):
         row = table[name]
@@ -58,7 +50,8 @@ def test_pill_safe_transforms_are_safe(run: tuple[dict, Path]) -> None:
         )
 
 
-def test_unsafe_transforms_are_unsafe_for_the_right_reason(run: tuple[dict, Path]) -> None:
+def test_unsafe_transforms_are_unsafe_for_the_right_reason(notebook_run: NotebookRun) -> None:
+    run = (notebook_run.results, notebook_run.cwd)
     table = _transforms(run[0])
     for name, reason in UNSAFE.items():
         row = table[name]
@@ -69,7 +62,8 @@ def test_unsafe_transforms_are_unsafe_for_the_right_reason(run: tuple[dict, Path
         )
 
 
-def test_flip_mirrors_every_pill_and_nothing_else_does(run: tuple[dict, Path]) -> None:
+def test_flip_mirrors_every_pill_and_nothing_else_does(notebook_run: NotebookRun) -> None:
+    run = (notebook_run.results, notebook_run.cwd)
     table = _transforms(run[0])
     flip = table["horizontal_flip"]["mirrored"]
     assert flip == 1.0, (
@@ -82,7 +76,10 @@ def test_flip_mirrors_every_pill_and_nothing_else_does(run: tuple[dict, Path]) -
         assert got <= 0.1, f"{name} does not mirror pills, but 'mirrored' is {got}"
 
 
-def test_hue_shift_moves_the_colour_far_more_than_safe_transforms(run: tuple[dict, Path]) -> None:
+def test_hue_shift_moves_the_colour_far_more_than_safe_transforms(
+    notebook_run: NotebookRun,
+) -> None:
+    run = (notebook_run.results, notebook_run.cwd)
     results = run[0]
     table = _transforms(results)
     threshold = results.get("thresholds", {}).get("colour_drift")
@@ -102,7 +99,8 @@ def test_hue_shift_moves_the_colour_far_more_than_safe_transforms(run: tuple[dic
     )
 
 
-def test_big_crop_cuts_the_pill_off(run: tuple[dict, Path]) -> None:
+def test_big_crop_cuts_the_pill_off(notebook_run: NotebookRun) -> None:
+    run = (notebook_run.results, notebook_run.cwd)
     table = _transforms(run[0])
     crop = table["big_crop"]["pill_intact"]
     assert crop <= 0.2, (
@@ -114,7 +112,8 @@ def test_big_crop_cuts_the_pill_off(run: tuple[dict, Path]) -> None:
         assert got >= 0.9, f"{name} keeps the pill in the frame, but pill_intact is {got}"
 
 
-def test_policy_is_the_safe_transforms(run: tuple[dict, Path]) -> None:
+def test_policy_is_the_safe_transforms(notebook_run: NotebookRun) -> None:
+    run = (notebook_run.results, notebook_run.cwd)
     results = run[0]
     table = _transforms(results)
     want = [name for name, row in table.items() if row.get("safe")]
@@ -124,7 +123,8 @@ def test_policy_is_the_safe_transforms(run: tuple[dict, Path]) -> None:
     )
 
 
-def test_contact_sheet_saved(run: tuple[dict, Path]) -> None:
+def test_contact_sheet_saved(notebook_run: NotebookRun) -> None:
+    run = (notebook_run.results, notebook_run.cwd)
     results, cwd = run
     sheet = results.get("contact_sheet")
     assert isinstance(sheet, dict), 'results["contact_sheet"] should describe the saved grid'

@@ -7,7 +7,6 @@ directory, with a time budget) and checks the ``results.json`` its last cell wri
 from __future__ import annotations
 
 import math
-from pathlib import Path
 
 import pytest
 
@@ -17,19 +16,14 @@ from rxvision.data import CLASS_NAMES
 SPLITS, METHODS = ("studio", "field"), ("raw", "temperature", "mc_dropout")
 
 
-@pytest.fixture
-def run(notebook_run: NotebookRun) -> tuple[dict, Path]:
-    """``(results, working directory)``; the notebook runs once per file, a failure is kept."""
-    return notebook_run.results, notebook_run.cwd
-
-
 def _rows(results: dict) -> dict[tuple[str, str], dict]:
     table = results.get("table")
     assert isinstance(table, list), 'results["table"] should be a list of row dicts'
     return {(row.get("split"), row.get("method")): row for row in table}
 
 
-def test_table_has_every_split_and_method(run: tuple[dict, Path]) -> None:
+def test_table_has_every_split_and_method(notebook_run: NotebookRun) -> None:
+    run = (notebook_run.results, notebook_run.cwd)
     rows = _rows(run[0])
     want = {(s, m) for s in SPLITS for m in METHODS}
     assert set(rows) == want, (
@@ -44,7 +38,8 @@ def test_table_has_every_split_and_method(run: tuple[dict, Path]) -> None:
         assert 0 <= row["acc"] <= 1 and 0 <= row["ece"] <= 1 and row["nll"] > 0, f"{key}: {row}"
 
 
-def test_the_model_learned_and_the_field_is_harder(run: tuple[dict, Path]) -> None:
+def test_the_model_learned_and_the_field_is_harder(notebook_run: NotebookRun) -> None:
+    run = (notebook_run.results, notebook_run.cwd)
     rows = _rows(run[0])
     studio, field = rows[("studio", "raw")]["acc"], rows[("field", "raw")]["acc"]
     chance = 1 / len(CLASS_NAMES)
@@ -56,8 +51,9 @@ def test_the_model_learned_and_the_field_is_harder(run: tuple[dict, Path]) -> No
 
 
 def test_temperature_keeps_accuracy_and_improves_held_out_calibration(
-    run: tuple[dict, Path],
+    notebook_run: NotebookRun,
 ) -> None:
+    run = (notebook_run.results, notebook_run.cwd)
     results = run[0]
     rows = _rows(results)
     t = results.get("temperature")
@@ -80,7 +76,8 @@ def test_temperature_keeps_accuracy_and_improves_held_out_calibration(
     )
 
 
-def test_reliability_bins_and_diagram(run: tuple[dict, Path]) -> None:
+def test_reliability_bins_and_diagram(notebook_run: NotebookRun) -> None:
+    run = (notebook_run.results, notebook_run.cwd)
     results, cwd = run
     n_bins, sizes = results.get("n_bins"), results.get("sizes", {})
     for split in SPLITS:

@@ -9,19 +9,11 @@ Run: ``pytest weeks/week1/tests/test_distillation_notebook.py``.
 
 from __future__ import annotations
 
-import pytest
-
 from grader.notebooks import NotebookRun
 from rxvision.data import CLASS_NAMES
 
 CHANCE = 1 / len(CLASS_NAMES)
 MARGIN = 0.10  # the fixed-seed reference run wins by about 0.23
-
-
-@pytest.fixture
-def results(notebook_run: NotebookRun) -> dict:
-    """The notebook's results.json. The notebook runs once per file; a failure is kept too."""
-    return notebook_run.results
 
 
 def _run(results: dict, name: str) -> dict:
@@ -37,7 +29,8 @@ def _run(results: dict, name: str) -> dict:
     return row
 
 
-def test_teacher_was_trained(results: dict) -> None:
+def test_teacher_was_trained(notebook_run: NotebookRun) -> None:
+    results = notebook_run.results
     teacher = _run(results, "teacher")
     assert teacher["acc"] > 0.4, (
         f"the teacher should reach well above chance ({CHANCE:.0%}) on the test photographs "
@@ -45,7 +38,8 @@ def test_teacher_was_trained(results: dict) -> None:
     )
 
 
-def test_same_budget_and_smaller_student(results: dict) -> None:
+def test_same_budget_and_smaller_student(notebook_run: NotebookRun) -> None:
+    results = notebook_run.results
     alone, kd, teacher = (_run(results, k) for k in ("student_alone", "student_kd", "teacher"))
     for key in ("steps", "batch_size", "params"):
         assert alone.get(key) == kd.get(key) and alone.get(key), (
@@ -65,7 +59,8 @@ def test_same_budget_and_smaller_student(results: dict) -> None:
     )
 
 
-def test_distilled_student_beats_student_alone(results: dict) -> None:
+def test_distilled_student_beats_student_alone(notebook_run: NotebookRun) -> None:
+    results = notebook_run.results
     alone, kd, teacher = (_run(results, k) for k in ("student_alone", "student_kd", "teacher"))
     assert kd["acc"] >= alone["acc"] + MARGIN, (
         f"the distilled student ({kd['acc']:.1%}) should beat the same student trained alone "

@@ -25,12 +25,6 @@ SCALING = {  # variant -> width, depth, resolution, blocks per stage
 }
 
 
-@pytest.fixture
-def results(notebook_run: NotebookRun) -> dict:
-    """The notebook's results.json. The notebook runs once per file; a failure is kept too."""
-    return notebook_run.results
-
-
 @pytest.fixture(scope="module")
 def timm_params() -> dict[str, int]:
     """Parameter counts of timm's efficientnet_b0/b1/b3 with NUM_CLASSES outputs."""
@@ -52,7 +46,10 @@ def _need(results: dict, *keys: str) -> None:
     )
 
 
-def test_parameter_counts_match_timm(results: dict, timm_params: dict[str, int]) -> None:
+def test_parameter_counts_match_timm(
+    notebook_run: NotebookRun, timm_params: dict[str, int]
+) -> None:
+    results = notebook_run.results
     _need(results, "num_classes", "params_b0", "params_b1", "params_b3")
     assert results["num_classes"] == NUM_CLASSES, (
         f"build the models with num_classes=len(CLASS_NAMES) = {NUM_CLASSES}, the notebook "
@@ -66,7 +63,8 @@ def test_parameter_counts_match_timm(results: dict, timm_params: dict[str, int])
         )
 
 
-def test_stage_summary_of_b0(results: dict) -> None:
+def test_stage_summary_of_b0(notebook_run: NotebookRun) -> None:
+    results = notebook_run.results
     _need(results, "stages", "params_b0")
     stages = results["stages"]
     assert isinstance(stages, list) and len(stages) == 7, (
@@ -83,7 +81,8 @@ def test_stage_summary_of_b0(results: dict) -> None:
     )
 
 
-def test_compound_scaling_table(results: dict) -> None:
+def test_compound_scaling_table(notebook_run: NotebookRun) -> None:
+    results = notebook_run.results
     _need(results, "scaling")
     table = results["scaling"]
     for variant, (width, depth, resolution, blocks) in SCALING.items():
@@ -99,7 +98,8 @@ def test_compound_scaling_table(results: dict) -> None:
         )
 
 
-def test_forward_pass_shapes(results: dict) -> None:
+def test_forward_pass_shapes(notebook_run: NotebookRun) -> None:
+    results = notebook_run.results
     _need(results, "out_shape", "feature_shape", "prob_sums", "image_size")
     assert results["out_shape"] == [8, NUM_CLASSES], (
         f"logits of a batch of 8 should have shape [8, {NUM_CLASSES}], the notebook reports "
@@ -117,7 +117,8 @@ def test_forward_pass_shapes(results: dict) -> None:
     )
 
 
-def test_training_loss_falls(results: dict) -> None:
+def test_training_loss_falls(notebook_run: NotebookRun) -> None:
+    results = notebook_run.results
     _need(results, "losses")
     losses = results["losses"]
     assert isinstance(losses, list) and len(losses) >= 20, (

@@ -10,20 +10,12 @@ from __future__ import annotations
 
 import math
 
-import pytest
-
 from grader.notebooks import NotebookRun
 from rxvision.data import CLASS_NAMES
 
 NUM_CLASSES = len(CLASS_NAMES)
 CONFIG = {"image_size": 32, "patch_size": 8, "depth": 4}
 HEADS, TOKENS = 3, 1 + (32 // 8) ** 2
-
-
-@pytest.fixture
-def results(notebook_run: NotebookRun) -> dict:
-    """The notebook's results.json. The notebook runs once per file; a failure is kept too."""
-    return notebook_run.results
 
 
 def _need(results: dict, *keys: str) -> None:
@@ -33,7 +25,8 @@ def _need(results: dict, *keys: str) -> None:
     )
 
 
-def test_model_configuration_and_parameter_count(results: dict) -> None:
+def test_model_configuration_and_parameter_count(notebook_run: NotebookRun) -> None:
+    results = notebook_run.results
     import timm
 
     _need(results, "num_classes", "image_size", "patch_size", "depth", "params", "num_tokens")
@@ -62,7 +55,8 @@ def test_model_configuration_and_parameter_count(results: dict) -> None:
     )
 
 
-def test_your_vit_matches_timm(results: dict) -> None:
+def test_your_vit_matches_timm(notebook_run: NotebookRun) -> None:
+    results = notebook_run.results
     _need(results, "parity_max_abs_diff")
     diff = results["parity_max_abs_diff"]
     assert isinstance(diff, int | float) and 0 <= diff < 1e-5, (
@@ -72,7 +66,8 @@ def test_your_vit_matches_timm(results: dict) -> None:
     )
 
 
-def test_fine_tuning_lowers_the_training_loss(results: dict) -> None:
+def test_fine_tuning_lowers_the_training_loss(notebook_run: NotebookRun) -> None:
+    results = notebook_run.results
     _need(results, "losses", "train_loss_before", "train_loss_after", "val_accuracy")
     losses = results["losses"]
     assert isinstance(losses, list) and len(losses) >= 20, (
@@ -96,7 +91,8 @@ def test_fine_tuning_lowers_the_training_loss(results: dict) -> None:
     )
 
 
-def test_attention_probabilities(results: dict) -> None:
+def test_attention_probabilities(notebook_run: NotebookRun) -> None:
+    results = notebook_run.results
     _need(results, "attention_shape", "attention_row_sums")
     shape = results["attention_shape"]
     assert shape == [1, HEADS, TOKENS, TOKENS], (
@@ -110,7 +106,8 @@ def test_attention_probabilities(results: dict) -> None:
     )
 
 
-def test_class_token_attention_map(results: dict) -> None:
+def test_class_token_attention_map(notebook_run: NotebookRun) -> None:
+    results = notebook_run.results
     _need(results, "cls_attention", "overlay_shape")
     grid = results["cls_attention"]
     side = CONFIG["image_size"] // CONFIG["patch_size"]

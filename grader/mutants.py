@@ -384,9 +384,11 @@ def _build(
             parent, _, child = dotted.rpartition(".")
             if parent in sys.modules:
                 setattr(sys.modules[parent], child, edited)
-            module = _exec_file(
-                private, root / deliverable.solution, solution_name.rpartition(".")[0]
-            )
+            # A copy of the solution, so each mutant's module has a file of its own (tests key
+            # caches on ``impl.__file__``).
+            copy = directory / f"{mutant.stem}__solution.py"
+            copy.write_text((root / deliverable.solution).read_text(encoding="utf-8"))
+            module = _exec_file(private, copy, solution_name.rpartition(".")[0])
             for name in dependents:
                 if name in sys.modules:  # keep the mutant's copies alive under private names
                     sys.modules[f"{private}__{name.replace('.', '_')}"] = sys.modules[name]

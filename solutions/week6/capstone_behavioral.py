@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from importlib import import_module
 from pathlib import Path
 
 __all__ = ["PORTFOLIO", "answers"]
 
-PORTFOLIO: Path = Path(__file__).resolve().parent / "portfolio"
+#: Found through the package, not ``__file__``, so that an edited copy of this module imported
+#: from elsewhere (a grader mutant) reads the same portfolio.
+PORTFOLIO: Path = Path(import_module(__package__).__file__).resolve().parent / "portfolio"
 
 FIELD_GAP = "Closing the studio-to-field gap"
 CONFIDENCE = "Making confidence mean something to pharmacists"

@@ -84,6 +84,11 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", "deliverable(id): tie a test to a curriculum entry (default: by its test file)"
     )
+    config.addinivalue_line(
+        "markers",
+        "clause(*ids): the clauses of the stub's spec (written [#id] in its docstrings) that "
+        "this test checks; rxgrade verify reports clauses no test checks",
+    )
     try:
         root = manifest.find_root(Path(str(config.rootpath)), installed=False)
         curriculum = manifest.load(root)
@@ -103,6 +108,28 @@ def pytest_configure(config: pytest.Config) -> None:
         config.pluginmanager.register(grader.mutant_session, "rxgrade-mutants")
     # service fixtures (redis_url, postgres_url, ...) for exercise tests
     config.pluginmanager.import_plugin("grader.services")
+    _hypothesis_profile()
+
+
+def _hypothesis_profile() -> None:
+    """Graded property tests are reproducible (the same examples every run), untimed (timings
+    are not behaviour) and may use ``impl`` (a function-scoped fixture). An explicit
+    ``--hypothesis-profile`` or ``@settings`` still wins."""
+    try:
+        from hypothesis import HealthCheck, settings
+    except ImportError:  # pragma: no cover - hypothesis is a dependency
+        return
+    settings.register_profile(
+        "rxgrade",
+        derandomize=True,
+        deadline=None,
+        max_examples=60,
+        database=None,
+        print_blob=False,
+        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+    )
+    if settings._current_profile == "default":  # noqa: SLF001 - not overriding a user's choice
+        settings.load_profile("rxgrade")
 
 
 def _env_learner_root() -> str | None:
@@ -156,6 +183,9 @@ class Grader:
                 continue
             item.stash[DELIVERABLE_KEY] = deliverable
             item.user_properties.append(("deliverable", deliverable.id))
+            clauses = sorted({c for m in item.iter_markers("clause") for c in m.args})
+            if clauses:
+                item.user_properties.append(("clauses", clauses))
             self.weeks.add(deliverable.week)
             if item.get_closest_marker("timeout") is None:
                 item.add_marker(pytest.mark.timeout(deliverable.timeout))
@@ -217,7 +247,10 @@ class Grader:
             if outcome == "passed" or tests[-1].outcome != "passed":
                 return  # the call's outcome stands; only a teardown failure overrides a pass
             tests.pop()
-        tests.append(TestOutcome(report.nodeid, outcome, round(report.duration, 3), message))
+        clauses = list(dict(report.user_properties).get("clauses", []))
+        tests.append(
+            TestOutcome(report.nodeid, outcome, round(report.duration, 3), message, clauses)
+        )
 
     # -- reporting ---------------------------------------------------------------------------
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
@@ -304,6 +337,13 @@ def impl(
     if rxgrade_mutant is not None:
         return _session(request).module(request, rxgrade_mutant)
     return import_target(deliverable, target)
+
+
+@pytest.fixture
+def reference(deliverable: manifest.Deliverable) -> ModuleType:
+    """The reference solution's module, whatever the target: differential tests run the
+    learner's callable and this one on the same inputs (:mod:`grader.differential`)."""
+    return import_target(deliverable, "solution")
 
 
 @pytest.fixture

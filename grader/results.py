@@ -39,6 +39,7 @@ class TestOutcome:
     outcome: str  # one of OUTCOMES
     duration: float = 0.0
     message: str = ""
+    clauses: list[str] = field(default_factory=list)  # spec clauses it checks (stub's [#id])
 
 
 @dataclass

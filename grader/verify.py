@@ -6,6 +6,7 @@ For every manifest entry that is not planned:
   orphaned;
 - stub and solution define the same ``__all__`` with the same signatures;
 - every test passes on the solution and none passes on the stub;
+- every clause the stub tags (``[#id]``, :mod:`grader.clauses`) is checked by a passing test;
 - every mutant (a plausible wrong answer in the entry's ``[[mutants]]``, :mod:`grader.mutants`)
   applies, compiles and imports, and then fails a test in its call phase.
 """
@@ -23,6 +24,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from grader import mutants as mutants_
+from grader.clauses import clause_problems
 from grader.manifest import ENTRIES_DIR, Curriculum, Deliverable
 from grader.runner import run_pytest
 from grader.scaffold import PLACEHOLDER_MARK, SOLUTION_MARK, is_scaffold_solution
@@ -220,6 +222,7 @@ def verify(
     progress("running the tests on the reference solutions")
     solution = run_pytest(curriculum.root, paths, target="solution")
     problems += _expect(solution, ready, "solution")
+    problems += [Problem(*p) for p in clause_problems(curriculum, ready, solution.run)]
     progress("running the tests on the stubs")
     learner = run_pytest(curriculum.root, paths, target="learner")
     problems += _expect(learner, ready, "learner")

@@ -126,6 +126,7 @@ def _hypothesis_profile() -> None:
         max_examples=60,
         database=None,
         print_blob=False,
+        report_multiple_bugs=False,  # one failure, not an exception group, for a learner
         suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
     )
     if settings._current_profile == "default":  # noqa: SLF001 - not overriding a user's choice

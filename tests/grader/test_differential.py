@@ -80,12 +80,13 @@ def test_a_learner_error_where_the_reference_returns_is_reported() -> None:
         diff.assert_same(lambda v: 1 / 0, lambda v: 0.0, [1])
 
 
-def test_not_started_stays_not_started() -> None:
+@pytest.mark.parametrize("values", [[1.0], []], ids=["reference-returns", "reference-raises"])
+def test_not_started_stays_not_started(values: list[float]) -> None:
     def stub(values):
         raise NotImplementedError
 
     with pytest.raises(NotImplementedError):
-        diff.assert_same(stub, reference_mean, [1.0])
+        diff.assert_same(stub, reference_mean, values)
 
 
 def test_arguments_are_copied_so_mutation_cannot_leak() -> None:

@@ -5,33 +5,38 @@ that contract, not on any concrete class. Write the contract three ways:
 
 1. ``Predictor``: an **abstract base class** (``abc.ABC``) with an abstract read-only property
    ``model_version -> str`` and an abstract method ``predict(x) -> Prediction``, plus a concrete
-   ``predict_batch(xs) -> list[Prediction]`` that calls ``predict`` on each input in order.
-   ``Predictor()`` itself, and any subclass that leaves one of the two abstract members out,
-   must raise ``TypeError`` when instantiated (``@abstractmethod`` does this for you).
+   ``predict_batch(xs) -> list[Prediction]`` that calls ``predict`` on each input in order (any
+   iterable). [#predict-batch] ``Predictor()`` itself, and any subclass that leaves one of the
+   two abstract members out, must raise ``TypeError`` when instantiated (``@abstractmethod``
+   does this for you). [#abstract]
 
 2. ``ThresholdedPredictor(scorer, *, threshold=0.5, version="1.0.0", labels=("no_pill",
    "pill"))``: a concrete ``Predictor`` for a binary decision. ``scorer(x)`` returns a
    probability; ``predict(x)`` returns ``Prediction(labels[1], score)`` when
-   ``score >= threshold`` and ``Prediction(labels[0], score)`` otherwise, with ``score`` a
-   Python ``float`` (scorers may return NumPy scalars). A score outside ``[0, 1]`` (or NaN)
-   raises ``ValueError``.
+   ``score >= threshold`` and ``Prediction(labels[0], score)`` otherwise [#decision], with
+   ``score`` a Python ``float`` (scorers may return NumPy scalars). [#score-float] A score
+   outside ``[0, 1]`` (or NaN) raises ``ValueError`` [#score-range]; one that ``float()`` cannot
+   convert raises ``TypeError``. [#score-type] A ``scorer`` that is not callable raises
+   ``TypeError``. [#scorer-callable]
 
-   - ``threshold`` is a **property with a validating setter**, used by ``__init__`` too: a
-     non-number (including ``bool`` and strings) raises ``TypeError``; NaN or a value outside
-     ``[0, 1]`` raises ``ValueError`` and leaves the old value in place. It is stored as a float.
-   - ``model_version`` is read-only (assigning raises ``AttributeError``); ``version`` must be a
-     non-empty string (``ValueError``). ``labels`` must be two different strings (``ValueError``).
+   - ``threshold`` is a **property with a validating setter**, used by ``__init__`` too.
+     [#threshold-init] A non-number (including ``bool`` and strings) raises ``TypeError``.
+     [#threshold-type] NaN or a value outside ``[0, 1]`` raises ``ValueError`` and leaves the old
+     value in place. [#threshold-range] It is stored as a float. [#threshold-float]
+   - ``model_version`` is read-only (assigning raises ``AttributeError``) [#read-only];
+     ``version`` must be a non-empty string (``ValueError``). [#version] ``labels`` must be two
+     different strings (``ValueError``). [#labels]
    - **Encapsulation:** everything the object stores lives in underscore attributes
      (``self._scorer``, ``self._threshold``, ...). The public surface of an instance is exactly
-     ``model_version``, ``predict``, ``predict_batch`` and ``threshold``.
+     ``model_version``, ``predict``, ``predict_batch`` and ``threshold``. [#encapsulation]
 
 3. ``SupportsPredict``: a ``typing.Protocol`` with ``predict(self, x) -> Prediction``, decorated
    with ``@runtime_checkable``, so that ``isinstance(obj, SupportsPredict)`` is True for *any*
    object with a ``predict`` method, even one that never heard of ``Predictor`` (duck typing,
-   checked structurally).
+   checked structurally). [#protocol]
 
 The module's ``__all__`` is exactly these four names plus ``Prediction`` (given); any helper you
-add at module level starts with an underscore.
+add at module level starts with an underscore. [#all]
 
 Example::
 

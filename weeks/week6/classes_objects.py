@@ -5,43 +5,50 @@ RxVision's labels are medications. Write a small *value object* for one medicati
 
 **NDC codes.** A US National Drug Code is three groups of digits joined by hyphens:
 labeler-product-package, grouped ``4-4-2``, ``5-3-2`` or ``5-4-1`` (10 digits), or ``5-4-2``
-(the 11-digit billing form). Nothing else is valid: no spaces, no missing hyphens, no trailing
-newline, ASCII digits ``0-9`` only. The 11-digit form of a 10-digit code pads the short group
-with a leading zero: ``0002-1433-80 -> 00002-1433-80``, ``50090-347-01 -> 50090-0347-01``,
-``12345-6789-1 -> 12345-6789-01``. Two codes name the same product if their 11-digit forms match.
+(the 11-digit billing form). [#ndc-formats] Nothing else is valid: no spaces, no missing hyphens,
+no trailing newline, ASCII digits ``0-9`` only. [#ndc-strict] The 11-digit form of a 10-digit
+code pads the short group with a leading zero: ``0002-1433-80 -> 00002-1433-80``,
+``50090-347-01 -> 50090-0347-01``, ``12345-6789-1 -> 12345-6789-01``. [#normalize] Two codes
+name the same product if their 11-digit forms match. [#same-product]
 
 ``Medication(ndc, name, strength_mg)``:
 
-- ``is_valid_ndc(code) -> bool``: a **staticmethod** (callable on the class or an instance);
-  any non-string gives ``False``. ``normalize_ndc(code) -> str``: a staticmethod returning the
-  11-digit form, ``ValueError`` for an invalid code.
-- ``__init__`` validates and raises ``ValueError`` for an invalid NDC, a name that is not a
-  non-empty string (after ``strip()``), or a ``strength_mg`` that is not a finite number > 0
-  (``bool`` is not a number here). It stores the **normalized** code, the stripped name and
-  ``float(strength_mg)``.
+- ``is_valid_ndc(code) -> bool``: a **staticmethod** (callable on the class or an instance).
+  [#staticmethod] Any non-string gives ``False``. [#non-string] ``normalize_ndc(code) -> str``: a
+  staticmethod returning the 11-digit form, ``ValueError`` for an invalid code. [#normalize-invalid]
+- ``__init__`` validates and raises ``ValueError`` for an invalid NDC [#init-ndc], a name that is
+  not a non-empty string (after ``strip()``) [#init-name], or a ``strength_mg`` that is not a
+  finite number > 0 (``bool`` is not a number here). [#init-strength] It stores the
+  **normalized** code, the stripped name and ``float(strength_mg)``. [#init-stores]
 - ``ndc``, ``name``, ``strength_mg``: **read-only** properties (assigning raises
-  ``AttributeError``): the hash of a value object must never change.
+  ``AttributeError``): the hash of a value object must never change. [#read-only]
 - ``from_record(record)``: a **classmethod** alternate constructor from a mapping with keys
   ``"ndc"``, ``"name"``, ``"strength_mg"`` (values may be strings, as read from a CSV; extra keys
-  are ignored). It returns an instance of ``cls``, so ``Subclass.from_record(...)`` builds a
-  ``Subclass``. A missing key or a non-numeric strength raises ``ValueError`` naming the field.
+  are ignored). [#record-strings] Whitespace around the code is stripped, as for the name.
+  [#record-strip] It returns an instance of ``cls``, so ``Subclass.from_record(...)`` builds a
+  ``Subclass``. [#record-cls] A missing key or a non-numeric strength (``None`` included) raises
+  ``ValueError`` naming the field. [#record-errors]
 - Equality and hashing **by NDC code** only (normalized): ``==`` is True for the same product
-  even with another name; equal objects have equal hashes, so a ``set`` keeps one of them.
-  Comparing with a non-Medication returns ``NotImplemented`` (so Python can ask the other side;
-  ``med == "x"`` is then simply False).
-- Ordering **by name, case-insensitively** (``str.casefold``), ties by NDC code, so ``sorted``
-  works. All of ``<``, ``<=``, ``>``, ``>=`` work (``functools.total_ordering`` helps);
-  ordering against a non-Medication returns ``NotImplemented`` (so ``med < 3`` raises TypeError).
+  even with another name. [#eq-ndc] Equal objects have equal hashes, so a ``set`` keeps one of
+  them. [#hash] Comparing with a non-Medication returns ``NotImplemented`` (so Python can ask the
+  other side; ``med == "x"`` is then simply False). [#eq-other]
+- Ordering **by name, case-insensitively** (``str.casefold``) [#order-name], ties by NDC code, so
+  ``sorted`` works. [#order-ties] All of ``<``, ``<=``, ``>``, ``>=`` work
+  (``functools.total_ordering`` helps). [#order-all] Ordering against a non-Medication returns
+  ``NotImplemented`` (so ``med < 3`` raises TypeError). [#order-other]
 - ``repr(med)``: ``Medication(ndc='00002-1433-80', name='Trulicity', strength_mg=1.5)``, with
-  ``type(self).__name__`` as the class name, so that ``eval(repr(med)) == med``.
+  ``type(self).__name__`` as the class name, so that ``eval(repr(med)) == med``. [#repr]
 
-``Catalogue(medications=())``: medications by code, in insertion order.
+``Catalogue(medications=())``: medications by code, in insertion order (the constructor adds
+each one, so it raises as ``add`` does). [#catalogue-init]
 
-- ``add(med)``: ``TypeError`` if not a Medication, ``ValueError`` if its code is already there.
-- ``len(cat)``; ``iter(cat)`` yields the medications in insertion order and a *new* iterator
-  every time (iterating twice works); ``x in cat`` is True for a Medication whose code is present
-  or for a code string in any valid format, False for anything else; ``cat[code]`` looks up by a
-  code in any valid format and raises ``KeyError`` when absent (or invalid).
+- ``add(med)``: ``TypeError`` if not a Medication [#add-type], ``ValueError`` if its code is
+  already there. [#add-duplicate]
+- ``len(cat)`` [#len]; ``iter(cat)`` yields the medications in insertion order and a *new*
+  iterator every time (iterating twice works). [#iter] ``x in cat`` is True for a Medication
+  whose code is present or for a code string in any valid format, False for anything else.
+  [#contains] ``cat[code]`` looks up by a code in any valid format [#getitem] and raises
+  ``KeyError`` when absent (or invalid). [#getitem-missing]
 
 Example::
 

@@ -7,54 +7,64 @@ Three patterns every ML platform uses, in the RxVision serving code.
 
 - ``register(name)`` returns a decorator: ``@registry.register("efficientnet_b0")`` records the
   decorated function under ``name`` and returns it *unchanged* (it stays callable directly).
-  A name must be a non-empty ``str`` (else ``ValueError``, raised by ``register`` itself);
-  registering a name twice raises ``ValueError`` naming it (and keeps the first).
-- ``create(name, **kwargs)`` calls that constructor with ``kwargs`` and returns its result. An
-  unknown name raises ``UnknownModelError`` (a ``LookupError``) whose message contains the name
-  asked for and **every** known name, sorted, so the caller can fix a typo.
+  [#register] A name must be a non-empty ``str`` (else ``ValueError``, raised by ``register``
+  itself). [#register-name] Registering a name twice raises ``ValueError`` naming it (and keeps
+  the first). [#register-duplicate]
+- ``create(name, **kwargs)`` calls that constructor with ``kwargs`` and returns its result.
+  [#create] An unknown name raises ``UnknownModelError`` (a ``LookupError``) whose message
+  contains the name asked for and **every** known name, sorted, so the caller can fix a typo.
+  [#unknown]
 - ``list_models(pattern="*")``: the registered names matching the shell-style pattern
-  (``fnmatch``), sorted. ``name in registry`` and ``len(registry)`` work too.
+  (``fnmatch``), sorted. [#list-models] ``name in registry`` and ``len(registry)`` work too.
+  [#registry-container]
 
 ``MODELS`` is the default registry. Register the four given constructors ``efficientnet_b0`` ..
-``efficientnet_b3`` in it under their own names, with the decorator.
+``efficientnet_b3`` in it under their own names, with the decorator. [#default-registry]
 
 **2. Singleton: one instance per process, created lazily, thread-safe.**
 
 - ``SingletonMeta``: a metaclass. ``class ModelCache(metaclass=SingletonMeta)`` makes every
-  ``ModelCache()`` call return the same object, built on the first call. Each class using the
-  metaclass (subclasses too) has its own instance. When many threads make the first call at the
-  same moment, ``__init__`` must still run exactly once: double-checked locking
-  (check, lock, check again, build). Use a *re-entrant* lock (``threading.RLock``) or one lock
-  per class, so that one singleton's ``__init__`` may create another singleton without
-  deadlocking. ``Cls.reset()`` forgets the class's instance (tests use it).
+  ``ModelCache()`` call return the same object, built on the first call (with its arguments).
+  [#singleton] Each class using the metaclass (subclasses too) has its own instance.
+  [#per-class] When many threads make the first call at the same moment, ``__init__`` must
+  still run exactly once: double-checked locking (check, lock, check again, build).
+  [#thread-safe] Use a *re-entrant* lock (``threading.RLock``) or one lock per class, so that
+  one singleton's ``__init__`` may create another singleton without deadlocking. [#reentrant]
+  ``Cls.reset()`` forgets the class's instance (tests use it). [#reset]
 - ``ModelCache``: ``get_or_load(name, loader)`` returns the cached model, calling ``loader()``
-  only if ``name`` is not cached; concurrent first calls for a name call ``loader`` **once**
-  (hold a lock while loading). ``invalidate(name) -> bool`` drops it (True if it was cached).
-  ``name in cache`` and ``len(cache)`` work.
+  only if ``name`` is not cached [#get-or-load]; concurrent first calls for a name call
+  ``loader`` **once** (hold a lock while loading). [#load-once] ``invalidate(name) -> bool``
+  drops it (True if it was cached). [#invalidate] ``name in cache`` and ``len(cache)`` work.
+  [#cache-container]
 - The Pythonic alternative: ``get_settings()`` decorated with ``@functools.cache`` returns the
   same ``Settings`` (given, frozen) every time, built on the first call with
-  ``model_dir = os.environ.get("RXVISION_MODEL_DIR", "models")``. (``functools.cache`` may call
-  the function twice if two threads race on the very first call: harmless for an immutable
-  ``Settings``, not for a 2 GB model, which is why ``ModelCache`` needs the lock.)
+  ``model_dir = os.environ.get("RXVISION_MODEL_DIR", "models")``. [#settings]
+  (``functools.cache`` may call the function twice if two threads race on the very first call:
+  harmless for an immutable ``Settings``, not for a 2 GB model, which is why ``ModelCache``
+  needs the lock.)
 
 **3. Observer: ``ModelEvents``**, a publish/subscribe hub (e.g. ``"model_promoted"``, whose
 payload is the model name: ``events.subscribe("model_promoted", cache.invalidate)``).
 
 - ``subscribe(event, callback) -> unsubscribe``: ``callback(payload)`` will be called on each
-  ``publish(event, payload)``. The hub holds callbacks through **weak references**
+  ``publish(event, payload)``. [#subscribe] The hub holds callbacks through **weak references**
   (``weakref.WeakMethod`` for bound methods, ``weakref.ref`` for functions), so subscribing never
   keeps a component alive: once it is garbage-collected it is silently dropped. (Keep a
-  reference to your callback: an inline ``lambda`` dies at once.) The returned function removes
-  this subscription (True if it was still there) and must not hold the callback strongly
-  either. Subscribing the same callback to the same event again is a no-op.
-- ``unsubscribe(event, callback) -> bool``: True if it was subscribed.
+  reference to your callback: an inline ``lambda`` dies at once.) [#weak] The returned function
+  removes this subscription (True if it was still there; a later subscription of the same
+  callback, after an unsubscribe, is another one) and must not hold the callback strongly
+  either. [#unsubscriber] Subscribing the same callback to the same event again is a no-op (it
+  returns a function that removes the existing subscription). [#subscribe-twice]
+- ``unsubscribe(event, callback) -> bool``: True if it was subscribed. [#unsubscribe]
 - ``publish(event, payload=None) -> list[Exception]``: calls the live subscribers of ``event``
-  **in subscription order**. A subscriber that raises does not stop the others: catch
-  ``Exception``, log it with ``logging.getLogger(__name__).exception(...)``, go on, and return
-  the exceptions caught (``[]`` if none). Changes made *during* a publish: a subscriber removed
-  before its turn is not called; one added is first called on the next publish; a subscriber
-  that removes itself does not make the hub skip the next one.
+  **in subscription order**. [#publish-order] A subscriber that raises does not stop the others:
+  catch ``Exception``, log it with ``logging.getLogger(__name__).exception(...)``, go on, and
+  return the exceptions caught (``[]`` if none). [#publish-errors] Changes made *during* a
+  publish: a subscriber removed before its turn is not called; one added is first called on the
+  next publish; a subscriber that removes itself does not make the hub skip the next one.
+  [#publish-changes]
 - ``subscriber_count(event)``: the live subscribers (collected ones do not count).
+  [#subscriber-count]
 
 Example::
 

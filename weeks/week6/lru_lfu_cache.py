@@ -3,36 +3,41 @@
 The RxVision API caches predictions by image hash. Which entries should a full cache drop? Write
 both classic policies and compare them on two access patterns.
 
-``LRUCache(capacity)``: evicts the **least recently used** key.
+``LRUCache(capacity)``: evicts the **least recently used** key. [#lru-policy]
 ``LFUCache(capacity)``: evicts the **least frequently used** key; among keys with the same
-frequency it evicts the least recently used one.
+frequency it evicts the least recently used one. [#lfu-policy]
 
 Both classes have the same interface:
 
 - ``__init__(capacity)``: ``capacity`` is an ``int >= 0``; anything else (negative, float, bool)
-  raises ``ValueError``.
-- ``get(key, default=None)``: the value stored for ``key``, or ``default`` if absent. A hit is a
-  *use* of the key (LRU: it becomes the most recent; LFU: its frequency goes up by one). Every
-  ``get`` counts one hit or one miss in the read-only properties ``hits`` and ``misses``.
+  raises ``ValueError``. [#capacity]
+- ``get(key, default=None)``: the value stored for ``key``, or ``default`` if absent. [#get] A
+  hit is a *use* of the key (LRU: it becomes the most recent; LFU: its frequency goes up by
+  one). [#get-use] Every ``get`` counts one hit or one miss in the read-only properties ``hits``
+  and ``misses``. [#counters]
 - ``put(key, value)``: insert or update. Updating an existing key replaces its value and is a
-  *use* too (exactly like a hit). Inserting a new key into a full cache first evicts one entry. A
-  new LFU key starts with frequency 1. With ``capacity == 0`` nothing is ever stored. ``put``
-  does not change ``hits``/``misses``.
+  *use* too (exactly like a hit). [#put-update] Inserting a new key into a full cache first
+  evicts one entry. [#put-evict] A new LFU key starts with frequency 1. [#lfu-new-key] With
+  ``capacity == 0`` nothing is ever stored. [#capacity-zero] ``put`` does not change
+  ``hits``/``misses``. [#put-not-counted]
 - ``keys()``: a list of the keys in eviction order (the next victim first): LRU: least recently
   used first; LFU: lowest frequency first, and within a frequency least recently used first.
-  This one may be O(n); it is for inspection only.
-- ``len(cache)``, ``key in cache``: size and membership; membership is *not* a use.
-- ``capacity``: read-only property.
+  This one may be O(n); it is for inspection only. [#keys]
+- ``len(cache)``, ``key in cache``: size and membership; membership is *not* a use. [#contains]
+- ``capacity``: read-only property. [#read-only]
 
 ``get`` and ``put`` must be **O(1)**: no loop, ``min()`` or sort over the entries. The grader
 counts how often your code calls ``__hash__``/``__eq__`` on the keys and how many lines of
-Python it runs per operation with 1000 entries: a constant is fine, a scan is not.
-Keys are any hashable objects; equal keys are the same key even if they are different objects.
+Python it runs per operation with 1000 entries: a constant is fine, a scan is not. [#o1]
+Keys are any hashable objects; equal keys are the same key even if they are different objects
+(``1``, ``1.0`` and ``True`` are one key). [#equal-keys]
 
-``simulate(trace, cache) -> float``: replay ``trace`` (an iterable of keys) as a read-through
-cache: for each key, ``get`` it; on a miss ``put(key, key)``. Return the fraction of accesses
-that were hits (``0.0`` for an empty trace). Values may be anything, even ``None``, so detect a
-miss with a private sentinel object, not with ``is None``.
+``simulate(trace, cache) -> float``: replay ``trace`` (an iterable of keys, a generator too) as
+a read-through cache: for each key, ``get`` it; on a miss ``put(key, key)``. [#simulate] Return
+the fraction of accesses that were hits, counting this trace's accesses only (the cache may be
+warm and have counted gets before); ``0.0`` for an empty trace. [#hit-ratio] Values may be
+anything, even ``None``, so detect a miss with a private sentinel object, not with
+``is None``. [#sentinel]
 
 Example (LeetCode 146 and 460)::
 

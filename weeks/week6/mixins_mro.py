@@ -9,39 +9,44 @@ the combination, each class's code runs exactly once, in the order of the MRO.
 ``class CachedTimedEfficientNet(CachingMixin, TimingMixin, EfficientNetPredictor)`` is a
 diamond over ``BasePredictor``; C3 linearisation gives the MRO
 ``CachedTimedEfficientNet, CachingMixin, TimingMixin, EfficientNetPredictor, TorchPredictor,
-BasePredictor, ABC, object`` and ``BasePredictor.__init__`` must still run once.
+BasePredictor, ABC, object`` and ``BasePredictor.__init__`` must still run once. [#mro]
 
 The cooperative rules (every class follows them):
 
 - ``__init__`` takes **keyword-only** arguments: its own, and ``**kwargs`` for the rest. It calls
-  ``super().__init__(**kwargs)`` **first**, then sets its attributes, then appends
-  ``"init:<ClassName>"`` to ``self.events``. ``BasePredictor`` creates ``self.events`` (as
-  ``["init:BasePredictor"]``) and passes its leftover ``**kwargs`` on to ``object``, so an
-  unknown keyword raises ``TypeError``. The init events therefore come in reverse MRO order.
-- ``predict(x)`` first appends ``"predict:<ClassName>"`` to ``self.events``, does its part and
-  calls ``super().predict(x)``, so the class listed first is the outermost wrapper.
+  ``super().__init__(**kwargs)`` **first** (so the checks of the classes below it come first),
+  then sets its attributes, then appends ``"init:<ClassName>"`` to ``self.events``. [#init-chain]
+  ``BasePredictor`` creates ``self.events`` (as ``["init:BasePredictor"]``) and passes its
+  leftover ``**kwargs`` on to ``object``, so an unknown keyword raises ``TypeError``.
+  [#unknown-kwarg] The init events therefore come in reverse MRO order. [#init-order]
+- ``predict(x)`` first appends ``"predict:<ClassName>"`` to ``self.events`` (also when it then
+  raises), does its part and calls ``super().predict(x)``, so the class listed first is the
+  outermost wrapper. [#predict-chain]
 
 The classes (``x`` is a float NumPy array of shape ``(C, H, W)``):
 
-- ``BasePredictor(*, labels)``: ``self.labels = tuple(labels)`` (``ValueError`` if empty);
-  abstract ``scores(x) -> np.ndarray`` (given); ``predict(x)`` returns the label of the highest
-  score (``labels[argmax(scores(x))]``).
+- ``BasePredictor(*, labels)``: ``self.labels = tuple(labels)`` (``ValueError`` if empty).
+  [#labels] Abstract ``scores(x) -> np.ndarray`` (given); ``predict(x)`` returns the label of the
+  highest score (``labels[argmax(scores(x))]``; ties go to the first of them). [#argmax]
 - ``TorchPredictor(*, model, **kw)``: ``self.model`` is a callable from a ``(1, C, H, W)``
   float32 tensor to ``(1, n_labels)`` scores, e.g. an ``nn.Module`` (then put it in eval mode).
-  ``scores(x)`` runs it under ``torch.no_grad()`` and returns row 0 as a NumPy array.
-  ``predict(x)`` raises ``ValueError`` unless ``x`` has 3 dimensions.
+  [#eval-mode] ``scores(x)`` runs it under ``torch.no_grad()`` and returns row 0 as a NumPy
+  array. [#scores] ``predict(x)`` raises ``ValueError`` unless ``x`` has 3 dimensions. [#ndim]
 - ``EfficientNetPredictor(*, input_size=224, **kw)``: ``predict(x)`` raises ``ValueError``
-  unless ``x.shape[-2:] == (input_size, input_size)``.
-- ``CachingMixin(*, cache_size=128, **kw)`` (``ValueError`` unless an int >= 1): an LRU cache of
-  answers keyed by the array's *content* (shape, dtype and bytes, e.g. a SHA-256 of
-  ``x.tobytes()``; never ``id(x)``). On a hit: ``cache_hits += 1``, return the cached label
-  *without* calling ``super().predict``. On a miss: ``cache_misses += 1``, call
-  ``super().predict(x)``, store, evict the least recently used entry beyond ``cache_size``.
+  unless ``x.shape[-2:] == (input_size, input_size)``. [#input-size]
+- ``CachingMixin(*, cache_size=128, **kw)`` (``ValueError`` unless an int >= 1; ``bool`` is not
+  an int here). [#cache-size] An LRU cache of answers keyed by the array's *content* (shape, dtype
+  and bytes, e.g. a SHA-256 of ``x.tobytes()``; never ``id(x)``). [#cache-key] On a hit:
+  ``cache_hits += 1``, return the cached label *without* calling ``super().predict``.
+  [#cache-hit] On a miss: ``cache_misses += 1`` (a call that then raises is a miss too), call
+  ``super().predict(x)``, store [#cache-miss], evict the least recently used entry beyond
+  ``cache_size`` (a hit makes an entry the most recently used). [#cache-lru]
 - ``TimingMixin(*, clock=time.perf_counter, **kw)``: ``predict`` appends
-  ``clock() - start`` to ``self.timings`` for every call that reaches it, **also when it
-  raises** (``try``/``finally``).
+  ``clock() - start`` to ``self.timings`` for every call that reaches it [#timing], **also when
+  it raises** (``try``/``finally``). [#timing-raises]
 - ``CachedTimedEfficientNet`` (given): caching outermost, so a cache hit is not timed.
-  ``TimedCachedEfficientNet`` (given): timing outermost, so every call is timed, hits included.
+  [#hit-not-timed] ``TimedCachedEfficientNet`` (given): timing outermost, so every call is
+  timed, hits included. [#hit-timed]
   Both are just three bases in an order: no body. They only work once every class above
   cooperates.
 

@@ -13,32 +13,40 @@ under "p99 at most 30 ms, at most 512 MB", and how many replicas serve 1000 requ
 
 1. ``dominates(a, b, objectives)``: ``objectives`` maps metric -> ``"min"`` or ``"max"``
    (e.g. ``{"accuracy": "max", "p99_ms": "min"}``). ``a`` dominates ``b`` when ``a`` is at
-   least as good as ``b`` in *every* objective and strictly better in *at least one*. Equal
-   configurations do not dominate each other. Any other sense raises ``ValueError``.
+   least as good as ``b`` in *every* objective and strictly better in *at least one*.
+   [#dominates] Equal configurations do not dominate each other. [#dominates-equal] Any other
+   sense raises ``ValueError``. [#sense]
 2. ``pareto_front(configs, objectives)``: the configurations that no other configuration
-   dominates, in input order, the very same objects (not copies). Two configurations with equal
-   values in every objective are both kept. O(n^2 * m) for n configurations and m objectives is
-   fine. Empty ``objectives`` raises ``ValueError``; an empty ``configs`` gives ``[]``.
+   dominates [#front], in input order, the very same objects (not copies). [#front-identity] Two
+   configurations with equal values in every objective are both kept. [#front-duplicates]
+   O(n^2 * m) for n configurations and m objectives is fine. Empty ``objectives`` raises
+   ``ValueError``; an empty ``configs`` gives ``[]``. [#front-empty]
 3. ``choose(configs, constraints, objective)``:
 
    - ``constraints`` maps metric -> ``(op, bound)`` with ``op`` ``"<="`` or ``">="`` (bounds are
-     inclusive: ``p99_ms == 30`` satisfies ``("<=", 30)``); any other op raises ``ValueError``.
+     inclusive: ``p99_ms == 30`` satisfies ``("<=", 30)``). [#inclusive] Any other op raises
+     ``ValueError``. [#op]
    - ``objective`` is a list of ``(metric, sense)`` pairs in priority order, e.g.
      ``[("accuracy", "max"), ("p99_ms", "min")]``: the best feasible configuration by the first
-     pair; ties broken by the next pair, and so on; remaining ties by ``name``, alphabetically.
+     pair; ties broken by the next pair, and so on; remaining ties by ``name``, alphabetically
+     (plain ``str`` order: ``"B" < "a"``).
+     It returns the configuration itself. [#choose]
    - When no configuration satisfies every constraint, raise :class:`InfeasibleError` whose
      ``binding`` is the metric of the constraint that *alone* rules out the most configurations
-     (ties: the first such constraint in ``constraints`` order), whose ``eliminated`` maps every
-     constrained metric to the number of configurations it alone rules out, and whose message
-     names the binding constraint (its metric, op and bound).
-   - An empty ``configs`` or ``objective`` raises ``ValueError``.
+     (ties: the first such constraint in ``constraints`` order) [#binding], whose ``eliminated``
+     maps every constrained metric to the number of configurations it alone rules out (every
+     configuration failing it, whatever the other constraints say) [#eliminated], and whose
+     message names the binding constraint (its metric, op and bound).
+     [#infeasible-message]
+   - An empty ``configs`` or ``objective`` raises ``ValueError``. [#choose-empty]
 
 4. ``replicas_for(config, qps, utilization=0.7, min_replicas=1)``: each replica sustains
    ``config["throughput_qps"]`` requests/s; keep every replica at most ``utilization`` busy
-   (headroom for spikes). Return ``max(min_replicas, ceil(qps / (throughput * utilization)))``,
-   treating a quotient within 1e-9 of an integer as that integer (``21 / (1 * 0.7)`` is
-   ``30.000000000000004`` in floating point and needs 30 replicas, not 31). ``ValueError`` when
-   ``utilization`` is not in (0, 1], ``qps < 0`` or the throughput is not positive.
+   (headroom for spikes). Return ``max(min_replicas, ceil(qps / (throughput * utilization)))``
+   [#replicas], treating a quotient within 1e-9 of an integer as that integer (``21 / (1 * 0.7)``
+   is ``30.000000000000004`` in floating point and needs 30 replicas, not 31). [#round-off]
+   ``ValueError`` when ``utilization`` is not in (0, 1], ``qps < 0`` or the throughput is not
+   positive. [#replicas-invalid]
 
 Example::
 

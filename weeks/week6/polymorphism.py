@@ -15,39 +15,46 @@ And *overriding*: subclasses replace one step (``preprocess``) while the algorit
 
 Write:
 
-1. ``load_image(source) -> np.ndarray``: an ``(H, W, 3)`` ``uint8`` RGB array that never shares
-   memory with the input. A ``@functools.singledispatch`` function with one registered
-   implementation per type:
+1. ``load_image(source) -> np.ndarray``: an ``(H, W, 3)`` ``uint8`` RGB array [#rgb-uint8]
+   that never shares memory with the input. [#copy] A ``@functools.singledispatch`` function
+   with one registered implementation per type (so new types can be registered later).
+   [#singledispatch]
 
-   - ``np.ndarray``: must be ``uint8`` (else ``ValueError``); shape ``(H, W)`` or ``(H, W, 1)``
-     (grey: repeat it into 3 channels), ``(H, W, 3)`` (copied) or ``(H, W, 4)`` (drop alpha);
-     any other shape: ``ValueError``.
-   - ``PIL.Image.Image``: ``image.convert("RGB")`` as an array (grey, palette and RGBA images too).
+   - ``np.ndarray``: must be ``uint8`` (else ``ValueError``) [#array-dtype]; shape ``(H, W)`` or
+     ``(H, W, 1)`` (grey: repeat it into 3 channels), ``(H, W, 3)`` (copied) or ``(H, W, 4)``
+     (drop alpha) [#array-channels]; any other shape: ``ValueError``. [#array-shape]
+   - ``PIL.Image.Image``: ``image.convert("RGB")`` as an array (grey, palette and RGBA images
+     too). [#pil]
    - ``bytes`` / ``bytearray``: an encoded image (PNG, JPEG, ...) opened with
-     ``PIL.Image.open(io.BytesIO(...))``; bytes PIL cannot decode: ``ValueError``.
+     ``PIL.Image.open(io.BytesIO(...))`` [#bytes]; bytes PIL cannot identify as an image:
+     ``ValueError``. [#bytes-invalid]
    - ``str`` and ``os.PathLike`` (``pathlib.Path``): a file path opened with ``Image.open``.
+     [#path]
    - anything else: the base function raises ``TypeError`` whose message names the type it got
-     (e.g. ``list``) and the supported ones.
+     (e.g. ``list``) and the supported ones. [#unsupported]
 
 2. ``ImagePredictor(model, labels)``: ``model`` maps a preprocessed ``(C, H, W)`` float array to
    one logit per label.
 
    - ``preprocess(image)``: ``(H, W, 3)`` uint8 -> ``(3, H, W)`` ``float32`` in ``[0, 1]``
-     (divide by 255).
+     (divide by 255). [#preprocess]
    - ``predict(x)``: ``load_image`` -> ``self.preprocess`` -> ``self.model`` -> softmax ->
-     ``Prediction(label_of_max, its_probability)`` (``score`` a Python float). If ``x`` is a
-     ``list``, return the list of predictions of its items. Declare both signatures with
-     ``@typing.overload`` (a list of sources -> ``list[Prediction]``; one source ->
-     ``Prediction``) above the one real implementation. Subclasses never override ``predict``.
+     ``Prediction(label_of_max, its_probability)`` (``score`` a Python float; ties go to the
+     first label; no overflow for logits in the thousands). [#predict] If ``x`` is a ``list``,
+     return the list of predictions of its items (only a ``list`` is a batch). [#batch] Declare
+     both signatures with ``@typing.overload`` (a list of sources -> ``list[Prediction]``; one
+     source -> ``Prediction``) above the one real implementation. [#overload] Subclasses never
+     override ``predict``. [#template]
 
 3. Two subclasses that override only ``preprocess``, calling ``super().preprocess``:
 
    - ``NormalizedPredictor``: after the base step, per channel ``(x - MEAN) / STD`` with the
      ImageNet class attributes ``MEAN = (0.485, 0.456, 0.406)``,
-     ``STD = (0.229, 0.224, 0.225)``.
+     ``STD = (0.229, 0.224, 0.225)``. [#normalized]
    - ``CenterCropPredictor(model, labels, size)``: first crop the central ``size x size``
-     square, ``top = (H - size) // 2``, ``left = (W - size) // 2``, then the base step; an image
-     smaller than ``size`` in either dimension raises ``ValueError``.
+     square, ``top = (H - size) // 2``, ``left = (W - size) // 2``, then the base step.
+     [#center-crop] An image smaller than ``size`` in either dimension raises ``ValueError``.
+     [#crop-too-small]
 
 Example::
 

@@ -5,10 +5,17 @@ Run: ``pytest weeks/week6/tests/test_abstract_predictor.py``.
 
 from __future__ import annotations
 
+import copy
+import math
+from collections.abc import Callable
 from types import ModuleType
 
 import numpy as np
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+
+from grader import differential as diff
 
 PUBLIC = {"model_version", "predict", "predict_batch", "threshold"}
 
@@ -22,6 +29,7 @@ def make(impl: ModuleType, **kwargs: object) -> object:
 
 
 # -- the concrete predictor --------------------------------------------------------------------
+@pytest.mark.clause("decision", "score-float", "score-range")
 def test_thresholded_predictor_decides_at_the_threshold(impl: ModuleType) -> None:
     p = make(impl, threshold=0.7, version="2.1.0", labels=("benign", "pill"))
     cases = [(0.0, "benign"), (0.6875, "benign"), (0.75, "pill"), (1.0, "pill")]
@@ -43,6 +51,7 @@ def test_thresholded_predictor_decides_at_the_threshold(impl: ModuleType) -> Non
             pytest.fail(f"a scorer returning {bad} should make predict raise ValueError")
 
 
+@pytest.mark.clause("predict-batch")
 def test_predict_batch_is_inherited_from_the_base(impl: ModuleType) -> None:
     p = make(impl, threshold=0.5)
     xs = [np.full(3, v) for v in (0.2, 0.9, 0.5)]
@@ -55,6 +64,7 @@ def test_predict_batch_is_inherited_from_the_base(impl: ModuleType) -> None:
 
 
 # -- the validated property --------------------------------------------------------------------
+@pytest.mark.clause("threshold-init", "threshold-type", "threshold-range", "threshold-float")
 def test_threshold_setter_validates(impl: ModuleType) -> None:
     p = make(impl, threshold=0.3)
     for ok in (0, 1, 0.25, np.float64(0.75)):
@@ -81,6 +91,7 @@ def test_threshold_setter_validates(impl: ModuleType) -> None:
         make(impl, threshold="high")
 
 
+@pytest.mark.clause("read-only", "version", "labels")
 def test_model_version_is_read_only_and_other_arguments_validated(impl: ModuleType) -> None:
     p = make(impl, version="3.0.1")
     with pytest.raises(AttributeError):
@@ -93,6 +104,7 @@ def test_model_version_is_read_only_and_other_arguments_validated(impl: ModuleTy
         make(impl, labels=("pill", "pill"))
 
 
+@pytest.mark.clause("encapsulation", "all")
 def test_public_surface_hides_the_internals(impl: ModuleType) -> None:
     p = make(impl, threshold=0.6)
     leaked = sorted(k for k in getattr(p, "__dict__", {}) if not k.startswith("_"))
@@ -121,6 +133,7 @@ def test_public_surface_hides_the_internals(impl: ModuleType) -> None:
 
 
 # -- the abstract base class -------------------------------------------------------------------
+@pytest.mark.clause("abstract", "predict-batch")
 def test_predictor_is_abstract(impl: ModuleType) -> None:
     assert isinstance(make(impl), impl.Predictor)
     with pytest.raises(TypeError):
@@ -159,6 +172,7 @@ def test_predictor_is_abstract(impl: ModuleType) -> None:
 
 
 # -- the protocol ------------------------------------------------------------------------------
+@pytest.mark.clause("protocol")
 def test_protocol_accepts_any_object_with_predict(impl: ModuleType) -> None:
     assert isinstance(make(impl), impl.SupportsPredict)
 
@@ -177,3 +191,198 @@ def test_protocol_accepts_any_object_with_predict(impl: ModuleType) -> None:
     assert duck, "an object with a predict method satisfies SupportsPredict structurally"
     assert not issubclass(RuleBasedPredictor, impl.Predictor)
     assert not isinstance(NoPredict(), impl.SupportsPredict), "no predict, no SupportsPredict"
+
+
+# -- differential: judged against the reference on drawn inputs --------------------------------
+def agree(learner: Callable, reference: Callable, *args: object, **options: object) -> object:
+    """``diff.assert_same(learner, reference, *args, **options)``, except that a stub still
+    raising NotImplementedError is *not started* even on inputs where the reference raises
+    (assert_same would report a wrong exception type)."""
+    if diff.call(reference, *copy.deepcopy(args)).raised:
+        got = diff.call(learner, *copy.deepcopy(args))
+        if isinstance(got.error, NotImplementedError):
+            raise got.error
+    return diff.assert_same(learner, reference, *args, **options)
+
+
+#: Thresholds: valid ones at and near the ends, invalid values and invalid types.
+thresholds = st.one_of(
+    st.sampled_from(
+        [
+            0,
+            1,
+            0.0,
+            1.0,
+            0.5,
+            0.7,
+            np.float64(0.25),
+            math.nextafter(0.0, -1.0),
+            math.nextafter(1.0, 2.0),
+            5,
+            -1,
+            float("nan"),
+            float("inf"),
+            -float("inf"),
+            True,
+            False,
+            "0.5",
+            None,
+            [0.5],
+            b"1",
+        ]
+    ),  # fmt: skip
+    st.floats(-0.5, 1.5),
+)
+
+
+def scored(score: object) -> Callable[[np.ndarray], object]:
+    return lambda x: score
+
+
+#: Scores a scorer may return: edges, NumPy scalars, out-of-range values and non-numbers.
+scores = st.one_of(
+    st.sampled_from(
+        [
+            0.0,
+            1.0,
+            -0.0,
+            0.5,
+            0.7,
+            np.float32(0.3),
+            np.float64(0.7),
+            np.float64(1.0),
+            1,
+            0,
+            math.nextafter(0.7, 0.0),
+            math.nextafter(1.0, 2.0),
+            -1e-300,
+            float("nan"),
+            float("inf"),
+            "x",
+            None,
+            object(),
+        ]
+    ),  # fmt: skip
+    st.floats(-0.2, 1.2),
+)
+
+
+def decisions(
+    module: ModuleType, threshold: object, kwargs: dict[str, object], batch: list[object]
+) -> Callable[[], object]:
+    """Build with ``threshold`` and ``kwargs``; then the outcome of predict on each score."""
+
+    def run() -> object:
+        p = module.ThresholdedPredictor(scored(0.5), threshold=threshold, **kwargs)
+        out: list[object] = [p.threshold, type(p.threshold).__name__, p.model_version]
+        for score in batch:
+            q = module.ThresholdedPredictor(scored(score), threshold=threshold, **kwargs)
+            outcome = diff.call(q.predict, np.zeros(2))
+            if isinstance(outcome.error, NotImplementedError):
+                raise outcome.error
+            if outcome.raised:
+                out.append(type(outcome.error).__name__)
+            else:
+                value = outcome.value
+                out.append((value.label, value.score, type(value.score).__name__))
+        return out
+
+    return run
+
+
+@pytest.mark.clause(
+    "decision", "score-float", "score-range", "score-type", "threshold-init", "threshold-type",
+    "threshold-range", "threshold-float",
+)  # fmt: skip
+@settings(report_multiple_bugs=False)  # a stub's NotImplementedError: one "not started"
+@given(
+    threshold=thresholds,
+    labels=st.sampled_from([("no_pill", "pill"), ("pill", "no_pill"), ("a", "b")]),
+    batch=st.lists(scores, max_size=6),
+)
+@example(threshold=0.7, labels=("a", "b"), batch=[0.7, math.nextafter(0.7, 0.0), np.float32(0.7)])
+@example(threshold=0.0, labels=("a", "b"), batch=[0.0, -0.0, -1e-300, float("nan")])
+@example(threshold=1.0, labels=("a", "b"), batch=[1.0, np.float64(1.0), math.nextafter(1.0, 2.0)])
+@example(threshold=True, labels=("a", "b"), batch=[])
+@example(threshold=0.5, labels=("a", "b"), batch=[None, "x", object()])
+def test_predict_agrees_with_the_reference(
+    impl: ModuleType,
+    reference: ModuleType,
+    threshold: object,
+    labels: tuple[str, str],
+    batch: list[object],
+) -> None:
+    kwargs = {"labels": labels, "version": "2.1.0"}
+    agree(decisions(impl, threshold, kwargs, batch), decisions(reference, threshold, kwargs, batch))
+
+
+def assignments(module: ModuleType, values: list[object]) -> Callable[[], object]:
+    """Assign each value to ``threshold`` in turn; record the outcome and the value kept."""
+
+    def run() -> object:
+        p = module.ThresholdedPredictor(scored(0.5), threshold=0.4)
+        out: list[object] = []
+        for value in values:
+            outcome = diff.call(setattr, p, "threshold", value)
+            if isinstance(outcome.error, NotImplementedError):
+                raise outcome.error
+            result = type(outcome.error).__name__ if outcome.raised else "ok"
+            out.append((result, p.threshold, type(p.threshold).__name__))
+        out.append(p.predict_batch([np.zeros(1)] * 2))
+        return [str(o) for o in out]
+
+    return run
+
+
+@pytest.mark.clause("threshold-type", "threshold-range", "threshold-float", "predict-batch")
+@settings(report_multiple_bugs=False)
+@given(values=st.lists(thresholds, max_size=8))
+@example(values=[0.6, float("nan"), 2, True, "0.5", 1])
+def test_threshold_assignments_agree_with_the_reference(
+    impl: ModuleType, reference: ModuleType, values: list[object]
+) -> None:
+    agree(assignments(impl, values), assignments(reference, values))
+
+
+@pytest.mark.clause("version", "labels", "scorer-callable")
+@settings(report_multiple_bugs=False)
+@given(
+    # one argument at a time is invalid: the spec does not order the checks
+    which=st.sampled_from(["scorer", "version", "labels"]),
+    scorer=st.sampled_from([scored(0.5), None, 0.5, "scorer"]),
+    version=st.sampled_from(["1.0.0", "v", "", None, 2, b"1.0"]),
+    labels=st.sampled_from(
+        [("no_pill", "pill"), ("pill", "pill"), ("a",), ("a", "b", "c"), (), ["x", "y"]]
+    ),
+)
+@example(which="scorer", scorer=None, version="1.0.0", labels=("no_pill", "pill"))
+@example(which="version", scorer=None, version="", labels=("no_pill", "pill"))
+@example(which="labels", scorer=None, version="1", labels=("a", "b", "c"))
+def test_construction_agrees_with_the_reference(
+    impl: ModuleType,
+    reference: ModuleType,
+    which: str,
+    scorer: object,
+    version: object,
+    labels: object,
+) -> None:
+    args = {
+        "scorer": scorer if which == "scorer" else scored(0.5),
+        "version": version if which == "version" else "1.0.0",
+        "labels": labels if which == "labels" else ("no_pill", "pill"),
+    }
+
+    def build(module: ModuleType) -> Callable[[], object]:
+        def run() -> object:
+            # the constructor must raise, not a later call: predict's outcome is data here
+            p = module.ThresholdedPredictor(
+                args["scorer"], version=args["version"], labels=args["labels"]
+            )
+            outcome = diff.call(p.predict, np.zeros(1))
+            if outcome.raised:
+                return p.model_version, type(outcome.error).__name__
+            return p.model_version, (outcome.value.label, outcome.value.score)
+
+        return run
+
+    agree(build(impl), build(reference))

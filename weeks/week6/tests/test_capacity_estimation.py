@@ -7,13 +7,18 @@ relative tolerance of 1e-9 (the formulas are exact), machine counts exactly. Run
 
 from __future__ import annotations
 
+import inspect
 import math
+from collections.abc import Callable
 from fractions import Fraction
 from types import ModuleType
+from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
+
+from grader import differential as diff
 
 DAY = 86_400
 
@@ -23,6 +28,7 @@ def close(got: float, want: float) -> bool:
 
 
 # -- QPS ---------------------------------------------------------------------------------------
+@pytest.mark.clause("average-qps", "day-year", "zero-traffic")
 @pytest.mark.parametrize(
     ("daily", "want"),
     [(86_400, 1.0), (1_000_000, 1_000_000 / DAY), (50_000_000, 50_000_000 / DAY), (0, 0.0)],
@@ -37,6 +43,7 @@ def test_average_qps_spreads_requests_over_86400_seconds(
     )
 
 
+@pytest.mark.clause("peak-qps")
 @pytest.mark.parametrize(
     ("daily", "factor", "want"),
     [
@@ -56,11 +63,13 @@ def test_peak_qps_multiplies_the_average_by_the_peak_factor(
     )
 
 
+@pytest.mark.clause("peak-qps")
 def test_peak_qps_default_peak_factor_is_3(impl: ModuleType) -> None:
     got = impl.peak_qps(8_640_000)
     assert close(got, 300.0), f"peak_qps(8,640,000) with the default factor 3 is 300/s, got {got}"
 
 
+@pytest.mark.clause("qps-from-dau", "zero-traffic")
 @pytest.mark.parametrize(
     ("dau", "per_user", "factor", "want"),
     [
@@ -80,6 +89,7 @@ def test_qps_from_dau_is_the_peak_of_users_times_requests(
 
 
 # -- storage and bandwidth ---------------------------------------------------------------------
+@pytest.mark.clause("storage", "day-year")
 @pytest.mark.parametrize(
     ("items", "size", "replication", "want"),
     [
@@ -100,11 +110,13 @@ def test_storage_per_year_counts_days_size_and_copies(
     )
 
 
+@pytest.mark.clause("storage")
 def test_storage_per_year_default_keeps_one_copy(impl: ModuleType) -> None:
     got = impl.storage_per_year(1_000, 1_000)
     assert close(got, 365_000_000), f"one copy by default: want 3.65e8 bytes, got {got}"
 
 
+@pytest.mark.clause("bandwidth")
 @pytest.mark.parametrize(
     ("qps", "payload", "want_bits"),
     [(1_000, 250_000, 2e9), (1_736, 200_000, 1_736 * 200_000 * 8), (10, 1, 80), (0, 500, 0)],
@@ -125,6 +137,7 @@ def test_bandwidth_is_in_bits_per_second(
 
 
 # -- servers -----------------------------------------------------------------------------------
+@pytest.mark.clause("servers", "return-types", "zero-traffic")
 @pytest.mark.parametrize(
     ("qps", "latency", "concurrency", "utilisation", "want"),
     [
@@ -153,6 +166,7 @@ def test_servers_needed_by_littles_law(
     assert isinstance(got, int), f"servers_needed must return an int, got {type(got).__name__}"
 
 
+@pytest.mark.clause("round-off")
 @pytest.mark.parametrize(
     ("qps", "latency", "concurrency", "utilisation", "want"),
     [(100, 0.07, 1, 1.0, 7), (100, 0.07, 1, 0.7, 10), (120, 0.7, 4, 0.7, 30)],
@@ -174,6 +188,7 @@ def test_servers_needed_is_not_fooled_by_float_round_off(
     )
 
 
+@pytest.mark.clause("servers")
 def test_servers_needed_default_utilisation_is_70_percent(impl: ModuleType) -> None:
     got = impl.servers_needed(140, 0.1, 1)
     assert got == 20, (
@@ -181,6 +196,7 @@ def test_servers_needed_default_utilisation_is_70_percent(impl: ModuleType) -> N
     )
 
 
+@pytest.mark.clause("servers", "round-off")
 @settings(
     derandomize=True,
     deadline=None,
@@ -209,6 +225,7 @@ def test_servers_needed_is_the_smallest_sufficient_count(
 
 
 # -- hardware and caches -----------------------------------------------------------------------
+@pytest.mark.clause("gpu-throughput")
 @pytest.mark.parametrize(
     ("batch", "overhead", "per_item", "gpus", "want"),
     [
@@ -229,6 +246,7 @@ def test_gpu_batch_throughput_amortises_the_overhead(
     )
 
 
+@pytest.mark.clause("gpu-throughput")
 def test_bigger_batches_raise_throughput(impl: ModuleType) -> None:
     rates = [impl.gpu_batch_throughput(b, 0.008, 0.0005) for b in (1, 8, 32, 128)]
     assert rates == sorted(rates) and rates[0] < rates[-1], (
@@ -237,6 +255,7 @@ def test_bigger_batches_raise_throughput(impl: ModuleType) -> None:
     )
 
 
+@pytest.mark.clause("backend-qps")
 @pytest.mark.parametrize(
     ("qps", "hit_rate", "want"), [(1_000, 0.8, 200.0), (1_000, 0.0, 1_000.0), (500, 1.0, 0.0)]
 )
@@ -250,6 +269,7 @@ def test_backend_qps_counts_only_cache_misses(
     )
 
 
+@pytest.mark.clause("mean-latency")
 @pytest.mark.parametrize(
     ("hit_rate", "hit", "miss", "want"),
     [(0.8, 0.002, 0.050, 0.0116), (0.0, 0.002, 0.050, 0.050), (0.5, 0.001, 0.021, 0.011)],
@@ -266,6 +286,7 @@ def test_mean_latency_weights_hits_and_misses(
 
 
 # -- a whole interview question ----------------------------------------------------------------
+@pytest.mark.clause("peak-qps", "backend-qps", "servers")
 def test_the_fifty_million_photos_question(impl: ModuleType) -> None:
     """50M photos/day, 3x peak, 40 % cache hits, 20 ms per image, 4 in flight, 60 % busy."""
     peak = impl.peak_qps(50_000_000, 3.0)
@@ -298,9 +319,210 @@ BAD_CALLS = [
 ]
 
 
+@pytest.mark.clause("validation")
 @pytest.mark.parametrize(("name", "args"), BAD_CALLS, ids=[f"{n}{a}" for n, a in BAD_CALLS])
 def test_impossible_inputs_raise_value_error(impl: ModuleType, name: str, args: tuple) -> None:
     function = getattr(impl, name)
     with pytest.raises(ValueError):
         result = function(*args)
         pytest.fail(f"{name}{args} should raise ValueError (impossible input), returned {result}")
+
+
+# -- differential: judged against the reference on drawn inputs --------------------------------
+def agree(learner: Callable, reference: Callable, *args: object, **options: object) -> object:
+    """``diff.assert_same(learner, reference, *args, **options)``, except that a stub still
+    raising NotImplementedError is *not started* even on inputs where the reference raises
+    (assert_same would report a wrong exception type)."""
+    if diff.call(reference, *args).raised:
+        got = diff.call(learner, *args)
+        if isinstance(got.error, NotImplementedError):
+            raise got.error
+    return diff.assert_same(learner, reference, *args, **options)
+
+
+#: Counts, sizes and times: zero, typical magnitudes, just below zero, and large values.
+amounts = st.one_of(
+    st.sampled_from([0, 0.0, 1, 86_400, 50_000_000, 2.5e-3, -1, -1e-9, -0.0]),
+    st.floats(0, 1e9),
+    st.integers(0, 10**9),
+)
+factors = st.one_of(st.sampled_from([1, 1.0, 2.5, 3, 0.999, 0, -2]), st.floats(0.5, 10))
+fractions_ = st.one_of(
+    st.sampled_from([0, 0.0, 1, 1.0, 0.5, 0.8, 1 - 1e-12, 1e-12, -1e-9, 1 + 1e-9, 2]),
+    st.floats(0, 1),
+)
+counts = st.one_of(st.sampled_from([1, 2, 3, 4, 64, 0, -1]), st.integers(1, 1000))
+utilisations = st.one_of(
+    st.sampled_from([1, 1.0, 0.7, 0.6, 0.5, 1e-3, 0, 0.0, -0.1, 1 + 1e-9, 1.5]), st.floats(0.05, 1)
+)
+
+#: name -> (argument strategies, absolute tolerance from the arguments' magnitude).
+#: Products and quotients of a few floats agree to a few ulps in any order (rtol 1e-12 is
+#: thousands of ulps); the two weighted sums may cancel, so their floor scales with the inputs.
+CALLS: dict[str, tuple[tuple[Any, ...], Callable[..., float]]] = {
+    "average_qps": ((amounts,), lambda *a: 0.0),
+    "peak_qps": ((amounts, factors), lambda *a: 0.0),
+    "qps_from_dau": ((amounts, amounts, factors), lambda *a: 0.0),
+    "storage_per_year": ((amounts, amounts, counts), lambda *a: 0.0),
+    "bandwidth": ((amounts, amounts), lambda *a: 0.0),
+    "gpu_batch_throughput": ((counts, amounts, amounts, counts), lambda *a: 0.0),
+    "backend_qps": ((amounts, fractions_), lambda qps, h: 1e-12 * abs(qps)),
+    "mean_latency": ((fractions_, amounts, amounts), lambda h, a, b: 1e-12 * max(abs(a), abs(b))),
+}
+
+
+def bad_message(reference: ModuleType, name: str, error: BaseException, args: tuple) -> str | None:
+    """``None`` if the error message names one of the function's parameters, else a complaint."""
+    params = list(inspect.signature(getattr(reference, name)).parameters)
+    if name == "gpu_batch_throughput" and args[1] == 0 and args[2] == 0:
+        return None  # a zero batch time: no single parameter is to blame
+    if any(p in str(error) for p in params):
+        return None
+    return f"{name}{args} raised ValueError({str(error)!r}), which names none of {params}"
+
+
+@pytest.mark.clause(
+    "average-qps", "peak-qps", "qps-from-dau", "storage", "bandwidth", "gpu-throughput",
+    "gpu-zero-time", "backend-qps", "mean-latency", "validation", "error-message",
+    "zero-traffic", "return-types",
+)  # fmt: skip
+@settings(report_multiple_bugs=False)  # a stub's NotImplementedError: one "not started"
+@given(data=st.data(), name=st.sampled_from(sorted(CALLS)))
+def test_estimates_agree_with_the_reference(
+    impl: ModuleType, reference: ModuleType, data: Any, name: str
+) -> None:
+    strategies, floor = CALLS[name]
+    args = tuple(data.draw(s, label=f"{name} argument {i}") for i, s in enumerate(strategies))
+    want = diff.call(getattr(reference, name), *args)
+    atol = 0.0 if want.raised else floor(*args)
+    agree(getattr(impl, name), getattr(reference, name), *args, rtol=1e-12, atol=atol)
+    if want.raised:
+        got = diff.call(getattr(impl, name), *args)
+        problem = bad_message(reference, name, got.error, args)
+        assert problem is None, problem + ": say which parameter is impossible"
+
+
+def servers_compare(args: tuple) -> Callable[[Any, Any], str | None]:
+    """Several answers are right only within round-off of an integer: ceil of the exact
+    quotient of the float inputs, or the integer it is within 1e-9 (relative) of."""
+
+    def compare(got: Any, want: Any) -> str | None:
+        if type(got) is not int:
+            return f"expected an int, got {got!r}"
+        qps, latency, concurrency, utilisation = args
+        exact = Fraction(qps) * Fraction(latency) / (Fraction(concurrency) * Fraction(utilisation))
+        nearest = round(exact)
+        allowed = {math.ceil(exact)}
+        if abs(exact - nearest) <= Fraction(1, 10**9) * max(1, exact):
+            allowed.add(nearest)
+        if got in allowed:
+            return None
+        return f"expected {sorted(allowed)} (ceil of {float(exact)!r}), got {got}"
+
+    return compare
+
+
+@pytest.mark.clause("servers", "round-off", "validation", "zero-traffic", "return-types")
+@settings(report_multiple_bugs=False)
+@given(
+    qps=st.one_of(st.sampled_from([0, 0.0, 100, 1736.1, -1]), st.floats(0.01, 1e4)),
+    latency=st.one_of(st.sampled_from([0.07, 0.7, 0.02, 0, -0.01]), st.floats(1e-3, 2)),
+    concurrency=counts,
+    utilisation=utilisations,
+)
+@example(qps=100, latency=0.07, concurrency=1, utilisation=1.0)
+@example(qps=1000.05, latency=0.01, concurrency=1, utilisation=1.0)  # 10.0005: 11
+@example(qps=120, latency=0.7, concurrency=4, utilisation=0.7)
+@example(qps=0, latency=0.05, concurrency=4, utilisation=1e-3)
+def test_servers_needed_agrees_with_the_reference(
+    impl: ModuleType,
+    reference: ModuleType,
+    qps: float,
+    latency: float,
+    concurrency: int,
+    utilisation: float,
+) -> None:
+    args = (qps, latency, concurrency, utilisation)
+    agree(impl.servers_needed, reference.servers_needed, *args, compare=servers_compare(args))
+    if diff.call(reference.servers_needed, *args).raised:
+        got = diff.call(impl.servers_needed, *args)
+        problem = bad_message(reference, "servers_needed", got.error, args)
+        assert problem is None, problem + ": say which parameter is impossible"
+
+
+@pytest.mark.clause("day-year")
+def test_the_day_constant(impl: ModuleType) -> None:
+    assert impl.SECONDS_PER_DAY == 86_400, f"SECONDS_PER_DAY is 86,400, got {impl.SECONDS_PER_DAY}"
+    assert impl.storage_per_year(1, 1) == pytest.approx(365), "a year here is 365 days"
+
+
+@pytest.mark.clause("gpu-zero-time", "gpu-throughput")
+@pytest.mark.parametrize(
+    "args", [(8, 0.0, 0.0, 1), (1, 0, 0.0, 4), (8, 0.0, 1e-3, 2), (3, 1e-3, 0, 1)]
+)
+def test_gpu_batch_of_zero_time_agrees_with_the_reference(
+    impl: ModuleType, reference: ModuleType, args: tuple
+) -> None:
+    agree(impl.gpu_batch_throughput, reference.gpu_batch_throughput, *args, rtol=1e-12)
+
+
+#: A valid call of each function; the test below makes one argument at a time impossible.
+BASELINES: dict[str, tuple] = {
+    "average_qps": (50_000_000,),
+    "peak_qps": (50_000_000, 3.0),
+    "qps_from_dau": (1_000_000, 5, 3.0),
+    "storage_per_year": (1_000_000, 100_000, 3),
+    "bandwidth": (1_000, 250_000),
+    "servers_needed": (1_000, 0.05, 4, 0.5),
+    "gpu_batch_throughput": (32, 0.008, 0.0005, 1),
+    "backend_qps": (1_000, 0.8),
+    "mean_latency": (0.8, 0.002, 0.05),
+}
+#: Edge values per parameter: impossible ones (ValueError) and the valid extremes.
+EDGES: dict[str, list[float]] = {
+    "peak_factor": [0.999, 0, -3, 1],
+    "replication": [0, -1, 1],
+    "concurrency": [0, -1, 1],
+    "batch_size": [0, -1, 1],
+    "gpus": [0, -1, 1],
+    "utilisation": [0, 0.0, -0.1, 1.5, 1 + 1e-9, 1, 1e-3],
+    "hit_rate": [-0.1, -1e-9, 1.1, 1 + 1e-9, 0, 1],
+}
+DEFAULT_EDGES = [-1, -1e-9, 0, 0.0]  # counts, sizes, times
+ONE_AT_A_TIME = [
+    (name, i, value)
+    for name, base in BASELINES.items()
+    for i, param in enumerate(
+        ["daily_requests"] if name == "average_qps" else
+        {"peak_qps": ["daily_requests", "peak_factor"],
+         "qps_from_dau": ["dau", "requests_per_user", "peak_factor"],
+         "storage_per_year": ["items_per_day", "bytes_per_item", "replication"],
+         "bandwidth": ["qps", "payload_bytes"],
+         "servers_needed": ["qps", "latency_s", "concurrency", "utilisation"],
+         "gpu_batch_throughput": ["batch_size", "overhead_s", "per_item_s", "gpus"],
+         "backend_qps": ["qps", "hit_rate"],
+         "mean_latency": ["hit_rate", "hit_latency_s", "miss_latency_s"]}[name]
+    )
+    for value in EDGES.get(param, DEFAULT_EDGES)
+]  # fmt: skip
+
+
+@pytest.mark.clause("validation", "error-message", "zero-traffic")
+@pytest.mark.parametrize(("name", "index", "value"), ONE_AT_A_TIME, ids=repr)
+def test_each_parameter_is_validated_like_the_reference(
+    impl: ModuleType, reference: ModuleType, name: str, index: int, value: float
+) -> None:
+    args = list(BASELINES[name])
+    args[index] = value
+    param = list(inspect.signature(getattr(reference, name)).parameters)[index]
+    fn, ref = getattr(impl, name), getattr(reference, name)
+    if name == "servers_needed":
+        agree(fn, ref, *args, compare=servers_compare(tuple(args)))
+    else:
+        agree(fn, ref, *args, rtol=1e-12, atol=1e-12 * max(abs(a) for a in args))
+    error = diff.call(fn, *args).error
+    if error is not None:
+        assert param in str(error), (
+            f"{name}({', '.join(map(repr, args))}): the ValueError should name the impossible "
+            f"parameter {param!r}, got {str(error)!r}"
+        )

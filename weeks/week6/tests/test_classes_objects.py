@@ -7,10 +7,16 @@ Run: ``pytest weeks/week6/tests/test_classes_objects.py``.
 
 from __future__ import annotations
 
+import copy
 import inspect
+from collections.abc import Callable
 from types import ModuleType
 
 import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
+
+from grader import differential as diff
 
 VALID = {
     "0002-1433-80": "00002-1433-80",  # 4-4-2
@@ -38,6 +44,7 @@ def trulicity(impl: ModuleType) -> object:
 
 
 # -- the NDC validator (staticmethods) ---------------------------------------------------------
+@pytest.mark.clause("ndc-formats", "ndc-strict", "staticmethod", "non-string")
 def test_ndc_validator_accepts_exactly_the_four_formats(impl: ModuleType) -> None:
     for code in VALID:
         assert impl.Medication.is_valid_ndc(code) is True, f"{code!r} is a valid NDC"
@@ -54,6 +61,7 @@ def test_ndc_validator_accepts_exactly_the_four_formats(impl: ModuleType) -> Non
     )
 
 
+@pytest.mark.clause("normalize", "normalize-invalid")
 def test_normalize_pads_the_short_group(impl: ModuleType) -> None:
     for code, want in VALID.items():
         got = impl.Medication.normalize_ndc(code)
@@ -63,6 +71,7 @@ def test_normalize_pads_the_short_group(impl: ModuleType) -> None:
 
 
 # -- construction and attributes ---------------------------------------------------------------
+@pytest.mark.clause("init-ndc", "init-name", "init-strength", "init-stores")
 def test_constructor_validates_and_normalizes(impl: ModuleType) -> None:
     med = impl.Medication("50090-347-01", "  Amoxicillin ", 500)
     assert (med.ndc, med.name, med.strength_mg) == ("50090-0347-01", "Amoxicillin", 500.0), (
@@ -88,6 +97,7 @@ def test_constructor_validates_and_normalizes(impl: ModuleType) -> None:
             pytest.fail(f"Medication{args!r} should raise ValueError")
 
 
+@pytest.mark.clause("read-only")
 def test_attributes_are_read_only(impl: ModuleType) -> None:
     med = trulicity(impl)
     before = hash(med)
@@ -99,6 +109,7 @@ def test_attributes_are_read_only(impl: ModuleType) -> None:
 
 
 # -- equality, hashing, ordering, repr ---------------------------------------------------------
+@pytest.mark.clause("eq-ndc", "hash", "same-product")
 def test_equality_and_hash_follow_the_ndc_code(impl: ModuleType) -> None:
     a = impl.Medication("0002-1433-80", "Trulicity", 1.5)
     b = impl.Medication("00002-1433-80", "dulaglutide", 0.75)  # same product, other format
@@ -114,6 +125,7 @@ def test_equality_and_hash_follow_the_ndc_code(impl: ModuleType) -> None:
     assert {a: "x"}[b] == "x", "b should find a's entry in a dict"
 
 
+@pytest.mark.clause("eq-other", "order-other")
 def test_comparing_with_other_types_returns_not_implemented(impl: ModuleType) -> None:
     med = trulicity(impl)
     assert (med == "00002-1433-80") is False and med != 3, "a Medication never equals a string"
@@ -132,6 +144,7 @@ def test_comparing_with_other_types_returns_not_implemented(impl: ModuleType) ->
         med < 3  # noqa: B015 - ordering against an int must raise TypeError
 
 
+@pytest.mark.clause("order-name", "order-ties", "order-all")
 def test_ordering_is_by_name_case_insensitively(impl: ModuleType) -> None:
     meds = [
         impl.Medication("0002-1433-80", "trulicity", 1.5),
@@ -158,6 +171,7 @@ def test_ordering_is_by_name_case_insensitively(impl: ModuleType) -> None:
     assert amox <= amox and amox >= amox
 
 
+@pytest.mark.clause("repr")
 def test_repr_round_trips_and_names_the_subclass(impl: ModuleType) -> None:
     med = impl.Medication("0002-1433-80", "Trulicity", 1.5)
     text = repr(med)
@@ -176,6 +190,7 @@ def test_repr_round_trips_and_names_the_subclass(impl: ModuleType) -> None:
 
 
 # -- alternate constructor ---------------------------------------------------------------------
+@pytest.mark.clause("record-strings", "record-cls", "record-errors")
 def test_from_record_is_a_classmethod_alternate_constructor(impl: ModuleType) -> None:
     record = {"ndc": "50090-347-01", "name": "Amoxicillin", "strength_mg": "500", "form": "cap"}
     med = impl.Medication.from_record(record)
@@ -199,6 +214,16 @@ def test_from_record_is_a_classmethod_alternate_constructor(impl: ModuleType) ->
 
 
 # -- the catalogue container -------------------------------------------------------------------
+@pytest.mark.clause(
+    "catalogue-init",
+    "add-type",
+    "add-duplicate",
+    "len",
+    "iter",
+    "contains",
+    "getitem",
+    "getitem-missing",
+)
 def test_catalogue_container_protocol(impl: ModuleType) -> None:
     a = impl.Medication("0002-1433-80", "Trulicity", 1.5)
     b = impl.Medication("50090-347-01", "Amoxicillin", 500)
@@ -225,3 +250,246 @@ def test_catalogue_container_protocol(impl: ModuleType) -> None:
     with pytest.raises(TypeError):
         cat.add("0002-1433-80")
     assert len(impl.Catalogue()) == 0 and list(impl.Catalogue()) == []
+
+
+# -- differential: judged against the reference on drawn inputs --------------------------------
+DIGITS = "0123456789"
+#: Codes near the valid ones: every grouping of 1-6 digits, other separators, junk around them.
+groups = st.tuples(st.integers(1, 6), st.integers(1, 5), st.integers(0, 3)).flatmap(
+    lambda sizes: st.tuples(*(st.text(DIGITS, min_size=n, max_size=n) for n in sizes))
+)
+codes = st.one_of(
+    groups.map("-".join),
+    st.tuples(groups, st.sampled_from(["", " ", "--", "_", "\n", "\u2013"])).map(
+        lambda gs: gs[1].join(gs[0])
+    ),
+    st.tuples(groups.map("-".join), st.sampled_from(["", " ", "\n", "-", "0", "a"])).map(
+        lambda cs: cs[0] + cs[1]
+    ),
+    st.sampled_from([*VALID, *INVALID, "1-2-3", "٠٠٠٠٢-١٤٣٣-٨٠"]),
+    st.text(max_size=14),
+)
+non_strings = st.sampled_from([None, 2143380, 2.5, b"0002-1433-80", ("0002", "1433", "80")])
+names = st.one_of(
+    st.sampled_from(["Trulicity", "  amoxicillin ", "", "   ", "\t\n", None, 5, b"x"]),
+    st.text(max_size=4),
+)
+strengths = st.one_of(
+    st.sampled_from(
+        [
+            1,
+            1.5,
+            500,
+            0,
+            -0.0,
+            -2,
+            1e-300,
+            1e300,
+            True,
+            False,
+            None,
+            "1.5",
+            float("nan"),
+            float("inf"),
+            -float("inf"),
+        ]
+    ),  # fmt: skip
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.integers(-3, 10**20),
+)
+
+
+def agree(learner: Callable, reference: Callable, *args: object, **options: object) -> object:
+    """``diff.assert_same(learner, reference, *args, **options)``, except that a stub still
+    raising NotImplementedError is *not started* even on inputs where the reference raises
+    (assert_same would report a wrong exception type). ``options`` are assert_same's."""
+    if diff.call(reference, *copy.deepcopy(args)).raised:
+        got = diff.call(learner, *copy.deepcopy(args))
+        if isinstance(got.error, NotImplementedError):
+            raise got.error
+    return diff.assert_same(learner, reference, *args, **options)
+
+
+def fields(med: object) -> tuple[str, str, str, float]:
+    """What a Medication holds, comparable across the learner's module and the reference's."""
+    return (type(med).__name__, med.ndc, med.name, med.strength_mg)  # type: ignore[attr-defined]
+
+
+@pytest.mark.clause("ndc-formats", "ndc-strict", "non-string")
+@given(code=st.one_of(codes, non_strings))
+@example(code="0002-1433-80\n")
+@example(code="00002-1433-801")
+def test_is_valid_ndc_agrees_with_the_reference(impl, reference, code) -> None:
+    agree(impl.Medication.is_valid_ndc, reference.Medication.is_valid_ndc, code)
+
+
+@pytest.mark.clause("normalize", "normalize-invalid")
+@given(code=codes)
+@example(code="1-2-3")
+@example(code="12345-6789-1")
+def test_normalize_ndc_agrees_with_the_reference(impl, reference, code) -> None:
+    agree(impl.Medication.normalize_ndc, reference.Medication.normalize_ndc, code)
+
+
+@pytest.mark.clause("init-ndc", "init-name", "init-strength", "init-stores")
+@given(ndc=codes, name=names, strength=strengths)
+@example(ndc="0002-1433-80", name="x", strength=True)
+@example(ndc="0002-1433-80", name="x", strength=-float("inf"))
+@example(ndc="0002-1433-80", name="x", strength=7)
+def test_constructor_agrees_with_the_reference(impl, reference, ndc, name, strength) -> None:
+    def build(module: ModuleType) -> Callable[[], tuple[str, str, str, float]]:
+        return lambda: fields(module.Medication(ndc, name, strength))
+
+    want = agree(build(impl), build(reference), rtol=0.0)
+    if want is not None:
+        got = impl.Medication(ndc, name, strength).strength_mg
+        assert type(got) is float, f"strength_mg should be stored as a float, got {got!r}"
+
+
+records = st.fixed_dictionaries(
+    {},
+    optional={
+        "ndc": st.one_of(
+            st.sampled_from([*VALID, " 0002-1433-80 ", "50090-347-01\n", "nonsense"]), codes
+        ),
+        "name": st.sampled_from(["Trulicity", " amoxicillin ", "", "  "]),
+        "strength_mg": st.one_of(
+            st.sampled_from(["500", " 2.5 ", "1e3", "0", "-1", "nan", "inf", "five", "", None]),
+            strengths,
+        ),
+        "form": st.just("capsule"),
+    },
+)
+
+
+@pytest.mark.clause("record-strings", "record-strip", "record-cls", "record-errors")
+@given(record=records)
+@example(record={"ndc": " 0002-1433-80 ", "name": "Trulicity", "strength_mg": " 1.5 "})
+@example(record={"ndc": "0002-1433-80", "name": "Trulicity", "strength_mg": None})
+@example(record={"ndc": "0002-1433-80", "name": "Trulicity", "strength_mg": "True"})
+def test_from_record_agrees_with_the_reference(impl, reference, record) -> None:
+    def build(module: ModuleType) -> Callable[[], tuple[str, str, str, float]]:
+        class Generic(module.Medication):  # type: ignore[name-defined,misc]
+            pass
+
+        return lambda: (
+            (fields(module.Medication.from_record(record)),)
+            + (fields(Generic.from_record(record)),)
+        )
+
+    agree(build(impl), build(reference), rtol=0.0)
+
+
+CASE_TRAPS = ["amoxicillin", "Amoxicillin", "AMOXICILLIN", "Straße", "STRASSE", "strasse", "b", "B"]
+
+
+def orders(module: ModuleType, pairs: list[tuple[str, str]]) -> Callable[[], object]:
+    """The sorted (name, ndc) list and every pairwise comparison, for one module."""
+
+    def run() -> object:
+        meds = [module.Medication(code, name, 1.0) for code, name in pairs]
+        ranked = [(m.name, m.ndc) for m in sorted(meds)]
+        table = [(a < b, a <= b, a > b, a >= b, a == b, a != b) for a in meds for b in meds]
+        return ranked, table
+
+    return run
+
+
+@pytest.mark.clause("order-name", "order-ties", "order-all", "eq-ndc")
+@given(
+    pairs=st.lists(
+        st.tuples(
+            st.sampled_from([*VALID, "11111-2222-33", "99999-0001-1"]), st.sampled_from(CASE_TRAPS)
+        ),
+        max_size=6,
+    )  # fmt: skip
+)
+@example(pairs=[("50090-347-01", "Straße"), ("0002-1433-80", "STRASSE")])
+@example(pairs=[("50090-347-01", "b"), ("0002-1433-80", "B")])
+def test_ordering_agrees_with_the_reference(impl, reference, pairs) -> None:
+    agree(orders(impl, pairs), orders(reference, pairs))
+
+
+def ndc_hash_sets(module: ModuleType, codes_: list[str]) -> Callable[[], object]:
+    def run() -> object:
+        meds = [module.Medication(code, f"n{i}", 1.0) for i, code in enumerate(codes_)]
+        for a in meds:
+            for b in meds:
+                if a == b:
+                    assert hash(a) == hash(b), f"{a!r} == {b!r} but their hashes differ"
+        return len(set(meds)), sorted(m.ndc for m in set(meds))
+
+    return run
+
+
+@pytest.mark.clause("hash", "same-product")
+@given(codes_=st.lists(st.sampled_from([*VALID, "50090-0347-01", "12345-6789-01"]), max_size=6))
+def test_sets_keep_one_medication_per_product(impl, reference, codes_) -> None:
+    agree(ndc_hash_sets(impl, codes_), ndc_hash_sets(reference, codes_))
+
+
+#: One catalogue operation: ("add", code), ("add-str", code), ("in", x), ("get", x), ("len",),
+#: ("iter",).
+probes = st.one_of(codes, non_strings, st.sampled_from([*VALID, "50090-0347-01", "12345-6789-01"]))
+operations = st.lists(
+    st.one_of(
+        st.tuples(st.just("add"), st.sampled_from([*VALID, "50090-0347-01", "11111-2222-33"])),
+        st.tuples(st.just("add-str"), st.sampled_from(["0002-1433-80", "x"])),
+        st.tuples(st.just("in"), probes),
+        st.tuples(st.just("in-med"), st.sampled_from([*VALID, "11111-2222-33"])),
+        st.tuples(st.just("get"), probes),
+        st.tuples(st.just("len")),
+        st.tuples(st.just("iter")),
+    ),
+    max_size=12,
+)
+
+
+def script(module: ModuleType, initial: list[str], ops: list[tuple]) -> Callable[[], object]:
+    """Run ``ops`` on a catalogue; each op's outcome is its value or its exception type."""
+
+    def med(code: str) -> object:
+        return module.Medication(code, f"drug {code}", 1.0)
+
+    def run() -> list[object]:
+        outcomes: list[object] = []
+        try:
+            cat = module.Catalogue(med(code) for code in initial)
+        except NotImplementedError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - the outcome is what we compare
+            return [("constructor raised", type(exc).__name__)]
+        for op, *args in ops:
+            try:
+                if op == "add":
+                    outcomes.append(cat.add(med(args[0])))
+                elif op == "add-str":
+                    outcomes.append(cat.add(args[0]))
+                elif op == "in":
+                    outcomes.append(args[0] in cat)
+                elif op == "in-med":
+                    outcomes.append(med(args[0]) in cat)
+                elif op == "get":
+                    outcomes.append(fields(cat[args[0]]))
+                elif op == "len":
+                    outcomes.append(len(cat))
+                else:
+                    outcomes.append([fields(m) for m in cat] + [fields(m) for m in cat])
+            except NotImplementedError:
+                raise
+            except Exception as exc:  # noqa: BLE001
+                outcomes.append(("raised", type(exc).__name__))
+        return outcomes
+
+    return run
+
+
+@pytest.mark.clause(
+    "catalogue-init", "add-type", "add-duplicate", "len", "iter", "contains", "getitem",
+    "getitem-missing",
+)  # fmt: skip
+@given(initial=st.lists(st.sampled_from([*VALID, "50090-0347-01"]), max_size=4), ops=operations)
+@example(initial=["0002-1433-80"], ops=[("get", "nonsense"), ("get", 42), ("in", None)])
+@example(initial=["0002-1433-80", "00002-1433-80"], ops=[("len",)])
+def test_catalogue_agrees_with_the_reference(impl, reference, initial, ops) -> None:
+    agree(script(impl, initial, ops), script(reference, initial, ops))

@@ -17,6 +17,10 @@ from types import ModuleType
 from typing import Any
 
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+
+from grader import differential as diff
 
 THREADS = 12
 
@@ -57,6 +61,7 @@ class Recorder:
 
 
 # -- Factory -----------------------------------------------------------------------------------
+@pytest.mark.clause("register", "create", "list-models", "registry-container")
 def test_register_and_create(impl: ModuleType) -> None:
     registry = impl.ModelRegistry()
 
@@ -77,6 +82,7 @@ def test_register_and_create(impl: ModuleType) -> None:
     assert impl.ModelRegistry().list_models() == [], "each registry has its own names"
 
 
+@pytest.mark.clause("unknown")
 def test_unknown_name_error_lists_the_known_names(impl: ModuleType) -> None:
     registry = impl.ModelRegistry()
     for name in ("vit_tiny", "efficientnet_b0", "efficientnet_b1"):
@@ -94,6 +100,7 @@ def test_unknown_name_error_lists_the_known_names(impl: ModuleType) -> None:
     assert issubclass(impl.UnknownModelError, LookupError)
 
 
+@pytest.mark.clause("register-duplicate", "register-name")
 def test_duplicate_and_invalid_names_are_rejected(impl: ModuleType) -> None:
     registry = impl.ModelRegistry()
     registry.register("tiny")(lambda: "first")
@@ -107,6 +114,7 @@ def test_duplicate_and_invalid_names_are_rejected(impl: ModuleType) -> None:
             pytest.fail(f"register({bad!r}) should raise ValueError at once")
 
 
+@pytest.mark.clause("default-registry")
 def test_default_registry_holds_the_efficientnets(impl: ModuleType) -> None:
     assert impl.MODELS.list_models("efficientnet_*") == [
         "efficientnet_b0",
@@ -120,6 +128,7 @@ def test_default_registry_holds_the_efficientnets(impl: ModuleType) -> None:
 
 
 # -- Singleton ---------------------------------------------------------------------------------
+@pytest.mark.clause("thread-safe", "singleton")
 def test_singleton_builds_one_instance_under_a_concurrent_first_call(impl: ModuleType) -> None:
     built: list[int] = []
 
@@ -137,6 +146,7 @@ def test_singleton_builds_one_instance_under_a_concurrent_first_call(impl: Modul
     assert SlowService() is instances[0], "later calls return the same instance"
 
 
+@pytest.mark.clause("singleton", "per-class", "reset")
 def test_singleton_is_per_class_and_can_be_reset(impl: ModuleType) -> None:
     class Config(metaclass=impl.SingletonMeta):
         def __init__(self, env: str = "dev") -> None:
@@ -162,6 +172,7 @@ def test_singleton_is_per_class_and_can_be_reset(impl: ModuleType) -> None:
     assert StagingConfig() is StagingConfig()
 
 
+@pytest.mark.clause("load-once", "invalidate", "cache-container", "get-or-load")
 def test_model_cache_is_a_singleton_that_loads_once(impl: ModuleType) -> None:
     impl.ModelCache.reset()
     caches = race(impl.ModelCache)
@@ -185,6 +196,7 @@ def test_model_cache_is_a_singleton_that_loads_once(impl: ModuleType) -> None:
     impl.ModelCache.reset()
 
 
+@pytest.mark.clause("settings")
 def test_get_settings_is_cached(impl: ModuleType, monkeypatch: pytest.MonkeyPatch) -> None:
     impl.get_settings()
     impl.get_settings.cache_clear()
@@ -199,6 +211,7 @@ def test_get_settings_is_cached(impl: ModuleType, monkeypatch: pytest.MonkeyPatc
 
 
 # -- Observer ----------------------------------------------------------------------------------
+@pytest.mark.clause("subscribe", "publish-order", "subscribe-twice", "subscriber-count")
 def test_publish_calls_subscribers_in_order(impl: ModuleType) -> None:
     events = impl.ModelEvents()
     log: list[tuple[str, Any]] = []
@@ -222,6 +235,7 @@ def test_publish_calls_subscribers_in_order(impl: ModuleType) -> None:
     assert events.publish("nobody_listens", 1) == []
 
 
+@pytest.mark.clause("unsubscribe", "unsubscriber")
 def test_unsubscribe(impl: ModuleType) -> None:
     events = impl.ModelEvents()
     log: list[tuple[str, Any]] = []
@@ -235,6 +249,7 @@ def test_unsubscribe(impl: ModuleType) -> None:
     assert log == [] and events.subscriber_count("model_promoted") == 0
 
 
+@pytest.mark.clause("publish-changes")
 def test_subscribers_may_change_the_list_during_publish(impl: ModuleType) -> None:
     events = impl.ModelEvents()
     log: list[tuple[str, Any]] = []
@@ -265,6 +280,7 @@ def test_subscribers_may_change_the_list_during_publish(impl: ModuleType) -> Non
     assert [name for name, _ in log] == ["b", "c", "e"], f"second publish: got {log}"
 
 
+@pytest.mark.clause("publish-errors")
 def test_a_failing_subscriber_does_not_stop_the_others(
     impl: ModuleType, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -290,6 +306,7 @@ def test_a_failing_subscriber_does_not_stop_the_others(
     )
 
 
+@pytest.mark.clause("weak", "unsubscriber", "subscriber-count")
 def test_subscribers_are_held_weakly(impl: ModuleType) -> None:
     events = impl.ModelEvents()
     log: list[tuple[str, Any]] = []
@@ -315,7 +332,306 @@ def test_subscribers_are_held_weakly(impl: ModuleType) -> None:
     assert events.subscriber_count("model_promoted") == 1
 
 
+@pytest.mark.clause("reset", "per-class")
+def test_reset_forgets_only_its_own_class(impl: ModuleType) -> None:
+    class Alpha(metaclass=impl.SingletonMeta):
+        pass
+
+    class Beta(metaclass=impl.SingletonMeta):
+        pass
+
+    alpha, beta = Alpha(), Beta()
+    Alpha.reset()
+    assert Alpha() is not alpha, "after Alpha.reset() a new Alpha is built"
+    assert Beta() is beta, "Alpha.reset() must not forget Beta's instance (reset is per class)"
+    Beta.reset()
+    Beta.reset()  # resetting a class with no instance is harmless
+    assert Beta() is not beta
+
+
+# -- differential: the same scripts run on the learner's classes and the reference's ----------
+def agree(learner: Callable, reference: Callable, *args: object, **options: object) -> object:
+    """``diff.assert_same(learner, reference, *args, **options)``, except that a stub still
+    raising NotImplementedError is *not started* even on inputs where the reference raises
+    (assert_same would report a wrong exception type)."""
+    if diff.call(reference, *args).raised:
+        got = diff.call(learner, *args)
+        if isinstance(got.error, NotImplementedError):
+            raise got.error
+    return diff.assert_same(learner, reference, *args, **options)
+
+
+def outcome_of(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """The value, or the exception's type name (NotImplementedError propagates: not started)."""
+    outcome = diff.call(fn, *args, **kwargs)
+    if isinstance(outcome.error, NotImplementedError):
+        raise outcome.error
+    return type(outcome.error).__name__ if outcome.raised else outcome.value
+
+
+NAMES = ["tiny", "tiny2", "efficientnet_b0", "efficientnet_lite0", "vit_b16", "", None, 42]
+PATTERNS = ["*", "tiny*", "*_b?", "[et]*", "efficientnet_[bl]*", "", "?", "vit*", "TINY"]
+registry_ops = st.lists(
+    st.one_of(
+        st.tuples(st.just("register"), st.sampled_from(NAMES), st.integers(0, 2)),
+        st.tuples(st.just("register-only"), st.sampled_from(NAMES)),
+        st.tuples(st.just("create"), st.sampled_from(NAMES), st.sampled_from([{}, {"k": 3}])),
+        st.tuples(st.just("list"), st.sampled_from(PATTERNS)),
+        st.tuples(st.just("contains"), st.sampled_from(NAMES)),
+        st.tuples(st.just("len")),
+    ),
+    max_size=12,
+)
+
+
+def registry_script(module: ModuleType, ops: list[tuple]) -> Callable[[], object]:
+    def run() -> object:
+        registry = module.ModelRegistry()
+        constructors = [
+            lambda **kw: ("first", kw),
+            lambda **kw: ("second", kw),
+            lambda k=0: ("third", k),
+        ]
+        trace: list[Any] = []
+        for op, *args in ops:
+            if op == "register":
+                name, which = args
+                decorator = outcome_of(registry.register, name)
+                if isinstance(decorator, str):
+                    trace.append(("register raised", decorator))
+                    continue
+                got = outcome_of(decorator, constructors[which])
+                trace.append(got if isinstance(got, str) else got is constructors[which])
+            elif op == "register-only":
+                trace.append(type(outcome_of(registry.register, args[0])).__name__)
+            elif op == "create":
+                name, kwargs = args
+                outcome = diff.call(registry.create, name, **kwargs)
+                if isinstance(outcome.error, NotImplementedError):
+                    raise outcome.error
+                if isinstance(outcome.error, module.UnknownModelError):
+                    message = str(outcome.error)
+                    known = registry.list_models()
+                    trace.append(
+                        ("UnknownModelError", isinstance(outcome.error, LookupError),
+                         str(name) in message, [k for k in known if k not in message])
+                    )  # fmt: skip
+                else:
+                    trace.append(type(outcome.error).__name__ if outcome.raised else outcome.value)
+            elif op == "list":
+                trace.append(outcome_of(registry.list_models, args[0]))
+            elif op == "contains":
+                trace.append(outcome_of(lambda n: n in registry, args[0]))
+            else:
+                trace.append(outcome_of(len, registry))
+        return trace, registry.list_models()
+
+    return run
+
+
+@pytest.mark.clause(
+    "register", "register-name", "register-duplicate", "create", "unknown", "list-models",
+    "registry-container",
+)  # fmt: skip
+@settings(report_multiple_bugs=False)  # a stub's NotImplementedError: one "not started"
+@given(ops=registry_ops)
+@example(ops=[("register", "tiny", 0), ("register", "tiny", 1), ("create", "tiny", {"k": 3})])
+@example(ops=[("register-only", ""), ("register-only", None), ("register-only", 42), ("len",)])
+@example(ops=[("register", "vit_b16", 0), ("register", "tiny", 2), ("create", "tiny2", {})])
+@example(ops=[("register", "tiny", 0), ("register", "tiny2", 0), ("list", "tiny?"), ("list", "")])
+def test_registry_agrees_with_the_reference(
+    impl: ModuleType, reference: ModuleType, ops: list[tuple]
+) -> None:
+    agree(registry_script(impl, ops), registry_script(reference, ops))
+
+
+cache_ops = st.lists(
+    st.one_of(
+        st.tuples(st.just("get"), st.sampled_from(["b0", "b1", "vit"]), st.integers(0, 2)),
+        st.tuples(st.just("invalidate"), st.sampled_from(["b0", "b1", "vit", "nope"])),
+        st.tuples(st.just("contains"), st.sampled_from(["b0", "b1", "nope"])),
+        st.tuples(st.just("len")),
+        st.tuples(st.just("again")),
+    ),
+    max_size=12,
+)
+
+
+def cache_script(module: ModuleType, ops: list[tuple]) -> Callable[[], object]:
+    def run() -> object:
+        module.ModelCache.reset()
+        try:
+            cache = module.ModelCache()
+            calls: list[str] = []
+
+            def loader(tag: int, name: str) -> Callable[[], str]:
+                def load() -> str:
+                    calls.append(f"{name}:{tag}")
+                    return f"model {name} #{tag} (load {len(calls)})"
+
+                return load
+
+            trace: list[Any] = []
+            for op, *args in ops:
+                if op == "get":
+                    name, tag = args
+                    trace.append(outcome_of(cache.get_or_load, name, loader(tag, name)))
+                elif op == "invalidate":
+                    trace.append(outcome_of(cache.invalidate, args[0]))
+                elif op == "contains":
+                    trace.append(outcome_of(lambda n: n in cache, args[0]))
+                elif op == "len":
+                    trace.append(outcome_of(len, cache))
+                else:
+                    trace.append(module.ModelCache() is cache)
+            return trace, calls
+        finally:
+            module.ModelCache.reset()
+
+    return run
+
+
+@pytest.mark.clause("get-or-load", "invalidate", "cache-container", "singleton")
+@settings(report_multiple_bugs=False)
+@given(ops=cache_ops)
+@example(ops=[("get", "b0", 0), ("get", "b0", 1), ("invalidate", "b0"), ("get", "b0", 2)])
+@example(ops=[("invalidate", "nope"), ("get", "b1", 0), ("len",), ("again",), ("contains", "b1")])
+def test_model_cache_agrees_with_the_reference(
+    impl: ModuleType, reference: ModuleType, ops: list[tuple]
+) -> None:
+    agree(cache_script(impl, ops), cache_script(reference, ops))
+
+
+class World:
+    """One hub and its would-be subscribers; ``callbacks[i]`` names a subscriber.
+
+    0-3: bound methods of four Recorders; 4: a function; 5: a function that raises;
+    6: a function that unsubscribes itself; 7: one that unsubscribes recorder 1;
+    8: one that subscribes recorder 2. Payloads are ``(event, n)``.
+    """
+
+    def __init__(self, module: ModuleType) -> None:
+        self.hub = module.ModelEvents()
+        self.log: list[Any] = []
+        self.undos: list[Callable[[], bool]] = []
+        self.recorders: list[Recorder | None] = [Recorder(f"r{i}", self.log) for i in range(4)]
+
+        def plain(payload: Any) -> None:
+            self.log.append(("plain", payload))
+
+        def broken(payload: Any) -> None:
+            self.log.append(("broken", payload))
+            raise RuntimeError(f"subscriber failed on {payload}")
+
+        def leaver(payload: Any) -> None:
+            self.log.append(("leaver", payload))
+            self.log.append(("leaver left", self.hub.unsubscribe(payload[0], leaver)))
+
+        def remover(payload: Any) -> None:
+            self.log.append(("remover", payload))
+            target = self.callback(1)
+            if target is not None:
+                self.log.append(("removed r1", self.hub.unsubscribe(payload[0], target)))
+
+        def adder(payload: Any) -> None:
+            self.log.append(("adder", payload))
+            target = self.callback(2)
+            if target is not None:
+                self.hub.subscribe(payload[0], target)
+
+        self.functions: list[Callable[[Any], None] | None] = [plain, broken, leaver, remover, adder]
+
+    def callback(self, i: int) -> Callable[[Any], None] | None:
+        if i < 4:
+            recorder = self.recorders[i]
+            return None if recorder is None else recorder.on_event
+        return self.functions[i - 4]
+
+    def drop(self, i: int) -> None:
+        if i < 4:
+            self.recorders[i] = None  # freed at once: nothing else refers to it
+        else:
+            self.functions[i - 4] = None
+            if i == 6:
+                gc.collect()  # leaver refers to itself (a cycle): only the collector frees it
+
+
+observer_ops = st.lists(
+    st.one_of(
+        st.tuples(st.just("sub"), st.sampled_from("xy"), st.integers(0, 8)),
+        st.tuples(st.just("sub"), st.just("x"), st.integers(0, 8)),
+        st.tuples(st.just("unsub"), st.sampled_from("xy"), st.integers(0, 8)),
+        st.tuples(st.just("undo"), st.integers(0, 5)),
+        st.tuples(st.just("pub"), st.sampled_from("xxy")),
+        st.tuples(st.just("count"), st.sampled_from("xy")),
+        st.tuples(st.just("drop"), st.integers(0, 8)),
+    ),
+    max_size=16,
+)
+
+
+def observer_script(module: ModuleType, ops: list[tuple]) -> Callable[[], object]:
+    def run() -> object:
+        world = World(module)
+        trace: list[Any] = []
+        logger = logging.getLogger(module.__name__)
+        level, logger.disabled = logger.disabled, True  # failures are logged: keep output quiet
+        try:
+            for n, (op, *args) in enumerate(ops):
+                if op in ("sub", "unsub"):
+                    event, i = args
+                    callback = world.callback(i)
+                    if callback is None:
+                        trace.append("gone")
+                    elif op == "sub":
+                        world.undos.append(outcome_of(world.hub.subscribe, event, callback))
+                        trace.append("subscribed")
+                    else:
+                        trace.append(outcome_of(world.hub.unsubscribe, event, callback))
+                    del callback
+                elif op == "undo":
+                    k = args[0]
+                    trace.append(outcome_of(world.undos[k]) if k < len(world.undos) else "none")
+                elif op == "pub":
+                    world.log.clear()
+                    errors = outcome_of(world.hub.publish, args[0], (args[0], n))
+                    if not isinstance(errors, str):
+                        errors = [(type(e).__name__, str(e)) for e in errors]
+                    trace.append((list(world.log), errors))
+                elif op == "count":
+                    trace.append(outcome_of(world.hub.subscriber_count, args[0]))
+                else:
+                    world.drop(args[0])
+                    trace.append("dropped")
+            return trace
+        finally:
+            logger.disabled = level
+
+    return run
+
+
+@pytest.mark.clause(
+    "subscribe", "weak", "unsubscriber", "subscribe-twice", "unsubscribe", "publish-order",
+    "publish-errors", "publish-changes", "subscriber-count",
+)  # fmt: skip
+@settings(report_multiple_bugs=False)
+@given(ops=observer_ops)
+@example(ops=[("sub", "x", 0), ("sub", "x", 0), ("undo", 1), ("pub", "x"), ("count", "x")])
+@example(ops=[("sub", "x", 0), ("unsub", "x", 0), ("sub", "x", 0), ("undo", 0), ("pub", "x")])
+@example(
+    ops=[("sub", "x", 6), ("sub", "x", 0), ("sub", "x", 7), ("sub", "x", 1), ("sub", "x", 8),
+         ("sub", "x", 5), ("sub", "x", 3), ("pub", "x"), ("pub", "x"), ("count", "x")]
+)  # fmt: skip
+@example(ops=[("sub", "x", 0), ("sub", "x", 4), ("drop", 0), ("count", "x"), ("pub", "x")])
+@example(ops=[("sub", "x", 0), ("drop", 0), ("undo", 0), ("sub", "y", 1), ("undo", 1)])
+def test_observer_agrees_with_the_reference(
+    impl: ModuleType, reference: ModuleType, ops: list[tuple]
+) -> None:
+    agree(observer_script(impl, ops), observer_script(reference, ops))
+
+
 # -- last, because a deadlock here would block the metaclass lock for later tests --------------
+@pytest.mark.clause("reentrant")
 def test_one_singleton_may_create_another_in_its_init(impl: ModuleType) -> None:
     class Settings2(metaclass=impl.SingletonMeta):
         pass

@@ -18,6 +18,10 @@ from types import FrameType, ModuleType
 from typing import Any
 
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+
+from grader import differential as diff
 
 KINDS = ("LRUCache", "LFUCache")
 # With 1000 entries, an O(1) operation hashes/compares its key a handful of times and runs a
@@ -185,6 +189,7 @@ def count_lines(exclude: str) -> Iterator[list[int]]:
 
 
 # -- the LeetCode sequences --------------------------------------------------------------------
+@pytest.mark.clause("lru-policy", "get", "get-use", "counters")
 def test_lru_leetcode_146_sequence(impl: ModuleType) -> None:
     cache = impl.LRUCache(2)
     cache.put(1, 1)
@@ -201,6 +206,7 @@ def test_lru_leetcode_146_sequence(impl: ModuleType) -> None:
     )
 
 
+@pytest.mark.clause("lfu-policy", "keys", "lfu-new-key")
 def test_lfu_leetcode_460_sequence(impl: ModuleType) -> None:
     cache = impl.LFUCache(2)
     cache.put(1, 1)
@@ -217,6 +223,7 @@ def test_lfu_leetcode_460_sequence(impl: ModuleType) -> None:
     assert cache.keys() == [4, 3], f"keys() should be [4, 3] (freq 2, freq 3), got {cache.keys()}"
 
 
+@pytest.mark.clause("put-update")
 @pytest.mark.parametrize("kind", KINDS)
 def test_updating_a_key_counts_as_a_use(impl: ModuleType, kind: str) -> None:
     cache = getattr(impl, kind)(2)
@@ -232,6 +239,7 @@ def test_updating_a_key_counts_as_a_use(impl: ModuleType, kind: str) -> None:
     assert len(cache) == 2, f"len should stay 2 after an update, got {len(cache)}"
 
 
+@pytest.mark.clause("contains", "put-not-counted")
 @pytest.mark.parametrize("kind", KINDS)
 def test_membership_is_not_a_use_and_put_is_not_counted(impl: ModuleType, kind: str) -> None:
     cache = getattr(impl, kind)(2)
@@ -248,6 +256,7 @@ def test_membership_is_not_a_use_and_put_is_not_counted(impl: ModuleType, kind: 
     )
 
 
+@pytest.mark.clause("capacity-zero", "put-evict")
 @pytest.mark.parametrize("kind", KINDS)
 def test_capacity_zero_and_one(impl: ModuleType, kind: str) -> None:
     empty = getattr(impl, kind)(0)
@@ -265,6 +274,7 @@ def test_capacity_zero_and_one(impl: ModuleType, kind: str) -> None:
     assert one.capacity == 1
 
 
+@pytest.mark.clause("capacity")
 @pytest.mark.parametrize("kind", KINDS)
 @pytest.mark.parametrize("bad", [-1, 2.0, True, "3"])
 def test_invalid_capacity_raises_value_error(impl: ModuleType, kind: str, bad: object) -> None:
@@ -273,6 +283,7 @@ def test_invalid_capacity_raises_value_error(impl: ModuleType, kind: str, bad: o
         getattr(impl, kind)(bad)
 
 
+@pytest.mark.clause("get", "equal-keys")
 @pytest.mark.parametrize("kind", KINDS)
 def test_values_may_be_none_and_keys_any_hashable(impl: ModuleType, kind: str) -> None:
     cache = getattr(impl, kind)(3)
@@ -285,6 +296,9 @@ def test_values_may_be_none_and_keys_any_hashable(impl: ModuleType, kind: str) -
 
 
 # -- replay against the reference models -------------------------------------------------------
+@pytest.mark.clause(
+    "lru-policy", "lfu-policy", "get-use", "put-update", "put-evict", "keys", "counters"
+)
 @pytest.mark.parametrize("kind", KINDS)
 @pytest.mark.parametrize("capacity", [0, 1, 2, 3, 5, 8])
 def test_random_operations_match_the_reference(impl: ModuleType, kind: str, capacity: int) -> None:
@@ -299,6 +313,7 @@ def _big_ops(seed: int, n: int) -> list[tuple]:
     return fill + _random_ops(rng, n, n_keys=3 * BIG)
 
 
+@pytest.mark.clause("o1", "equal-keys")
 @pytest.mark.parametrize("kind", KINDS)
 def test_key_hashing_per_operation_is_bounded(impl: ModuleType, kind: str) -> None:
     cache = getattr(impl, kind)(BIG)
@@ -320,6 +335,7 @@ def test_key_hashing_per_operation_is_bounded(impl: ModuleType, kind: str) -> No
     assert worst > 0, "the cache never hashed its keys: is it storing anything?"
 
 
+@pytest.mark.clause("o1")
 @pytest.mark.parametrize("kind", KINDS)
 def test_python_work_per_operation_is_bounded(impl: ModuleType, kind: str) -> None:
     cache = getattr(impl, kind)(BIG)
@@ -366,6 +382,7 @@ def _reference_ratio(kind: str, capacity: int, trace: list[Hashable]) -> float:
     return hits / len(trace)
 
 
+@pytest.mark.clause("simulate", "hit-ratio")
 def test_simulate_returns_the_hit_ratio(impl: ModuleType) -> None:
     cache = impl.LRUCache(2)
     got = impl.simulate(["a", "b", "a", "c", "b", "a", "a"], cache)
@@ -379,6 +396,7 @@ def test_simulate_returns_the_hit_ratio(impl: ModuleType) -> None:
         assert got == pytest.approx(want), f"simulate with {kind}(10): expected {want}, got {got}"
 
 
+@pytest.mark.clause("simulate")
 def test_lfu_wins_on_the_frequency_trace_and_lru_on_the_recency_trace(impl: ModuleType) -> None:
     capacity = 25
     freq = frequency_trace()
@@ -394,4 +412,151 @@ def test_lfu_wins_on_the_frequency_trace_and_lru_on_the_recency_trace(impl: Modu
     assert lru_r > lfu_r + 0.1, (
         f"on a trace whose working set moves, LRU should adapt and beat LFU (whose old keys "
         f"keep high frequencies); got LRU {lru_r:.3f} vs LFU {lfu_r:.3f}"
+    )
+
+
+# -- differential: judged against the reference module on drawn scripts -----------------------
+def agree(learner: Callable, reference: Callable, *args: object, **options: object) -> object:
+    """``diff.assert_same(learner, reference, *args, **options)``, except that a stub still
+    raising NotImplementedError is *not started* even on inputs where the reference raises
+    (assert_same would report a wrong exception type)."""
+    if diff.call(reference, *args).raised:
+        got = diff.call(learner, *args)
+        if isinstance(got.error, NotImplementedError):
+            raise got.error
+    return diff.assert_same(learner, reference, *args, **options)
+
+
+#: Keys: equal objects of different types (1, 1.0, True), None, tuples, frozensets, strings.
+KEY_POOL = [0, 1, 1.0, True, 2, "a", "b", None, (1,), frozenset(), -0.0, 3]
+
+
+def canon(key: Hashable) -> object:
+    """Equal keys compare equal here whichever of the equal objects the cache kept."""
+    if isinstance(key, (bool, int, float)):
+        return ("number", float(key))
+    return key
+
+
+def outcome_of(fn: Callable[..., Any], *args: Any) -> Any:
+    outcome = diff.call(fn, *args)
+    if isinstance(outcome.error, NotImplementedError):
+        raise outcome.error
+    return type(outcome.error).__name__ if outcome.raised else outcome.value
+
+
+cache_ops = st.lists(
+    st.one_of(
+        st.tuples(st.just("get"), st.sampled_from(KEY_POOL), st.sampled_from([None, "D"])),
+        st.tuples(st.just("put"), st.sampled_from(KEY_POOL), st.sampled_from([None, 0, "v"])),
+        st.tuples(st.just("in"), st.sampled_from(KEY_POOL)),
+        st.tuples(st.just("keys")),
+        st.tuples(st.just("len")),
+        st.tuples(st.just("set"), st.sampled_from(["hits", "misses", "capacity"])),
+    ),
+    max_size=25,
+)
+
+
+def script(
+    module: ModuleType, kind: str, capacity: object, ops: list[tuple]
+) -> Callable[[], object]:
+    def run() -> object:
+        cache = getattr(module, kind)(capacity)
+        trace: list[Any] = [cache.capacity]
+        for op, *args in ops:
+            if op == "get":
+                trace.append(outcome_of(cache.get, args[0], args[1]))
+            elif op == "put":
+                trace.append(outcome_of(cache.put, args[0], args[1]))
+            elif op == "in":
+                trace.append(outcome_of(lambda k: k in cache, args[0]))
+            elif op == "keys":
+                trace.append([canon(k) for k in cache.keys()])  # noqa: SIM118 - keys() is the API
+            elif op == "len":
+                trace.append(len(cache))
+            else:
+                trace.append(outcome_of(setattr, cache, args[0], 99))
+            trace.append((cache.hits, cache.misses, cache.capacity))
+        return trace
+
+    return run
+
+
+@pytest.mark.clause(
+    "lru-policy", "lfu-policy", "capacity", "get", "get-use", "counters", "put-update",
+    "put-evict", "lfu-new-key", "capacity-zero", "put-not-counted", "keys", "contains",
+    "read-only", "equal-keys",
+)  # fmt: skip
+@settings(report_multiple_bugs=False)  # a stub's NotImplementedError: one "not started"
+@given(
+    kind=st.sampled_from(KINDS),
+    capacity=st.one_of(
+        st.integers(0, 4), st.sampled_from([-1, 2.0, True, False, "2", None, 10**30])
+    ),
+    ops=cache_ops,
+)
+@example(kind="LRUCache", capacity=2, ops=[("put", 1, "v"), ("put", True, 0), ("keys",),
+         ("get", 1.0, None), ("len",)])  # fmt: skip
+@example(kind="LFUCache", capacity=2, ops=[("put", "a", 0), ("get", "a", None), ("put", "b", 0),
+         ("get", "b", None), ("put", "a", None), ("put", None, 0), ("keys",)])  # fmt: skip
+@example(kind="LFUCache", capacity=1, ops=[("put", "a", 0), ("in", "a"), ("set", "hits"),
+         ("set", "capacity"), ("get", "z", "D")])  # fmt: skip
+def test_caches_agree_with_the_reference(
+    impl: ModuleType, reference: ModuleType, kind: str, capacity: object, ops: list[tuple]
+) -> None:
+    agree(script(impl, kind, capacity, ops), script(reference, kind, capacity, ops))
+
+
+def replay_trace(
+    module: ModuleType, kind: str, capacity: int, warm: list[tuple], trace: list, as_generator: bool
+) -> Callable[[], object]:
+    def run() -> object:
+        cache = getattr(module, kind)(capacity)
+        for op, key, value in warm:  # a warm cache: stored values (None too) and counted gets
+            if op == "put":
+                cache.put(key, value)
+            else:
+                cache.get(key)
+        source = (key for key in trace) if as_generator else list(trace)
+        ratio = module.simulate(source, cache)
+        return ratio, [canon(k) for k in cache.keys()], (cache.hits, cache.misses)  # noqa: SIM118
+
+    return run
+
+
+@pytest.mark.clause("simulate", "hit-ratio", "sentinel")
+@settings(report_multiple_bugs=False)
+@given(
+    kind=st.sampled_from(KINDS),
+    capacity=st.integers(0, 4),
+    warm=st.lists(
+        st.tuples(
+            st.sampled_from(["put", "get"]),
+            st.sampled_from(KEY_POOL),
+            st.sampled_from([None, 0, "v"]),
+        ),
+        max_size=6,
+    ),  # fmt: skip
+    trace=st.lists(st.sampled_from(KEY_POOL), max_size=20),
+    as_generator=st.booleans(),
+)
+@example(kind="LRUCache", capacity=2, warm=[("put", "a", None)], trace=["a", "a"],
+         as_generator=False)  # fmt: skip
+@example(kind="LFUCache", capacity=2, warm=[("put", "a", 0), ("get", "a", 0)], trace=["b", "b"],
+         as_generator=True)  # fmt: skip
+@example(kind="LRUCache", capacity=3, warm=[], trace=[], as_generator=True)
+def test_simulate_agrees_with_the_reference(
+    impl: ModuleType,
+    reference: ModuleType,
+    kind: str,
+    capacity: int,
+    warm: list[tuple],
+    trace: list,
+    as_generator: bool,
+) -> None:
+    agree(
+        replay_trace(impl, kind, capacity, warm, trace, as_generator),
+        replay_trace(reference, kind, capacity, warm, trace, as_generator),
+        rtol=1e-12,  # hits / accesses: any correct division agrees to the last bit or two
     )

@@ -15,7 +15,11 @@ from typing import Any
 import numpy as np
 import pytest
 import torch
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 from torch import nn
+
+from grader import differential as diff
 
 LABELS = ("red", "green", "blue")
 SIZE = 8
@@ -61,6 +65,7 @@ def mro_names(cls: type) -> list[str]:
 
 
 # -- multilevel --------------------------------------------------------------------------------
+@pytest.mark.clause("init-chain", "eval-mode", "labels", "scores", "predict-chain")
 def test_multilevel_chain_runs_every_level_once(impl: ModuleType) -> None:
     model = ChannelMean().train()
     p = impl.EfficientNetPredictor(labels=LABELS, model=model, input_size=SIZE)
@@ -84,6 +89,7 @@ def test_multilevel_chain_runs_every_level_once(impl: ModuleType) -> None:
     ]
 
 
+@pytest.mark.clause("input-size", "ndim", "labels")
 def test_each_level_validates_its_input(impl: ModuleType) -> None:
     p = impl.EfficientNetPredictor(labels=LABELS, model=ChannelMean(), input_size=SIZE)
     with pytest.raises(ValueError):
@@ -96,6 +102,7 @@ def test_each_level_validates_its_input(impl: ModuleType) -> None:
         impl.EfficientNetPredictor(labels=(), model=ChannelMean())
 
 
+@pytest.mark.clause("unknown-kwarg", "cache-size")
 def test_unknown_keyword_arguments_are_rejected(impl: ModuleType) -> None:
     build(impl, "CachedTimedEfficientNet")
     with pytest.raises(TypeError):
@@ -109,6 +116,7 @@ def test_unknown_keyword_arguments_are_rejected(impl: ModuleType) -> None:
 
 
 # -- multiple inheritance: the MRO and the diamond ---------------------------------------------
+@pytest.mark.clause("mro", "init-order")
 @pytest.mark.parametrize(
     ("cls_name", "first", "second"),
     [
@@ -135,6 +143,7 @@ def test_mro_and_init_order_in_the_diamond(
     )
 
 
+@pytest.mark.clause("init-chain", "predict-chain")
 def test_a_new_mixin_joins_the_chain(impl: ModuleType) -> None:
     class AuditMixin(impl.BasePredictor):
         def __init__(self, *, audit_log: list[str], **kwargs: Any) -> None:
@@ -170,6 +179,7 @@ def test_a_new_mixin_joins_the_chain(impl: ModuleType) -> None:
 
 
 # -- the order in which the mixins wrap predict ------------------------------------------------
+@pytest.mark.clause("hit-not-timed", "cache-hit", "predict-chain")
 def test_caching_outermost_skips_the_timer_on_a_hit(impl: ModuleType) -> None:
     p = build(impl, "CachedTimedEfficientNet")
     start = len(p.events)
@@ -194,6 +204,7 @@ def test_caching_outermost_skips_the_timer_on_a_hit(impl: ModuleType) -> None:
     assert (p.cache_hits, p.cache_misses) == (1, 1)
 
 
+@pytest.mark.clause("hit-timed", "timing")
 def test_timing_outermost_times_every_call(impl: ModuleType) -> None:
     p = build(impl, "TimedCachedEfficientNet")
     start = len(p.events)
@@ -212,6 +223,7 @@ def test_timing_outermost_times_every_call(impl: ModuleType) -> None:
     assert p.timings == [1.0, 1.0], f"both calls (miss and hit) are timed, got {p.timings}"
 
 
+@pytest.mark.clause("timing-raises", "cache-miss")
 def test_timing_is_recorded_when_predict_raises(impl: ModuleType) -> None:
     p = build(impl, "TimedCachedEfficientNet")
     with pytest.raises(ValueError):
@@ -222,6 +234,7 @@ def test_timing_is_recorded_when_predict_raises(impl: ModuleType) -> None:
     assert p.cache_misses == 1 and p.predict(image(0)) == "red"
 
 
+@pytest.mark.clause("cache-key", "cache-lru")
 def test_cache_is_keyed_by_content_and_bounded(impl: ModuleType) -> None:
     p = build(impl, "CachedTimedEfficientNet")  # cache_size=2
     a = image(0)
@@ -242,3 +255,211 @@ def test_cache_is_keyed_by_content_and_bounded(impl: ModuleType) -> None:
     )
     p.predict(image(1))
     assert p.cache_misses == misses + 1, "green is still cached"
+
+
+# -- differential: the same scripts run on the learner's classes and the reference's ----------
+def agree(learner: Callable, reference: Callable, *args: object, **options: object) -> object:
+    """``diff.assert_same(learner, reference, *args, **options)``, except that a stub still
+    raising NotImplementedError is *not started* even on inputs where the reference raises
+    (assert_same would report a wrong exception type)."""
+    if diff.call(reference, *args).raised:
+        got = diff.call(learner, *args)
+        if isinstance(got.error, NotImplementedError):
+            raise got.error
+    return diff.assert_same(learner, reference, *args, **options)
+
+
+def _pool() -> list[np.ndarray]:
+    blue4 = np.zeros((3, 4, 4))
+    blue4[2] = 2.0
+    return [
+        image(0),  # 0: red
+        image(0).copy(),  # 1: the same content, another object
+        image(1),  # 2: green
+        image(2, level=0.5),  # 3: blue
+        np.zeros((3, SIZE, SIZE)),  # 4: a three-way tie: the first label
+        np.zeros((3, SIZE, SIZE), dtype=np.float32),  # 5: same values, another dtype
+        np.zeros((6, SIZE, SIZE), dtype=np.float32),  # 6: the bytes of 4, another shape
+        image(0, size=SIZE + 1),  # 7: wrong size
+        np.zeros((SIZE, SIZE)),  # 8: 2-D
+        np.zeros((1, 3, SIZE, SIZE)),  # 9: 4-D
+        blue4,  # 10: right for input_size=4
+        np.zeros((3, SIZE, SIZE + 1)),  # 11: not square
+        np.zeros((3, SIZE, SIZE), dtype=np.int64),  # 12: the bytes and shape of 4, another dtype
+    ]
+
+
+POOL = _pool()
+CLASSES = [
+    "CachedTimedEfficientNet",
+    "TimedCachedEfficientNet",
+    "CachedOnly",
+    "TimedOnly",
+]
+
+
+def make(module: ModuleType, cls_name: str, kwargs: dict[str, Any]) -> Any:
+    """An instance of one of the module's classes, or of a combination built from its mixins."""
+    if cls_name == "CachedOnly":
+        cls = type("CachedOnly", (module.CachingMixin, module.EfficientNetPredictor), {})
+    elif cls_name == "TimedOnly":
+        cls = type("TimedOnly", (module.TimingMixin, module.EfficientNetPredictor), {})
+    else:
+        cls = getattr(module, cls_name)
+    return cls(**kwargs)
+
+
+def state(p: Any) -> dict[str, Any]:
+    """Everything a predictor lets the outside see, for the comparison."""
+    seen = {"events": list(p.events), "labels": p.labels}
+    for attr in ("timings", "cache_hits", "cache_misses", "cache_size", "input_size"):
+        if hasattr(p, attr):
+            seen[attr] = getattr(p, attr)
+    return seen
+
+
+def session(
+    module: ModuleType, cls_name: str, kwargs: dict[str, Any], script: list[int]
+) -> Callable[[], object]:
+    """Build, then predict each pool image of ``script``; record every outcome and the state."""
+
+    def run() -> object:
+        extra = {"clock": fake_clock()} if "Timed" in cls_name else {}
+        p = make(module, cls_name, {**kwargs, **extra, "model": ChannelMean()})
+        trace: list[object] = [state(p)]
+        for index in script:
+            outcome = diff.call(p.predict, POOL[index].copy())  # a new object: key by content
+            if isinstance(outcome.error, NotImplementedError):
+                raise outcome.error
+            result = outcome.value if not outcome.raised else type(outcome.error).__name__
+            trace.append((index, result, state(p)))
+        return trace
+
+    return run
+
+
+@pytest.mark.clause(
+    "init-chain", "init-order", "predict-chain", "argmax", "ndim", "input-size", "cache-key",
+    "cache-hit", "cache-miss", "cache-lru", "timing", "timing-raises", "hit-not-timed",
+    "hit-timed", "mro",
+)  # fmt: skip
+@settings(report_multiple_bugs=False)  # a stub's NotImplementedError: one "not started"
+@given(
+    cls_name=st.sampled_from(CLASSES),
+    input_size=st.sampled_from([None, 4, SIZE]),
+    cache_size=st.sampled_from([None, 1, 2, 3]),
+    script=st.lists(st.integers(0, len(POOL) - 1), max_size=10),
+)
+@example(cls_name="CachedOnly", input_size=SIZE, cache_size=2, script=[0, 2, 1, 3, 0, 2])
+@example(cls_name="CachedOnly", input_size=SIZE, cache_size=3, script=[4, 5, 6, 4, 5, 6, 12])
+@example(cls_name="TimedCachedEfficientNet", input_size=SIZE, cache_size=1, script=[7, 7, 8, 9])
+@example(cls_name="CachedTimedEfficientNet", input_size=4, cache_size=1, script=[10, 0, 10, 11])
+def test_predictors_agree_with_the_reference(
+    impl: ModuleType,
+    reference: ModuleType,
+    cls_name: str,
+    input_size: int | None,
+    cache_size: object,
+    script: list[int],
+) -> None:
+    kwargs: dict[str, Any] = {"labels": list(LABELS)}
+    if input_size is not None:
+        kwargs["input_size"] = input_size
+    if "Cached" in cls_name and cache_size is not None:
+        kwargs["cache_size"] = cache_size
+    agree(session(impl, cls_name, kwargs, script), session(reference, cls_name, kwargs, script))
+
+
+@pytest.mark.clause("argmax", "input-size", "predict-chain", "ndim")
+@given(script=st.lists(st.integers(0, len(POOL) - 1), max_size=6))
+@example(script=[4, 6, 9, 11])
+def test_plain_efficientnet_agrees_with_the_reference(
+    impl: ModuleType, reference: ModuleType, script: list[int]
+) -> None:
+    kwargs = {"labels": list(LABELS), "input_size": SIZE}
+
+    def run(module: ModuleType) -> Callable[[], object]:
+        def go() -> object:
+            p = module.EfficientNetPredictor(**kwargs, model=ChannelMean())
+            out = []
+            for index in script:
+                outcome = diff.call(p.predict, POOL[index])
+                if isinstance(outcome.error, NotImplementedError):
+                    raise outcome.error
+                out.append(outcome.value if not outcome.raised else type(outcome.error).__name__)
+            return out, state(p), p.scores(POOL[3])
+
+        return go
+
+    agree(run(impl), run(reference))
+
+
+@pytest.mark.clause("input-size")
+def test_input_size_defaults_to_224(impl: ModuleType) -> None:
+    p = impl.EfficientNetPredictor(labels=LABELS, model=ChannelMean())
+    assert p.input_size == 224, f"input_size should default to 224, got {p.input_size}"
+    assert p.predict(image(1, size=224)) == "green"
+    with pytest.raises(ValueError):
+        p.predict(image(1, size=SIZE))
+        pytest.fail("with the default input_size=224, an 8x8 image should raise ValueError")
+
+
+@pytest.mark.clause("cache-size", "labels", "unknown-kwarg", "init-chain")
+@settings(report_multiple_bugs=False)
+@given(
+    cls_name=st.sampled_from(["CachedTimedEfficientNet", "TimedCachedEfficientNet", "CachedOnly"]),
+    cache_size=st.sampled_from([1, 2, 10**9, 0, -1, True, False, 1.0, 2.5, "2", None]),
+    labels=st.sampled_from([["a", "b", "c"], ["only"], [], ()]),
+    extra=st.sampled_from([{}, {"colour_space": "RGB"}]),
+)
+@example(cls_name="CachedOnly", cache_size=True, labels=["a"], extra={})
+@example(cls_name="CachedOnly", cache_size=1, labels=[], extra={"colour_space": "RGB"})
+def test_construction_errors_agree_with_the_reference(
+    impl: ModuleType,
+    reference: ModuleType,
+    cls_name: str,
+    cache_size: object,
+    labels: list[str],
+    extra: dict[str, Any],
+) -> None:
+    def build_(module: ModuleType) -> Callable[[], object]:
+        def go() -> object:
+            kwargs = {"labels": labels, "model": ChannelMean(), "cache_size": cache_size, **extra}
+            if "Timed" in cls_name:
+                kwargs["clock"] = fake_clock()
+            return state(make(module, cls_name, kwargs))
+
+        return go
+
+    agree(build_(impl), build_(reference))
+
+
+class GradSpy(nn.Module):
+    """A model with a trainable weight that records its mode and whether autograd was on."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.weight = nn.Parameter(torch.ones(3))
+        self.seen: list[tuple[bool, bool]] = []
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        self.seen.append((self.training, torch.is_grad_enabled()))
+        return x.mean(dim=(-1, -2)) * self.weight
+
+
+@pytest.mark.clause("eval-mode", "scores")
+def test_the_model_runs_in_eval_mode_without_autograd(impl: ModuleType) -> None:
+    model = GradSpy().train()
+    p = impl.EfficientNetPredictor(labels=LABELS, model=model, input_size=SIZE)
+    scores = p.scores(image(2, level=0.25))
+    assert isinstance(scores, np.ndarray) and scores.shape == (3,), (
+        f"scores should be row 0 of the (1, n_labels) output as a NumPy array, got {scores!r}"
+    )
+    np.testing.assert_allclose(scores, [0.0, 0.0, 0.25], rtol=1e-6)
+    assert p.predict(image(0)) == "red"
+    assert model.seen == [(False, False), (False, False)], (
+        "the model should run in eval mode (model.eval() in __init__) and under "
+        f"torch.no_grad() (no autograd graph): (training, grad enabled) per call = {model.seen}"
+    )
+    plain = impl.EfficientNetPredictor(labels=LABELS, model=lambda t: t.mean(dim=(-1, -2)))
+    assert plain.predict(image(1, size=224)) == "green", "any callable model should work"

@@ -7,11 +7,18 @@ with many ties are compared with a brute-force NumPy front. Run one part with
 
 from __future__ import annotations
 
+import math
+from collections.abc import Callable
+from fractions import Fraction
 from types import ModuleType
 from typing import Any
 
 import numpy as np
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+
+from grader import differential as diff
 
 CONFIGS: list[dict[str, Any]] = [
     # a hand-made benchmark of RxVision25 serving configurations
@@ -46,6 +53,7 @@ def brute_front(points: np.ndarray) -> list[int]:
 
 
 # -- dominance and fronts -------------------------------------------------------------------------
+@pytest.mark.clause("dominates", "dominates-equal", "sense")
 def test_dominates_needs_one_strict_improvement(impl: ModuleType) -> None:
     a = {"name": "a", "accuracy": 0.9, "p99_ms": 20}
     b = {"name": "b", "accuracy": 0.9, "p99_ms": 25}
@@ -62,6 +70,7 @@ def test_dominates_needs_one_strict_improvement(impl: ModuleType) -> None:
         impl.dominates(a, b, {"accuracy": "maximise"})
 
 
+@pytest.mark.clause("front")
 def test_front_with_mixed_senses(impl: ModuleType) -> None:
     got = names(impl.pareto_front(CONFIGS, ACC_LAT))
     want = ["b3-fp32-bs1", "b3-fp16-bs8", "student-int8", "b0-fp16-bs4"]
@@ -71,6 +80,7 @@ def test_front_with_mixed_senses(impl: ModuleType) -> None:
     )
 
 
+@pytest.mark.clause("front-duplicates", "front-identity")
 def test_front_keeps_ties_and_duplicates(impl: ModuleType) -> None:
     configs = [
         {"name": "x", "accuracy": 0.9, "p99_ms": 20},
@@ -86,6 +96,7 @@ def test_front_keeps_ties_and_duplicates(impl: ModuleType) -> None:
     assert got[0] is configs[0], "return the configurations themselves, not copies"
 
 
+@pytest.mark.clause("front", "front-empty")
 def test_front_in_three_objectives(impl: ModuleType) -> None:
     objectives = {"accuracy": "max", "p99_ms": "min", "memory_mb": "min"}
     got = names(impl.pareto_front(CONFIGS, objectives))
@@ -99,6 +110,7 @@ def test_front_in_three_objectives(impl: ModuleType) -> None:
         impl.pareto_front(CONFIGS, {})
 
 
+@pytest.mark.clause("front", "front-duplicates")
 @pytest.mark.parametrize("seed", range(6))
 def test_front_matches_brute_force_on_random_sets(impl: ModuleType, seed: int) -> None:
     rng = np.random.default_rng(seed)
@@ -117,6 +129,7 @@ def test_front_matches_brute_force_on_random_sets(impl: ModuleType, seed: int) -
 
 
 # -- choose ---------------------------------------------------------------------------------------
+@pytest.mark.clause("inclusive", "choose")
 def test_choose_respects_inclusive_constraints(impl: ModuleType) -> None:
     got = impl.choose(
         CONFIGS, {"p99_ms": ("<=", 30.0), "memory_mb": ("<=", 512)}, [("accuracy", "max")]
@@ -133,6 +146,7 @@ def test_choose_respects_inclusive_constraints(impl: ModuleType) -> None:
     )
 
 
+@pytest.mark.clause("choose")
 def test_choose_breaks_ties_by_next_objective_then_name(impl: ModuleType) -> None:
     got = impl.choose(CONFIGS, {}, [("accuracy", "min"), ("p99_ms", "min")])
     assert got["name"] == "student-int8", (
@@ -153,6 +167,7 @@ def test_choose_breaks_ties_by_next_objective_then_name(impl: ModuleType) -> Non
     assert got["name"] == "alpha", f"reversed input must still give 'alpha', got {got['name']!r}"
 
 
+@pytest.mark.clause("binding", "eliminated", "infeasible-message")
 def test_choose_infeasible_names_the_binding_constraint(impl: ModuleType) -> None:
     constraints = {
         "accuracy": (">=", 0.93),  # rules out 5 alone
@@ -182,6 +197,7 @@ def test_choose_infeasible_names_the_binding_constraint(impl: ModuleType) -> Non
     )
 
 
+@pytest.mark.clause("choose-empty", "op")
 def test_choose_rejects_bad_input(impl: ModuleType) -> None:
     for args in (
         ([], {}, [("accuracy", "max")]),
@@ -193,6 +209,7 @@ def test_choose_rejects_bad_input(impl: ModuleType) -> None:
 
 
 # -- replicas -------------------------------------------------------------------------------------
+@pytest.mark.clause("replicas", "round-off")
 @pytest.mark.parametrize(
     ("throughput", "qps", "kwargs", "want"),
     [
@@ -218,6 +235,7 @@ def test_replicas_for(
     )
 
 
+@pytest.mark.clause("replicas-invalid")
 def test_replicas_for_rejects_bad_input(impl: ModuleType) -> None:
     for config, qps, kwargs in (
         ({"name": "x", "throughput_qps": 0}, 10, {}),
@@ -227,3 +245,201 @@ def test_replicas_for_rejects_bad_input(impl: ModuleType) -> None:
     ):
         with pytest.raises(ValueError):
             impl.replicas_for(config, qps, **kwargs)
+
+
+# -- differential: judged against the reference on drawn inputs --------------------------------
+def agree(learner: Callable, reference: Callable, *args: object, **options: object) -> object:
+    """``diff.assert_same(learner, reference, *args, **options)``, except that a stub still
+    raising NotImplementedError is *not started* even on inputs where the reference raises
+    (assert_same would report a wrong exception type)."""
+    if diff.call(reference, *args).raised:
+        got = diff.call(learner, *args)
+        if isinstance(got.error, NotImplementedError):
+            raise got.error
+    return diff.assert_same(learner, reference, *args, **options)
+
+
+METRICS = ["m0", "m1", "m2"]
+#: Few distinct values (ties, duplicates), with -0.0 == 0.0 and a float among the ints.
+values = st.sampled_from([0, 1, 2, 3, -0.0, 1.5])
+configs_st = st.lists(
+    st.fixed_dictionaries(
+        {"name": st.sampled_from(["a", "b", "c", "B", "a2"]), **{m: values for m in METRICS}}
+    ),
+    max_size=7,
+)
+objectives_st = st.dictionaries(
+    st.sampled_from(METRICS), st.sampled_from(["min", "max"]), min_size=1, max_size=3
+)
+
+
+def positions(configs: list[dict[str, Any]], chosen: list[Any]) -> list[int]:
+    """Where each returned object is in the input (-1: a copy, not the object itself)."""
+    return [next((i for i, c in enumerate(configs) if c is r), -1) for r in chosen]
+
+
+@pytest.mark.clause(
+    "dominates", "dominates-equal", "front", "front-identity", "front-duplicates", "front-empty",
+    "sense",
+)  # fmt: skip
+@settings(report_multiple_bugs=False)  # a stub's NotImplementedError: one "not started"
+@given(configs=configs_st, objectives=objectives_st, bad_sense=st.sampled_from([None, "up", "MAX"]))
+@example(
+    configs=[{"name": "a", "m0": 0, "m1": 1, "m2": 0}, {"name": "b", "m0": -0.0, "m1": 1, "m2": 0}],
+    objectives={"m0": "max", "m1": "min"},
+    bad_sense=None,
+)
+def test_dominance_and_front_agree_with_the_reference(
+    impl: ModuleType,
+    reference: ModuleType,
+    configs: list[dict[str, Any]],
+    objectives: dict[str, str],
+    bad_sense: str | None,
+) -> None:
+    if bad_sense is not None and configs:  # an unknown sense (with nothing to compare: silent)
+        objectives = {**objectives, "m2": bad_sense}
+
+    def run(module: ModuleType) -> Callable[[], object]:
+        def go() -> object:
+            table = [[module.dominates(a, b, objectives) for b in configs] for a in configs]
+            return table, positions(configs, module.pareto_front(configs, objectives))
+
+        return go
+
+    agree(run(impl), run(reference))
+
+
+constraints_st = st.dictionaries(
+    st.sampled_from(METRICS),
+    st.tuples(st.sampled_from(["<=", ">=", "<=", ">="]), st.sampled_from([0, 1, 1.5, 2, 3, -1])),
+    max_size=3,
+)
+objective_st = st.lists(
+    st.tuples(st.sampled_from(METRICS), st.sampled_from(["min", "max"])),
+    max_size=3,
+    unique_by=lambda pair: pair[0],  # a metric at most once
+)
+
+
+def choice(
+    module: ModuleType,
+    configs: list[dict[str, Any]],
+    constraints: dict[str, tuple[str, float]],
+    objective: list[tuple[str, str]],
+) -> Callable[[], object]:
+    # With empty input or a bad op the spec asks for a ValueError, and an InfeasibleError is
+    # one: only a well-formed question must be answered by the binding constraint.
+    well_formed = (
+        configs and objective and all(op in ("<=", ">=") for op, _ in constraints.values())
+    )
+    infeasible = module.InfeasibleError if well_formed else ()
+
+    def run() -> object:
+        try:
+            return positions(configs, [module.choose(configs, constraints, objective)])
+        except infeasible as err:
+            op, bound = constraints[err.binding]
+            message = str(err)
+            named = err.binding in message and op in message
+            named = named and (str(bound) in message or f"{bound:g}" in message)
+            return "InfeasibleError", err.binding, dict(err.eliminated), named
+
+    return run
+
+
+@pytest.mark.clause(
+    "inclusive", "op", "choose", "binding", "eliminated", "infeasible-message", "choose-empty"
+)
+@settings(report_multiple_bugs=False)
+@given(
+    configs=configs_st,
+    constraints=constraints_st,
+    objective=objective_st,
+    bad_op=st.sampled_from([None, "<", "=="]),
+)
+@example(
+    configs=[{"name": "b", "m0": 1, "m1": 0, "m2": 0}, {"name": "a", "m0": 1, "m1": 0, "m2": 0}],
+    constraints={"m0": (">=", 1)},
+    objective=[("m1", "max")],
+    bad_op=None,
+)
+@example(
+    configs=[{"name": "a", "m0": 3, "m1": 3, "m2": 0}, {"name": "b", "m0": 0, "m1": 0, "m2": 3}],
+    constraints={"m2": ("<=", -1), "m0": ("<=", 2), "m1": (">=", 1.5)},
+    objective=[("m0", "min")],
+    bad_op=None,
+)
+@example(
+    configs=[{"name": "a", "m0": 1, "m1": 0, "m2": 0}, {"name": "B", "m0": 1, "m1": 0, "m2": 0}],
+    constraints={},
+    objective=[("m0", "max")],
+    bad_op=None,
+)
+@example(
+    configs=[{"name": "a", "m0": 3, "m1": 3, "m2": 0}, {"name": "b", "m0": 0, "m1": 0, "m2": 3}],
+    constraints={"m1": (">=", -1), "m2": ("<=", -1)},
+    objective=[("m0", "min")],
+    bad_op=None,
+)
+def test_choose_agrees_with_the_reference(
+    impl: ModuleType,
+    reference: ModuleType,
+    configs: list[dict[str, Any]],
+    constraints: dict[str, tuple[str, float]],
+    objective: list[tuple[str, str]],
+    bad_op: str | None,
+) -> None:
+    if bad_op is not None:
+        constraints = {**constraints, "m2": (bad_op, 1)}
+    agree(
+        choice(impl, configs, constraints, objective),
+        choice(reference, configs, constraints, objective),
+    )
+
+
+def replicas_compare(throughput: float, qps: float, utilization: float, minimum: int) -> Callable:
+    """Near an integer the float quotient may land on either side: accept the ceiling of the
+    exact quotient less 1e-9, give or take a relative 1e-12 of round-off."""
+
+    def compare(got: Any, want: Any) -> str | None:
+        if type(got) is not int:
+            return f"expected an int, got {got!r}"
+        exact = Fraction(qps) / (Fraction(throughput) * Fraction(utilization)) - Fraction(1, 10**9)
+        slack = Fraction(1, 10**12) * max(1, abs(exact))
+        allowed = {max(minimum, math.ceil(exact - slack)), max(minimum, math.ceil(exact + slack))}
+        return None if got in allowed else f"expected one of {sorted(allowed)}, got {got}"
+
+    return compare
+
+
+@pytest.mark.clause("replicas", "round-off", "replicas-invalid")
+@settings(report_multiple_bugs=False)
+@given(
+    throughput=st.one_of(st.sampled_from([1, 3, 100, 45, 0, -5, 0.5]), st.floats(0.1, 1e4)),
+    qps=st.one_of(st.sampled_from([0, 21, 9, 1000, 70, -1, -1e-9]), st.floats(0, 1e5)),
+    utilization=st.one_of(
+        st.sampled_from([0.7, 0.6, 1, 1.0, 0.5, 0, -0.1, 1.5, 1 + 1e-9]), st.floats(0.01, 1)
+    ),
+    minimum=st.sampled_from([1, 0, 2, 5]),
+)
+@example(throughput=1, qps=21, utilization=0.7, minimum=1)
+@example(throughput=1, qps=10.0000005, utilization=1.0, minimum=1)  # 5e-7 over 10: 11
+@example(throughput=100, qps=0, utilization=0.7, minimum=0)
+def test_replicas_for_agrees_with_the_reference(
+    impl: ModuleType,
+    reference: ModuleType,
+    throughput: float,
+    qps: float,
+    utilization: float,
+    minimum: int,
+) -> None:
+    config = {"name": "cfg", "throughput_qps": throughput}
+
+    def run(module: ModuleType) -> Callable[[], int]:
+        return lambda: module.replicas_for(
+            config, qps, utilization=utilization, min_replicas=minimum
+        )
+
+    agree(
+        run(impl), run(reference), compare=replicas_compare(throughput, qps, utilization, minimum)
+    )

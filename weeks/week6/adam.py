@@ -8,11 +8,12 @@ and compares the parameters after every step (float64).
 ``Adam(params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, decoupled=False)``
 
 - ``params``: a list of float NumPy arrays, updated IN PLACE by ``step`` (the caller keeps
-  references to them, as with torch parameters).
+  references to them, as with torch parameters). [#in-place]
 - State: ``t`` (steps taken, starts at 0), ``m`` and ``v`` (one zero array per parameter: first
-  and second moment estimates).
+  and second moment estimates). [#state]
 - ``step(grads)``: ``grads`` is a list with one gradient per parameter, same order and shapes
-  (never modify them). ``t`` grows by ONE per call (not per parameter), then for each parameter::
+  (never modify them). [#grads-untouched] ``t`` grows by ONE per call (not per parameter).
+  [#t-per-call] Then for each parameter::
 
       g = grad + weight_decay * p           # only if not decoupled (Adam's L2 penalty)
       p = p * (1 - lr * weight_decay)       # only if decoupled (AdamW), before the update
@@ -22,9 +23,13 @@ and compares the parameters after every step (float64).
       v_hat = v / (1 - b2**t)
       p = p - lr * m_hat / (sqrt(v_hat) + eps)      # eps OUTSIDE the square root
 
-- Errors (``ValueError``): negative ``lr``/``eps``/``weight_decay``, a beta outside ``[0, 1)``,
-  ``params`` that are not float arrays; in ``step``, a wrong number of gradients or a shape
-  mismatch.
+  [#update] ``weight_decay`` with ``decoupled=False`` adds ``weight_decay * p`` to the gradient
+  (it then flows through ``m`` and ``v``) [#l2]; with ``decoupled=True`` it only shrinks ``p``
+  before the update. [#decoupled]
+
+- Errors (``ValueError``, raised when called): negative ``lr``/``eps``/``weight_decay``, a beta
+  outside ``[0, 1)`` [#hyper-range]; ``params`` that are not float arrays [#float-params]; in
+  ``step``, a wrong number of gradients or a shape mismatch [#step-errors].
 
 Example::
 
@@ -34,7 +39,8 @@ Example::
     >>> w                       # first step moves every coordinate by ~lr against its gradient
     array([ 0.9, -1.9])
 
-Complexity: O(number of parameters) per step, vectorised per array.
+Complexity: O(number of parameters) per step, vectorised per array (no Python loop over the
+elements of a parameter). [#vectorized]
 """
 
 from __future__ import annotations

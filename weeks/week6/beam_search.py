@@ -9,23 +9,26 @@ whose best sequences it knows (it enumerates every sequence), so the rules below
 - ``step_fn(prefixes)``: ``prefixes`` is a list of token tuples, each beginning with ``start``;
   returns an array ``(len(prefixes), vocab_size)`` of next-token LOG-probabilities (``-inf`` =
   impossible). Call it ONCE per decoding step with all live prefixes (a batch), never with a
-  prefix that already ended with ``eos``.
+  prefix that already ended with ``eos``. [#step-fn-batch]
 - A hypothesis' ``log_prob`` is the SUM of the log-probabilities of its generated tokens (never
-  multiply probabilities: they underflow). Its length ``n`` counts the generated tokens,
-  including ``eos`` but not ``start``.
+  multiply probabilities: they underflow). [#sum-log-probs] Its length ``n`` counts the
+  generated tokens, including ``eos`` but not ``start``. [#length]
 - Each step: expand every live hypothesis with every token; among all candidates keep the
-  ``beam_width`` with the highest ``log_prob`` (ties: the earlier live hypothesis, then the
-  smaller token id; candidates at ``-inf`` are never kept). Kept candidates that end with ``eos``
-  are FINISHED: they leave the beam for good (they are neither expanded nor occupy a slot in later
-  steps); the others form the next beam (which may therefore hold fewer than ``beam_width``).
-- Stop when no live hypothesis is left or after ``max_len`` steps; hypotheses still live after
-  ``max_len`` steps are finished too (truncated, without ``eos``).
+  ``beam_width`` with the highest ``log_prob`` [#top-k] (ties: the earlier live hypothesis, then
+  the smaller token id [#ties]; candidates at ``-inf`` are never kept [#no-inf]). Kept candidates
+  that end with ``eos`` are FINISHED: they leave the beam for good (they are neither expanded nor
+  occupy a slot in later steps); the others form the next beam, in the order they were kept
+  (which may therefore hold fewer than ``beam_width``). [#finished-leave]
+- Stop when no live hypothesis is left or after ``max_len`` steps [#stop]; hypotheses still live
+  after ``max_len`` steps are finished too (truncated, without ``eos``). [#truncated]
 - Ranking: ``score = log_prob / n ** length_penalty`` (``length_penalty=0`` is the raw sum;
-  1 is the per-token average, which stops the search from favouring short outputs).
+  1 is the per-token average, which stops the search from favouring short outputs). [#score]
 - Returns at most ``beam_width`` finished hypotheses as :class:`Hypothesis` ``(tokens, log_prob,
   score)``, best score first; ``tokens`` excludes ``start`` and ends with ``eos`` if it finished
-  that way.
-- ``beam_width < 1`` or ``max_len < 1``: ``ValueError``.
+  that way. [#returns] Equal scores keep the order in which the hypotheses finished (earlier step
+  first; within a step, the order they were kept; those truncated at ``max_len`` last).
+  [#final-ties]
+- ``beam_width < 1`` or ``max_len < 1``: ``ValueError``, raised when called. [#sizes]
 
 With ``beam_width = 1`` this is greedy decoding. With a beam as wide as the number of possible
 sequences it is exhaustive search.
@@ -37,7 +40,8 @@ Example (vocabulary: 0 = eos, 1, 2; start token 3)::
     >>> beam_search(step, start=3, eos=0, beam_width=2, max_len=2)[0].tokens
     (1, 1)
 
-Complexity: O(max_len * beam_width * vocab_size) plus the ``step_fn`` calls.
+Complexity: O(max_len * beam_width * vocab_size) plus the ``step_fn`` calls: at most ``max_len``
+calls, with at most ``beam_width`` prefixes each. [#complexity]
 """
 
 from __future__ import annotations

@@ -5,18 +5,21 @@ time, and what happens at inference?"
 
 ``dropout(x, p, training=True, rng=None) -> (out, mask)``
 
-- ``p`` is the probability of DROPPING a unit, ``0 <= p <= 1`` (else ``ValueError``).
+- ``p`` is the probability of DROPPING a unit, ``0 <= p <= 1`` (else ``ValueError``, in both
+  functions). [#p-range]
 - Training: draw an independent keep/drop decision for every element of ``x`` from ``rng`` (a
-  ``np.random.Generator``; ``None`` means ``np.random.default_rng()``). ``mask`` is a boolean
-  array of ``x.shape``, ``True`` = kept. Kept units are scaled by ``1 / (1 - p)`` ("inverted"
-  dropout) so that ``E[out] = x``; dropped units are 0.
+  ``np.random.Generator``), each dropped with probability ``p``. [#independent] ``None`` means
+  a fresh ``np.random.default_rng()``, so two calls differ. [#rng-none] ``mask`` is a boolean
+  array of ``x.shape``, ``True`` = kept. [#mask] Kept units are scaled by ``1 / (1 - p)``
+  ("inverted" dropout) so that ``E[out] = x``; dropped units are 0. [#scale]
 - ``training=False`` or ``p == 0``: ``out`` equals ``x`` (a copy), ``mask`` is all ``True``.
+  [#identity]
 - ``p == 1`` in training: ``out`` is all zeros and ``mask`` all ``False``; no division by zero,
-  no warning.
-- The same seed must give the same mask; never modify ``x``.
+  no warning. [#p-one]
+- The same seed must give the same mask [#seed]; never modify ``x`` [#no-mutation].
 
 ``dropout_backward(grad_out, mask, p) -> grad_in``: the gradient w.r.t. ``x``: ``grad_out``
-times the same mask and the same ``1 / (1 - p)`` scale (zeros when ``p == 1``).
+times the same mask and the same ``1 / (1 - p)`` scale (zeros when ``p == 1``). [#backward]
 
 Example::
 
@@ -26,7 +29,7 @@ Example::
     >>> dropout(np.ones(3), 0.5, training=False)[0]
     array([1., 1., 1.])
 
-Complexity: O(size of x), vectorised.
+Complexity: O(size of x), vectorised (no Python loop over elements). [#vectorized]
 """
 
 from __future__ import annotations

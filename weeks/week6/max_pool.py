@@ -7,25 +7,31 @@ padding."
 ``max_pool2d(x, kernel_size, stride=None, padding=0)``
 
 - ``x``: float array ``(N, C, H, W)``. ``kernel_size``, ``stride`` and ``padding`` are an int or a
-  pair ``(along H, along W)``; ``stride=None`` means ``stride = kernel_size``.
+  pair ``(along H, along W)``. [#pairs] ``stride=None`` means ``stride = kernel_size``.
+  [#stride-default]
 - Padding adds ``padding`` cells on EACH side that can never win the max: pad with ``-inf``
-  (zeros would beat negative inputs). Like PyTorch, require ``0 <= padding <= kernel // 2``.
+  (zeros would beat negative inputs). [#pad-neg-inf] Like PyTorch, require
+  ``0 <= padding <= kernel // 2``. [#padding-range]
 - Output size per axis: ``(H + 2 * padding - kernel) // stride + 1`` (floor, no ceil mode).
+  [#out-size]
 - Returns ``(out, indices)``, both of shape ``(N, C, out_h, out_w)``. ``indices`` (int64) is
   PyTorch's ``return_indices=True`` convention: the flat position ``h * W + w`` of the max inside
-  its own ``H x W`` input plane (unpadded coordinates). On ties, the first maximum in row-major
-  order inside the window wins (what ``np.argmax`` gives).
+  its own ``H x W`` input plane (unpadded coordinates). [#indices] On ties, the first maximum in
+  row-major order inside the window wins (what ``np.argmax`` gives). [#ties]
 
 ``max_pool2d_backward(grad_out, indices, input_shape)``
 
 - ``grad_out``: gradient of the loss w.r.t. ``out``; ``indices``: from the forward pass;
   ``input_shape``: ``x.shape``.
 - Returns ``grad_in`` of shape ``input_shape``: each window's gradient goes to its argmax only,
-  every other input gets 0. When windows overlap (stride < kernel) one input can be the max of
-  several windows: its gradients ADD UP.
+  every other input gets 0. [#backward-argmax] When windows overlap (stride < kernel) one input
+  can be the max of several windows: its gradients ADD UP. [#backward-accumulate]
 
-Errors (``ValueError``): ``x`` not 4-D, kernel or stride < 1, padding out of range, a window that
-does not fit, ``grad_out`` and ``indices`` of different shapes.
+Neither function modifies its arguments. [#no-mutation]
+
+Errors (``ValueError``, raised when called): ``x`` not 4-D [#x-4d], kernel or stride < 1
+[#kernel-stride-range], padding out of range (see above), a window that does not fit
+[#window-fits], ``grad_out`` and ``indices`` of different shapes [#backward-shapes].
 
 Example::
 
@@ -38,7 +44,8 @@ Example::
            [1., 0.]])
 
 Complexity: forward O(N * C * out_h * out_w * kh * kw) with no Python loop over positions (use a
-sliding-window view); backward O(number of outputs).
+sliding-window view). [#vectorized] Backward O(number of outputs), whatever the kernel size.
+[#backward-cost]
 """
 
 from __future__ import annotations

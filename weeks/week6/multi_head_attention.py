@@ -7,37 +7,42 @@ attention weights with and without masks (float64).
 
 ``MultiHeadAttention(embed_dim, num_heads, seed=0)``
 
-- ``embed_dim`` (E) must be divisible by ``num_heads`` (H), else ``ValueError``; ``head_dim``
-  D = E // H.
+- ``embed_dim`` (E) must be divisible by ``num_heads`` (H >= 1), else ``ValueError``.
+  [#divisible] ``head_dim`` D = E // H. [#head-dim]
 - Parameters, named like PyTorch's: ``in_proj_weight`` ``(3E, E)`` (rows ``0:E`` project the
   query, ``E:2E`` the key, ``2E:3E`` the value), ``in_proj_bias`` ``(3E,)``, ``out_proj_weight``
-  ``(E, E)``, ``out_proj_bias`` ``(E,)``. Initialise them with any random values drawn from
-  ``np.random.default_rng(seed)`` (biases may be zeros); the grader always loads weights.
+  ``(E, E)``, ``out_proj_bias`` ``(E,)``. [#params] Initialise them with any random values drawn
+  from ``np.random.default_rng(seed)`` (biases may be zeros): the same seed gives the same
+  weights, another seed other weights. [#init-seed] The grader always loads weights.
 - ``load_state_dict(state)``: ``state`` maps torch's names ``in_proj_weight``, ``in_proj_bias``,
   ``out_proj.weight``, ``out_proj.bias`` to arrays (``{k: v.numpy() for k, v in
-  layer.state_dict().items()}``); copy them (float64). A missing key or a wrong shape raises
-  ``ValueError``.
+  layer.state_dict().items()}``); copy them (float64: later changes to ``state``'s arrays do not
+  reach the layer). [#load] A missing key or a wrong shape raises ``ValueError``. [#load-errors]
 - ``split_heads(x)``: ``(B, T, E)`` -> ``(B, H, T, D)`` where head ``h`` gets the features
-  ``h * D : (h + 1) * D`` of every token. ``merge_heads`` is its inverse ``(B, H, T, D)`` ->
-  ``(B, T, E)``.
+  ``h * D : (h + 1) * D`` of every token. [#split-heads] ``merge_heads`` is its inverse
+  ``(B, H, T, D)`` -> ``(B, T, E)``. [#merge-heads]
 - ``forward(query, key, value, key_padding_mask=None, attn_mask=None, need_weights=True,
   average_attn_weights=True)`` (also ``layer(...)``), batch first:
 
   1. ``q = query @ W_q.T + b_q`` (same for k, v), then split heads;
-  2. per head: scaled dot-product attention with scale ``1 / sqrt(D)`` (the HEAD dim);
-  3. merge heads, then ``out @ out_proj_weight.T + out_proj_bias``.
+  2. per head: scaled dot-product attention with scale ``1 / sqrt(D)`` (the HEAD dim); [#scale]
+  3. merge heads, then ``out @ out_proj_weight.T + out_proj_bias``. [#forward]
 
   Shapes: ``query`` ``(B, L, E)``, ``key`` and ``value`` ``(B, S, E)``; output ``(B, L, E)``.
+  [#shapes]
   Masks use PyTorch's ``nn.MultiheadAttention`` convention, where ``True`` means BLOCKED (the
   opposite of ``F.scaled_dot_product_attention``):
-  ``key_padding_mask`` ``(B, S)`` bool, True = this key is padding; ``attn_mask`` bool ``(L, S)``
-  (shared) or ``(B * H, L, S)`` (per sample and head, sample-major), True = not allowed.
-  Returned weights: ``None`` if ``need_weights`` is False; else ``(B, L, S)`` averaged over the
-  heads (``average_attn_weights=True``, PyTorch's default) or ``(B, H, L, S)`` per head.
+  ``key_padding_mask`` ``(B, S)`` bool, True = this key is padding [#key-padding-mask];
+  ``attn_mask`` bool ``(L, S)`` (shared) or ``(B * H, L, S)`` (per sample and head,
+  sample-major), True = not allowed [#attn-mask]. A key blocked by either mask is blocked.
+  [#masks-combine]
+  Returned weights: ``None`` if ``need_weights`` is False [#need-weights]; else ``(B, L, S)``
+  averaged over the heads (``average_attn_weights=True``, PyTorch's default) or ``(B, H, L, S)``
+  per head. [#average-weights]
 - A query whose keys are all blocked gets weights 0, so its output is ``out_proj_bias`` (PyTorch
-  returns NaN there; you must not).
-- Errors (``ValueError``): bad ``embed_dim``/``num_heads``, ``query`` not ``(B, L, E)``, ``key``
-  and ``value`` of different shapes.
+  returns NaN there; you must not). [#fully-masked]
+- Errors (``ValueError``, raised when called): bad ``embed_dim``/``num_heads``, ``query`` not
+  ``(B, L, E)``, ``key`` and ``value`` of different shapes. [#shape-errors]
 
 Example::
 
@@ -49,7 +54,8 @@ Example::
     >>> out.shape, w.shape
     ((1, 3, 8), (1, 3, 3))
 
-Complexity: O(B * (L + S) * E^2) for the projections plus O(B * L * S * E) for attention.
+Complexity: O(B * (L + S) * E^2) for the projections plus O(B * L * S * E) for attention; memory
+O(B * H * L * S) for the weights (never an array of ``L * S * E`` elements). [#complexity]
 """
 
 from __future__ import annotations

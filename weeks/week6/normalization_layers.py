@@ -3,33 +3,40 @@
 Interview prompt: "Implement BatchNorm2d and LayerNorm in NumPy, forward and backward, and explain
 what changes between training and inference." The grader compares every number with PyTorch
 (``torch.nn.BatchNorm2d``, ``torch.nn.LayerNorm``, float64) and checks gradients with autograd
-and finite differences.
+and finite differences. Work in float64: inputs of any float dtype give float64 results. [#float64]
 
 ``BatchNorm2d(num_features, eps=1e-5, momentum=0.1)``, input ``(N, C, H, W)``:
 
 - Parameters ``weight`` (gamma, ones) and ``bias`` (beta, zeros), shape ``(C,)``; buffers
-  ``running_mean`` (zeros) and ``running_var`` (ones), shape ``(C,)``; flag ``training`` (starts
-  ``True``), switched by ``train(mode=True)`` / ``eval()`` which return ``self``.
+  ``running_mean`` (zeros) and ``running_var`` (ones), shape ``(C,)``. [#bn-init] Flag
+  ``training`` (starts ``True``), switched by ``train(mode=True)`` / ``eval()`` which return
+  ``self``. [#train-eval]
 - Training: per channel, ``mean`` and the BIASED ``var`` over the ``m = N * H * W`` values;
-  ``y = (x - mean) / sqrt(var + eps) * weight + bias``. Then update the buffers the PyTorch way::
+  ``y = (x - mean) / sqrt(var + eps) * weight + bias``. [#bn-train-forward] Then update the
+  buffers the PyTorch way::
 
       running_mean = (1 - momentum) * running_mean + momentum * mean
       running_var  = (1 - momentum) * running_var  + momentum * var * m / (m - 1)   # UNBIASED
 
-  A channel with ``m == 1`` in training raises ``ValueError`` (as PyTorch does).
+  [#running-stats] A channel with ``m == 1`` in training raises ``ValueError`` (as PyTorch
+  does). [#bn-single-value]
+  An input that is not ``(N, num_features, H, W)`` raises ``ValueError``. [#bn-shape]
 - Evaluation: normalise with ``running_mean`` and ``running_var`` (never the batch's statistics)
-  and do not touch the buffers.
+  and do not touch the buffers. [#bn-eval]
 
 ``LayerNorm(normalized_shape, eps=1e-5)``: ``normalized_shape`` is an int or a tuple naming the
 trailing dims of each sample, e.g. ``E`` for ``(B, T, E)`` or ``(C, H, W)`` for images. ``weight``
-(ones) and ``bias`` (zeros) have shape ``normalized_shape``. Each sample is normalised over those
-trailing dims only (biased variance), in training and inference alike; no running statistics.
-An input whose trailing dims are not ``normalized_shape`` raises ``ValueError``.
+(ones) and ``bias`` (zeros) have shape ``normalized_shape``. [#ln-init] Each sample is normalised
+over those trailing dims only (biased variance), in training and inference alike; no running
+statistics. [#ln-forward]
+An input whose trailing dims are not ``normalized_shape`` raises ``ValueError``. [#ln-shape]
 
 Both layers: ``forward(x)`` (also ``layer(x)``) returns the output and remembers what backward
-needs; ``backward(grad_out)`` returns the gradient w.r.t. the input of the LAST forward and stores
-``grad_weight`` and ``grad_bias`` (same shapes as ``weight`` and ``bias``). In eval mode the
-batch-norm statistics are constants, so its backward is a per-channel scale. Work in float64.
+needs; ``backward(grad_out)`` returns the gradient w.r.t. the input of the LAST forward, in the mode
+that forward ran in. [#backward-last] It stores ``grad_weight`` and ``grad_bias`` (same shapes as
+``weight`` and ``bias``; ``None`` before the first backward). [#param-grads] In eval mode the
+batch-norm statistics are constants, so its backward is a per-channel scale. [#bn-eval-backward]
+``eps`` (added to the variance inside the square root) changes every output and gradient. [#eps]
 
 Example::
 
@@ -40,7 +47,8 @@ Example::
     >>> bn.running_mean, bn.running_var.round(4)      # 0.9 * 0 + 0.1 * 2.5; 0.9 + 0.1 * 5/3
     (array([0.25]), array([1.0667]))
 
-Complexity: O(size of x) per call, vectorised over the batch.
+Complexity: O(size of x) per call, vectorised over the batch (no Python loop over samples).
+[#vectorized]
 """
 
 from __future__ import annotations

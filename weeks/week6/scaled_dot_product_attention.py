@@ -3,30 +3,32 @@
 Interview prompt: "Write the attention function of a Transformer in NumPy, with a padding mask
 and a causal option. Then tell me what happens when a whole row is masked."
 
-``softmax(x, axis=-1)``: numerically stable (subtract the max along ``axis``; the result must not
-contain NaN or inf for inputs like 1e4). Entries equal to ``-inf`` get probability 0; a slice
-that is ``-inf`` everywhere gives all zeros (not NaN).
+``softmax(x, axis=-1)``: probabilities of the shape of ``x`` that sum to 1 along ``axis``.
+[#softmax-axis] Numerically stable (subtract the max along ``axis``; the result must not contain
+NaN or inf for inputs like 1e4). [#softmax-stable] Entries equal to ``-inf`` get probability 0
+[#softmax-neg-inf]; a slice that is ``-inf`` everywhere gives all zeros (not NaN).
+[#softmax-all-masked]
 
 ``attention(q, k, v, mask=None, causal=False) -> (out, weights)``
 
 - ``q``: ``(..., Tq, d_k)``, ``k``: ``(..., Tk, d_k)``, ``v``: ``(..., Tk, d_v)``; the leading
-  ``...`` batch dims (e.g. batch and heads) broadcast.
-- ``scores = q @ k^T / sqrt(d_k)``, shape ``(..., Tq, Tk)``.
+  ``...`` batch dims (e.g. batch and heads) broadcast. [#broadcast]
+- ``scores = q @ k^T / sqrt(d_k)``, shape ``(..., Tq, Tk)``. [#scale]
 - ``mask``: optional BOOLEAN array broadcastable to ``(..., Tq, Tk)``; ``True`` means "query may
   attend to this key" (the convention of ``torch.nn.functional.scaled_dot_product_attention``).
-  A padding mask for keys is typically ``(B, 1, 1, Tk)`` or ``(B, 1, Tk)``.
+  A padding mask for keys is typically ``(B, 1, 1, Tk)`` or ``(B, 1, Tk)``. [#mask]
 - ``causal=True``: query ``i`` may only attend to keys ``j <= i`` (lower-triangular, aligned at
-  the top-left when ``Tq != Tk``, like PyTorch's ``is_causal``). Combined with ``mask``, a key
-  must be allowed by both.
+  the top-left when ``Tq != Tk``, like PyTorch's ``is_causal``). [#causal] Combined with
+  ``mask``, a key must be allowed by both. [#mask-and-causal]
 - Disallowed scores must get weight exactly 0, and masking happens BEFORE the softmax (so the
-  allowed weights of each row sum to 1).
+  allowed weights of each row sum to 1). [#mask-before-softmax]
 - Fully masked row policy (same as PyTorch): a query with no allowed key gets weights all 0 and
-  output all 0 (never NaN).
+  output all 0 (never NaN). [#fully-masked]
 - Returns ``out = weights @ v`` of shape ``(..., Tq, d_v)`` and ``weights`` of shape
-  ``(..., Tq, Tk)``.
+  ``(..., Tq, Tk)``, both float64. [#returns] The inputs are not modified. [#no-mutation]
 
-Errors (``ValueError``): ``q`` and ``k`` differ in ``d_k``; ``k`` and ``v`` differ in ``Tk``; a
-non-boolean mask.
+Errors (``ValueError``, raised when called): ``q`` and ``k`` differ in ``d_k`` [#dk-mismatch];
+``k`` and ``v`` differ in ``Tk`` [#tk-mismatch]; a non-boolean mask [#mask-bool].
 
 Example::
 
@@ -37,7 +39,8 @@ Example::
     array([[1.  , 0.  ],
            [0.33, 0.67]])
 
-Complexity: O(batch * Tq * Tk * (d_k + d_v)) time, O(batch * Tq * Tk) memory for the weights.
+Complexity: O(batch * Tq * Tk * (d_k + d_v)) time, O(batch * Tq * Tk) memory for the weights
+(never an array of ``Tq * Tk * d_k`` elements). [#memory]
 """
 
 from __future__ import annotations

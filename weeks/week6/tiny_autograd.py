@@ -8,37 +8,42 @@ expressions (float64, 1e-9) and with finite differences.
 ``Value(data)``: a float ``data``, a ``grad`` (starts at 0.0), the nodes it was computed from
 (``_prev``), the operation name (``_op``) and a ``_backward`` closure that, when called, ADDS this
 node's contribution to its parents' ``grad`` (the chain rule: parent.grad += local derivative *
-out.grad). ``__init__`` is given.
+out.grad). [#chain-rule] ``__init__`` is given.
 
-Operations to write (each returns a NEW ``Value``; plain ints/floats are accepted on either side):
+Operations to write (each returns a NEW ``Value`` and leaves its operands' ``data`` alone
+[#new-value]; plain ints/floats are accepted on either side [#numbers]):
 
-- ``a + b``, ``a - b``, ``a * b``, ``a / b``, ``-a``, and the reflected forms ``2 + a``,
-  ``2 - a``, ``2 * a``, ``2 / a``;
-- ``a ** k`` for a constant int or float ``k`` (a ``Value`` exponent raises ``TypeError``);
-- ``a.exp()``, ``a.log()`` (``ValueError`` if ``a.data <= 0``), ``a.tanh()``, ``a.relu()``
-  (gradient 0 at 0, like PyTorch).
+- ``a + b``, ``a - b``, ``a * b``, ``a / b``, ``-a`` [#arithmetic], and the reflected forms
+  ``2 + a``, ``2 - a``, ``2 * a``, ``2 / a`` [#reflected];
+- ``a ** k`` for a constant int or float ``k`` [#pow] (a ``Value`` exponent raises
+  ``TypeError`` [#pow-type]);
+- ``a.exp()``, ``a.log()`` (``ValueError`` if ``a.data <= 0`` [#log-domain]), ``a.tanh()``,
+  ``a.relu()`` [#functions] (gradient 0 at 0, like PyTorch [#relu-at-zero]).
 
-``out.backward()``: sets ``out.grad = 1.0`` and propagates to every node ``out`` depends on. Two
-classic traps the grader checks:
+``out.backward()``: sets ``out.grad = 1.0`` and propagates to every node ``out`` depends on.
+[#backward] Two classic traps the grader checks:
 
 - a node used several times (``a * a``, diamonds) must receive the SUM of the gradients of all
-  paths: use ``+=`` in every ``_backward``, never ``=``;
+  paths: use ``+=`` in every ``_backward``, never ``=``; [#accumulate]
 - a node's ``_backward`` may only run once its own ``grad`` is complete: visit nodes in reverse
-  topological order. Build that order WITHOUT recursion (an explicit stack), so graphs 10 000
-  nodes deep work under Python's default recursion limit.
+  topological order. [#topological] Build that order WITHOUT recursion (an explicit stack), so
+  graphs 10 000 nodes deep work under Python's default recursion limit. [#no-recursion]
 
 Gradients accumulate across ``backward()`` calls, like PyTorch: reset them between training steps.
+[#across-calls]
 
 ``MLP(n_inputs, layer_sizes, seed=0)``: fully connected layers of sizes ``layer_sizes`` (e.g.
-``MLP(3, [4, 4, 1])``), ``tanh`` after every layer except the last (linear output). Each neuron
-has ``fan_in`` weights (initial values ``random.Random(seed).uniform(-1, 1)``) and a bias (0.0).
+``MLP(3, [4, 4, 1])``), ``tanh`` after every layer except the last (linear output). [#mlp-layers]
+Each neuron has ``fan_in`` weights (initial values ``random.Random(seed).uniform(-1, 1)``: the same
+seed gives the same network) and a bias (0.0). [#mlp-init]
 
 - ``mlp(x)``: ``x`` a sequence of ``n_inputs`` floats or Values; returns the LIST of output
   ``Value``s (a list even for one output). Neuron ``j`` computes ``b_j + sum_i w_ji * x_i``.
+  [#mlp-call]
 - ``mlp.parameters()``: every parameter in this order: layer by layer, neuron by neuron, the
-  neuron's weights (in input order) then its bias. The grader rebuilds the same network in
-  PyTorch from this list.
-- ``mlp.zero_grad()``: set every parameter's ``grad`` to 0.
+  neuron's weights (in input order) then its bias. [#mlp-parameters] The grader rebuilds the
+  same network in PyTorch from this list.
+- ``mlp.zero_grad()``: set every parameter's ``grad`` to 0. [#zero-grad]
 
 Example::
 
@@ -48,7 +53,8 @@ Example::
     >>> a.grad, b.grad              # dc/da = b + 2a = 1, dc/db = a = 2
     (1.0, 2.0)
 
-Complexity: ``backward`` is O(nodes + edges) time and memory.
+Complexity: ``backward`` is O(nodes + edges) time and memory: each node is visited, and its
+``_backward`` run, once, however many paths lead to it. [#linear]
 """
 
 from __future__ import annotations

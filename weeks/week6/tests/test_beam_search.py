@@ -13,6 +13,10 @@ from types import ModuleType
 
 import numpy as np
 import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
+
+from grader import differential as diff
 
 START, EOS = 99, 0
 
@@ -97,6 +101,7 @@ def _fmt(hyps: list) -> str:
     return ", ".join(f"{tuple(h[0])} ({h[2]:.4f})" for h in hyps[:5])
 
 
+@pytest.mark.clause("top-k", "score", "returns", "length", "step-fn-batch")
 @pytest.mark.parametrize("alpha", [0.0, 0.6, 1.0])
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_wide_beam_equals_exhaustive_search(impl: ModuleType, seed: int, alpha: float) -> None:
@@ -120,6 +125,7 @@ def test_wide_beam_equals_exhaustive_search(impl: ModuleType, seed: int, alpha: 
     assert lm.calls <= 4, f"step_fn must be called once per step (<= max_len=4), got {lm.calls}"
 
 
+@pytest.mark.clause("top-k")
 @pytest.mark.parametrize("seed", range(5))
 def test_beam_width_one_is_greedy(impl: ModuleType, seed: int) -> None:
     lm = ToyLM(vocab=5, seed=10 + seed, temperature=1.0)
@@ -131,6 +137,7 @@ def test_beam_width_one_is_greedy(impl: ModuleType, seed: int) -> None:
     assert np.isclose(got[0].log_prob, log_prob), "greedy hypothesis log_prob differs"
 
 
+@pytest.mark.clause("top-k", "sum-log-probs")
 def test_beam_finds_what_greedy_misses(impl: ModuleType) -> None:
     # greedy takes 1 (0.6) then is stuck with a flat tail; 2 (0.4) then eos (0.9) is better
     table = {
@@ -152,6 +159,7 @@ def test_beam_finds_what_greedy_misses(impl: ModuleType) -> None:
     assert np.isclose(beam[0].log_prob, np.log(0.36)), "log_prob of (2, 0) must be log(0.36)"
 
 
+@pytest.mark.clause("finished-leave", "stop")
 def test_eos_ends_a_hypothesis(impl: ModuleType) -> None:
     lm = ToyLM(vocab=4, seed=5, temperature=0.5)  # flat-ish: eos is often in the beam
     lm.max_len = 5
@@ -164,6 +172,7 @@ def test_eos_ends_a_hypothesis(impl: ModuleType) -> None:
         )
 
 
+@pytest.mark.clause("score", "length")
 def test_length_penalty_normalises_scores(impl: ModuleType) -> None:
     # (0,) has p = 0.35 (log -1.05); (1, 1, 0) has p = 0.65 * 0.9 * 0.55 = 0.32 (log -1.13 in
     # total but -0.38 per token)
@@ -188,6 +197,7 @@ def test_length_penalty_normalises_scores(impl: ModuleType) -> None:
         )
 
 
+@pytest.mark.clause("finished-leave")
 def test_finished_hypotheses_do_not_occupy_the_beam(impl: ModuleType) -> None:
     # step 1: (0,) finishes at once (-0.1); 1 stays live. Both beam slots must then go to live
     # continuations of 1, so (1, 2, 0) is found; keeping (0,) in the beam loses it.
@@ -207,6 +217,7 @@ def test_finished_hypotheses_do_not_occupy_the_beam(impl: ModuleType) -> None:
     )
 
 
+@pytest.mark.clause("truncated")
 def test_hypotheses_still_open_at_max_len_are_returned(impl: ModuleType) -> None:
     lm = TableLM({(): {1: 0.7, 2: 0.3}, (1,): {1: 0.5, 2: 0.5}, (2,): {1: 1.0}}, vocab=3)
     got = impl.beam_search(lm, START, EOS, beam_width=2, max_len=2)
@@ -217,6 +228,7 @@ def test_hypotheses_still_open_at_max_len_are_returned(impl: ModuleType) -> None
     )
 
 
+@pytest.mark.clause("sum-log-probs")
 def test_log_probs_are_summed_not_multiplied(impl: ModuleType) -> None:
     lm = ToyLM(vocab=3, seed=7, shift=400.0)  # every token costs ~-400: probabilities underflow
     lm.max_len = 3
@@ -233,8 +245,110 @@ def test_log_probs_are_summed_not_multiplied(impl: ModuleType) -> None:
     )
 
 
+@pytest.mark.clause("sizes")
 @pytest.mark.parametrize(("beam_width", "max_len"), [(0, 3), (2, 0)])
 def test_invalid_sizes_raise(impl: ModuleType, beam_width: int, max_len: int) -> None:
     with pytest.raises(ValueError):
         impl.beam_search(ToyLM(3, 0), START, EOS, beam_width, max_len)
         pytest.fail(f"beam_width={beam_width}, max_len={max_len} must raise ValueError")
+
+
+# -- judged against the reference -------------------------------------------------------------
+class TiedLM:
+    """Log-probs from a small set of dyadic values (sums are exact, so ties are real ties),
+    ``-inf`` included; records every call."""
+
+    LEVELS = (0.0, -0.5, -1.0, -2.0, -np.inf)
+
+    def __init__(self, vocab: int, seed: int) -> None:
+        self.vocab, self.seed = vocab, seed
+        self.calls: list[list[tuple[int, ...]]] = []
+
+    def __call__(self, prefixes: list[tuple[int, ...]]) -> np.ndarray:
+        self.calls.append([tuple(p) for p in prefixes])
+        rows = []
+        for p in prefixes:
+            key = zlib.crc32(repr((self.seed, tuple(p))).encode())
+            picks = np.random.default_rng(key).integers(0, len(self.LEVELS), self.vocab)
+            rows.append(np.array([self.LEVELS[i] for i in picks]))
+        return np.stack(rows).reshape(len(prefixes), self.vocab)
+
+
+def _started(impl: ModuleType) -> None:
+    """Raise the stub's NotImplementedError before comparing: a stub is *not started*, not
+    *wrong*, even on inputs where the reference raises."""
+    impl.beam_search(TiedLM(2, 0), START, EOS, 1, 1)
+
+
+def _story(mod: ModuleType, vocab, seed, beam_width, max_len, alpha, eos):
+    lm = TiedLM(vocab, seed)
+    hyps = mod.beam_search(lm, START, eos, beam_width, max_len, length_penalty=alpha)
+    plain = [(tuple(int(t) for t in h.tokens), float(h.log_prob), float(h.score)) for h in hyps]
+    return plain, lm.calls
+
+
+@pytest.mark.clause(
+    "step-fn-batch", "sum-log-probs", "length", "top-k", "ties", "no-inf", "finished-leave",
+    "stop", "truncated", "score", "returns", "final-ties", "sizes",
+)  # fmt: skip
+@given(
+    vocab=st.integers(1, 4),
+    seed=st.integers(0, 10_000),
+    beam_width=st.integers(0, 5),
+    max_len=st.integers(0, 4),
+    alpha=st.sampled_from([0.0, 1.0, 0.5, 2.0]),
+    eos=st.sampled_from([EOS, EOS, 1, 7]),  # 7: never generated, every hypothesis is truncated
+)
+@example(vocab=2, seed=0, beam_width=2, max_len=3, alpha=0.0, eos=EOS)
+@example(vocab=3, seed=3, beam_width=1, max_len=0, alpha=0.0, eos=EOS)
+def test_beam_search_agrees_with_the_reference(
+    impl: ModuleType, reference: ModuleType, vocab, seed, beam_width, max_len, alpha, eos
+) -> None:
+    """The log-probs are dyadic, so sums are exact and ties are real: the tie rules decide.
+    Scores divide by ``n ** alpha`` (an ulp of rounding allowed). The calls to step_fn (which
+    prefixes, in which order, how many calls) are part of the spec and compared too."""
+    _started(impl)
+    diff.assert_same(
+        lambda: _story(impl, vocab, seed, beam_width, max_len, alpha, eos),
+        lambda: _story(reference, vocab, seed, beam_width, max_len, alpha, eos),
+        rtol=1e-14,
+    )
+
+
+@pytest.mark.clause("returns")
+def test_returns_hypothesis_tuples(impl: ModuleType) -> None:
+    got = impl.beam_search(TiedLM(3, 1), START, EOS, 3, 3)
+    assert isinstance(got, list) and all(isinstance(h, impl.Hypothesis) for h in got), (
+        f"beam_search returns a list of Hypothesis(tokens, log_prob, score), got {got!r}"
+    )
+    assert len(got) <= 3, f"at most beam_width=3 hypotheses, got {len(got)}"
+
+
+@pytest.mark.clause("final-ties")
+def test_equal_scores_keep_the_finishing_order(impl: ModuleType) -> None:
+    # (2, 0) and (1, 0) both have p = 0.25, and (1, 1) is truncated with p = 0.25 too
+    table = {(): {1: 0.5, 2: 0.5}, (1,): {0: 0.5, 1: 0.5}, (2,): {0: 0.5, 2: 0.5}}
+    lm = TableLM(table, vocab=3)
+    got = [tuple(h.tokens) for h in impl.beam_search(lm, START, EOS, 4, 2)]
+    assert got == [(1, 0), (2, 0), (1, 1), (2, 2)], (
+        "four hypotheses tie at p = 0.25: they keep the order in which they finished (step 2 "
+        "keeps (1, 0), (1, 1), (2, 0), (2, 2) in that order; (1, 0) and (2, 0) finish with eos, "
+        f"(1, 1) and (2, 2) are truncated at max_len and come last); got {got}"
+    )
+
+
+@pytest.mark.clause("complexity", "step-fn-batch")
+@pytest.mark.parametrize("beam_width", [1, 3])
+def test_step_fn_calls_are_bounded(impl: ModuleType, beam_width: int) -> None:
+    lm = ToyLM(vocab=50, seed=4, temperature=0.3)
+    calls: list[int] = []
+
+    def spy(prefixes: list[tuple[int, ...]]) -> np.ndarray:
+        calls.append(len(prefixes))
+        return lm(prefixes)
+
+    impl.beam_search(spy, START, EOS, beam_width, max_len=6)
+    assert len(calls) <= 6 and max(calls) <= beam_width, (
+        f"beam_width={beam_width}, max_len=6: at most 6 calls to step_fn with at most "
+        f"{beam_width} prefixes each; yours made {len(calls)} calls of sizes {calls}"
+    )

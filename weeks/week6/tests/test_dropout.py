@@ -6,10 +6,16 @@ reproducible and do not flake. Run: ``pytest weeks/week6/tests/test_dropout.py``
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Callable
 from types import ModuleType
 
 import numpy as np
 import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
+
+from grader import differential as diff
 
 N = 200_000
 
@@ -18,6 +24,7 @@ def _rng(seed: int = 0) -> np.random.Generator:
     return np.random.default_rng(seed)
 
 
+@pytest.mark.clause("scale", "mask")
 @pytest.mark.parametrize("p", [0.1, 0.5, 0.8])
 def test_kept_units_are_scaled_and_dropped_are_zero(impl: ModuleType, p: float) -> None:
     x = _rng(1).standard_normal((50, 40))
@@ -33,6 +40,7 @@ def test_kept_units_are_scaled_and_dropped_are_zero(impl: ModuleType, p: float) 
     )
 
 
+@pytest.mark.clause("independent")
 @pytest.mark.parametrize("p", [0.2, 0.5, 0.9])
 def test_drop_rate_is_p(impl: ModuleType, p: float) -> None:
     _, mask = impl.dropout(np.ones(N), p, True, _rng(3))
@@ -44,6 +52,7 @@ def test_drop_rate_is_p(impl: ModuleType, p: float) -> None:
     )
 
 
+@pytest.mark.clause("scale")
 @pytest.mark.parametrize("p", [0.3, 0.75])
 def test_expected_value_is_preserved(impl: ModuleType, p: float) -> None:
     x = 1.0 + _rng(4).random(N)  # values in [1, 2), mean about 1.5
@@ -56,6 +65,7 @@ def test_expected_value_is_preserved(impl: ModuleType, p: float) -> None:
     )
 
 
+@pytest.mark.clause("identity")
 def test_eval_mode_is_identity(impl: ModuleType) -> None:
     x = _rng(6).standard_normal((20, 30))
     out, mask = impl.dropout(x, 0.5, False, _rng(7))
@@ -63,12 +73,14 @@ def test_eval_mode_is_identity(impl: ModuleType) -> None:
     assert np.all(mask), "training=False: the mask must be all True"
 
 
+@pytest.mark.clause("identity")
 def test_p_zero_is_identity(impl: ModuleType) -> None:
     x = _rng(8).standard_normal(100)
     out, mask = impl.dropout(x, 0.0, True, _rng(9))
     assert np.array_equal(out, x) and np.all(mask), "p=0: nothing is dropped and nothing scaled"
 
 
+@pytest.mark.clause("p-one")
 def test_p_one_gives_zeros_without_division_by_zero(impl: ModuleType) -> None:
     x = _rng(10).standard_normal((10, 10))
     with np.errstate(all="raise"):
@@ -83,6 +95,7 @@ def test_p_one_gives_zeros_without_division_by_zero(impl: ModuleType) -> None:
     assert np.array_equal(grad, np.zeros_like(x)), "p=1: the gradient is all zeros"
 
 
+@pytest.mark.clause("p-range")
 @pytest.mark.parametrize("p", [-0.1, 1.5])
 def test_invalid_p_raises(impl: ModuleType, p: float) -> None:
     with pytest.raises(ValueError):
@@ -90,6 +103,7 @@ def test_invalid_p_raises(impl: ModuleType, p: float) -> None:
         pytest.fail(f"dropout with p={p} must raise ValueError (p must be in [0, 1])")
 
 
+@pytest.mark.clause("seed", "independent")
 def test_same_seed_same_mask_and_elements_are_independent(impl: ModuleType) -> None:
     x = np.ones((200, 50))
     out_a, mask_a = impl.dropout(x, 0.5, True, _rng(12))
@@ -105,6 +119,7 @@ def test_same_seed_same_mask_and_elements_are_independent(impl: ModuleType) -> N
     )
 
 
+@pytest.mark.clause("no-mutation")
 def test_input_is_not_modified(impl: ModuleType) -> None:
     x = _rng(14).standard_normal(1000)
     before = x.copy()
@@ -112,6 +127,7 @@ def test_input_is_not_modified(impl: ModuleType) -> None:
     assert np.array_equal(x, before), "dropout modified its input x in place"
 
 
+@pytest.mark.clause("backward")
 @pytest.mark.parametrize("p", [0.25, 0.6])
 def test_backward_uses_the_same_mask_and_scale(impl: ModuleType, p: float) -> None:
     x = _rng(16).standard_normal((30, 20))
@@ -130,3 +146,132 @@ def test_backward_uses_the_same_mask_and_scale(impl: ModuleType, p: float) -> No
     )
     want = np.where(mask, grad_out / (1 - p), 0.0)
     assert np.allclose(got, want), f"p={p}: dropout_backward must return grad_out * mask / (1 - p)"
+
+
+# -- judged against the reference -------------------------------------------------------------
+EPS = np.finfo(np.float64).eps
+
+
+def _started(impl: ModuleType) -> None:
+    """Raise the stub's NotImplementedError before comparing: a stub is *not started*, not
+    *wrong*, even on inputs where the reference raises."""
+    impl.dropout(np.ones(2), 0.5, True, _rng())
+    impl.dropout_backward(np.ones(2), np.ones(2, dtype=bool), 0.5)
+
+
+def _story(mod: ModuleType, x: np.ndarray, p: float, training: bool, grad: np.ndarray):
+    out, mask = mod.dropout(x, p, training, _rng(20))
+    return out, mask, mod.dropout_backward(grad, np.asarray(mask), p)
+
+
+def _invariant(x: np.ndarray, p: float, training: bool, grad: np.ndarray):
+    """Several masks are right (any way of drawing from the rng): check what the spec promises
+    of the learner's own mask. ``x / (1 - p)`` and ``x * (1 / (1 - p))`` differ by an ulp."""
+
+    def compare(got, want) -> str | None:
+        if not isinstance(got, tuple) or len(got) != 3:
+            return f"expected (out, mask) and then a gradient, got {diff.describe(got)}"
+        out, mask, grad_in = (np.asarray(a) for a in got)
+        if mask.dtype != bool or mask.shape != x.shape:
+            return f"mask must be bool of shape {x.shape}, got {mask.dtype} {mask.shape}"
+        if not training or p in (0.0, 1.0):  # one right mask
+            found = diff.same(mask, want[1], path="mask")
+            if found:
+                return found
+        scale = 0.0 if p == 1.0 else 1.0 / (1.0 - p)
+        out_scale = scale if training else 1.0
+        found = diff.same(out, np.where(mask, x * out_scale, 0.0), rtol=4 * EPS, path="out")
+        found = found or diff.same(
+            grad_in, np.where(mask, grad * scale, 0.0), rtol=4 * EPS, path="dropout_backward"
+        )
+        return found
+
+    return compare
+
+
+@pytest.mark.clause("p-range", "mask", "scale", "identity", "p-one", "backward")
+@given(
+    x=diff.float_arrays(min_dims=0, max_dims=3, min_side=0, max_side=5),
+    p=st.sampled_from([0.0, 1.0, 0.5, 0.1, 0.9, 1e-12, 1.0 - 1e-12, -0.1, 1.1, -1e-300]),
+    training=st.booleans(),
+)
+@example(x=np.zeros((0, 3)), p=0.5, training=True)
+@example(x=np.ones(4), p=1.0, training=False)
+def test_dropout_agrees_with_the_reference(
+    impl: ModuleType, reference: ModuleType, x: np.ndarray, p: float, training: bool
+) -> None:
+    _started(impl)
+    grad = np.arange(x.size, dtype=np.float64).reshape(x.shape) - 2.0
+    with np.errstate(divide="raise", invalid="raise"):  # p == 1 must not divide by zero
+        diff.assert_same(
+            lambda: _story(impl, x, p, training, grad),
+            lambda: _story(reference, x, p, training, grad),
+            compare=_invariant(x, p, training, grad),
+        )
+
+
+@pytest.mark.clause("p-range")
+@pytest.mark.parametrize("p", [-0.1, 1.5])
+def test_backward_rejects_invalid_p(impl: ModuleType, p: float) -> None:
+    with pytest.raises(ValueError):
+        impl.dropout_backward(np.ones(3), np.ones(3, dtype=bool), p)
+        pytest.fail(f"dropout_backward with p={p} must raise ValueError (p must be in [0, 1])")
+
+
+@pytest.mark.clause("rng-none")
+def test_rng_none_draws_fresh_masks(impl: ModuleType) -> None:
+    _, first = impl.dropout(np.ones(1000), 0.5)
+    _, second = impl.dropout(np.ones(1000), 0.5)
+    assert not np.array_equal(first, second), (
+        "rng=None means a fresh np.random.default_rng() (seeded from the OS): two calls gave the "
+        "same 1000-element mask, are you seeding it?"
+    )
+
+
+@pytest.mark.clause("identity")
+@pytest.mark.parametrize(("p", "training"), [(0.5, False), (0.0, True)])
+def test_identity_returns_a_copy(impl: ModuleType, p: float, training: bool) -> None:
+    x = _rng(21).standard_normal(10)
+    out, _ = impl.dropout(x, p, training, _rng(22))
+    assert not np.shares_memory(np.asarray(out), x), (
+        f"dropout(x, p={p}, training={training}) must return a COPY of x: the caller may change "
+        "out in place"
+    )
+
+
+def _python_lines(fn: Callable[[], object]) -> int:
+    """How many Python lines run during ``fn()`` (a counting tracer; NumPy's C loops count 0)."""
+    count = 0
+
+    def tracer(frame, event, arg):  # noqa: ANN001, ANN202 - sys.settrace protocol
+        nonlocal count
+        if event == "line":
+            count += 1
+        return tracer
+
+    previous = sys.gettrace()
+    sys.settrace(tracer)
+    try:
+        fn()
+    finally:
+        sys.settrace(previous)
+    return count
+
+
+@pytest.mark.clause("vectorized")
+def test_no_python_loop_over_elements(impl: ModuleType) -> None:
+    small, large = np.ones(4), np.ones(4096)
+    impl.dropout(small, 0.5, True, _rng(23))  # warm up
+
+    def both(x):
+        def run() -> None:
+            _, mask = impl.dropout(x, 0.5, True, _rng(24))
+            impl.dropout_backward(x, mask, 0.5)
+
+        return run
+
+    lines_small, lines_large = _python_lines(both(small)), _python_lines(both(large))
+    assert lines_large <= lines_small + 40, (
+        f"dropout ran {lines_small} Python lines for 4 elements but {lines_large} for 4096: draw "
+        "the whole mask with one rng call and combine with array operations"
+    )

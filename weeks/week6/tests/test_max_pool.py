@@ -8,12 +8,18 @@ Run: ``pytest weeks/week6/tests/test_max_pool.py``.
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Callable
 from types import ModuleType
 
 import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
+from hypothesis import example, given
+from hypothesis import strategies as st
+
+from grader import differential as diff
 
 # (input shape, kernel, stride, padding)
 CASES = {
@@ -69,6 +75,7 @@ def _where(case: str) -> str:
     return f"x {shape}, kernel={kernel}, stride={stride}, padding={padding}"
 
 
+@pytest.mark.clause("out-size", "pairs", "pad-neg-inf")
 @pytest.mark.parametrize("case", list(CASES))
 def test_forward_matches_torch(impl: ModuleType, case: str) -> None:
     shape, kernel, stride, padding = CASES[case]
@@ -84,6 +91,7 @@ def test_forward_matches_torch(impl: ModuleType, case: str) -> None:
     )
 
 
+@pytest.mark.clause("indices", "ties", "pairs")
 @pytest.mark.parametrize("case", list(CASES))
 def test_indices_match_torch_with_ties(impl: ModuleType, case: str) -> None:
     shape, kernel, stride, padding = CASES[case]
@@ -101,6 +109,7 @@ def test_indices_match_torch_with_ties(impl: ModuleType, case: str) -> None:
     )
 
 
+@pytest.mark.clause("pad-neg-inf")
 def test_padding_never_wins_for_negative_inputs(impl: ModuleType) -> None:
     x = -1.0 - np.random.default_rng(2).random((1, 2, 5, 5))  # every value in [-2, -1)
     out, idx = impl.max_pool2d(x, 3, 2, 1)
@@ -115,6 +124,7 @@ def test_padding_never_wins_for_negative_inputs(impl: ModuleType) -> None:
     )
 
 
+@pytest.mark.clause("stride-default")
 def test_default_stride_is_kernel_size(impl: ModuleType) -> None:
     x = np.random.default_rng(3).standard_normal((1, 1, 6, 6))
     out, _ = impl.max_pool2d(x, 3)
@@ -124,6 +134,7 @@ def test_default_stride_is_kernel_size(impl: ModuleType) -> None:
     )
 
 
+@pytest.mark.clause("backward-argmax", "backward-accumulate")
 @pytest.mark.parametrize("case", list(CASES))
 def test_backward_matches_torch(impl: ModuleType, case: str) -> None:
     shape, kernel, stride, padding = CASES[case]
@@ -142,6 +153,7 @@ def test_backward_matches_torch(impl: ModuleType, case: str) -> None:
     )
 
 
+@pytest.mark.clause("backward-accumulate")
 def test_backward_accumulates_when_one_input_wins_several_windows(impl: ModuleType) -> None:
     x = np.zeros((1, 1, 3, 3))
     x[0, 0, 1, 1] = 5.0  # the centre is the max of all four overlapping 2x2 windows
@@ -153,6 +165,7 @@ def test_backward_accumulates_when_one_input_wins_several_windows(impl: ModuleTy
     )
 
 
+@pytest.mark.clause("backward-argmax")
 def test_backward_touches_only_the_argmax(impl: ModuleType) -> None:
     x = np.random.default_rng(5).standard_normal((2, 2, 8, 8))
     _, idx = impl.max_pool2d(x, 2)
@@ -166,6 +179,7 @@ def test_backward_touches_only_the_argmax(impl: ModuleType) -> None:
     assert np.isclose(grad.sum(), grad_out.sum()), "the gradient's total must be preserved"
 
 
+@pytest.mark.clause("no-mutation")
 def test_inputs_are_not_modified(impl: ModuleType) -> None:
     x = np.random.default_rng(7).standard_normal((1, 2, 5, 5))
     before = x.copy()
@@ -176,12 +190,17 @@ def test_inputs_are_not_modified(impl: ModuleType) -> None:
     assert np.array_equal(idx, idx_before), "max_pool2d_backward modified the indices"
 
 
+@pytest.mark.clause("padding-range", "kernel-stride-range", "window-fits")
 @pytest.mark.parametrize(
     ("kernel", "stride", "padding", "why"),
     [
         (2, 2, 2, "padding 2 is more than half a kernel of 2"),
         (3, 0, 0, "stride 0"),
         (6, 1, 0, "a 6x6 window does not fit a 5x5 input"),
+        (3, 1, 2, "padding 2 is more than half a kernel of 3"),
+        (3, 1, -1, "negative padding"),
+        (5, -1, 0, "a negative stride"),
+        (0, 1, 0, "kernel 0"),
     ],
 )
 def test_invalid_arguments_raise(
@@ -190,3 +209,149 @@ def test_invalid_arguments_raise(
     with pytest.raises(ValueError):
         impl.max_pool2d(np.zeros((1, 1, 5, 5)), kernel, stride, padding)
         pytest.fail(f"max_pool2d should raise ValueError: {why}")
+
+
+# -- judged against the reference -------------------------------------------------------------
+
+
+def _started(impl: ModuleType) -> None:
+    """Raise the stub's NotImplementedError before comparing: a stub is *not started*, not
+    *wrong*, even on inputs where the reference raises."""
+    impl.max_pool2d(np.ones((1, 1, 2, 2)), 2)
+    impl.max_pool2d_backward(np.ones((1, 1, 1, 1)), np.zeros((1, 1, 1, 1), np.int64), (1, 1, 2, 2))
+
+
+_SIZES = st.one_of(st.integers(-1, 4), st.tuples(st.integers(-1, 4), st.integers(-1, 4)))
+
+
+@pytest.mark.clause(
+    "pairs", "stride-default", "pad-neg-inf", "padding-range", "out-size", "indices", "ties",
+    "kernel-stride-range", "window-fits", "x-4d",
+)  # fmt: skip
+@given(
+    x=diff.float_arrays(min_dims=3, max_dims=5, min_side=1, max_side=5),
+    kernel=_SIZES,
+    stride=st.one_of(st.none(), _SIZES),
+    padding=_SIZES,
+)
+@example(x=np.zeros((0, 2, 4, 4)), kernel=2, stride=None, padding=0)
+@example(x=-np.ones((1, 1, 3, 3)), kernel=3, stride=1, padding=1)
+@example(x=np.ones((1, 1, 3, 3)), kernel=3, stride=-1, padding=0)
+@example(x=np.ones((1, 1, 5, 5)), kernel=3, stride=1, padding=2)
+@example(x=np.ones((1, 1, 4, 5)), kernel=(2, 3), stride=(1, 2), padding=(1, 0))
+def test_forward_agrees_with_the_reference(
+    impl: ModuleType, reference: ModuleType, x: np.ndarray, kernel, stride, padding
+) -> None:
+    """Max pooling picks an element: values and indices must be exactly the reference's, and
+    invalid arguments must raise the same error when called."""
+    _started(impl)
+    diff.assert_same(
+        lambda: impl.max_pool2d(x, kernel, stride, padding),
+        lambda: reference.max_pool2d(x, kernel, stride, padding),
+        rtol=0.0,
+    )
+
+
+@pytest.mark.clause("indices")
+def test_indices_are_int64(impl: ModuleType) -> None:
+    x = np.random.default_rng(8).standard_normal((1, 2, 4, 4))
+    _, idx = impl.max_pool2d(x, 2)
+    assert np.asarray(idx).dtype == np.int64, (
+        f"indices must be int64 (PyTorch's convention), got {np.asarray(idx).dtype}"
+    )
+
+
+@pytest.mark.clause("backward-argmax", "backward-accumulate", "backward-shapes")
+@given(
+    x=diff.float_arrays(min_dims=4, max_dims=4, min_side=1, max_side=5),
+    kernel=st.integers(1, 3),
+    stride=st.integers(1, 3),
+    padding=st.integers(0, 1),
+    grad_shape=st.sampled_from(["same", "one", "fewer_planes", "3d"]),
+)
+def test_backward_agrees_with_the_reference(
+    impl: ModuleType, reference: ModuleType, x, kernel, stride, padding, grad_shape
+) -> None:
+    """Backward adds at most ``kernel ** 2`` gradients into one cell: the tolerance allows any
+    summation order."""
+    _started(impl)
+    padding = min(padding, kernel // 2)
+    try:
+        _, idx = reference.max_pool2d(x, kernel, stride, padding)
+    except ValueError:
+        return  # the window does not fit: the forward test covers it
+    rng = np.random.default_rng(x.size)
+    shape = {
+        "same": idx.shape,
+        "one": idx.shape[:2] + (1, 1),
+        "fewer_planes": (idx.shape[0], idx.shape[1] + 1) + idx.shape[2:],
+        "3d": idx.shape[1:],
+    }[grad_shape]
+    grad_out = rng.standard_normal(shape) * 10.0 ** rng.integers(-3, 4)
+    scale = kernel * kernel * float(np.abs(grad_out).max(initial=0.0))
+    diff.assert_same(
+        impl.max_pool2d_backward,
+        reference.max_pool2d_backward,
+        grad_out,
+        idx,
+        x.shape,
+        rtol=1e-12,
+        atol=1e-14 * scale,
+    )
+
+
+@pytest.mark.clause("backward-shapes")
+def test_backward_rejects_a_grad_out_that_only_broadcasts(impl: ModuleType) -> None:
+    _, idx = impl.max_pool2d(np.random.default_rng(9).standard_normal((1, 1, 4, 4)), 2)
+    with pytest.raises(ValueError):
+        impl.max_pool2d_backward(np.ones((1, 1, 1, 1)), idx, (1, 1, 4, 4))
+        pytest.fail("grad_out (1, 1, 1, 1) and indices (1, 1, 2, 2) differ in shape: ValueError")
+
+
+def _python_lines(fn: Callable[[], object]) -> int:
+    """How many Python lines run during ``fn()`` (a counting tracer; NumPy's C loops count 0)."""
+    count = 0
+
+    def tracer(frame, event, arg):  # noqa: ANN001, ANN202 - sys.settrace protocol
+        nonlocal count
+        if event == "line":
+            count += 1
+        return tracer
+
+    previous = sys.gettrace()
+    sys.settrace(tracer)
+    try:
+        fn()
+    finally:
+        sys.settrace(previous)
+    return count
+
+
+@pytest.mark.clause("vectorized")
+def test_forward_runs_no_python_loop_over_positions(impl: ModuleType) -> None:
+    rng = np.random.default_rng(10)
+    small, large = rng.standard_normal((2, 3, 4, 4)), rng.standard_normal((2, 3, 24, 24))
+    impl.max_pool2d(small, 2)  # warm up imports
+    lines_small = _python_lines(lambda: impl.max_pool2d(small, 2))
+    lines_large = _python_lines(lambda: impl.max_pool2d(large, 2))
+    assert lines_large <= lines_small + 40, (
+        f"max_pool2d ran {lines_small} Python lines for a 2x2 output but {lines_large} for a "
+        "12x12 one: do not loop over output positions in Python, use a sliding-window view"
+    )
+
+
+@pytest.mark.clause("backward-cost")
+def test_backward_cost_does_not_grow_with_the_kernel(impl: ModuleType) -> None:
+    rng = np.random.default_rng(11)
+    small, large = rng.standard_normal((1, 2, 4, 4)), rng.standard_normal((1, 2, 32, 32))
+    _, idx_small = impl.max_pool2d(small, 2)
+    _, idx_large = impl.max_pool2d(large, 16)  # the same 2x2 outputs, 64 times the input
+    grad = rng.standard_normal((1, 2, 2, 2))
+    impl.max_pool2d_backward(grad, idx_small, small.shape)  # warm up imports
+    lines_small = _python_lines(lambda: impl.max_pool2d_backward(grad, idx_small, small.shape))
+    lines_large = _python_lines(lambda: impl.max_pool2d_backward(grad, idx_large, large.shape))
+    assert lines_large <= lines_small + 40, (
+        f"max_pool2d_backward ran {lines_small} Python lines for 2x2 windows but {lines_large} "
+        "for 16x16 windows with the same 8 outputs: the backward costs O(number of outputs), "
+        "scatter-add each output's gradient to its index instead of scanning windows or inputs"
+    )

@@ -8,11 +8,17 @@ Run: ``pytest weeks/week6/tests/test_multi_head_attention.py``.
 
 from __future__ import annotations
 
+import tracemalloc
 from types import ModuleType
 
 import numpy as np
 import pytest
 import torch
+from hypothesis import example, given
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+from grader import differential as diff
 
 
 def _pair(impl: ModuleType, e: int, h: int, seed: int = 0):
@@ -64,6 +70,7 @@ def _close(got: object, want: np.ndarray, what: str, tol: float = 1e-9) -> None:
 
 
 # -- construction ----------------------------------------------------------------------------------
+@pytest.mark.clause("params", "head-dim")
 def test_parameters_have_torch_shapes(impl: ModuleType) -> None:
     layer = impl.MultiHeadAttention(12, 3, seed=0)
     shapes = {
@@ -80,12 +87,14 @@ def test_parameters_have_torch_shapes(impl: ModuleType) -> None:
     assert layer.head_dim == 4, f"head_dim of E=12, H=3 should be 4, got {layer.head_dim}"
 
 
+@pytest.mark.clause("divisible")
 def test_embed_dim_not_divisible_raises(impl: ModuleType) -> None:
     with pytest.raises(ValueError):
         impl.MultiHeadAttention(10, 3)
         pytest.fail("MultiHeadAttention(10, 3) must raise ValueError: 10 is not divisible by 3")
 
 
+@pytest.mark.clause("load-errors")
 def test_load_state_dict_rejects_wrong_shapes(impl: ModuleType) -> None:
     _, ref = _pair(impl, 8, 2)
     state = {k: v.detach().numpy().copy() for k, v in ref.state_dict().items()}
@@ -96,6 +105,7 @@ def test_load_state_dict_rejects_wrong_shapes(impl: ModuleType) -> None:
         pytest.fail("load_state_dict with out_proj.weight of shape (8, 4) must raise ValueError")
 
 
+@pytest.mark.clause("load")
 def test_load_state_dict_copies_torch_weights(impl: ModuleType) -> None:
     ours, ref = _pair(impl, 8, 2, seed=3)
     _close(ours.in_proj_weight, ref.in_proj_weight.detach().numpy(), "in_proj_weight", 0)
@@ -104,6 +114,7 @@ def test_load_state_dict_copies_torch_weights(impl: ModuleType) -> None:
 
 
 # -- heads -----------------------------------------------------------------------------------------
+@pytest.mark.clause("split-heads", "merge-heads")
 def test_split_heads_takes_contiguous_feature_blocks(impl: ModuleType) -> None:
     layer = impl.MultiHeadAttention(6, 3)
     x = np.arange(2 * 4 * 6, dtype=np.float64).reshape(2, 4, 6)
@@ -123,6 +134,7 @@ def test_split_heads_takes_contiguous_feature_blocks(impl: ModuleType) -> None:
 
 
 # -- forward against torch -------------------------------------------------------------------------
+@pytest.mark.clause("forward", "scale", "shapes")
 @pytest.mark.parametrize(("e", "h"), [(8, 2), (12, 4), (6, 1), (16, 8)])
 def test_self_attention_matches_torch(impl: ModuleType, e: int, h: int) -> None:
     ours, ref = _pair(impl, e, h)
@@ -133,6 +145,7 @@ def test_self_attention_matches_torch(impl: ModuleType, e: int, h: int) -> None:
     _close(out, want_out, f"self-attention E={e}, H={h}: output")
 
 
+@pytest.mark.clause("forward", "shapes")
 def test_cross_attention_matches_torch(impl: ModuleType) -> None:
     ours, ref = _pair(impl, 8, 2, seed=4)
     q, k, v = _inputs(3, 4, 7, 8, seed=5)
@@ -142,6 +155,7 @@ def test_cross_attention_matches_torch(impl: ModuleType) -> None:
     _close(out, want_out, "cross-attention L=4, S=7: output")
 
 
+@pytest.mark.clause("average-weights")
 def test_per_head_weights_match_torch(impl: ModuleType) -> None:
     ours, ref = _pair(impl, 12, 3, seed=6)
     q, k, v = _inputs(2, 4, 5, 12, seed=7)
@@ -151,6 +165,7 @@ def test_per_head_weights_match_torch(impl: ModuleType) -> None:
     _close(out, want_out, "average_attn_weights=False: output")
 
 
+@pytest.mark.clause("need-weights")
 def test_need_weights_false_returns_none(impl: ModuleType) -> None:
     ours, ref = _pair(impl, 8, 2)
     x, _, _ = _inputs(1, 3, 3, 8)
@@ -159,6 +174,7 @@ def test_need_weights_false_returns_none(impl: ModuleType) -> None:
     _close(out, _torch(ref, x, x, x)[0], "output with need_weights=False")
 
 
+@pytest.mark.clause("key-padding-mask")
 def test_key_padding_mask_matches_torch(impl: ModuleType) -> None:
     ours, ref = _pair(impl, 8, 4, seed=8)
     q, k, v = _inputs(3, 4, 6, 8, seed=9)
@@ -172,6 +188,7 @@ def test_key_padding_mask_matches_torch(impl: ModuleType) -> None:
     _close(out, want_out, "key_padding_mask: output")
 
 
+@pytest.mark.clause("attn-mask")
 def test_causal_attn_mask_matches_torch(impl: ModuleType) -> None:
     ours, ref = _pair(impl, 8, 2, seed=10)
     x, _, _ = _inputs(2, 5, 5, 8, seed=11)
@@ -182,6 +199,7 @@ def test_causal_attn_mask_matches_torch(impl: ModuleType) -> None:
     _close(out, want_out, "attn_mask (L, S): output")
 
 
+@pytest.mark.clause("attn-mask")
 def test_per_head_attn_mask_matches_torch(impl: ModuleType) -> None:
     ours, ref = _pair(impl, 8, 2, seed=12)
     q, k, v = _inputs(2, 3, 4, 8, seed=13)
@@ -193,6 +211,7 @@ def test_per_head_attn_mask_matches_torch(impl: ModuleType) -> None:
     _close(out, want_out, "attn_mask (B * H, L, S): output")
 
 
+@pytest.mark.clause("masks-combine")
 def test_masks_combine(impl: ModuleType) -> None:
     ours, ref = _pair(impl, 8, 2, seed=15)
     x, _, _ = _inputs(2, 4, 4, 8, seed=16)
@@ -204,6 +223,7 @@ def test_masks_combine(impl: ModuleType) -> None:
     _close(out, want_out, "key_padding_mask and causal attn_mask together: output")
 
 
+@pytest.mark.clause("fully-masked")
 def test_fully_masked_query_outputs_bias_not_nan(impl: ModuleType) -> None:
     ours, _ = _pair(impl, 8, 2, seed=17)
     x, _, _ = _inputs(2, 3, 3, 8, seed=18)
@@ -217,4 +237,157 @@ def test_fully_masked_query_outputs_bias_not_nan(impl: ModuleType) -> None:
     )
     assert np.allclose(w[1], 0) and np.allclose(out[1], ours.out_proj_bias), (
         "with every key blocked the weights are 0, so the output is out_proj_bias for every query"
+    )
+
+
+# -- judged against the reference -------------------------------------------------------------
+EPS = np.finfo(np.float64).eps
+
+
+def _state(e: int, seed: int) -> dict[str, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    return {
+        "in_proj_weight": rng.uniform(-0.5, 0.5, (3 * e, e)),
+        "in_proj_bias": rng.normal(0.0, 0.5, 3 * e),
+        "out_proj.weight": rng.uniform(-0.5, 0.5, (e, e)),
+        "out_proj.bias": rng.normal(0.0, 0.5, e),
+    }
+
+
+def _started(impl: ModuleType) -> None:
+    """Raise the stub's NotImplementedError before comparing: a stub is *not started*, not
+    *wrong*, even on inputs where the reference raises."""
+    layer = impl.MultiHeadAttention(2, 1)
+    layer.load_state_dict(_state(2, 0))
+    x = np.ones((1, 1, 2))
+    layer(x, x, x)
+
+
+_VALUES = st.one_of(
+    st.sampled_from([0.0, 1.0, -1.0, 10.0, -10.0]),
+    st.floats(-10.0, 10.0, allow_nan=False, width=64),
+)
+
+
+@st.composite
+def _mha_inputs(draw):
+    h, d = draw(st.integers(1, 3)), draw(st.integers(1, 3))
+    b, length, s = draw(st.integers(1, 2)), draw(st.integers(1, 4)), draw(st.integers(1, 4))
+    e = h * d
+    broken = draw(st.sampled_from([None] * 8 + ["query_2d", "query_width", "kv_shapes"]))
+    q_shape = {"query_2d": (length, e), "query_width": (b, length, e + 1)}.get(broken)
+    query = draw(hnp.arrays(np.float64, q_shape or (b, length, e), elements=_VALUES))
+    key = draw(hnp.arrays(np.float64, (b, s, e), elements=_VALUES))
+    v_shape = (b, s + 1, e) if broken == "kv_shapes" else (b, s, e)
+    value = draw(hnp.arrays(np.float64, v_shape, elements=_VALUES))
+    pad = draw(st.none() | hnp.arrays(bool, (b, s)))
+    mask_shape = draw(st.sampled_from([None, (length, s), (b * h, length, s)]))
+    attn = None if mask_shape is None else draw(hnp.arrays(bool, mask_shape))
+    flags = draw(st.tuples(st.booleans(), st.booleans()))
+    return e, h, query, key, value, pad, attn, flags
+
+
+def _run(mod: ModuleType, e, h, query, key, value, pad, attn, flags):
+    layer = mod.MultiHeadAttention(e, h, seed=1)
+    layer.load_state_dict(_state(e, e * 10 + h))
+    return layer(query, key, value, pad, attn, *flags)
+
+
+@pytest.mark.clause(
+    "forward", "scale", "shapes", "key-padding-mask", "attn-mask", "masks-combine",
+    "need-weights", "average-weights", "fully-masked", "shape-errors",
+)  # fmt: skip
+@given(inputs=_mha_inputs())
+@example(inputs=(2, 1, np.ones((2, 1, 2)), np.ones((1, 3, 2)), np.ones((2, 3, 2)), None, None,
+                 (True, True)))  # fmt: skip
+@example(inputs=(4, 2, np.ones((1, 2, 4)), np.ones((1, 2, 4)), np.ones((1, 2, 4)),
+                 np.array([[True, True]]), None, (True, False)))  # fmt: skip
+def test_forward_agrees_with_the_reference(impl: ModuleType, reference: ModuleType, inputs):
+    """Projections carry ``E * eps * |x| * |W|`` of rounding, scores the square of that scale
+    (softmax turns it into a relative error of the weights) and the output sums ``S`` values:
+    the tolerance follows, so any summation order passes."""
+    _started(impl)
+    e, _, query, key, value = inputs[:5]
+    scale = (1.0 + max(np.abs(a).max() for a in (query, key, value))) * (1.0 + e)
+    atol = 64 * EPS * scale**2 * (1 + key.shape[1])
+    with np.errstate(all="ignore"):
+        diff.assert_same(
+            lambda: _run(impl, *inputs), lambda: _run(reference, *inputs), rtol=1e-9, atol=atol
+        )
+
+
+@pytest.mark.clause("divisible", "head-dim", "params")
+@given(e=st.integers(0, 9), h=st.integers(-1, 4))
+def test_construction_agrees_with_the_reference(impl, reference, e: int, h: int) -> None:
+    _started(impl)
+
+    def shapes(mod: ModuleType):
+        layer = mod.MultiHeadAttention(e, h)
+        names = ("in_proj_weight", "in_proj_bias", "out_proj_weight", "out_proj_bias")
+        return layer.head_dim, tuple(np.shape(getattr(layer, n)) for n in names)
+
+    diff.assert_same(lambda: shapes(impl), lambda: shapes(reference))
+
+
+@pytest.mark.clause("init-seed")
+def test_the_seed_decides_the_initial_weights(impl: ModuleType) -> None:
+    a, b, c = (impl.MultiHeadAttention(8, 2, seed=s) for s in (3, 3, 4))
+    assert np.array_equal(a.in_proj_weight, b.in_proj_weight) and np.array_equal(
+        a.out_proj_weight, b.out_proj_weight
+    ), "two layers made with seed=3 must start with the same weights"
+    assert not np.array_equal(a.in_proj_weight, c.in_proj_weight), (
+        "seeds 3 and 4 gave the same in_proj_weight: draw it from np.random.default_rng(seed)"
+    )
+
+
+@pytest.mark.clause("load")
+def test_load_state_dict_copies(impl: ModuleType) -> None:
+    state = _state(4, 5)
+    layer = impl.MultiHeadAttention(4, 2)
+    layer.load_state_dict(state)
+    want = {k: v.copy() for k, v in state.items()}
+    for v in state.values():
+        v += 1.0  # the caller reuses its arrays
+    got = {
+        "in_proj_weight": layer.in_proj_weight,
+        "in_proj_bias": layer.in_proj_bias,
+        "out_proj.weight": layer.out_proj_weight,
+        "out_proj.bias": layer.out_proj_bias,
+    }
+    for name, value in got.items():
+        assert np.array_equal(value, want[name]), (
+            f"changing state[{name!r}] after load_state_dict changed the layer: copy the arrays"
+        )
+
+
+@pytest.mark.clause("load-errors")
+@pytest.mark.parametrize("missing", ["in_proj_weight", "in_proj_bias", "out_proj.weight"])
+def test_load_state_dict_missing_key_raises(impl: ModuleType, missing: str) -> None:
+    state = _state(4, 6)
+    del state[missing]
+    layer = impl.MultiHeadAttention(4, 2)
+    with pytest.raises(ValueError):
+        layer.load_state_dict(state)
+        pytest.fail(f"load_state_dict without {missing!r} must raise ValueError")
+
+
+@pytest.mark.clause("complexity")
+def test_memory_is_of_the_order_of_the_weights(impl: ModuleType) -> None:
+    b, h, length, e = 2, 2, 64, 128
+    layer = impl.MultiHeadAttention(e, h)
+    layer.load_state_dict(_state(e, 7))
+    x = np.random.default_rng(8).standard_normal((b, length, e))
+    layer(x, x, x)  # warm up
+    tracemalloc.start()
+    try:
+        layer(x, x, x)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    tokens = 8 * b * length * e  # one (B, T, E) array
+    weights = 8 * b * h * length * length
+    limit = 16 * tokens + 16 * weights + 8 * 3 * e * e + 16384
+    assert peak <= limit, (
+        f"MultiHeadAttention(E={e}, H={h}) on (B={b}, T={length}) peaked at {peak} bytes, more "
+        f"than {limit}: compute scores with a matmul per head, never an L * S * E array"
     )

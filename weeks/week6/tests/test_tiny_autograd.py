@@ -15,6 +15,10 @@ from types import ModuleType
 import numpy as np
 import pytest
 import torch
+from hypothesis import example, given
+from hypothesis import strategies as st
+
+from grader import differential as diff
 
 UNARY: dict[str, Callable] = {
     "tanh": lambda x: x.tanh(),
@@ -91,6 +95,7 @@ def _assert_grads(got: list[float], want: list[float], what: str) -> None:
 
 
 # -- single operations -------------------------------------------------------------------------
+@pytest.mark.clause("functions", "pow", "arithmetic", "reflected", "numbers", "chain-rule")
 @pytest.mark.parametrize("name", list(UNARY))
 def test_unary_operation_gradient_matches_torch(impl: ModuleType, name: str) -> None:
     for x in (-1.3, 0.4, 2.1):
@@ -103,6 +108,7 @@ def test_unary_operation_gradient_matches_torch(impl: ModuleType, name: str) -> 
         _assert_grads(got, want, f"{name} at x={x}")
 
 
+@pytest.mark.clause("arithmetic", "numbers")
 @pytest.mark.parametrize("name", list(BINARY))
 def test_binary_operation_gradient_matches_torch(impl: ModuleType, name: str) -> None:
     fn = lambda leaves: BINARY[name](leaves[0], leaves[1])  # noqa: E731
@@ -112,6 +118,7 @@ def test_binary_operation_gradient_matches_torch(impl: ModuleType, name: str) ->
     _assert_grads(got, want, f"{name} at a=1.7, b=-0.6")
 
 
+@pytest.mark.clause("functions")
 def test_relu_gradient_is_zero_for_negative_inputs(impl: ModuleType) -> None:
     x = impl.Value(-2.0)
     y = x.relu()
@@ -122,6 +129,7 @@ def test_relu_gradient_is_zero_for_negative_inputs(impl: ModuleType) -> None:
 
 
 # -- accumulation and ordering -------------------------------------------------------------------
+@pytest.mark.clause("accumulate")
 def test_node_used_twice_accumulates(impl: ModuleType) -> None:
     a = impl.Value(3.0)
     b = a * a
@@ -136,6 +144,7 @@ def test_node_used_twice_accumulates(impl: ModuleType) -> None:
     assert c.grad == 2.0, f"d = c + c: dd/dc = 2, got {c.grad} (accumulate with +=)"
 
 
+@pytest.mark.clause("topological", "accumulate")
 def test_diamond_graph_matches_torch(impl: ModuleType) -> None:
     def fn(leaves: list) -> object:
         a, b = leaves
@@ -149,6 +158,7 @@ def test_diamond_graph_matches_torch(impl: ModuleType) -> None:
     _assert_grads(got, want, "diamond c = a*b; d = tanh(c) + c*a; e = d*c - b; out = e + d")
 
 
+@pytest.mark.clause("topological", "backward")
 @pytest.mark.parametrize("seed", range(20))
 def test_random_expression_gradients_match_torch(impl: ModuleType, seed: int) -> None:
     program = _program(seed)
@@ -162,6 +172,7 @@ def test_random_expression_gradients_match_torch(impl: ModuleType, seed: int) ->
     _assert_grads(got, want, f"random expression {seed} [{_describe(program)}]")
 
 
+@pytest.mark.clause("backward")
 def test_gradients_match_finite_differences(impl: ModuleType) -> None:
     program = _program(99, n_ops=10)
     values = [0.3, -0.8, 1.1]
@@ -181,6 +192,7 @@ def test_gradients_match_finite_differences(impl: ModuleType) -> None:
         )
 
 
+@pytest.mark.clause("no-recursion")
 def test_deep_graph_does_not_hit_the_recursion_limit(impl: ModuleType) -> None:
     depth = 6000
     assert sys.getrecursionlimit() < 2 * depth, "test assumption: default recursion limit"
@@ -201,12 +213,14 @@ def test_deep_graph_does_not_hit_the_recursion_limit(impl: ModuleType) -> None:
     )
 
 
+@pytest.mark.clause("pow-type")
 def test_power_rejects_value_exponent(impl: ModuleType) -> None:
     with pytest.raises(TypeError):
         impl.Value(2.0) ** impl.Value(3.0)
         pytest.fail("a ** b with a Value exponent must raise TypeError (constant exponents only)")
 
 
+@pytest.mark.clause("log-domain")
 def test_log_of_non_positive_raises(impl: ModuleType) -> None:
     with pytest.raises(ValueError):
         impl.Value(0.0).log()
@@ -235,6 +249,7 @@ def _torch_mlp_grads(params: list[float], sizes: list[int], xs: list[list[float]
     return float(loss.detach()), flat.grad.tolist()
 
 
+@pytest.mark.clause("mlp-parameters", "mlp-init")
 def test_mlp_parameters_count_and_order(impl: ModuleType) -> None:
     mlp = impl.MLP(3, [4, 2], seed=0)
     params = mlp.parameters()
@@ -249,6 +264,7 @@ def test_mlp_parameters_count_and_order(impl: ModuleType) -> None:
     )
 
 
+@pytest.mark.clause("mlp-layers", "mlp-call", "mlp-parameters")
 def test_mlp_forward_and_gradients_match_torch(impl: ModuleType) -> None:
     sizes = [3, 4, 4, 2]
     mlp = impl.MLP(3, sizes[1:], seed=1)
@@ -276,6 +292,7 @@ def test_mlp_forward_and_gradients_match_torch(impl: ModuleType) -> None:
         )
 
 
+@pytest.mark.clause("zero-grad")
 def test_mlp_learns_xor(impl: ModuleType) -> None:
     data = [([0.0, 0.0], -1.0), ([0.0, 1.0], 1.0), ([1.0, 0.0], 1.0), ([1.0, 1.0], -1.0)]
     mlp = impl.MLP(2, [6, 1], seed=0)
@@ -301,4 +318,191 @@ def test_mlp_learns_xor(impl: ModuleType) -> None:
     assert all(np.sign(p) == y for p, (_, y) in zip(predictions, data, strict=True)), (
         f"after training, the signs of the outputs should match XOR's labels -1, 1, 1, -1: "
         f"got {np.round(predictions, 3).tolist()}"
+    )
+
+
+# -- judged against the reference -------------------------------------------------------------
+EDGE_UNARY: dict[str, Callable] = {
+    **UNARY,
+    "log": lambda x: x.log(),  # ValueError at x <= 0
+    "x**-1": lambda x: x**-1,  # ZeroDivisionError at 0
+    "exp": lambda x: x.exp(),
+    "relu(x)*x": lambda x: x.relu() * x,
+    "2*x+1": lambda x: 2 * x + 1,  # int operands
+    "1-x": lambda x: 1 - x,
+}
+
+
+def _started(impl: ModuleType) -> None:
+    """Raise the stub's NotImplementedError before comparing: a stub is *not started*, not
+    *wrong*, even on inputs where the reference raises."""
+    (impl.Value(1.0) + 1.0).backward()
+
+
+@st.composite
+def _programs(draw):
+    steps, n_nodes = [], 3
+    for _ in range(draw(st.integers(1, 10))):
+        if draw(st.booleans()):
+            steps.append(
+                (draw(st.sampled_from(sorted(EDGE_UNARY))), (draw(st.integers(0, n_nodes - 1)),))
+            )
+        else:
+            pair = (draw(st.integers(0, n_nodes - 1)), draw(st.integers(0, n_nodes - 1)))
+            steps.append((draw(st.sampled_from(sorted(BINARY))), pair))
+        n_nodes += 1
+    return steps
+
+
+def _story(mod: ModuleType, program, values: list[float]):
+    leaves = [mod.Value(v) for v in values]
+    nodes = list(leaves)
+    for name, args in program:
+        fn = EDGE_UNARY.get(name) or BINARY[name]
+        nodes.append(fn(*(nodes[i] for i in args)))
+    out = nodes[-1]
+    out.backward()
+    return out.data, out.grad, [leaf.grad for leaf in leaves], [leaf.data for leaf in leaves]
+
+
+_LEAF = st.one_of(st.sampled_from([0.0, 1.0, -1.0, 0.5, -2.0, 3.0]), st.floats(-3.0, 3.0))
+
+
+@pytest.mark.clause(
+    "backward", "chain-rule", "arithmetic", "reflected", "numbers", "pow", "functions",
+    "relu-at-zero", "log-domain", "accumulate", "topological", "new-value",
+)  # fmt: skip
+@given(program=_programs(), values=st.lists(_LEAF, min_size=3, max_size=3))
+@example(program=[("relu", (0,))], values=[0.0, 1.0, 2.0])
+@example(program=[("log", (1,))], values=[1.0, -1.0, 2.0])
+@example(program=[("x*y", (0, 0)), ("x+y", (3, 0))], values=[3.0, 0.0, 0.0])
+@example(program=[("x**-1", (2,))], values=[1.0, 1.0, 0.0])
+def test_expressions_agree_with_the_reference(
+    impl: ModuleType, reference: ModuleType, program, values: list[float]
+) -> None:
+    """Each gradient is a sum over paths of products of at most ~12 local derivatives, each
+    correct to a few ulps: 1e-9 relative to the largest gradient allows any valid formula
+    (``1 - tanh**2`` from the output or the input, ``a * b**-1`` or the quotient rule)."""
+    _started(impl)
+
+    def compare(got, want) -> str | None:
+        scale = 1.0 + max((abs(g) for g in want[2] if np.isfinite(g)), default=0.0)
+        return diff.same(got, want, rtol=1e-9, atol=1e-9 * scale)
+
+    with np.errstate(all="ignore"):
+        diff.assert_same(
+            lambda: _story(impl, program, values),
+            lambda: _story(reference, program, values),
+            compare=compare,
+        )
+
+
+@pytest.mark.clause("new-value")
+def test_operations_return_new_values(impl: ModuleType) -> None:
+    a = impl.Value(2.0)
+    results = {
+        "a + 0": a + 0,
+        "0 + a": 0 + a,
+        "a * 1": a * 1,
+        "1 * a": 1 * a,
+        "a - 0": a - 0,
+        "a / 1": a / 1,
+        "a ** 1": a**1,
+        "a.relu()": a.relu(),
+    }
+    for what, out in results.items():
+        assert isinstance(out, impl.Value) and out is not a, (
+            f"{what} must return a NEW Value (the graph needs a node per operation), got "
+            f"{'a itself' if out is a else repr(out)}"
+        )
+    assert a.data == 2.0, f"operations must not change their operands' data, a is now {a.data}"
+
+
+@pytest.mark.clause("relu-at-zero")
+def test_relu_gradient_at_zero_is_zero(impl: ModuleType) -> None:
+    x = impl.Value(0.0)
+    y = x.relu()
+    y.backward()
+    assert y.data == 0.0 and x.grad == 0.0, (
+        f"relu(0) is 0 with gradient 0 (like PyTorch), got value {y.data} and gradient {x.grad}"
+    )
+
+
+@pytest.mark.clause("across-calls")
+def test_gradients_accumulate_across_backward_calls(impl: ModuleType) -> None:
+    a, b = impl.Value(3.0), impl.Value(-2.0)
+    out = a * b
+    out.backward()
+    out.backward()
+    assert (a.grad, b.grad) == (-4.0, 6.0), (
+        "two backward() calls on out = a * b must ADD UP (like PyTorch): a.grad = 2 * b = -4 and "
+        f"b.grad = 2 * a = 6, got {a.grad} and {b.grad}. Do not reset the leaves' gradients in "
+        "backward; zero_grad does that"
+    )
+
+
+@pytest.mark.clause("mlp-init")
+def test_mlp_initialisation_is_seeded(impl: ModuleType) -> None:
+    def weights(seed: int) -> list[float]:
+        return [p.data for p in impl.MLP(3, [4, 2], seed=seed).parameters()]
+
+    first, again, other = weights(5), weights(5), weights(6)
+    assert first == again, "two MLPs built with seed=5 must start with the same parameters"
+    assert first != other, "seeds 5 and 6 gave the same parameters: use random.Random(seed)"
+    biases = [first[i] for i in (3, 7, 11, 15, 20, 25)]
+    weights_only = [v for i, v in enumerate(first) if i not in (3, 7, 11, 15, 20, 25)]
+    assert biases == [0.0] * 6 and all(-1.0 <= v <= 1.0 for v in weights_only), (
+        "biases start at 0.0 and weights are uniform in [-1, 1]"
+    )
+    assert len(set(weights_only)) == len(weights_only), "every weight needs its own draw"
+
+
+@pytest.mark.clause("zero-grad")
+def test_zero_grad_resets_every_parameter(impl: ModuleType) -> None:
+    mlp = impl.MLP(2, [3, 2], seed=2)
+    outs = mlp([0.5, -1.0])
+    (outs[0] * outs[1] + outs[0]).backward()
+    assert any(p.grad != 0.0 for p in mlp.parameters()), "test assumption: gradients were set"
+    mlp.zero_grad()
+    left = [i for i, p in enumerate(mlp.parameters()) if p.grad != 0.0]
+    assert not left, f"zero_grad() left non-zero gradients at parameters {left}"
+
+
+def _python_lines(fn: Callable[[], object]) -> int:
+    """How many Python lines run during ``fn()`` (a counting tracer)."""
+    count = 0
+
+    def tracer(frame, event, arg):  # noqa: ANN001, ANN202 - sys.settrace protocol
+        nonlocal count
+        if event == "line":
+            count += 1
+        return tracer
+
+    previous = sys.gettrace()
+    sys.settrace(tracer)
+    try:
+        fn()
+    finally:
+        sys.settrace(previous)
+    return count
+
+
+@pytest.mark.clause("linear")
+def test_backward_work_is_linear_in_the_graph(impl: ModuleType) -> None:
+    """A chain of diamonds ``x = x * x + x``: 3 nodes per level but 2 ** depth paths."""
+
+    def graph(depth: int):
+        x = impl.Value(0.5)
+        y = x
+        for _ in range(depth):
+            y = y * y + y * 0.25
+        return y
+
+    small, large = graph(6), graph(12)
+    lines_small = _python_lines(small.backward)
+    lines_large = _python_lines(large.backward)
+    assert lines_large <= 3 * lines_small, (
+        f"backward ran {lines_small} Python lines for a graph 6 diamonds deep and {lines_large} "
+        "for 12 diamonds (twice the nodes): visit each node, and run its _backward, ONCE (keep "
+        "a visited set), however many paths reach it"
     )

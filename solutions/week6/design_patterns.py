@@ -171,7 +171,10 @@ class ModelCache(metaclass=SingletonMeta):
     def invalidate(self, name: str) -> bool:
         """Drop ``name`` (e.g. when a new version is promoted); True if it was cached."""
         with self._lock:
-            return self._models.pop(name, None) is not None
+            if name not in self._models:  # (a model may be any object, even None)
+                return False
+            del self._models[name]
+            return True
 
     def __contains__(self, name: object) -> bool:
         return name in self._models

@@ -34,6 +34,12 @@ def _value(config: Config, metric: str) -> float:
         raise KeyError(f"configuration {config.get('name')!r} has no metric {metric!r}") from None
 
 
+def _check_senses(objectives: Mapping[str, str]) -> None:
+    for metric, sense in objectives.items():
+        if sense not in _SENSES:
+            raise ValueError(f"objective {metric!r}: sense must be 'min' or 'max', got {sense!r}")
+
+
 def _minimised(config: Config, objectives: Mapping[str, str]) -> tuple[float, ...]:
     out = []
     for metric, sense in objectives.items():
@@ -54,6 +60,7 @@ def pareto_front(configs: Sequence[Config], objectives: Mapping[str, str]) -> li
     """The configurations no other configuration dominates, in input order."""
     if not objectives:
         raise ValueError("give at least one objective")
+    _check_senses(objectives)  # also when there is no configuration to look at
     vectors = [_minimised(c, objectives) for c in configs]
 
     def dominated(i: int) -> bool:

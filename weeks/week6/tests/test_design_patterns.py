@@ -447,7 +447,7 @@ def test_registry_agrees_with_the_reference(
 
 cache_ops = st.lists(
     st.one_of(
-        st.tuples(st.just("get"), st.sampled_from(["b0", "b1", "vit"]), st.integers(0, 2)),
+        st.tuples(st.just("get"), st.sampled_from(["b0", "b1", "vit"]), st.integers(0, 3)),
         st.tuples(st.just("invalidate"), st.sampled_from(["b0", "b1", "vit", "nope"])),
         st.tuples(st.just("contains"), st.sampled_from(["b0", "b1", "nope"])),
         st.tuples(st.just("len")),
@@ -465,8 +465,10 @@ def cache_script(module: ModuleType, ops: list[tuple]) -> Callable[[], object]:
             calls: list[str] = []
 
             def loader(tag: int, name: str) -> Callable[[], str]:
-                def load() -> str:
+                def load() -> str | None:
                     calls.append(f"{name}:{tag}")
+                    if tag == 3:
+                        return None  # any object can be a model, even None
                     return f"model {name} #{tag} (load {len(calls)})"
 
                 return load
@@ -496,6 +498,7 @@ def cache_script(module: ModuleType, ops: list[tuple]) -> Callable[[], object]:
 @given(ops=cache_ops)
 @example(ops=[("get", "b0", 0), ("get", "b0", 1), ("invalidate", "b0"), ("get", "b0", 2)])
 @example(ops=[("invalidate", "nope"), ("get", "b1", 0), ("len",), ("again",), ("contains", "b1")])
+@example(ops=[("get", "vit", 3), ("contains", "vit"), ("invalidate", "vit"), ("len",)])
 def test_model_cache_agrees_with_the_reference(
     impl: ModuleType, reference: ModuleType, ops: list[tuple]
 ) -> None:

@@ -11,23 +11,25 @@ Reminders: ``asyncio.run(main())`` starts the event loop once; inside it,
 ``await asyncio.sleep(0)`` yields control; a coroutine that is never awaited never runs.
 
 1. ``await fetch_all(urls, client, limit=10, timeout=5.0)``: GET every URL with the given
-   ``httpx.AsyncClient``, concurrently, never more than ``limit`` requests in flight
-   (``asyncio.Semaphore``), each request bounded by ``timeout`` seconds
-   (``async with asyncio.timeout(timeout):``). Return one :class:`FetchResult` per URL **in input
-   order**: ``FetchResult(url, data=response.json())`` on success, ``FetchResult(url, error=exc)``
-   when the request failed for any reason (a ``TimeoutError``, an ``httpx.HTTPStatusError`` from
-   ``response.raise_for_status()`` on a 4xx/5xx, an ``httpx`` transport error, a body that is not
-   JSON). One failure must not cancel the other requests (catch inside each task, so that the
-   ``TaskGroup`` does not cancel its siblings). If ``fetch_all`` itself is cancelled, every
-   request still in flight is cancelled too (a ``TaskGroup`` does that for you). ``limit < 1``
-   raises ``ValueError``; no URLs gives ``[]``.
+   ``httpx.AsyncClient``, concurrently, [#fetch-concurrent] never more than ``limit`` requests in
+   flight (``asyncio.Semaphore``), [#fetch-limit] each request bounded by ``timeout`` seconds
+   (``async with asyncio.timeout(timeout):``). [#fetch-timeout] Return one :class:`FetchResult`
+   per URL **in input order**: ``FetchResult(url, data=response.json())`` on success,
+   [#fetch-order] ``FetchResult(url, error=exc)`` when the request failed for any reason (a
+   ``TimeoutError``, an ``httpx.HTTPStatusError`` from ``response.raise_for_status()`` on a
+   4xx/5xx, an ``httpx`` transport error, a body that is not JSON). [#fetch-errors] One failure
+   must not cancel the other requests (catch inside each task, so that the ``TaskGroup`` does not
+   cancel its siblings). [#fetch-isolated] If ``fetch_all`` itself is cancelled, every request
+   still in flight is cancelled too (a ``TaskGroup`` does that for you). [#fetch-cancel]
+   ``limit < 1`` raises ``ValueError``; [#fetch-limit-range] no URLs gives ``[]``. [#fetch-empty]
 
 2. ``await first_success(coros)``: start every awaitable as a task at once, return the result of
-   the **first one to succeed** (a task that fails first does not win; if several succeed in the
-   same step, the earliest in input order wins), then cancel all the others **and wait until
-   they have finished cancelling** before returning. If every one fails, raise
-   ``ExceptionGroup("...", [their exceptions in input order])``. No awaitables: ``ValueError``.
-   If ``first_success`` itself is cancelled, it cancels (and waits for) all its tasks too.
+   the **first one to succeed** (a task that fails first does not win; [#first-wins] if several
+   succeed in the same step, the earliest in input order wins), [#first-ties] then cancel all the
+   others **and wait until they have finished cancelling** before returning. [#first-cancels] If
+   every one fails, raise ``ExceptionGroup("...", [their exceptions in input order])``.
+   [#all-fail] No awaitables: ``ValueError``. [#no-awaitables] If ``first_success`` itself is
+   cancelled, it cancels (and waits for) all its tasks too. [#first-cancelled]
 
 3. ``MicroBatcher(process, max_batch_size=32, max_wait=0.01)``: many callers do
    ``result = await batcher.submit(item)``; the batcher groups their items and calls
@@ -35,21 +37,25 @@ Reminders: ``asyncio.run(main())`` starts the event loop once; inside it,
    single images).
 
    - A batch is flushed (handed to ``process``) as soon as it holds ``max_batch_size`` items,
-     or ``max_wait`` seconds after its *first* item arrived, whichever comes first. A lone item
-     must not wait for a full batch forever. (``loop.call_later(max_wait, flush)`` when the
-     first item arrives; cancel that timer when the batch fills up.)
-   - ``process`` receives the items in submission order and returns a sequence of results of
-     the same length; result ``i`` goes to the caller of item ``i`` (one
-     ``asyncio.Future`` per item). Batches may run concurrently.
-   - If ``process`` raises, *every* caller of that batch gets that exception; if it returns the
-     wrong number of results, every caller gets a ``ValueError``. Later batches still work.
-   - A caller cancelled *before* its batch is flushed is left out of the batch; one cancelled
-     while its batch is being processed simply does not get a result (never call
+     [#flush-full] or ``max_wait`` seconds after its *first* item arrived, whichever comes first
+     (later items do not restart the wait). [#flush-max-wait] A lone item must not wait for a
+     full batch forever. (``loop.call_later(max_wait, flush)`` when the first item arrives;
+     cancel that timer when the batch fills up.) Time is the event loop's clock
+     (``loop.call_later``, ``asyncio.sleep``, ``loop.time()``), not ``time.monotonic()``.
+     [#loop-clock]
+   - ``process`` receives the items in submission order [#batch-order] and returns a sequence of
+     results of the same length; result ``i`` goes to the caller of item ``i`` (one
+     ``asyncio.Future`` per item). [#routing] Batches may run concurrently.
+   - If ``process`` raises, *every* caller of that batch gets that exception; [#batch-error] if
+     it returns the wrong number of results (too few or too many), every caller gets a
+     ``ValueError``. [#batch-count] Later batches still work. [#batch-recovers]
+   - A caller cancelled *before* its batch is flushed is left out of the batch; [#cancel-early]
+     one cancelled while its batch is being processed simply does not get a result (never call
      ``set_result`` on a cancelled future: it raises ``InvalidStateError``); the other callers
-     are unaffected.
+     are unaffected. [#cancel-during]
    - ``await batcher.aclose()`` (also run by ``async with``) flushes the waiting items at once,
-     waits for every batch still running, and makes later ``submit`` calls raise
-     ``RuntimeError``.
+     waits for every batch still running, [#aclose-flushes] and makes later ``submit`` calls
+     raise ``RuntimeError``. [#closed]
 
 Example::
 
@@ -148,7 +154,7 @@ class MicroBatcher(Generic[T, R]):
             max_wait: flush a batch this many seconds after its first item, even if not full.
 
         Raises:
-            ValueError: ``max_batch_size < 1`` or ``max_wait < 0``.
+            ValueError: ``max_batch_size < 1`` or ``max_wait < 0``. [#batcher-params]
         """
         if max_batch_size < 1:
             raise ValueError(f"max_batch_size must be at least 1, got {max_batch_size}")

@@ -6,44 +6,50 @@ RxVision25 calls dependencies that fail: the model registry, the feature store, 
 two classic defences, both testable without real time (the clock and the sleep are injected).
 
 1. ``retry(fn, attempts, base, cap, retry_on, sleep, rng)``: call ``fn()`` (no arguments) until
-   it returns, at most ``attempts`` times in total. When a call raises an exception that is an
-   instance of ``retry_on`` and attempts remain, sleep, then try again. The sleep before retry
+   it returns, at most ``attempts`` times in total, and return its result. [#retry-calls] When a
+   call raises an exception that is an instance of ``retry_on`` and attempts remain, sleep, then
+   try again. [#retry-on] The sleep before retry
    number ``k`` (``k = 0`` for the first retry) is *full jitter*::
 
        sleep(rng.uniform(0, min(cap, base * 2 ** k)))
 
-   exactly one ``rng.uniform`` call and one ``sleep`` call per retry, nothing else. Never sleep
-   after the last attempt. An exception that is not in ``retry_on`` propagates at once (a 404 or
-   a validation error will not fix itself). When every attempt failed, re-raise the last
-   exception itself (not a wrapper). ``attempts < 1`` raises ``ValueError``. ``rng=None`` means
-   a fresh ``random.Random()``.
+   exactly one ``rng.uniform`` call and one ``sleep`` call per retry, nothing else.
+   [#full-jitter] Never sleep after the last attempt. [#no-final-sleep] An exception that is not
+   in ``retry_on`` propagates at once (a 404 or a validation error will not fix itself).
+   [#not-retried] When every attempt failed, re-raise the last exception itself (not a
+   wrapper). [#reraise-last] ``attempts < 1`` raises ``ValueError``. [#attempts-range]
+   ``rng=None`` means a fresh ``random.Random()``. [#rng-default]
 
 2. ``CircuitBreaker(failure_threshold, reset_timeout, clock)`` with three states:
 
    - ``"closed"``: calls go through. Every exception (an ``Exception`` subclass) raised by the
-     function counts as a failure and is re-raised; a success resets the count. When
+     function counts as a failure and is re-raised; a success resets the count. [#closed] When
      ``failure_threshold`` *consecutive* failures are reached, the circuit opens and records
-     ``opened_at = clock()``.
+     ``opened_at = clock()``. [#opens]
    - ``"open"``: while ``clock() - opened_at < reset_timeout``, every call raises
      :class:`CircuitOpenError` at once, *without* calling the function, with
-     ``retry_after = opened_at + reset_timeout - clock()``.
+     ``retry_after = opened_at + reset_timeout - clock()``. [#open-fails-fast] A clock that goes
+     backwards is taken at its word: the difference may be negative, the circuit stays open.
+     [#clock-backwards]
    - ``"half_open"``: once ``reset_timeout`` has elapsed, exactly one call (the *trial*) goes
      through; calls made while the trial is still running raise ``CircuitOpenError`` with
-     ``retry_after = 0.0``. A successful trial closes the circuit (count reset); a failed trial
-     re-opens it with ``opened_at = clock()`` at the time of that failure.
+     ``retry_after = 0.0``. [#one-trial] A successful trial closes the circuit (count reset); a
+     failed trial re-opens it with ``opened_at = clock()`` at the time of that failure.
+     [#trial-outcome]
 
    ``breaker.state`` reports the state at ``clock()`` now (so it reads ``"half_open"`` as soon
-   as the timeout has elapsed, before any call). A ``BaseException`` that is not an
+   as the timeout has elapsed, before any call). [#state] A ``BaseException`` that is not an
    ``Exception`` (``asyncio.CancelledError``, ``KeyboardInterrupt``) is neither a success nor a
-   failure: it propagates, the count is unchanged, and if it interrupted the trial, the trial
-   slot is freed so the next call becomes the trial.
+   failure: it propagates, the count is unchanged, [#interrupted] and if it interrupted the
+   trial, the trial slot is freed so the next call becomes the trial. [#trial-interrupted]
 
    Use it three ways: ``breaker.call(fn, *args, **kwargs)``,
    ``await breaker.call_async(async_fn, *args, **kwargs)``, and as a decorator ``@breaker`` on a
    plain *or* an ``async def`` function (the decorated async function must still be an
    ``async def`` function: check with ``inspect.iscoroutinefunction``; keep the name and
-   docstring with ``functools.wraps``). Callers in several threads share one breaker: guard the
-   state with a ``threading.Lock``, but never hold it while the protected function runs.
+   docstring with ``functools.wraps``). [#three-ways] Callers in several threads share one
+   breaker: guard the state with a ``threading.Lock``, but never hold it while the protected
+   function runs. [#lock]
 
 Example::
 
@@ -138,7 +144,7 @@ class CircuitBreaker:
             clock: returns the current time in seconds (the grader passes a fake clock).
 
         Raises:
-            ValueError: ``failure_threshold < 1`` or ``reset_timeout < 0``.
+            ValueError: ``failure_threshold < 1`` or ``reset_timeout < 0``. [#params]
         """
         if failure_threshold < 1:
             raise ValueError(f"failure_threshold must be at least 1, got {failure_threshold}")

@@ -7,28 +7,31 @@ once. Consistent hashing remaps only the share the new node takes over, about ``
 The ring is the integers ``[0, 2**64)``, closed into a circle.
 
 - ``stable_hash(text)``: the position of a string: the first 8 bytes of ``hashlib.md5`` of its
-  UTF-8 encoding, read as a big-endian unsigned int. Never use Python's ``hash()``: it is salted
-  per process (``PYTHONHASHSEED``), so two API replicas would disagree about where a key lives.
+  UTF-8 encoding, read as a big-endian unsigned int. [#stable-hash] Never use Python's
+  ``hash()``: it is salted per process (``PYTHONHASHSEED``), so two API replicas would disagree
+  about where a key lives.
 - ``HashRing(nodes=(), vnodes=100)``: each node is placed at ``vnodes`` points (*virtual nodes*):
   point ``i`` of node ``"redis-a"`` is ``stable_hash("redis-a#" + str(i))``, for
-  ``i = 0 .. vnodes-1``. Many points per node even out the arc lengths, so the load is even.
-  ``vnodes`` must be an ``int >= 1``, else ``ValueError``.
+  ``i = 0 .. vnodes-1``. [#points] Many points per node even out the arc lengths, so the load is
+  even. ``vnodes`` must be an ``int >= 1`` (not a bool), else ``ValueError``; so is a
+  node given twice. [#ring-valid]
 - ``get_node(key)``: the owner of the first point strictly clockwise from ``stable_hash(key)``
-  (the first point ``> stable_hash(key)``), wrapping past ``2**64 - 1`` to the smallest point.
-  Keep the points in a sorted list and use ``bisect.bisect_right``: O(log(n * vnodes)).
-  An empty ring raises ``LookupError``.
+  (the first point ``> stable_hash(key)``), [#clockwise] wrapping past ``2**64 - 1`` to the
+  smallest point. [#wrap] Keep the points in a sorted list and use ``bisect.bisect_right``:
+  O(log(n * vnodes)). [#log-lookup] An empty ring raises ``LookupError``. [#empty-ring]
 - ``get_nodes(key, n)``: ``n`` *distinct* nodes for ``n`` replicas: walk clockwise from the key,
   skipping points whose owner is already chosen. The first is ``get_node(key)``; if it dies, the
-  second takes over. ``ValueError`` unless ``1 <= n <= len(ring)``.
+  second takes over. [#replicas] ``ValueError`` unless ``1 <= n <= len(ring)``; on an empty
+  ring, ``LookupError`` whatever ``n``. [#n-range]
 - ``add_node(node)`` (``ValueError`` if already present) and ``remove_node(node)``
-  (``KeyError`` if absent) add or remove all of its points.
+  (``KeyError`` if absent) add or remove all of its points. [#add-remove]
 - ``nodes`` (sorted list of node names), ``vnodes``, ``len(ring)`` (number of nodes) and
-  ``node in ring``.
+  ``node in ring``. [#introspection]
 
 What the grader measures on 10 000 keys: adding an 11th node to 10 moves about 1/11 of the keys,
-and all of them to the new node; removing a node moves only that node's keys, spread over many
-other nodes; with 200 vnodes no node gets more than 1.35x the mean load; the mapping is the same
-in every process.
+and all of them to the new node; [#add-moves] removing a node moves only that node's keys,
+spread over many other nodes; [#remove-moves] with 200 vnodes no node gets more than 1.35x the
+mean load; [#balance] the mapping is the same in every process. [#same-everywhere]
 
 Example::
 

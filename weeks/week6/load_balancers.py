@@ -4,43 +4,48 @@ Four RxVision inference servers sit behind a balancer. Write the algorithms ngin
 offer, each as a subclass of one base class that does the bookkeeping.
 
 ``LoadBalancer(backends)`` (abstract base; ``backends`` a non-empty sequence of distinct names,
-else ``ValueError``) keeps, per backend, a health flag and a count of *active* connections:
+else ``ValueError``) [#backends-valid] keeps, per backend, a health flag and a count of *active*
+connections:
 
 - ``backends``: tuple of all backends in the order given; ``healthy()``: list of those not marked
-  down, same order. ``mark_down(b)`` / ``mark_up(b)``: a failed / passed health check.
+  down, same order. ``mark_down(b)`` / ``mark_up(b)``: a failed / passed health check. [#health]
 - ``pick(request) -> backend``: if no backend is healthy, raise ``NoHealthyBackendError``;
   otherwise ``backend = self.choose(request, self.healthy())``, count one more active connection
-  on it, return it. ``choose`` is the algorithm, the only method subclasses write.
+  on it, return it. [#pick] ``choose`` is the algorithm, the only method subclasses write.
 - ``release(backend)``: the request finished: one fewer active connection. Releasing a backend
   with 0 active connections raises ``ValueError`` (a double release is a bug in the caller).
-- ``active(backend) -> int``: its active connections.
+  [#release]
+- ``active(backend) -> int``: its active connections. [#active]
 - ``acquire(request)``: a context manager: ``with lb.acquire(req) as backend: ...`` picks, and
-  releases when the block ends, *also when it raises*.
+  releases when the block ends, *also when it raises*. [#acquire]
 - Unknown backend names given to ``mark_down``, ``mark_up``, ``active``, ``release``: ``KeyError``.
+  [#unknown-backend]
 
 The algorithms (``choose(request, healthy)``; ``healthy`` is never empty):
 
-- ``RoundRobin(backends)``: each backend in turn, in order; down backends are skipped (even
-  several in a row), so each healthy backend gets exactly one of every ``len(healthy)`` picks.
-- ``SmoothWeightedRoundRobin(weights)`` (``{name: int >= 1}``, else ``ValueError``; property
-  ``weights``): nginx's algorithm. Every backend has a ``current`` value, initially 0. On each
-  pick: for every *healthy* backend ``current += weight``; choose the largest ``current``
-  (ties: the earliest backend); subtract the total weight of the healthy backends from the
-  chosen one's ``current``. Down backends are left out (their ``current`` is frozen).
+- ``RoundRobin(backends)``: each backend in turn, in order; [#round-robin] down backends are
+  skipped (even several in a row), so each healthy backend gets exactly one of every
+  ``len(healthy)`` picks. [#rr-skips]
+- ``SmoothWeightedRoundRobin(weights)`` (``{name: int >= 1}``, else ``ValueError``;
+  [#swrr-valid] property ``weights``, a copy): [#swrr-weights] nginx's algorithm. Every backend
+  has a ``current`` value, initially 0. On each pick: for every *healthy* backend
+  ``current += weight``; choose the largest ``current`` (ties: the earliest backend); subtract
+  the total weight of the healthy backends from the chosen one's ``current``. [#swrr] Down
+  backends are left out (their ``current`` is frozen). [#swrr-down]
   Weights ``a=5, b=1, c=1`` give ``a a b a c a a`` and repeat: smooth, not ``a a a a a b c``.
 - ``LeastConnections(backends, rng=None)``: the healthy backend with the fewest active
-  connections; ties broken uniformly at random with ``rng.choice`` (``rng`` a
-  ``random.Random``; ``None`` means a new unseeded one). Without ``release`` it degrades into
-  round-robin, so ``release`` matters.
+  connections; [#least-connections] ties broken uniformly at random with ``rng.choice``
+  [#lc-ties] (``rng`` a ``random.Random``; ``None`` means a new unseeded one). [#rng-default]
+  Without ``release`` it degrades into round-robin, so ``release`` matters.
 - ``PowerOfTwoChoices(backends, rng=None)``: draw two *distinct* healthy backends with
   ``rng.sample(healthy, 2)`` and take the one with fewer active connections (tie: the first
-  drawn); with one healthy backend, take it. Nearly as good as least connections without
-  looking at every backend.
+  drawn); [#p2c] with one healthy backend, take it. [#p2c-single] Nearly as good as least
+  connections without looking at every backend.
 - ``IPHash(backends)``: sticky sessions: ``int(hashlib.sha256(ip.encode()).hexdigest(), 16)``
-  modulo ``len(healthy)`` indexes the healthy list. The same client always lands on the same
-  backend while the healthy set stays the same, in every process (never Python's salted
-  ``hash()``). Note how many clients move when a backend goes down: consistent hashing is the
-  fix (next drill).
+  modulo ``len(healthy)`` indexes the healthy list. [#ip-hash] The same client always lands on
+  the same backend while the healthy set stays the same, in every process (never Python's
+  salted ``hash()``). [#ip-hash-stable] Note how many clients move when a backend goes down:
+  consistent hashing is the fix (next drill).
 
 Example::
 

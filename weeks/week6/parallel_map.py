@@ -8,31 +8,37 @@ pickled and sent separately). Write a better one and use it to preprocess a fold
 
 1. ``parallel_map(fn, items, executor, chunksize=1, timeout=None)``: ``[fn(x) for x in items]``
    computed on ``executor`` (a ``ThreadPoolExecutor`` or ``ProcessPoolExecutor`` the *caller*
-   owns: use it, never shut it down).
+   owns: use it, never shut it down). [#executor-open]
 
    - Chunking: split the items into consecutive chunks of ``chunksize`` (the last one may be
      shorter) and call ``executor.submit`` exactly once per chunk, with a module-level helper
      that applies ``fn`` to a whole chunk (a lambda or nested function cannot be pickled to a
-     process). 10 items with ``chunksize=3``: 4 submits, chunks of 3, 3, 3 and 1.
+     process). [#picklable] 10 items with ``chunksize=3``: 4 submits, chunks of 3, 3, 3 and 1.
+     [#one-submit-per-chunk]
    - Order: the results are in input order, whatever the order in which chunks finish.
+     [#input-order]
    - Fail fast: as soon as any chunk raises, cancel every chunk that has not started
      (``future.cancel()``) and re-raise that exception (the original exception object, not a
-     wrapper) without waiting for the chunks still running.
+     wrapper) without waiting for the chunks still running. [#fail-fast]
    - Timeout: when the chunks are not all finished ``timeout`` seconds after submission, cancel
-     what has not started and raise ``TimeoutError``. ``None`` waits as long as needed.
-   - ``chunksize < 1`` raises ``ValueError``; no items gives ``[]`` (and submits nothing).
+     what has not started and raise ``TimeoutError``. [#timeout] ``None`` waits as long as
+     needed. [#no-timeout]
+   - ``chunksize < 1`` raises ``ValueError``, also when there are no items; [#chunksize-range]
+     no items gives ``[]`` (and submits nothing). [#no-items]
 
    ``concurrent.futures.wait(futures, timeout=..., return_when=FIRST_EXCEPTION)`` gives you both
    the fail-fast and the timeout behaviour in one call.
 
 2. ``preprocess_image(src, dst_dir, size)``: open the image ``src``, convert it to RGB, resize it
    to ``size`` x ``size`` (bilinear), save it as PNG to ``dst_dir / (src.stem + ".png")`` and
-   return that path. Module level, so that a process can run it.
+   return that path. [#preprocess-image] Module level, so that a process can run it.
 
 3. ``preprocess_folder(src_dir, dst_dir, executor, size=64, chunksize=4, timeout=None)``: every
    file of ``src_dir`` (not recursive) whose suffix, lower-cased, is in :data:`IMAGE_SUFFIXES`,
    sorted by path, preprocessed with ``parallel_map`` (``functools.partial`` binds ``dst_dir`` and
-   ``size``); create ``dst_dir`` if needed; return the output paths in that sorted order.
+   ``size``); [#folder-files] create ``dst_dir`` (and its parents) if needed; [#mkdir] return the
+   output paths in that sorted order. [#folder-order] ``chunksize`` and ``timeout`` are passed on
+   to ``parallel_map``. [#folder-params]
 
 Example::
 
@@ -66,7 +72,7 @@ def parallel_map(
 
     Args:
         fn: applied to every item (picklable when ``executor`` is a process pool).
-        items: the inputs (any iterable; materialise it once).
+        items: the inputs (any iterable; materialise it once). [#any-iterable]
         executor: the caller's pool; do not shut it down.
         chunksize: items per submitted task.
         timeout: seconds to wait for everything; None waits forever.

@@ -14,36 +14,41 @@ connection comes back, and every ``reconcile_every`` seconds.
 
 1. ``await publish_promotion(client, version, channel=CHANNEL, key=CHAMPION_KEY)``: first
    ``SET key version`` (the truth), then ``PUBLISH channel '{"version": "<version>"}'`` (a JSON
-   object); return the number of subscribers that received it (what ``PUBLISH`` returns).
+   object); [#publish] return the number of subscribers that received it (what ``PUBLISH``
+   returns). [#publish-count]
 
 2. ``ModelUpdateBus(url, reload, cache=None, *, channel, key, reconcile_every=30.0,
    retry_delay=0.1)``, one per replica, using ``redis.asyncio`` on the Redis at ``url``:
 
    - ``await bus.start()``: connect, ``SUBSCRIBE channel``, *then* reconcile once (subscribe
      first: a promotion landing between your read and your subscribe would otherwise be lost),
-     then listen in a background ``asyncio`` task and return. Nothing connects in ``__init__``.
+     then listen in a background ``asyncio`` task and return. [#start] Nothing connects in
+     ``__init__``. [#lazy-init]
    - Loading a version: if it equals ``bus.version``, do nothing (so each version is loaded
-     exactly once, however many messages and reconciles announce it). Otherwise call
-     ``reload(version)``; if that raises, log it and keep the old version (a later reconcile
-     retries); if it succeeds, clear ``cache`` (when given) and set ``bus.version``.
-   - Messages: the JSON of ``publish_promotion``. Ignore anything else (not JSON, no
-     ``"version"``) without crashing the listener.
+     exactly once, however many messages and reconciles announce it). [#load-once] Otherwise
+     call ``reload(version)``; if that raises, log it and keep the old version (a later reconcile
+     retries); [#reload-fails] if it succeeds, clear ``cache`` (when given) and set
+     ``bus.version``. [#clear-cache]
+   - Messages: the JSON of ``publish_promotion``. [#messages] Ignore anything else (not JSON, no
+     ``"version"``, a version that is not a string) without crashing the listener. [#junk]
    - ``await bus.reconcile()``: ``GET key``; load that version if the key exists; return True
-     when it caused a reload.
+     when it caused a reload. [#reconcile] Before ``start()`` (or after ``stop()``) it raises
+     ``RuntimeError``. [#reconcile-stopped]
    - Every ``reconcile_every`` seconds the listener reconciles (use
      ``pubsub.get_message(ignore_subscribe_messages=True, timeout=...)`` with a short timeout so
-     that the loop wakes up regularly).
+     that the loop wakes up regularly). [#periodic]
    - When the connection drops, ``get_message`` raises ``redis.ConnectionError`` once (redis-py
      then reconnects and re-subscribes on the next call): catch it, wait ``retry_delay``
      seconds and reconcile (the champion may have changed while you were away); if Redis is
-     still down, keep retrying. The listener must never die.
+     still down, keep retrying. The listener must never die. [#reconnect]
    - ``await bus.stop()``: cancel the listener task and wait for it, ``UNSUBSCRIBE``, close the
-     pub/sub and the client. Safe to call twice. ``start()`` after ``stop()`` starts again and
-     keeps ``bus.version`` (a reconnecting replica does not reload what it already has).
+     pub/sub and the client. Safe to call twice. [#stop] ``start()`` after ``stop()`` starts
+     again and keeps ``bus.version`` (a reconnecting replica does not reload what it already
+     has). [#restart]
    - ``async with ModelUpdateBus(...) as bus:`` starts and stops it (given).
 
 Every wait in your code needs a bound (``timeout=`` on ``get_message``, short socket timeouts):
-a listener stuck on a dead socket is a replica serving a stale model forever.
+a listener stuck on a dead socket is a replica serving a stale model forever. [#bounded-waits]
 
 Example::
 
@@ -118,7 +123,7 @@ class ModelUpdateBus:
             retry_delay: seconds to wait after a connection error before reconciling.
 
         Raises:
-            ValueError: ``reconcile_every`` is not positive.
+            ValueError: ``reconcile_every`` is not positive. [#params]
         """
         if reconcile_every <= 0:
             raise ValueError(f"reconcile_every must be positive, got {reconcile_every}")

@@ -10,40 +10,46 @@ four in-memory limiters behind one interface, :class:`RateLimiter`::
     len(limiter)                   # how many keys the limiter holds state for
 
 ``now`` is the request time in seconds, passed in by the caller (an injected clock: never call
-``time.time()`` yourself, or nothing can be tested precisely). ``now`` never decreases for a key;
-if it does, treat the elapsed time as 0. Keys are independent. A rejected request never consumes
-anything. ``retry_after`` is 0.0 for an allowed request; for a rejected one it is the exact number
-of seconds after which the same request *would* be allowed (if nothing else happens meanwhile).
+``time.time()`` yourself, or nothing can be tested precisely). [#injected-clock] ``now`` never
+decreases for a key; if it does, treat the elapsed time as 0. [#time-backwards] Keys are
+independent. [#keys-independent] A rejected request never consumes anything. [#rejected-free]
+``retry_after`` is 0.0 for an allowed request; for a rejected one it is the exact number of
+seconds after which the same request *would* be allowed (if nothing else happens meanwhile).
+[#retry-after]
 
-1. ``TokenBucket(capacity, rate)``: every key starts with a full bucket of ``capacity`` tokens; the
-   bucket refills continuously at ``rate`` tokens per second, never above ``capacity``. A request
-   takes one token if at least one is there. ``retry_after = (1 - tokens) / rate``.
+1. ``TokenBucket(capacity, rate)``: every key starts with a full bucket of ``capacity`` tokens;
+   [#token-start-full] the bucket refills continuously at ``rate`` tokens per second, never above
+   ``capacity``. [#token-refill] A request takes one token if at least one is there.
+   ``retry_after = (1 - tokens) / rate``. [#token-retry]
 2. ``LeakyBucket(capacity, rate)``: a queue of at most ``capacity`` requests that drains at
    ``rate`` requests per second (traffic *shaping*). Track the queue ``level`` (a float, drained
-   continuously: ``level - elapsed * rate``, never below 0). A request is allowed if
-   ``level + 1 <= capacity``; it then waits ``delay = level / rate`` seconds before it is processed
-   and the level grows by one. Rejected: ``retry_after = (level + 1 - capacity) / rate``.
+   continuously: ``level - elapsed * rate``, never below 0). [#leaky-drain] A request is allowed
+   if ``level + 1 <= capacity``; it then waits ``delay = level / rate`` seconds before it is
+   processed and the level grows by one. [#leaky-delay] Rejected:
+   ``retry_after = (level + 1 - capacity) / rate``. [#leaky-retry]
 3. ``FixedWindow(limit, window)``: at most ``limit`` requests per key in each window
    ``[k * window, (k + 1) * window)`` (``k = floor(now / window)``; windows are aligned to 0).
-   ``retry_after`` = time until the next window starts. Note the weakness: ``limit`` requests just
-   before a boundary plus ``limit`` just after it make ``2 * limit`` within a few milliseconds.
+   [#fixed-aligned] ``retry_after`` = time until the next window starts. [#fixed-retry] Note the
+   weakness: ``limit`` requests just before a boundary plus ``limit`` just after it make
+   ``2 * limit`` within a few milliseconds.
 4. ``SlidingWindowLog(limit, window)``: at most ``limit`` *allowed* requests in any window of
    ``window`` seconds. Keep a log of allowed request times per key; at ``now`` the entries with
-   ``t <= now - window`` have expired. Rejected requests are not logged.
-   ``retry_after = oldest_entry + window - now``.
+   ``t <= now - window`` have expired. [#sliding-expiry] Rejected requests are not logged.
+   [#sliding-rejected] ``retry_after = oldest_entry + window - now``. [#sliding-retry]
 
 ``purge(now)`` drops every key whose state at ``now`` is the same as a brand-new key's (a full
 token bucket, an empty leaky bucket, a fixed window older than the current one, a log with no
-live entry) and returns how many keys it dropped: without it, a limiter facing millions of
-one-off clients grows without bound.
+live entry) and returns how many keys it dropped: [#purge] without it, a limiter facing
+millions of one-off clients grows without bound. ``len(limiter)`` counts the keys with state.
+[#len]
 
 Every limiter must be thread-safe: web servers call ``allow`` from many threads at once, and a
 limiter that reads the state, computes, then writes it back without a lock lets two threads
-spend the same token. The grader hammers ``allow`` from 16 threads with a frozen clock and
-counts the grants.
+spend the same token. [#thread-safe] The grader hammers ``allow`` from 16 threads with a
+frozen clock and counts the grants.
 
 Complexity: ``allow`` in O(1) amortised (the log pops expired entries from the left of a
-``collections.deque``); ``purge`` in O(number of keys).
+``collections.deque``); [#allow-o1] ``purge`` in O(number of keys). [#purge-linear]
 
 Examples::
 

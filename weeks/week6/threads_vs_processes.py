@@ -16,39 +16,43 @@ call is ``await``-ed (a blocking call freezes the whole loop).
    workload named in :data:`WORKLOADS` (fill in the values there, then look them up):
    ``"cpu"`` (pure-Python number crunching), ``"io"`` (blocking file or database I/O),
    ``"gil_releasing"`` (NumPy, hashlib, zlib, image decoding), ``"network_many"`` (thousands of
-   concurrent HTTP calls with an async client). An unknown workload raises ``ValueError``.
+   concurrent HTTP calls with an async client). [#workloads] An unknown workload raises
+   ``ValueError``. [#unknown-workload]
 
 2. ``run_concurrently(tasks, kind, max_workers=None)``: run every task concurrently and return
-   their results **in input order** (not completion order).
+   their results **in input order** (not completion order). [#input-order]
 
    - ``kind="thread"``: each task is a zero-argument callable, run on a ``ThreadPoolExecutor``.
+     [#thread-kind]
    - ``kind="process"``: the same on a ``ProcessPoolExecutor`` (tasks are picklable: module-level
-     functions or ``functools.partial`` of them).
+     functions or ``functools.partial`` of them). [#process-kind]
    - ``kind="asyncio"``: each task is a zero-argument callable returning an awaitable (e.g. an
      ``async def`` function); run them all concurrently inside one ``asyncio.run(...)``, at most
-     ``max_workers`` at a time when it is given (an ``asyncio.Semaphore``).
-   - ``max_workers``: passed to the executor (None: the executor's default).
-   - Every task runs to the end, even when another one fails. Then, if any task raised an
-     ``Exception``, raise ``TaskError(index, exc)`` for the failing task with the **lowest
-     index**, chained to it (``raise TaskError(i, exc) from exc``).
+     ``max_workers`` at a time when it is given (an ``asyncio.Semaphore``). [#asyncio-kind]
+   - ``max_workers``: passed to the executor (None: the executor's default). [#max-workers]
+   - Every task runs to the end, even when another one fails. [#all-run] Then, if any task raised
+     an ``Exception``, raise ``TaskError(index, exc)`` for the failing task with the **lowest
+     index**, chained to it (``raise TaskError(i, exc) from exc``). [#lowest-index]
    - Shut every pool down before returning or raising (``with ThreadPoolExecutor(...) as pool:``):
-     no worker thread or process may outlive the call.
-   - Any other ``kind`` raises ``ValueError``; no tasks gives ``[]``.
+     no worker thread or process may outlive the call. [#shutdown]
+   - Any other ``kind`` raises ``ValueError``; [#unknown-kind] no tasks gives ``[]``. [#no-tasks]
 
-3. ``Counter``: ``increment(n=1)`` and a ``value`` property; 8 threads incrementing at once must
-   not lose an update. ``self.value += n`` is a read-modify-write, not atomic: use a
-   ``threading.Lock``.
+3. ``Counter``: ``increment(n=1)`` and a ``value`` property, starting at 0; [#counter-api] 8
+   threads incrementing at once must not lose an update. [#no-lost-update] ``self.value += n``
+   is a read-modify-write, not atomic: use a ``threading.Lock``.
 
 4. ``sum_shared(values, workers=2)``: the sum of a 1-D float64 array computed by ``workers``
    processes that read it from ONE ``multiprocessing.shared_memory.SharedMemory`` block instead
    of receiving pickled copies. Copy the array into the block, give each process the block's
    ``name``, the length and its ``[start, stop)`` slice (together the slices cover every element
    exactly once, also when the length is not a multiple of ``workers``), add the partial sums.
+   [#slices]
    The worker function must be defined at module level; it attaches with
    ``SharedMemory(name=name)``, wraps ``np.ndarray((length,), np.float64, buffer=block.buf)`` and
    closes the block when done. The parent closes **and unlinks** the block in a ``finally``,
-   even when a worker fails (otherwise it leaks in ``/dev/shm`` until reboot). An empty array
-   sums to 0.0; ``workers < 1`` raises ``ValueError``.
+   even when a worker fails (otherwise it leaks in ``/dev/shm`` until reboot). [#unlink] An empty
+   array sums to 0.0; [#empty] ``workers < 1`` raises ``ValueError``. [#workers-range] The input
+   array is never modified. [#input-untouched]
 
 Examples::
 
@@ -157,11 +161,11 @@ def sum_shared(values: np.ndarray, workers: int = 2) -> float:
     """Sum a 1-D float64 array in ``workers`` processes that read it from shared memory.
 
     Args:
-        values: the numbers (converted to a contiguous float64 array).
+        values: the numbers (converted to a contiguous float64 array). [#converts]
         workers: how many processes (and slices).
 
     Returns:
-        The sum, as a Python float.
+        The sum, as a Python float. [#returns-float]
 
     Raises:
         ValueError: ``workers < 1``.

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import selectors
 from collections.abc import Awaitable, Callable, Coroutine
 from types import ModuleType
 from typing import Any
@@ -21,16 +22,51 @@ import pytest
 LIMIT = 5.0  # seconds any scenario may take before it counts as hung
 
 
+async def bounded(scenario: Coroutine[Any, Any, Any], what: str) -> Any:
+    """``scenario``, failing with ``what`` if it hangs for ``LIMIT`` seconds."""
+    try:
+        return await asyncio.wait_for(scenario, LIMIT)
+    except TimeoutError:
+        pytest.fail(f"{what}: still waiting after {LIMIT} s (a missing flush or await?)")
+
+
 def run(scenario: Coroutine[Any, Any, Any], what: str) -> Any:
     """Run ``scenario`` in a fresh event loop; fail with ``what`` if it hangs."""
+    return asyncio.run(bounded(scenario, what))
 
-    async def bounded() -> Any:
-        try:
-            return await asyncio.wait_for(scenario, LIMIT)
-        except TimeoutError:
-            pytest.fail(f"{what}: still waiting after {LIMIT} s (a missing flush or await?)")
 
-    return asyncio.run(bounded())
+class _JumpingSelector(selectors.DefaultSelector):
+    """``select`` never sleeps: when nothing is ready, the virtual clock jumps to the next timer."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.now = 0.0
+
+    def select(self, timeout: float | None = None) -> Any:
+        events = super().select(0)
+        if not events and timeout:
+            self.now += timeout
+        return events
+
+
+class VirtualTimeLoop(asyncio.SelectorEventLoop):
+    """An event loop on an injected clock: ``loop.time()`` is virtual, waiting costs nothing."""
+
+    def __init__(self) -> None:
+        self._jumping = _JumpingSelector()
+        super().__init__(self._jumping)
+
+    def time(self) -> float:
+        return self._jumping.now
+
+
+def run_virtual(scenario: Coroutine[Any, Any, Any], what: str) -> Any:
+    """``run`` on virtual time: timers fire in order, in no wall time at all."""
+    loop = VirtualTimeLoop()
+    try:
+        return loop.run_until_complete(bounded(scenario, what))
+    finally:
+        loop.close()
 
 
 class Backend:
@@ -75,6 +111,7 @@ def client_for(backend: Backend) -> httpx.AsyncClient:
 
 
 # -- fetch_all ------------------------------------------------------------------------------------
+@pytest.mark.clause("fetch-order", "fetch-concurrent")
 def test_fetch_all_returns_results_in_input_order(impl: ModuleType) -> None:
     backend = Backend()
     urls = [f"/item/{i}?delay={0.002 * (6 - i)}" for i in range(6)]  # first finishes last
@@ -92,6 +129,7 @@ def test_fetch_all_returns_results_in_input_order(impl: ModuleType) -> None:
     assert backend.peak > 1, "the requests must run concurrently, not one after another"
 
 
+@pytest.mark.clause("fetch-limit")
 @pytest.mark.parametrize("limit", [1, 3])
 def test_fetch_all_never_exceeds_the_limit(impl: ModuleType, limit: int) -> None:
     backend = Backend()
@@ -109,6 +147,7 @@ def test_fetch_all_never_exceeds_the_limit(impl: ModuleType, limit: int) -> None
     )
 
 
+@pytest.mark.clause("fetch-errors", "fetch-isolated")
 def test_fetch_all_reports_errors_per_url(impl: ModuleType) -> None:
     backend = Backend()
     urls = ["/status/500", "/item/1?delay=0.02", "/status/404", "/text", "/item/4"]
@@ -140,6 +179,7 @@ def test_fetch_all_reports_errors_per_url(impl: ModuleType) -> None:
     assert all(r.data is None for r in results if not r.ok), "a failed URL has data=None"
 
 
+@pytest.mark.clause("fetch-timeout", "fetch-isolated")
 def test_fetch_all_times_out_slow_requests_only(impl: ModuleType) -> None:
     backend = Backend()
     urls = ["/item/0?delay=30", "/item/1", "/item/2?delay=0.01"]
@@ -162,6 +202,7 @@ def test_fetch_all_times_out_slow_requests_only(impl: ModuleType) -> None:
     )
 
 
+@pytest.mark.clause("fetch-cancel")
 def test_fetch_all_cancellation_cancels_every_request(impl: ModuleType) -> None:
     backend = Backend()
     urls = [f"/item/{i}?delay=30" for i in range(4)]
@@ -190,6 +231,7 @@ def test_fetch_all_cancellation_cancels_every_request(impl: ModuleType) -> None:
     run(scenario(), "cancelling fetch_all")
 
 
+@pytest.mark.clause("fetch-empty", "fetch-limit-range")
 def test_fetch_all_edge_cases(impl: ModuleType) -> None:
     async def scenario() -> None:
         async with client_for(Backend()) as client:
@@ -198,6 +240,35 @@ def test_fetch_all_edge_cases(impl: ModuleType) -> None:
                 await impl.fetch_all(["/item/1"], client, limit=0)
 
     run(scenario(), "fetch_all edge cases")
+
+
+class DownTransport(httpx.AsyncBaseTransport):
+    """The backend, except that ``/down`` fails to connect (an httpx transport error)."""
+
+    def __init__(self, backend: Backend) -> None:
+        self.inner = httpx.ASGITransport(app=backend)
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/down":
+            raise httpx.ConnectError("connection refused", request=request)
+        return await self.inner.handle_async_request(request)
+
+
+@pytest.mark.clause("fetch-errors", "fetch-isolated")
+def test_fetch_all_reports_transport_errors(impl: ModuleType) -> None:
+    async def scenario() -> list[Any]:
+        transport = DownTransport(Backend())
+        async with httpx.AsyncClient(transport=transport, base_url="http://svc") as client:
+            return await impl.fetch_all(["/item/3", "/down", "/item/5"], client, limit=2)
+
+    results = run(scenario(), "fetch_all with a refused connection")
+    assert isinstance(results, list) and len(results) == 3, f"3 FetchResults expected: {results!r}"
+    assert isinstance(results[1].error, httpx.ConnectError) and results[1].data is None, (
+        f"/down cannot connect: its FetchResult holds the httpx.ConnectError, got {results[1]!r}"
+    )
+    assert [results[0].data, results[2].data] == [{"item": 3}, {"item": 5}], (
+        f"the other URLs still succeed: {results}"
+    )
 
 
 # -- first_success --------------------------------------------------------------------------------
@@ -221,6 +292,7 @@ def attempt(
     return body()
 
 
+@pytest.mark.clause("first-wins", "first-cancels")
 def test_first_success_skips_failures_and_cancels_the_rest(impl: ModuleType) -> None:
     log: dict[str, str] = {}
 
@@ -250,6 +322,7 @@ def test_first_success_skips_failures_and_cancels_the_rest(impl: ModuleType) -> 
     )
 
 
+@pytest.mark.clause("all-fail")
 def test_first_success_raises_an_exception_group_when_all_fail(impl: ModuleType) -> None:
     log: dict[str, str] = {}
 
@@ -270,6 +343,7 @@ def test_first_success_raises_an_exception_group_when_all_fail(impl: ModuleType)
     )
 
 
+@pytest.mark.clause("first-cancelled")
 def test_first_success_cancelled_cancels_its_tasks(impl: ModuleType) -> None:
     log: dict[str, str] = {}
 
@@ -290,12 +364,30 @@ def test_first_success_cancelled_cancels_its_tasks(impl: ModuleType) -> None:
     )
 
 
+@pytest.mark.clause("no-awaitables")
 def test_first_success_needs_awaitables(impl: ModuleType) -> None:
     async def scenario() -> None:
         with pytest.raises(ValueError):
             await impl.first_success([])
 
     run(scenario(), "first_success([])")
+
+
+@pytest.mark.clause("first-ties")
+def test_first_success_ties_go_to_the_earliest_in_input_order(impl: ModuleType) -> None:
+    async def value(x: str) -> str:
+        return x  # finishes in the first step, like every other one here
+
+    async def broken() -> str:
+        raise ConnectionError("replica down")
+
+    async def scenario() -> Any:
+        return await impl.first_success([broken(), value("b"), value("c"), value("d")])
+
+    got = run(scenario(), "first_success with simultaneous successes")
+    assert got == "b", (
+        f"b, c and d succeed in the same step: the earliest in input order, 'b', wins; got {got!r}"
+    )
 
 
 # -- MicroBatcher ---------------------------------------------------------------------------------
@@ -320,6 +412,7 @@ class Model:
         return out[:-1] if self.drop_one else out
 
 
+@pytest.mark.clause("flush-full", "batch-order")
 def test_batcher_flushes_full_batches_at_once(impl: ModuleType) -> None:
     model = Model()
 
@@ -334,6 +427,7 @@ def test_batcher_flushes_full_batches_at_once(impl: ModuleType) -> None:
     )
 
 
+@pytest.mark.clause("flush-max-wait")
 def test_batcher_flushes_a_partial_batch_after_max_wait(impl: ModuleType) -> None:
     model = Model()
 
@@ -352,6 +446,7 @@ def test_batcher_flushes_a_partial_batch_after_max_wait(impl: ModuleType) -> Non
     )
 
 
+@pytest.mark.clause("routing", "batch-order")
 def test_batcher_composition_and_routing(impl: ModuleType) -> None:
     model = Model(delay=0.005)
 
@@ -374,6 +469,7 @@ def test_batcher_composition_and_routing(impl: ModuleType) -> None:
     )
 
 
+@pytest.mark.clause("routing")
 def test_batcher_routes_results_of_overlapping_batches(impl: ModuleType) -> None:
     class SlowFirst(Model):
         async def __call__(self, items: list[Any]) -> list[str]:
@@ -394,6 +490,7 @@ def test_batcher_routes_results_of_overlapping_batches(impl: ModuleType) -> None
     )
 
 
+@pytest.mark.clause("batch-error", "batch-recovers")
 def test_batcher_errors_reach_every_caller_of_the_batch(impl: ModuleType) -> None:
     model = Model(fail_on=5)
 
@@ -413,6 +510,7 @@ def test_batcher_errors_reach_every_caller_of_the_batch(impl: ModuleType) -> Non
     assert got[8] == "out-42", f"a later batch must still work, got {got[8]!r}"
 
 
+@pytest.mark.clause("batch-count")
 def test_batcher_wrong_result_count_is_an_error(impl: ModuleType) -> None:
     async def scenario() -> list[Any]:
         batcher = impl.MicroBatcher(Model(drop_one=True), max_batch_size=3, max_wait=0.01)
@@ -424,6 +522,7 @@ def test_batcher_wrong_result_count_is_an_error(impl: ModuleType) -> None:
     )
 
 
+@pytest.mark.clause("cancel-early", "cancel-during")
 def test_batcher_cancelled_callers(impl: ModuleType) -> None:
     model = Model()
 
@@ -459,6 +558,7 @@ def test_batcher_cancelled_callers(impl: ModuleType) -> None:
     )
 
 
+@pytest.mark.clause("aclose-flushes", "closed")
 def test_batcher_close_flushes_and_refuses_new_items(impl: ModuleType) -> None:
     model = Model()
 
@@ -479,6 +579,7 @@ def test_batcher_close_flushes_and_refuses_new_items(impl: ModuleType) -> None:
     )
 
 
+@pytest.mark.clause("batcher-params", "flush-full")
 def test_batcher_parameters(impl: ModuleType) -> None:
     model = Model()
 
@@ -494,3 +595,66 @@ def test_batcher_parameters(impl: ModuleType) -> None:
         impl.MicroBatcher(Model(), max_batch_size=0)
     with pytest.raises(ValueError):
         impl.MicroBatcher(Model(), max_wait=-1)
+
+
+def spaced_submits(batcher: Any, n: int, every: float) -> Awaitable[list[Any]]:
+    """``n`` callers, caller ``i`` submitting ``i`` at virtual time ``i * every``."""
+
+    async def caller(i: int) -> Any:
+        await asyncio.sleep(every * i)
+        return await batcher.submit(i)
+
+    return asyncio.gather(*(caller(i) for i in range(n)))
+
+
+@pytest.mark.clause("flush-max-wait", "loop-clock")
+def test_batcher_waits_from_the_first_item_not_the_last(impl: ModuleType) -> None:
+    model = Model()
+
+    async def scenario() -> list[Any]:
+        batcher = impl.MicroBatcher(model, max_batch_size=100, max_wait=0.025)
+        return await spaced_submits(batcher, 9, every=0.01)
+
+    got = run_virtual(scenario(), "items every 10 ms, max_wait=25 ms")
+    assert got == [f"out-{i}" for i in range(9)], f"each caller gets its own result, got {got}"
+    assert model.batches == [[0, 1, 2], [3, 4, 5], [6, 7, 8]], (
+        f"items arrive every 10 ms and max_wait=25 ms counts from each batch's FIRST item: "
+        f"batches [0, 1, 2], [3, 4, 5], [6, 7, 8] expected (a later item must not restart the "
+        f"wait), process saw {model.batches}"
+    )
+
+
+@pytest.mark.clause("flush-full", "loop-clock")
+def test_batcher_full_batch_cancels_its_timer(impl: ModuleType) -> None:
+    model = Model()
+
+    async def scenario() -> list[Any]:
+        batcher = impl.MicroBatcher(model, max_batch_size=2, max_wait=0.025)
+        return await spaced_submits(batcher, 6, every=0.01)
+
+    got = run_virtual(scenario(), "items every 10 ms, max_batch_size=2, max_wait=25 ms")
+    assert got == [f"out-{i}" for i in range(6)], f"each caller gets its own result, got {got}"
+    assert model.batches == [[0, 1], [2, 3], [4, 5]], (
+        f"every batch fills up after 10 ms: [0, 1], [2, 3], [4, 5] expected. A batch flushed "
+        f"because it was full must cancel its max_wait timer (or that timer flushes the NEXT "
+        f"batch early); process saw {model.batches}"
+    )
+
+
+@pytest.mark.clause("batch-count", "batch-recovers")
+def test_batcher_too_many_results_is_an_error(impl: ModuleType) -> None:
+    class Chatty(Model):
+        async def __call__(self, items: list[Any]) -> list[str]:
+            out = await super().__call__(items)
+            return out + ["extra"] if len(self.batches) == 1 else out
+
+    async def scenario() -> list[Any]:
+        batcher = impl.MicroBatcher(Chatty(), max_batch_size=3, max_wait=0.01)
+        first = await asyncio.gather(*(batcher.submit(i) for i in range(3)), return_exceptions=True)
+        return [*first, await batcher.submit(7)]
+
+    got = run_virtual(scenario(), "process returning too many results")
+    assert all(isinstance(e, ValueError) for e in got[:3]), (
+        f"process returned 4 results for 3 items: every caller must get a ValueError, got {got}"
+    )
+    assert got[3] == "out-7", f"a later batch must still work, got {got[3]!r}"

@@ -15,6 +15,10 @@ from types import ModuleType
 from typing import Any
 
 import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
+
+from grader import differential as diff
 
 
 # -- helpers --------------------------------------------------------------------------------------
@@ -88,6 +92,7 @@ def run_in_thread(fn: Callable[[], Any], timeout: float = 5.0) -> list[Any]:
 
 
 # -- retry ----------------------------------------------------------------------------------------
+@pytest.mark.clause("retry-calls", "retry-on", "full-jitter")
 def test_retry_returns_the_first_success(impl: ModuleType) -> None:
     fn, sleeps, rng = Flaky(2), [], ScriptedRng(1.0)
     got = impl.retry(fn, attempts=5, base=0.1, cap=10.0, sleep=sleeps.append, rng=rng)
@@ -102,6 +107,7 @@ def test_retry_returns_the_first_success(impl: ModuleType) -> None:
     )
 
 
+@pytest.mark.clause("full-jitter", "no-final-sleep", "reraise-last")
 def test_retry_caps_the_bound_and_reraises_the_last_exception(impl: ModuleType) -> None:
     fn, sleeps, rng = Flaky(100), [], ScriptedRng(1.0)
     with pytest.raises(ConnectionError) as info:
@@ -118,6 +124,7 @@ def test_retry_caps_the_bound_and_reraises_the_last_exception(impl: ModuleType) 
     )
 
 
+@pytest.mark.clause("full-jitter")
 def test_retry_uses_full_jitter_between_zero_and_the_bound(impl: ModuleType) -> None:
     fn, sleeps = Flaky(3), []
     impl.retry(fn, attempts=4, base=2.0, cap=60.0, sleep=sleeps.append, rng=ScriptedRng(0.25))
@@ -133,6 +140,7 @@ def test_retry_uses_full_jitter_between_zero_and_the_bound(impl: ModuleType) -> 
     )
 
 
+@pytest.mark.clause("not-retried")
 def test_retry_does_not_retry_other_exceptions(impl: ModuleType) -> None:
     fn, sleeps = Flaky(5, ValueError), []
     with pytest.raises(ValueError):
@@ -143,6 +151,7 @@ def test_retry_does_not_retry_other_exceptions(impl: ModuleType) -> None:
     )
 
 
+@pytest.mark.clause("attempts-range", "no-final-sleep")
 def test_retry_single_attempt_and_invalid_attempts(impl: ModuleType) -> None:
     fn, sleeps = Flaky(1), []
     with pytest.raises(ConnectionError):
@@ -153,6 +162,7 @@ def test_retry_single_attempt_and_invalid_attempts(impl: ModuleType) -> None:
 
 
 # -- circuit breaker: states ----------------------------------------------------------------------
+@pytest.mark.clause("closed", "opens", "open-fails-fast", "state")
 def test_opens_after_threshold_consecutive_failures(impl: ModuleType) -> None:
     clock = FakeClock()
     breaker = impl.CircuitBreaker(failure_threshold=3, reset_timeout=30.0, clock=clock)
@@ -177,6 +187,7 @@ def test_opens_after_threshold_consecutive_failures(impl: ModuleType) -> None:
     )
 
 
+@pytest.mark.clause("closed")
 def test_success_resets_the_failure_count(impl: ModuleType) -> None:
     breaker = impl.CircuitBreaker(failure_threshold=3, reset_timeout=30.0, clock=FakeClock())
     fail(breaker, 2)
@@ -190,6 +201,7 @@ def test_success_resets_the_failure_count(impl: ModuleType) -> None:
     assert breaker.state == "open"
 
 
+@pytest.mark.clause("state", "trial-outcome")
 def test_half_open_trial_success_closes(impl: ModuleType) -> None:
     clock = FakeClock()
     breaker = impl.CircuitBreaker(failure_threshold=2, reset_timeout=10.0, clock=clock)
@@ -210,6 +222,7 @@ def test_half_open_trial_success_closes(impl: ModuleType) -> None:
     )
 
 
+@pytest.mark.clause("trial-outcome")
 def test_failed_trial_reopens_from_the_time_of_failure(impl: ModuleType) -> None:
     clock = FakeClock()
     breaker = impl.CircuitBreaker(failure_threshold=2, reset_timeout=10.0, clock=clock)
@@ -229,6 +242,7 @@ def test_failed_trial_reopens_from_the_time_of_failure(impl: ModuleType) -> None
     assert breaker.state == "half_open"
 
 
+@pytest.mark.clause("interrupted")
 def test_base_exceptions_are_not_failures(impl: ModuleType) -> None:
     class Interrupt(BaseException):
         pass
@@ -248,6 +262,7 @@ def test_base_exceptions_are_not_failures(impl: ModuleType) -> None:
 
 
 # -- circuit breaker: concurrency -----------------------------------------------------------------
+@pytest.mark.clause("one-trial", "lock")
 def test_half_open_lets_exactly_one_trial_through(impl: ModuleType) -> None:
     clock = FakeClock()
     breaker = impl.CircuitBreaker(failure_threshold=1, reset_timeout=5.0, clock=clock)
@@ -284,6 +299,7 @@ def test_half_open_lets_exactly_one_trial_through(impl: ModuleType) -> None:
     assert calls == ["trial"], f"only the trial may run in half-open, calls were {calls}"
 
 
+@pytest.mark.clause("lock")
 def test_the_lock_is_not_held_while_the_function_runs(impl: ModuleType) -> None:
     breaker = impl.CircuitBreaker(failure_threshold=3, reset_timeout=10.0, clock=FakeClock())
     out = run_in_thread(lambda: breaker.call(lambda: breaker.state))
@@ -295,6 +311,7 @@ def test_the_lock_is_not_held_while_the_function_runs(impl: ModuleType) -> None:
 
 
 # -- decorator and asyncio ------------------------------------------------------------------------
+@pytest.mark.clause("three-ways")
 def test_decorator_wraps_sync_functions(impl: ModuleType) -> None:
     breaker = impl.CircuitBreaker(failure_threshold=2, reset_timeout=10.0, clock=FakeClock())
 
@@ -316,6 +333,7 @@ def test_decorator_wraps_sync_functions(impl: ModuleType) -> None:
         lookup("aspirin")
 
 
+@pytest.mark.clause("three-ways")
 def test_decorator_and_call_async_on_coroutines(impl: ModuleType) -> None:
     clock = FakeClock()
     breaker = impl.CircuitBreaker(failure_threshold=2, reset_timeout=10.0, clock=clock)
@@ -356,6 +374,7 @@ def test_decorator_and_call_async_on_coroutines(impl: ModuleType) -> None:
     assert calls == ["ok", "down", "down"], f"functions called through the breaker: {calls}"
 
 
+@pytest.mark.clause("trial-interrupted")
 def test_cancelled_async_trial_frees_the_slot(impl: ModuleType) -> None:
     clock = FakeClock()
     breaker = impl.CircuitBreaker(failure_threshold=1, reset_timeout=5.0, clock=clock)
@@ -393,3 +412,179 @@ def test_cancelled_async_trial_frees_the_slot(impl: ModuleType) -> None:
         )
 
     asyncio.run(asyncio.wait_for(scenario(), 5))
+
+
+# -- judged against the reference -----------------------------------------------------------------
+def assert_same(learner: Callable[..., Any], reference: Callable[..., Any], **kw: Any) -> Any:
+    """``diff.assert_same``, except that a stub's NotImplementedError reads as *not started*."""
+    unstarted: list[NotImplementedError] = []
+
+    def spy(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return learner(*args, **kwargs)
+        except NotImplementedError as exc:
+            unstarted.append(exc)
+            raise
+
+    try:
+        return diff.assert_same(spy, reference, **kw)
+    except (AssertionError, NotImplementedError):
+        if not unstarted:
+            raise
+    # raised outside the handler, with no context: one origin, whichever way the comparison went
+    raise NotImplementedError(str(unstarted[0]))
+
+
+def retry_outcome(module: ModuleType, failures: int, exc: type, kw: dict) -> Any:
+    """What retry did: its result or exception, the calls of fn, the sleeps and the draws."""
+    fn, sleeps, rng = Flaky(failures, exc), [], ScriptedRng(kw.pop("fraction"))
+    try:
+        got: Any = ("returned", module.retry(fn, sleep=sleeps.append, rng=rng, **kw))
+    except NotImplementedError:
+        raise
+    except Exception as err:  # noqa: BLE001 - compared below
+        got = ("raised", type(err).__name__, err is (fn.raised[-1] if fn.raised else None))
+    return got, fn.calls, sleeps, rng.calls
+
+
+@pytest.mark.clause(
+    "retry-calls", "retry-on", "full-jitter", "no-final-sleep", "not-retried", "reraise-last",
+    "attempts-range",
+)  # fmt: skip
+@given(
+    failures=st.integers(0, 7),
+    exc=st.sampled_from([ConnectionError, TimeoutError, ValueError]),
+    attempts=st.sampled_from([-1, 0, 1, 2, 3, 6]),
+    base=st.sampled_from([0.0, 0.125, 0.5, 3.0]),
+    cap=st.sampled_from([0.0, 0.25, 1.0, 100.0]),
+    retry_on=st.sampled_from([(Exception,), (ConnectionError, TimeoutError), (TimeoutError,)]),
+    fraction=st.sampled_from([0.0, 0.5, 1.0]),
+)
+@example(failures=3, exc=ConnectionError, attempts=3, base=0.5, cap=1.0,
+         retry_on=(ConnectionError,), fraction=1.0)  # fmt: skip
+def test_retry_agrees_with_the_reference(
+    impl: ModuleType, reference: ModuleType, failures: int, exc: type, attempts: int,
+    base: float, cap: float, retry_on: tuple, fraction: float,
+) -> None:  # fmt: skip
+    kw = {"attempts": attempts, "base": base, "cap": cap, "retry_on": retry_on,
+          "fraction": fraction}  # fmt: skip
+    # bounds are exact binary fractions: min(cap, base * 2**k) and a + f * (b - a) are exact
+    assert_same(
+        lambda: retry_outcome(impl, failures, exc, dict(kw)),
+        lambda: retry_outcome(reference, failures, exc, dict(kw)),
+        rtol=1e-12,
+    )
+
+
+@pytest.mark.clause("rng-default")
+def test_retry_without_rng_uses_a_fresh_generator(impl: ModuleType) -> None:
+    runs = []
+    for _ in range(2):
+        random.seed(1234)  # a fresh random.Random() does not depend on the global seed
+        sleeps: list[float] = []
+        impl.retry(Flaky(4), attempts=5, base=1.0, cap=60.0, sleep=sleeps.append)
+        runs.append(sleeps)
+    bounds = [1.0, 2.0, 4.0, 8.0]
+    for sleeps in runs:
+        assert len(sleeps) == 4 and all(0 <= s <= b for s, b in zip(sleeps, bounds, strict=True)), (
+            f"rng=None: delays must lie in [0, bound] for bounds {bounds}, got {sleeps}"
+        )
+    assert runs[0] != runs[1], (
+        "rng=None must mean a fresh random.Random() (seeded from the OS), not the global "
+        f"`random` module: after random.seed(1234) twice, both runs slept {runs[0]}"
+    )
+
+
+OPS = st.lists(
+    st.one_of(
+        st.sampled_from([("ok",), ("fail",), ("interrupt",), ("state",)]),
+        st.tuples(st.just("tick"), st.sampled_from([0.5, 1.0, 2.5, 5.0, 10.0, -1.0, -7.5])),
+    ),
+    max_size=30,
+)
+
+
+class Interrupt(BaseException):
+    """Neither a success nor a failure (like KeyboardInterrupt or CancelledError)."""
+
+
+def breaker_log(module: ModuleType, threshold: int, timeout: float, ops: list) -> list:
+    """Drive a breaker on a fake clock; log every state read and the outcome of every call."""
+    clock = FakeClock(100.0)
+    breaker = module.CircuitBreaker(failure_threshold=threshold, reset_timeout=timeout, clock=clock)
+    log: list[Any] = []
+
+    def interrupted() -> None:
+        raise Interrupt
+
+    for op in ops:
+        if op[0] == "tick":
+            clock.now += op[1]
+            continue
+        if op[0] == "state":
+            log.append(breaker.state)
+            continue
+        fn = {"ok": lambda: "fine", "fail": boom, "interrupt": interrupted}[op[0]]
+        try:
+            log.append(("returned", breaker.call(fn)))
+        except module.CircuitOpenError as err:
+            log.append(("CircuitOpenError", err.retry_after))
+        except (Exception, Interrupt) as err:  # noqa: BLE001 - compared
+            log.append(("raised", type(err).__name__))
+        log.append(breaker.state)
+    return log
+
+
+@pytest.mark.clause(
+    "closed", "opens", "open-fails-fast", "trial-outcome", "state", "interrupted",
+    "trial-interrupted", "clock-backwards", "params",
+)  # fmt: skip
+@given(
+    threshold=st.sampled_from([-1, 0, 1, 2, 3]),
+    timeout=st.sampled_from([-1.0, 0.0, 1.0, 5.0]),
+    ops=OPS,
+)
+@example(threshold=2, timeout=5.0, ops=[("fail",), ("interrupt",), ("fail",), ("state",)])
+@example(threshold=1, timeout=5.0,
+         ops=[("fail",), ("tick", 5.0), ("interrupt",), ("state",), ("ok",)])  # fmt: skip
+@example(threshold=1, timeout=5.0,
+         ops=[("fail",), ("tick", 5.0), ("tick", -7.5), ("ok",), ("state",)])  # fmt: skip
+@example(threshold=1, timeout=0.0, ops=[("fail",), ("state",), ("fail",), ("ok",)])
+def test_breaker_agrees_with_the_reference(
+    impl: ModuleType, reference: ModuleType, threshold: int, timeout: float, ops: list
+) -> None:
+    # clock values are exact binary fractions: retry_after is exact up to one subtraction
+    assert_same(
+        lambda: breaker_log(impl, threshold, timeout, ops),
+        lambda: breaker_log(reference, threshold, timeout, ops),
+        rtol=1e-12,
+        atol=1e-12,
+    )
+
+
+@pytest.mark.clause("interrupted", "trial-interrupted")
+def test_an_interrupted_sync_trial_frees_the_slot_and_keeps_the_count(impl: ModuleType) -> None:
+    clock = FakeClock()
+    breaker = impl.CircuitBreaker(failure_threshold=2, reset_timeout=5.0, clock=clock)
+    fail(breaker, 1)
+
+    def interrupted() -> None:
+        raise Interrupt
+
+    with pytest.raises(Interrupt):
+        breaker.call(interrupted)
+    fail(breaker, 1)
+    assert breaker.state == "open", (
+        "fail, interrupt, fail with failure_threshold=2: the interruption leaves the count at 1, "
+        f"so the second failure opens the circuit; state {breaker.state!r}"
+    )
+    clock.now = 5.0
+    with pytest.raises(Interrupt):
+        breaker.call(interrupted)  # the trial is interrupted
+    assert breaker.state == "half_open", (
+        f"an interrupted trial is neither a success nor a failure: 'half_open', got "
+        f"{breaker.state!r}"
+    )
+    assert breaker.call(lambda: "next") == "next" and breaker.state == "closed", (
+        "after an interrupted trial, the next call is the trial and its success closes the circuit"
+    )

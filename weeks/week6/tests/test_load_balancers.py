@@ -8,16 +8,23 @@ Run: ``pytest weeks/week6/tests/test_load_balancers.py``.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import random
 import subprocess
 import sys
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
+
+from grader import differential as diff
 
 SERVERS = ["gpu-0", "gpu-1", "gpu-2", "gpu-3", "gpu-4"]
 # chi-square critical values at p = 0.001 by degrees of freedom (scipy.stats.chi2.isf(1e-3, df)):
@@ -97,6 +104,7 @@ KINDS = [
 
 
 # -- the common interface ----------------------------------------------------------------------
+@pytest.mark.clause("health", "pick", "release", "active", "unknown-backend")
 @pytest.mark.parametrize("kind", KINDS)
 def test_pick_release_and_health_bookkeeping(impl: ModuleType, kind: str) -> None:
     lb = make(impl, kind, SERVERS[:3])
@@ -124,6 +132,7 @@ def test_pick_release_and_health_bookkeeping(impl: ModuleType, kind: str) -> Non
     assert lb.pick(req(impl)) == SERVERS[1], f"{kind}: the only healthy backend must be picked"
 
 
+@pytest.mark.clause("acquire")
 @pytest.mark.parametrize("kind", KINDS)
 def test_acquire_releases_even_when_the_request_fails(impl: ModuleType, kind: str) -> None:
     lb = make(impl, kind, SERVERS[:3])
@@ -139,6 +148,7 @@ def test_acquire_releases_even_when_the_request_fails(impl: ModuleType, kind: st
     )
 
 
+@pytest.mark.clause("backends-valid", "swrr-valid")
 def test_constructor_validation(impl: ModuleType) -> None:
     impl.RoundRobin(["a"])
     for bad in ([], ["a", "a"]):
@@ -150,6 +160,7 @@ def test_constructor_validation(impl: ModuleType) -> None:
 
 
 # -- round-robin -------------------------------------------------------------------------------
+@pytest.mark.clause("round-robin")
 def test_round_robin_cycles_in_order(impl: ModuleType) -> None:
     lb = impl.RoundRobin(SERVERS[:3])
     got = [lb.pick(req(impl)) for _ in range(7)]
@@ -157,6 +168,7 @@ def test_round_robin_cycles_in_order(impl: ModuleType) -> None:
     assert got == want, f"round-robin over {SERVERS[:3]} should give {want}, got {got}"
 
 
+@pytest.mark.clause("rr-skips")
 def test_round_robin_skips_down_backends(impl: ModuleType) -> None:
     lb = impl.RoundRobin(SERVERS)
     lb.pick(req(impl))
@@ -180,6 +192,7 @@ def test_round_robin_skips_down_backends(impl: ModuleType) -> None:
 
 
 # -- smooth weighted round-robin ---------------------------------------------------------------
+@pytest.mark.clause("swrr")
 def test_smooth_weighted_round_robin_nginx_sequence(impl: ModuleType) -> None:
     lb = impl.SmoothWeightedRoundRobin({"a": 5, "b": 1, "c": 1})
     got = "".join(lb.pick(req(impl)) for _ in range(14))
@@ -189,6 +202,7 @@ def test_smooth_weighted_round_robin_nginx_sequence(impl: ModuleType) -> None:
     assert lb.weights == {"a": 5, "b": 1, "c": 1}
 
 
+@pytest.mark.clause("swrr", "swrr-down")
 @pytest.mark.parametrize(
     "weights",
     [{"a": 3, "b": 2, "c": 1}, {"x": 1, "y": 1}, {"a": 4, "b": 3, "c": 2, "d": 1}, {"s": 7}],
@@ -207,6 +221,7 @@ def test_smooth_weighted_round_robin_matches_reference(
     )
 
 
+@pytest.mark.clause("swrr-down")
 def test_smooth_weighted_round_robin_leaves_down_backends_out(impl: ModuleType) -> None:
     weights = {"a": 4, "b": 3, "c": 2, "d": 1}
     lb = impl.SmoothWeightedRoundRobin(weights)
@@ -223,6 +238,7 @@ def test_smooth_weighted_round_robin_leaves_down_backends_out(impl: ModuleType) 
 
 
 # -- least connections -------------------------------------------------------------------------
+@pytest.mark.clause("least-connections")
 def test_least_connections_follows_active_connections(impl: ModuleType) -> None:
     lb = impl.LeastConnections(SERVERS[:3], rng=random.Random(1))
     first = [lb.pick(req(impl)) for _ in range(3)]
@@ -241,6 +257,7 @@ def test_least_connections_follows_active_connections(impl: ModuleType) -> None:
     assert lb.pick(req(impl)) != "gpu-0", "a down backend is skipped even with the fewest"
 
 
+@pytest.mark.clause("lc-ties")
 def test_least_connections_breaks_ties_at_random(impl: ModuleType) -> None:
     lb = impl.LeastConnections(SERVERS, rng=random.Random(2))
     counts = Counter()
@@ -265,6 +282,7 @@ def test_least_connections_breaks_ties_at_random(impl: ModuleType) -> None:
 
 
 # -- power of two choices ----------------------------------------------------------------------
+@pytest.mark.clause("p2c")
 def test_power_of_two_choices_distribution(impl: ModuleType) -> None:
     lb = impl.PowerOfTwoChoices(SERVERS, rng=random.Random(3))
     lb.mark_down("gpu-0")
@@ -293,6 +311,7 @@ def test_power_of_two_choices_distribution(impl: ModuleType) -> None:
 
 
 # -- IP hash -----------------------------------------------------------------------------------
+@pytest.mark.clause("ip-hash")
 def test_ip_hash_is_sticky_and_spreads_evenly(impl: ModuleType) -> None:
     ips = random_ips(4000, seed=5)
     lb = impl.IPHash(SERVERS[:4])
@@ -315,6 +334,7 @@ def test_ip_hash_is_sticky_and_spreads_evenly(impl: ModuleType) -> None:
     )
 
 
+@pytest.mark.clause("ip-hash-stable")
 def test_ip_hash_is_the_same_in_every_process(impl: ModuleType, rx_root: Path) -> None:
     ips = random_ips(300, seed=6)
     lb = impl.IPHash(SERVERS)
@@ -344,3 +364,171 @@ def test_ip_hash_is_the_same_in_every_process(impl: ModuleType, rx_root: Path) -
             f"with PYTHONHASHSEED={seed}, {differ} of 300 clients go to another backend than in "
             "this process: hash with hashlib.sha256, never Python's salted hash()"
         )
+
+
+# -- judged against the reference --------------------------------------------------------------
+class SortedRng(random.Random):
+    """A deterministic ``rng`` that ignores the order of what it is given: ``choice`` takes the
+    smallest name, ``sample`` the names from the largest down. Any correct balancer that draws
+    through ``rng.choice`` / ``rng.sample`` makes the same decisions as the reference with it."""
+
+    def choice(self, seq):  # type: ignore[no-untyped-def, override]
+        return min(seq)
+
+    def sample(self, population, k, **kwargs):  # type: ignore[no-untyped-def, override]
+        return sorted(population, reverse=True)[:k]
+
+
+def assert_same(learner: Callable[..., Any], reference: Callable[..., Any], **kw: Any) -> Any:
+    """``diff.assert_same``, except that a stub's NotImplementedError reads as *not started*."""
+    unstarted: list[NotImplementedError] = []
+
+    def spy(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return learner(*args, **kwargs)
+        except NotImplementedError as exc:
+            unstarted.append(exc)
+            raise
+
+    try:
+        return diff.assert_same(spy, reference, **kw)
+    except (AssertionError, NotImplementedError):
+        if not unstarted:
+            raise
+    # raised outside the handler, with no context: one origin, whichever way the comparison went
+    raise NotImplementedError(str(unstarted[0]))
+
+
+NAMES = ["gpu-0", "gpu-1", "gpu-2", "gpu-3"]
+OPS = st.lists(
+    st.tuples(
+        st.sampled_from(["pick", "pick", "pick", "release", "down", "up", "active"]),
+        st.sampled_from([*NAMES, "gpu-9"]),
+    ),
+    max_size=30,
+)
+
+
+def balancer_log(module: ModuleType, kind: str, backends: Any, ops: list) -> list:
+    """Build a balancer and run ``ops``; log every outcome (value or exception type)."""
+
+    def outcome(fn: Callable[[], Any]) -> Any:
+        try:
+            return ("ok", fn())
+        except NotImplementedError:
+            raise
+        except Exception as err:  # noqa: BLE001 - compared
+            name = "NoHealthyBackendError" if isinstance(err, module.NoHealthyBackendError) else ""
+            return ("raised", name or type(err).__name__)
+
+    log: list[Any] = []
+    if kind == "SmoothWeightedRoundRobin":
+        made = outcome(lambda: module.SmoothWeightedRoundRobin(backends))
+    elif kind in ("LeastConnections", "PowerOfTwoChoices"):
+        made = outcome(lambda: getattr(module, kind)(backends, rng=SortedRng()))
+    else:
+        made = outcome(lambda: getattr(module, kind)(backends))
+    if made[0] == "raised":
+        return [made]
+    lb = made[1]
+    log.append(("backends", lb.backends, lb.healthy()))
+    if kind == "SmoothWeightedRoundRobin":
+        log.append(("weights", lb.weights))
+        lb.weights["gpu-0"] = 99  # a copy: changing it changes nothing
+    for i, (op, name) in enumerate(ops):
+        ip = f"10.0.{i}.{7 * i % 256}"
+        if op == "pick":
+            action = functools.partial(lb.pick, module.Request(ip))
+        else:
+            method = {"release": "release", "down": "mark_down", "up": "mark_up"}.get(op, op)
+            action = functools.partial(getattr(lb, method), name)
+        log.append((op, name, outcome(action), lb.healthy()))
+    return log
+
+
+BACKEND_LISTS = st.sampled_from([NAMES[:1], NAMES[:2], NAMES[:3], NAMES, [], ["a", "b", "a"]])
+WEIGHTS = st.sampled_from([
+    {"gpu-0": 5, "gpu-1": 1, "gpu-2": 1},
+    {"gpu-0": 1, "gpu-1": 1},
+    {"gpu-0": 2, "gpu-1": 3, "gpu-2": 4, "gpu-3": 1},
+    {"gpu-0": 3},
+    {"gpu-0": 2, "gpu-1": 0},
+    {"gpu-0": True},
+    {"gpu-0": 2.0},
+    {},
+])  # fmt: skip
+
+
+@pytest.mark.clause(
+    "backends-valid", "health", "pick", "release", "active", "unknown-backend", "round-robin",
+    "rr-skips", "swrr-valid", "swrr-weights", "swrr", "swrr-down", "least-connections", "p2c",
+    "p2c-single", "ip-hash",
+)  # fmt: skip
+@given(
+    kind=st.sampled_from(KINDS),
+    backends=BACKEND_LISTS,
+    weights=WEIGHTS,
+    ops=OPS,
+)
+@example(
+    kind="PowerOfTwoChoices",
+    backends=NAMES[:3],
+    weights={},
+    ops=[("pick", ""), ("pick", ""), ("down", "gpu-0"), ("down", "gpu-1"), ("pick", "")],
+)
+@example(
+    kind="LeastConnections",
+    backends=NAMES[:3],
+    weights={},
+    ops=[("pick", ""), ("pick", ""), ("release", "gpu-0"), ("pick", ""), ("pick", "")],
+)
+@example(
+    kind="SmoothWeightedRoundRobin",
+    backends=[],
+    weights={"gpu-0": 5, "gpu-1": 1, "gpu-2": 1},
+    ops=[("pick", "")] * 3
+    + [("down", "gpu-0")]
+    + [("pick", "")] * 4
+    + [("up", "gpu-0")]
+    + [("pick", "")] * 4,
+)
+@example(
+    kind="RoundRobin",
+    backends=NAMES,
+    weights={},
+    ops=[
+        ("pick", ""),
+        ("down", "gpu-1"),
+        ("down", "gpu-2"),
+        ("pick", ""),
+        ("pick", ""),
+        ("release", "gpu-0"),
+        ("release", "gpu-0"),
+        ("release", "gpu-0"),
+    ],
+)
+def test_balancers_agree_with_the_reference(
+    impl: ModuleType, reference: ModuleType, kind: str, backends: list, weights: dict, ops: list
+) -> None:  # fmt: skip
+    arg = weights if kind == "SmoothWeightedRoundRobin" else backends
+    assert_same(
+        lambda: balancer_log(impl, kind, arg, ops), lambda: balancer_log(reference, kind, arg, ops)
+    )
+
+
+@pytest.mark.clause("rng-default")
+@pytest.mark.parametrize("kind", ["LeastConnections", "PowerOfTwoChoices"])
+def test_no_rng_means_a_fresh_unseeded_generator(impl: ModuleType, kind: str) -> None:
+    runs = []
+    for _ in range(2):
+        random.seed(2024)  # a fresh random.Random() does not depend on the global seed
+        lb = getattr(impl, kind)(SERVERS)
+        picks = []
+        for _ in range(40):  # every backend idle: each pick is a random tie-break
+            picks.append(lb.pick(req(impl)))
+            lb.release(picks[-1])
+        runs.append(picks)
+    assert runs[0] != runs[1], (
+        f"{kind}(rng=None) must use a new unseeded random.Random(), not the global `random` "
+        f"module: after random.seed(2024), two balancers made the same 40 picks {runs[0][:8]}..."
+    )

@@ -18,7 +18,11 @@ from typing import Any
 
 import numpy as np
 import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
 from PIL import Image
+
+from grader import differential as diff
 
 
 class CountingPool(ThreadPoolExecutor):
@@ -59,7 +63,52 @@ def call_in_thread(fn: Callable[[], Any], timeout: float) -> list[Any]:
     return out
 
 
+class StuckPool(ThreadPoolExecutor):
+    """A pool whose futures never run: only a timeout (or cancellation) ends a wait on them."""
+
+    def __init__(self) -> None:
+        super().__init__(max_workers=1)
+        self.futures: list[Future[Any]] = []
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
+        future: Future[Any] = Future()
+        self.futures.append(future)
+        return future
+
+
+def assert_same(learner: Callable[..., Any], reference: Callable[..., Any], **kw: Any) -> Any:
+    """``diff.assert_same``, except that a stub's NotImplementedError reads as *not started*."""
+    unstarted: list[NotImplementedError] = []
+
+    @functools.wraps(learner)
+    def spy(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return learner(*args, **kwargs)
+        except NotImplementedError as exc:
+            unstarted.append(exc)
+            raise
+
+    try:
+        return diff.assert_same(spy, reference, **kw)
+    except (AssertionError, NotImplementedError):
+        if not unstarted:
+            raise
+    # raised outside the handler, with no context: one origin, whichever way the comparison went
+    raise NotImplementedError(str(unstarted[0]))
+
+
+@pytest.fixture(scope="module")
+def shared_pool() -> Iterator[ThreadPoolExecutor]:
+    with ThreadPoolExecutor(max_workers=3) as executor:
+        yield executor
+
+
+def inverse(x: int) -> float:
+    return 12 / x  # ZeroDivisionError at 0
+
+
 # -- order and chunking ---------------------------------------------------------------------------
+@pytest.mark.clause("input-order")
 @pytest.mark.parametrize("chunksize", [1, 2, 3, 7])
 def test_results_keep_input_order(impl: ModuleType, chunksize: int) -> None:
     def slow_square(x: int) -> int:
@@ -73,6 +122,7 @@ def test_results_keep_input_order(impl: ModuleType, chunksize: int) -> None:
     )
 
 
+@pytest.mark.clause("one-submit-per-chunk")
 @pytest.mark.parametrize(("n", "chunksize", "submits"), [(10, 3, 4), (10, 1, 10), (10, 20, 1)])
 def test_one_submit_per_chunk(
     impl: ModuleType, pool: CountingPool, n: int, chunksize: int, submits: int
@@ -94,6 +144,7 @@ def test_one_submit_per_chunk(
     assert sorted(seen) == list(range(n)), f"fn must run once per item, ran on {sorted(seen)}"
 
 
+@pytest.mark.clause("picklable", "input-order")
 def test_process_pool_with_chunks(impl: ModuleType) -> None:
     square = functools.partial(pow, exp=2)
     with ProcessPoolExecutor(max_workers=2) as executor:
@@ -104,6 +155,7 @@ def test_process_pool_with_chunks(impl: ModuleType) -> None:
     )
 
 
+@pytest.mark.clause("no-items", "chunksize-range", "any-iterable", "executor-open")
 def test_edge_cases_and_executor_left_open(impl: ModuleType, pool: CountingPool) -> None:
     assert impl.parallel_map(abs, [], pool) == [], "no items: []"
     assert pool.futures == [], "no items: nothing to submit"
@@ -121,7 +173,41 @@ def test_edge_cases_and_executor_left_open(impl: ModuleType, pool: CountingPool)
     )
 
 
+@pytest.mark.clause("input-order", "one-submit-per-chunk", "chunksize-range", "no-items")
+@given(
+    items=st.lists(st.integers(-6, 6), max_size=12),
+    chunksize=st.sampled_from([-1, 0, 1, 2, 3, 5, 50]),
+)
+@example(items=[], chunksize=0)
+@example(items=[3, 0, 4, 0], chunksize=3)
+@example(items=list(range(1, 11)), chunksize=3)
+def test_parallel_map_agrees_with_the_reference(
+    impl: ModuleType,
+    reference: ModuleType,
+    shared_pool: ThreadPoolExecutor,
+    items: list[int],
+    chunksize: int,
+) -> None:
+    def run(module: ModuleType) -> Any:
+        pool = CountingPool(max_workers=2)
+        try:
+            got = module.parallel_map(inverse, list(items), pool, chunksize=chunksize)
+        finally:
+            pool.shutdown(wait=True)
+        return got, len(pool.futures)  # the results and the number of submits
+
+    if 0 in items:  # a failure: only the exception type is specified (which chunk fails first
+        # is a race), so compare the outcome without the submit count
+        assert_same(
+            lambda: impl.parallel_map(inverse, list(items), shared_pool, chunksize=chunksize),
+            lambda: reference.parallel_map(inverse, list(items), shared_pool, chunksize=chunksize),
+        )
+    else:
+        assert_same(lambda: run(impl), lambda: run(reference))
+
+
 # -- failures and timeouts ------------------------------------------------------------------------
+@pytest.mark.clause("fail-fast")
 def test_first_failure_cancels_pending_chunks(impl: ModuleType, pool: CountingPool) -> None:
     gate = threading.Event()
     started: list[int] = []
@@ -154,6 +240,7 @@ def test_first_failure_cancels_pending_chunks(impl: ModuleType, pool: CountingPo
     )
 
 
+@pytest.mark.clause("timeout")
 def test_timeout_raises_and_cancels(impl: ModuleType, pool: CountingPool) -> None:
     gate = threading.Event()
 
@@ -179,9 +266,81 @@ def test_timeout_raises_and_cancels(impl: ModuleType, pool: CountingPool) -> Non
     )
 
 
+@pytest.mark.clause("picklable", "fail-fast")
 def test_errors_raised_inside_processes_propagate(impl: ModuleType) -> None:
     with ProcessPoolExecutor(max_workers=2) as executor, pytest.raises(ValueError):
         impl.parallel_map(int, ["1", "2", "three", "4"], executor, chunksize=2)
+
+
+@pytest.mark.clause("fail-fast")
+def test_the_original_exception_object_is_raised(impl: ModuleType, pool: CountingPool) -> None:
+    boom = KeyError("pill 7")
+
+    def fn(x: int) -> int:
+        if x == 7:
+            raise boom
+        return x
+
+    with pytest.raises(KeyError) as info:
+        impl.parallel_map(fn, range(10), pool, chunksize=3)
+    assert info.value is boom, (
+        f"re-raise the very exception fn raised (future.exception()), not a copy or a wrapper; "
+        f"got {info.value!r}"
+    )
+
+
+@pytest.mark.clause("timeout")
+def test_timeout_cancels_every_unstarted_chunk(impl: ModuleType) -> None:
+    pool = StuckPool()
+    try:
+        out = call_in_thread(
+            lambda: impl.parallel_map(abs, range(7), pool, chunksize=2, timeout=0.05), timeout=3
+        )
+    finally:
+        pool.shutdown(wait=False)
+    assert out, "timeout=0.05 was not honoured: parallel_map was still waiting after 3 s"
+    kind, value = out[0]
+    assert kind == "raised" and isinstance(value, TimeoutError), (
+        f"chunks unfinished when the timeout expires: raise TimeoutError, got {kind}: {value!r}"
+    )
+    cancelled = [f.cancelled() for f in pool.futures]
+    assert len(cancelled) == 4 and all(cancelled), (
+        f"none of the 4 chunks had started: all must be cancelled on timeout, got {cancelled}"
+    )
+
+
+@pytest.mark.clause("no-timeout")
+def test_no_timeout_waits_for_slow_chunks(impl: ModuleType, pool: CountingPool) -> None:
+    gate, started = threading.Event(), threading.Event()
+
+    def slow(x: int) -> int:
+        started.set()
+        gate.wait(10)
+        return -x
+
+    out: list[Any] = []
+
+    def caller() -> None:
+        try:
+            out.append(("ok", impl.parallel_map(slow, range(4), pool, chunksize=2)))
+        except BaseException as exc:  # noqa: BLE001 - returned to the test
+            out.append(("raised", exc))
+
+    thread = threading.Thread(target=caller, daemon=True)
+    thread.start()
+    for _ in range(100):  # until a chunk runs (or the call ended early)
+        if started.wait(0.05) or not thread.is_alive():
+            break
+    thread.join(0.5)  # parallel_map must still be waiting: nothing has finished
+    gate.set()
+    thread.join(15)
+    if out and isinstance(out[0][1], NotImplementedError):
+        raise out[0][1]
+    assert out, "parallel_map(timeout=None) never returned"
+    kind, value = out[0]
+    assert (kind, value) == ("ok", [0, -1, -2, -3]), (
+        f"timeout=None waits as long as the chunks need (no default timeout), got {kind}: {value!r}"
+    )
 
 
 # -- images ---------------------------------------------------------------------------------------
@@ -194,6 +353,7 @@ COLOURS = {
 }
 
 
+@pytest.mark.clause("preprocess-image", "folder-files", "mkdir", "folder-order")
 def test_preprocess_folder(impl: ModuleType, tmp_path: Path) -> None:
     src = tmp_path / "raw"
     src.mkdir()
@@ -225,3 +385,67 @@ def test_preprocess_folder(impl: ModuleType, tmp_path: Path) -> None:
             f"{path.name}: a solid {mode} image must keep its colour after convert('RGB') and "
             f"resize: mean {pixels.mean(axis=(0, 1)).round(1)}, expected {expected.round(1)}"
         )
+
+
+@pytest.mark.clause("preprocess-image")
+@pytest.mark.parametrize(("mode", "size"), [("RGB", 7), ("RGBA", 1), ("L", 33), ("P", 16)])
+def test_preprocess_image_agrees_with_the_reference(
+    impl: ModuleType, reference: ModuleType, tmp_path: Path, mode: str, size: int
+) -> None:
+    rng = np.random.default_rng(size)
+    ramp = np.linspace(0, 255, 24 * 40).reshape(24, 40)
+    data = np.stack([ramp, ramp.T[::-1].reshape(24, 40), rng.uniform(0, 255, (24, 40))], -1)
+    src = tmp_path / "pill.name.JPG"
+    Image.fromarray(data.astype(np.uint8), "RGB").convert(mode).save(src, "PNG")
+    mine, theirs = tmp_path / "mine", tmp_path / "theirs"
+    mine.mkdir()
+    theirs.mkdir()
+    got = impl.preprocess_image(src, mine, size)
+    want = reference.preprocess_image(src, theirs, size)
+    assert Path(got) == mine / want.name, (
+        f"preprocess_image should write and return dst_dir / (src.stem + '.png') = "
+        f"{mine / want.name}, got {got}"
+    )
+    with Image.open(got) as image, Image.open(want) as expected:
+        assert (image.format, image.mode, image.size) == ("PNG", "RGB", (size, size)), (
+            f"want a {size}x{size} RGB PNG, got {image.size} {image.mode} {image.format}"
+        )
+        # bilinear resampling of the RGB image; a rounding difference of a level is fine
+        diff_max = np.abs(np.asarray(image, float) - np.asarray(expected, float)).max()
+    assert diff_max <= 2, (
+        f"pixels differ from convert('RGB') then resize((size, size), BILINEAR) by up to "
+        f"{diff_max} levels"
+    )
+
+
+@pytest.mark.clause("folder-params", "folder-files")
+def test_preprocess_folder_passes_chunksize_and_timeout(impl: ModuleType, tmp_path: Path) -> None:
+    src = tmp_path / "raw"
+    (src / "nested").mkdir(parents=True)
+    for name in ["a.png", "b.JPEG", "c.jpg", "d.png", "e.Png"]:
+        Image.new("RGB", (4, 4), (1, 2, 3)).save(src / name, "PNG")
+    Image.new("RGB", (4, 4)).save(src / "nested" / "deep.png", "PNG")
+    (src / "f.gif").write_bytes(b"GIF89a")
+    counting = CountingPool(max_workers=2)
+    try:
+        got = impl.preprocess_folder(src, tmp_path / "out", counting, size=3, chunksize=2)
+    finally:
+        counting.shutdown(wait=True)
+    assert [Path(p).name for p in got] == ["a.png", "b.png", "c.png", "d.png", "e.png"], (
+        f"5 images directly in src_dir (any case of .png/.jpg/.jpeg, not the nested one, not the "
+        f".gif): got {[Path(p).name for p in got]}"
+    )
+    assert len(counting.futures) == 3, (
+        f"chunksize=2 with 5 images: 3 submits to the executor, got {len(counting.futures)}"
+    )
+    stuck = StuckPool()
+    try:
+        out = call_in_thread(
+            lambda: impl.preprocess_folder(src, tmp_path / "out2", stuck, timeout=0.05), timeout=3
+        )
+    finally:
+        stuck.shutdown(wait=False)
+    assert out and out[0][0] == "raised" and isinstance(out[0][1], TimeoutError), (
+        f"preprocess_folder(timeout=0.05) on a pool that never runs anything must raise "
+        f"TimeoutError (pass timeout on to parallel_map); got {out}"
+    )

@@ -10,14 +10,18 @@ test with ``pytest weeks/week6/tests/test_pubsub_invalidation.py -k reconnect``.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gc
 import json
+import select
+import socket
 import uuid
 from collections.abc import Awaitable, Callable, Coroutine
 from types import ModuleType
 from typing import Any
 
 import pytest
+import redis
 import redis.asyncio as aioredis
 
 SCENARIO_LIMIT = 15.0  # seconds
@@ -100,6 +104,7 @@ async def client_ids(admin: aioredis.Redis, kind: str | None = None) -> set[str]
 
 
 # -- publishing -----------------------------------------------------------------------------------
+@pytest.mark.clause("publish", "publish-count")
 def test_publish_promotion_sets_the_key_then_announces(impl: ModuleType, redis_url: str) -> None:
     names = Names()
 
@@ -126,6 +131,7 @@ def test_publish_promotion_sets_the_key_then_announces(impl: ModuleType, redis_u
 
 
 # -- delivery -------------------------------------------------------------------------------------
+@pytest.mark.clause("messages", "load-once", "clear-cache")
 def test_every_replica_reloads_once_per_version(impl: ModuleType, redis_url: str) -> None:
     names = Names()
     replicas = [Replica() for _ in range(3)]
@@ -173,6 +179,7 @@ async def _eq(value: Awaitable[int], want: int) -> bool:
     return await value == want
 
 
+@pytest.mark.clause("junk")
 def test_malformed_messages_do_not_kill_the_listener(impl: ModuleType, redis_url: str) -> None:
     names, replica = Names(), Replica()
 
@@ -199,6 +206,7 @@ def test_malformed_messages_do_not_kill_the_listener(impl: ModuleType, redis_url
 
 
 # -- reconciliation -------------------------------------------------------------------------------
+@pytest.mark.clause("start", "restart", "load-once")
 def test_replica_catches_up_when_it_starts(impl: ModuleType, redis_url: str) -> None:
     names, replica = Names(), Replica()
 
@@ -237,6 +245,7 @@ def test_replica_catches_up_when_it_starts(impl: ModuleType, redis_url: str) -> 
     )
 
 
+@pytest.mark.clause("periodic")
 def test_periodic_reconcile_finds_silent_changes(impl: ModuleType, redis_url: str) -> None:
     names, replica = Names(), Replica()
 
@@ -259,6 +268,7 @@ def test_periodic_reconcile_finds_silent_changes(impl: ModuleType, redis_url: st
     assert replica.loaded == ["v5"], f"loaded: {replica.loaded}"
 
 
+@pytest.mark.clause("reload-fails", "clear-cache")
 def test_failed_reload_is_retried(impl: ModuleType, redis_url: str) -> None:
     names, replica = Names(), Replica(fail_once=("v2",))
 
@@ -289,6 +299,7 @@ def test_failed_reload_is_retried(impl: ModuleType, redis_url: str) -> None:
     assert replica.attempts[:3] == ["v1", "v2", "v2"], f"reload attempts: {replica.attempts}"
 
 
+@pytest.mark.clause("reconnect")
 def test_reconnects_and_reconciles_after_a_dropped_connection(
     impl: ModuleType, redis_url: str
 ) -> None:
@@ -328,6 +339,7 @@ def test_reconnects_and_reconciles_after_a_dropped_connection(
 
 
 # -- shutdown -------------------------------------------------------------------------------------
+@pytest.mark.clause("stop")
 def test_stop_unsubscribes_and_cleans_up(
     impl: ModuleType, redis_url: str, redis_service: Any
 ) -> None:
@@ -394,3 +406,194 @@ def test_stop_unsubscribes_and_cleans_up(
 
 async def _count(ids: Awaitable[set[str]]) -> int:
     return len(await ids)
+
+
+# -- more of the spec -----------------------------------------------------------------------------
+class RecordingRedis(aioredis.Redis):
+    """A client that records the name of every command it sends (pipelines aside)."""
+
+    commands: list[str]
+
+    async def execute_command(self, *args: Any, **options: Any) -> Any:
+        self.commands.append(str(args[0]).upper())
+        return await super().execute_command(*args, **options)
+
+
+@pytest.mark.clause("publish")
+def test_publish_sets_the_key_before_announcing(impl: ModuleType, redis_url: str) -> None:
+    names = Names()
+
+    async def scenario() -> list[str]:
+        client = RecordingRedis.from_url(redis_url, decode_responses=True)
+        client.commands = []
+        try:
+            await impl.publish_promotion(client, "v9", channel=names.channel, key=names.key)
+            return client.commands
+        finally:
+            await client.aclose()
+
+    sent = [c for c in run(scenario()) if c in ("SET", "PUBLISH")]
+    if sent:  # (a pipeline or MULTI keeps its order anyway and is not recorded here)
+        assert sent == ["SET", "PUBLISH"], (
+            f"publish_promotion must SET the champion key first, then PUBLISH (a replica that "
+            f"hears the message and reconciles must find the new version); it sent {sent}"
+        )
+
+
+class SilentServer:
+    """A TCP port that accepts connections into its backlog and never answers."""
+
+    def __init__(self) -> None:
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(16)
+        self.url = f"redis://127.0.0.1:{self.sock.getsockname()[1]}/0"
+
+    def knocked(self) -> bool:
+        """Whether anyone has connected (a connection waits in the backlog)."""
+        return bool(select.select([self.sock], [], [], 0.2)[0])
+
+    def close(self) -> None:
+        self.sock.close()
+
+
+@pytest.mark.clause("lazy-init", "params")
+def test_nothing_connects_in_init(impl: ModuleType) -> None:
+    server, names, replica = SilentServer(), Names(), Replica()
+    try:
+        make_bus(impl, server.url, names, replica)
+        assert not server.knocked(), (
+            "ModelUpdateBus(...) connected to Redis in __init__: connect in start() only"
+        )
+    finally:
+        server.close()
+    for bad in (0, -1.0):
+        with pytest.raises(ValueError):
+            make_bus(impl, "redis://127.0.0.1:1/0", names, replica, reconcile_every=bad)
+
+
+@pytest.mark.clause("start")
+def test_start_subscribes_before_it_reconciles(impl: ModuleType, redis_url: str) -> None:
+    names = Names()
+    seen: list[int] = []
+
+    def reload(version: str) -> None:  # runs inside start()'s reconcile
+        with redis.Redis.from_url(redis_url, socket_timeout=5) as probe:
+            seen.append(int(probe.pubsub_numsub(names.channel)[0][1]))
+
+    async def scenario() -> Any:
+        admin = aioredis.from_url(redis_url, decode_responses=True)
+        bus = impl.ModelUpdateBus(redis_url, reload, channel=names.channel, key=names.key)
+        try:
+            await admin.set(names.key, "v1")
+            await bus.start()
+            return bus.version
+        finally:
+            await bus.stop()
+            await admin.aclose()
+
+    version = run(scenario())
+    assert version == "v1" and seen, f"start() must reconcile and load v1, version {version!r}"
+    assert seen == [1], (
+        "start() must SUBSCRIBE before it reconciles: when the reconcile loaded v1 the bus was "
+        f"not subscribed yet (NUMSUB {seen}); a promotion landing in that gap would be lost"
+    )
+
+
+@pytest.mark.clause("reconcile", "reconcile-stopped", "clear-cache")
+def test_reconcile_reports_whether_it_reloaded(impl: ModuleType, redis_url: str) -> None:
+    names = Names()
+    loaded: list[str] = []
+
+    async def scenario() -> list[Any]:
+        admin = aioredis.from_url(redis_url, decode_responses=True)
+        bus = impl.ModelUpdateBus(
+            redis_url, loaded.append, None, channel=names.channel, key=names.key,
+            reconcile_every=60,
+        )  # fmt: skip
+        out: list[Any] = []
+        try:
+            try:
+                await bus.reconcile()
+                out.append("returned")
+            except RuntimeError:
+                out.append("RuntimeError")
+            await bus.start()  # no champion key yet, and no cache to clear
+            out.append(await bus.reconcile())
+            await admin.set(names.key, "v4")
+            out += [await bus.reconcile(), await bus.reconcile(), bus.version]
+            await admin.delete(names.key)
+            out.append(await bus.reconcile())
+        finally:
+            await bus.stop()
+            await admin.aclose()
+        return out
+
+    got = run(scenario())
+    assert got[0] == "RuntimeError", (
+        f"reconcile() before start() must raise RuntimeError (no connection), it {got[0]}"
+    )
+    assert got[1:] == [False, True, False, "v4", False], (
+        "reconcile() returns True only when it reloaded: no key -> False, new v4 -> True, v4 "
+        f"again -> False, key deleted -> False (version stays v4); got {got[1:]}"
+    )
+    assert loaded == ["v4"], f"cache=None must work (nothing to clear); loaded {loaded}"
+
+
+async def stalling_redis(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    """A Redis that completes the handshake and SUBSCRIBE, then never answers GET (or PING)."""
+    try:
+        while line := await reader.readline():
+            if not line.startswith(b"*"):
+                continue
+            args = []
+            for _ in range(int(line[1:])):
+                size = int((await reader.readline())[1:])
+                args.append((await reader.readexactly(size + 2))[:-2].decode())
+            command = args[0].upper()
+            if command == "HELLO":  # an old server: the client falls back to RESP2
+                writer.write(b"-ERR unknown command 'HELLO'\r\n")
+            elif command == "SUBSCRIBE":
+                for channel in args[1:]:
+                    size = len(channel.encode())
+                    writer.write(
+                        f"*3\r\n$9\r\nsubscribe\r\n${size}\r\n{channel}\r\n:1\r\n".encode()
+                    )
+            elif command not in ("GET", "PING"):
+                writer.write(b"+OK\r\n")
+            await writer.drain()
+    except (ConnectionError, asyncio.IncompleteReadError, ValueError):
+        pass
+    finally:
+        writer.close()
+
+
+@pytest.mark.clause("bounded-waits")
+def test_start_gives_up_on_a_server_that_stops_answering(impl: ModuleType) -> None:
+    names, replica = Names(), Replica()
+
+    async def scenario() -> str:
+        server = await asyncio.start_server(stalling_redis, "127.0.0.1", 0)
+        port = server.sockets[0].getsockname()[1]
+        bus = make_bus(impl, f"redis://127.0.0.1:{port}/0", names, replica, reconcile_every=60)
+        try:
+            try:
+                await asyncio.wait_for(bus.start(), 10)
+            except TimeoutError as exc:
+                if isinstance(exc.__cause__, asyncio.CancelledError) or not str(exc):
+                    return "hung"
+                return "raised"
+            except Exception:  # noqa: BLE001 - giving up with an error is fine
+                return "raised"
+            return "returned"
+        finally:
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(bus.stop(), 5)
+            server.close()
+
+    outcome = run(scenario())
+    assert outcome != "hung", (
+        "start() against a Redis that accepted the subscription but never answers GET was still "
+        "waiting after 10 s: give the client a socket_timeout (and socket_connect_timeout) so "
+        "that no wait is unbounded"
+    )

@@ -22,6 +22,10 @@ from typing import Any
 
 import numpy as np
 import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
+
+from grader import differential as diff
 
 SHM = Path("/dev/shm")
 
@@ -45,6 +49,27 @@ def shm_blocks() -> set[str]:
     return {p.name for p in SHM.iterdir()} if SHM.is_dir() else set()
 
 
+def assert_same(learner: Callable[..., Any], reference: Callable[..., Any], **kw: Any) -> Any:
+    """``diff.assert_same``, except that a stub's NotImplementedError reads as *not started*."""
+    unstarted: list[NotImplementedError] = []
+
+    @functools.wraps(learner)
+    def spy(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return learner(*args, **kwargs)
+        except NotImplementedError as exc:
+            unstarted.append(exc)
+            raise
+
+    try:
+        return diff.assert_same(spy, reference, **kw)
+    except (AssertionError, NotImplementedError):
+        if not unstarted:
+            raise
+    # raised outside the handler, with no context: one origin, whichever way the comparison went
+    raise NotImplementedError(str(unstarted[0]))
+
+
 def raise_at(index: int) -> Callable[[], Any]:
     def task() -> Any:
         raise LookupError(f"task {index} broke")
@@ -53,6 +78,7 @@ def raise_at(index: int) -> Callable[[], Any]:
 
 
 # -- choose_kind ----------------------------------------------------------------------------------
+@pytest.mark.clause("workloads")
 @pytest.mark.parametrize(
     ("workload", "want", "why"),
     [
@@ -67,12 +93,22 @@ def test_choose_kind(impl: ModuleType, workload: str, want: str, why: str) -> No
     assert got == want, f"choose_kind({workload!r}) should be {want!r} ({why}), got {got!r}"
 
 
+@pytest.mark.clause("unknown-workload")
 def test_choose_kind_rejects_unknown_workloads(impl: ModuleType) -> None:
     with pytest.raises(ValueError):
         impl.choose_kind("gpu")
 
 
+@pytest.mark.clause("workloads", "unknown-workload")
+@pytest.mark.parametrize("workload", ["cpu", "io", "gpu", "", "CPU", "thread", "network"])
+def test_choose_kind_agrees_with_the_reference(
+    impl: ModuleType, reference: ModuleType, workload: str
+) -> None:
+    assert_same(lambda: impl.choose_kind(workload), lambda: reference.choose_kind(workload))
+
+
 # -- run_concurrently -----------------------------------------------------------------------------
+@pytest.mark.clause("input-order", "thread-kind")
 def test_threads_keep_input_order(impl: ModuleType) -> None:
     def task(i: int) -> int:
         time.sleep(0.004 * (8 - i))  # the first task finishes last
@@ -86,6 +122,7 @@ def test_threads_keep_input_order(impl: ModuleType) -> None:
     )
 
 
+@pytest.mark.clause("thread-kind", "shutdown")
 def test_threads_run_concurrently_and_shut_down(impl: ModuleType) -> None:
     before = worker_threads()
     barrier = threading.Barrier(4)
@@ -111,6 +148,7 @@ def test_threads_run_concurrently_and_shut_down(impl: ModuleType) -> None:
     )
 
 
+@pytest.mark.clause("max-workers")
 def test_thread_pool_respects_max_workers(impl: ModuleType) -> None:
     lock, running, peak = threading.Lock(), [0], [0]
 
@@ -126,6 +164,7 @@ def test_thread_pool_respects_max_workers(impl: ModuleType) -> None:
     assert 1 <= peak[0] <= 2, f"max_workers=2 allows at most 2 tasks at once, saw {peak[0]}"
 
 
+@pytest.mark.clause("process-kind", "input-order", "shutdown")
 def test_processes_run_tasks_in_other_processes(impl: ModuleType) -> None:
     tasks = [functools.partial(pow, i, 3) for i in range(12)] + [os.getpid] * 2
     got = impl.run_concurrently(tasks, "process", max_workers=2)
@@ -142,6 +181,7 @@ def test_processes_run_tasks_in_other_processes(impl: ModuleType) -> None:
     )
 
 
+@pytest.mark.clause("asyncio-kind", "input-order")
 def test_asyncio_runs_all_coroutines_at_once(impl: ModuleType) -> None:
     state = {"waiting": 0}
 
@@ -166,6 +206,7 @@ def test_asyncio_runs_all_coroutines_at_once(impl: ModuleType) -> None:
     )
 
 
+@pytest.mark.clause("asyncio-kind", "max-workers")
 def test_asyncio_honours_max_workers(impl: ModuleType) -> None:
     state = {"running": 0, "peak": 0}
 
@@ -184,6 +225,7 @@ def test_asyncio_honours_max_workers(impl: ModuleType) -> None:
     )
 
 
+@pytest.mark.clause("lowest-index", "all-run")
 @pytest.mark.parametrize("kind", ["thread", "asyncio"])
 def test_failure_raises_task_error_with_lowest_index(impl: ModuleType, kind: str) -> None:
     ran: list[int] = []
@@ -224,6 +266,7 @@ def test_failure_raises_task_error_with_lowest_index(impl: ModuleType, kind: str
     )
 
 
+@pytest.mark.clause("lowest-index", "process-kind", "shutdown")
 def test_process_failure_keeps_index_and_cause(impl: ModuleType) -> None:
     tasks = [functools.partial(pow, 2, 5), functools.partial(operator.truediv, 1, 0)]
     with pytest.raises(impl.TaskError) as info:
@@ -235,15 +278,74 @@ def test_process_failure_keeps_index_and_cause(impl: ModuleType) -> None:
     assert not multiprocessing.active_children(), "the pool must be shut down after a failure"
 
 
+@pytest.mark.clause("unknown-kind", "no-tasks")
 def test_edge_cases(impl: ModuleType) -> None:
     assert impl.run_concurrently([], "thread") == [], "no tasks: []"
     with pytest.raises(ValueError):
         impl.run_concurrently([os.getpid], "fiber")
 
 
+async def _afloordiv(a: int, b: int) -> int:
+    await asyncio.sleep(0)
+    return a // b
+
+
+def _outcome(module: ModuleType, pairs: list[tuple[int, int]], kind: str, workers: Any) -> Any:
+    """What run_concurrently did, comparable across modules: results, or the TaskError's facts."""
+    fn = _afloordiv if kind == "asyncio" else operator.floordiv
+    tasks = [functools.partial(fn, a, b) for a, b in pairs]
+    try:
+        return ("returned", module.run_concurrently(tasks, kind, max_workers=workers))
+    except module.TaskError as err:
+        cause = err.__cause__
+        return ("TaskError", err.index, type(cause).__name__, err.error is cause)
+
+
+@pytest.mark.clause("input-order", "lowest-index", "all-run", "max-workers", "no-tasks")
+@given(
+    pairs=st.lists(st.tuples(st.integers(-9, 9), st.sampled_from([0, 1, 2, -3])), max_size=6),
+    kind=st.sampled_from(["thread", "asyncio", "process"]),
+    workers=st.sampled_from([None, 1, 2, 5]),
+)
+@example(pairs=[(1, 0), (2, 0)], kind="thread", workers=1)
+@example(pairs=[(4, 2), (1, 0), (3, 1), (1, 0)], kind="asyncio", workers=2)
+@example(pairs=[], kind="process", workers=None)
+def test_run_concurrently_agrees_with_the_reference(
+    impl: ModuleType, reference: ModuleType, pairs: list[tuple[int, int]], kind: str, workers: Any
+) -> None:
+    assert_same(
+        lambda: _outcome(impl, pairs, kind, workers),
+        lambda: _outcome(reference, pairs, kind, workers),
+    )
+
+
+@pytest.mark.clause("unknown-kind", "no-tasks")
+@pytest.mark.parametrize("kind", ["thread", "process", "asyncio", "fiber", "Thread", ""])
+def test_kind_is_checked_even_without_tasks(
+    impl: ModuleType, reference: ModuleType, kind: str
+) -> None:
+    assert_same(
+        lambda: impl.run_concurrently([], kind), lambda: reference.run_concurrently([], kind)
+    )
+
+
+@pytest.mark.clause("shutdown")
+def test_thread_pool_is_shut_down_after_a_failure(impl: ModuleType) -> None:
+    before = worker_threads()
+    with pytest.raises(impl.TaskError):
+        impl.run_concurrently([raise_at(0), os.getpid], "thread", max_workers=2)
+    leftover = worker_threads() - before
+    assert not leftover, (
+        f"worker threads still alive after run_concurrently raised: {sorted(leftover)}; shut the "
+        "pool down before raising (a with block)"
+    )
+
+
 # -- Counter --------------------------------------------------------------------------------------
+@pytest.mark.clause("counter-api", "no-lost-update")
 def test_counter_loses_no_update(impl: ModuleType) -> None:
     counter = impl.Counter()
+    assert counter.value == 0, f"a new Counter starts at 0, got {counter.value}"
     counter.increment()
     counter.increment(5)
     assert counter.value == 6, f"increment() then increment(5) gives 6, got {counter.value}"
@@ -269,6 +371,7 @@ def test_counter_loses_no_update(impl: ModuleType) -> None:
 
 
 # -- sum_shared -----------------------------------------------------------------------------------
+@pytest.mark.clause("slices", "input-untouched", "returns-float")
 @pytest.mark.parametrize(("n", "workers"), [(1, 1), (10, 3), (1001, 2), (7, 4)])
 def test_sum_shared_is_exact(impl: ModuleType, n: int, workers: int) -> None:
     values = np.random.default_rng(n).integers(-1000, 1000, n).astype(np.float64)
@@ -282,12 +385,14 @@ def test_sum_shared_is_exact(impl: ModuleType, n: int, workers: int) -> None:
     np.testing.assert_array_equal(values, copy, err_msg="sum_shared must not modify its input")
 
 
+@pytest.mark.clause("empty", "workers-range")
 def test_sum_shared_edge_cases(impl: ModuleType) -> None:
     assert impl.sum_shared(np.array([], dtype=np.float64), workers=2) == 0.0
     with pytest.raises(ValueError):
         impl.sum_shared(np.ones(3), workers=0)
 
 
+@pytest.mark.clause("unlink")
 def test_sum_shared_frees_the_shared_block(impl: ModuleType) -> None:
     if not SHM.is_dir():
         pytest.skip("no /dev/shm on this system: cannot look for leaked blocks")
@@ -299,3 +404,67 @@ def test_sum_shared_frees_the_shared_block(impl: ModuleType) -> None:
         "block.close() and block.unlink() in a finally"
     )
     assert not multiprocessing.active_children(), "the process pool must be shut down"
+
+
+@pytest.mark.clause("slices", "converts", "workers-range", "empty", "returns-float")
+@given(
+    values=diff.float_arrays(min_dims=1, max_dims=1, max_side=9),
+    workers=st.sampled_from([-1, 0, 1, 2, 3, 5, 11]),
+    dtype=st.sampled_from(["float64", "float32", "int32", "int64"]),
+    strided=st.booleans(),
+)
+@example(values=np.arange(10.0), workers=3, dtype="float64", strided=False)
+@example(values=np.arange(7.0), workers=11, dtype="int32", strided=True)
+@example(values=np.zeros(0), workers=2, dtype="float64", strided=False)
+@example(values=np.zeros(0), workers=0, dtype="float64", strided=False)
+def test_sum_shared_agrees_with_the_reference(
+    impl: ModuleType,
+    reference: ModuleType,
+    values: np.ndarray,
+    workers: int,
+    dtype: str,
+    strided: bool,
+) -> None:
+    values = np.repeat(values, 2)[::2] if strided else values  # a non-contiguous view
+    values = values.astype(dtype) if dtype.startswith("float") else values.round().astype(dtype)
+
+    def compare(got: Any, want: float) -> str | None:
+        if type(got) is not float:
+            return f"sum_shared must return a Python float, got {type(got).__name__} {got!r}"
+        # any summation order is right: the rounding error is at most n * eps * sum(|x|)
+        scale = float(np.abs(values.astype(np.float64)).sum())
+        return diff.same(got, want, rtol=0.0, atol=4 * (values.size + 1) * 2.3e-16 * scale)
+
+    assert_same(
+        lambda: impl.sum_shared(values, workers=workers),
+        lambda: reference.sum_shared(values, workers=workers),
+        compare=compare,
+    )
+
+
+@pytest.mark.clause("unlink")
+def test_sum_shared_unlinks_the_block_when_collecting_fails(
+    impl: ModuleType, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import concurrent.futures
+
+    if not SHM.is_dir():
+        pytest.skip("no /dev/shm on this system: cannot look for leaked blocks")
+
+    def broken(self: Any, timeout: Any = None) -> Any:
+        raise RuntimeError("a worker failed")
+
+    before = shm_blocks()
+    monkeypatch.setattr(concurrent.futures.Future, "result", broken)
+    try:
+        impl.sum_shared(np.ones(100), workers=2)
+    except NotImplementedError:
+        raise
+    except Exception:  # noqa: BLE001, S110 - failing is fine here; leaking is not
+        pass
+    monkeypatch.undo()
+    leaked = shm_blocks() - before
+    assert not leaked, (
+        f"a worker failed and the shared block leaked in /dev/shm: {sorted(leaked)}. Close and "
+        "unlink it in a `finally:` so it is freed on every path"
+    )

@@ -73,6 +73,7 @@ class TokenBucket(RateLimiter):
     def allow(self, key: str, now: float) -> Decision:
         with self._lock:
             tokens = self._tokens(key, now)
+            now = max(now, self._state.get(key, (0.0, now))[1])  # time never runs backwards
             if tokens >= 1:
                 self._state[key] = (tokens - 1, now)
                 return Decision(True)
@@ -107,6 +108,7 @@ class LeakyBucket(RateLimiter):
     def allow(self, key: str, now: float) -> Decision:
         with self._lock:
             level = self._level(key, now)
+            now = max(now, self._state.get(key, (0.0, now))[1])  # time never runs backwards
             if level + 1 <= self.capacity:
                 self._state[key] = (level + 1, now)
                 return Decision(True, 0.0, level / self.rate)
@@ -138,6 +140,7 @@ class FixedWindow(RateLimiter):
         with self._lock:
             index = math.floor(now / self.window)
             start, count = self._state.get(key, (index, 0))
+            index = max(index, start)  # a request from an earlier window counts in the current
             if start != index:
                 count = 0
             if count < self.limit:
@@ -175,6 +178,8 @@ class SlidingWindowLog(RateLimiter):
     def allow(self, key: str, now: float) -> Decision:
         with self._lock:
             log = self._logs.setdefault(key, deque())
+            if log:
+                now = max(now, log[-1])  # time never runs backwards: the log stays sorted
             self._expire(log, now)
             if len(log) < self.limit:
                 log.append(now)

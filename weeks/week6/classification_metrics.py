@@ -5,37 +5,44 @@ The prompt
 Implement in NumPy (no scikit-learn):
 
 ``precision_recall_f1(y_true, y_pred, average="binary", pos_label=1, zero_division=0.0)``
-    returns ``(precision, recall, f1)`` as Python floats. For one class c, with TP/FP/FN counted
-    for c: ``precision = TP / (TP + FP)``, ``recall = TP / (TP + FN)``,
-    ``f1 = 2 TP / (2 TP + FP + FN)``. Any 0/0 gives ``zero_division`` (never ``nan``, never a
-    warning). The classes are the sorted union of the labels in ``y_true`` and ``y_pred``.
+    returns ``(precision, recall, f1)`` as Python floats. [#prf-tuple] For one class c, with
+    TP/FP/FN counted for c: ``precision = TP / (TP + FP)``, ``recall = TP / (TP + FN)``,
+    ``f1 = 2 TP / (2 TP + FP + FN)``. [#prf] Any 0/0 gives ``zero_division`` (never ``nan``,
+    never a warning). [#zero-division] The classes are the sorted union of the labels in
+    ``y_true`` and ``y_pred``. [#classes]
 
     - ``"binary"``: the scores of class ``pos_label`` only (at most 2 labels allowed);
-    - ``"micro"``: pool TP, FP and FN over all classes, then divide once;
+      [#binary]
+    - ``"micro"``: pool TP, FP and FN over all classes, then divide once; [#micro]
     - ``"macro"``: the unweighted mean of the per-class scores (a rare class counts as much as
       a common one; macro F1 is the mean of per-class F1, not the F1 of macro P and macro R);
+      [#macro]
     - ``"weighted"``: the per-class scores averaged with weights ``support / n`` (support = the
-      number of true samples of the class).
+      number of true samples of the class). [#weighted]
 
 ``roc_curve(y_true, scores)``
     returns ``(fpr, tpr, thresholds)``. ``thresholds`` are ``inf`` followed by the **distinct**
-    scores in decreasing order; at threshold ``t`` a sample is predicted positive when
-    ``score >= t``; ``fpr[i]`` and ``tpr[i]`` are the rates at ``thresholds[i]`` (so both start
-    at 0 and end at 1). Tied scores move the curve diagonally in one step. This is
-    ``sklearn.metrics.roc_curve(..., drop_intermediate=False)``.
+    scores in decreasing order; [#thresholds] at threshold ``t`` a sample is predicted positive
+    when ``score >= t``; ``fpr[i]`` and ``tpr[i]`` are the rates at ``thresholds[i]`` (so both
+    start at 0 and end at 1). [#rates] Tied scores move the curve diagonally in one step.
+    [#curve-ties] This is ``sklearn.metrics.roc_curve(..., drop_intermediate=False)``.
 
 ``roc_auc(y_true, scores)``
     the area under that curve: the probability that a random positive scores higher than a
-    random negative, **ties counting one half**. O(n log n): rank the scores (tied scores get
-    their average rank), then ``AUC = (sum of the positives' ranks - P (P + 1) / 2) / (P N)``.
-    Constant scores give exactly 0.5.
+    random negative, **ties counting one half**. [#auc] O(n log n): rank the scores (tied
+    scores get their average rank), then ``AUC = (sum of the positives' ranks - P (P + 1) / 2)
+    / (P N)``. [#auc-cost] Constant scores give exactly 0.5. [#auc-constant]
 
 For the ROC functions ``y_true`` holds only 0 and 1 (1 = positive) and ``scores`` are floats,
 higher meaning more positive.
 
-Errors (``ValueError``): inputs that are not non-empty 1-D arrays of equal length; an unknown
-``average``; ``"binary"`` with more than two labels; for the ROC functions, labels other than
-0/1 or a ``y_true`` with a single class (the ROC curve is undefined).
+Errors (``ValueError``):
+
+- inputs that are not non-empty 1-D arrays of equal length (every function); [#shapes]
+- an unknown ``average``; [#average]
+- ``"binary"`` with more than two labels; [#binary-labels]
+- for the ROC functions, labels other than 0/1 [#roc-labels] or a ``y_true`` with a single
+  class (the ROC curve is undefined). [#single-class]
 
 Examples::
 

@@ -4,34 +4,41 @@ Interview prompt: "Implement a 2-D convolution layer's forward pass in NumPy. Fi
 loops, then make it fast by turning it into one matrix multiplication."
 
 A deep-learning "convolution" is a *cross-correlation*: the kernel is NOT flipped.
+[#cross-correlation]
 For input ``x`` of shape ``(N, C, H, W)`` and weights ``w`` of shape ``(O, C // groups, kh, kw)``::
 
     out[n, o, i, j] = b[o] + sum_{c, u, v} w[o, c, u, v]
                       * xpad[n, g * C/groups + c, i * sh + u * dh, j * sw + v * dw]
 
-where ``g = o // (O / groups)`` is the group of output channel ``o`` and ``xpad`` is ``x`` padded
-with ``ph`` zero rows above *and* below and ``pw`` zero columns left *and* right.
+where ``g = o // (O / groups)`` is the group of output channel ``o`` [#groups] and ``xpad`` is
+``x`` padded with ``ph`` zero rows above *and* below and ``pw`` zero columns left *and* right.
+[#padding]
 
 You write four functions (the grader checks each against PyTorch):
 
 - ``conv_output_size(size, kernel, stride, padding, dilation)``: output length along one axis,
-  ``(size + 2 * padding - dilation * (kernel - 1) - 1) // stride + 1``.
+  ``(size + 2 * padding - dilation * (kernel - 1) - 1) // stride + 1``. [#output-size]
 - ``im2col(x, kernel_size, stride, padding, dilation)``: every receptive field as one column,
   shape ``(N, C * kh * kw, out_h * out_w)``. Row order is channel-major then kernel row then kernel
   column (row ``c * kh * kw + u * kw + v``); column order is output row-major
-  (column ``i * out_w + j``). This is exactly ``torch.nn.functional.unfold``.
+  (column ``i * out_w + j``). This is exactly ``torch.nn.functional.unfold``. [#im2col]
 - ``conv2d(x, w, b, stride, padding, dilation, groups)``: im2col, then ONE (batched) matrix
   multiplication of ``w.reshape(O, -1)`` (per group) with the columns, then reshape to
-  ``(N, O, out_h, out_w)``. No Python loop over output positions.
-- ``conv2d_naive(...)``: same arguments and result, with explicit loops over outputs.
+  ``(N, O, out_h, out_w)``. [#conv2d] No Python loop over output positions. [#no-loops]
+- ``conv2d_naive(...)``: same arguments and result, with explicit loops over outputs. [#naive]
 
 Arguments ``stride``, ``padding`` and ``dilation`` are an int (same for both axes) or a pair
-``(along H, along W)``. ``b`` may be ``None`` (no bias). Inputs are float arrays; return a new
-array, never modify the inputs.
+``(along H, along W)``. [#pairs] ``b`` may be ``None`` (no bias). [#bias] Inputs are float
+arrays; return a new array, never modify the inputs. [#no-mutation]
 
-Errors (``ValueError``): ``x``/``w`` not 4-D; in or out channels not divisible by ``groups``;
-``w.shape[1] * groups != C``; stride or dilation < 1, padding < 0; a kernel larger than the padded
-input (output size < 1).
+Errors (``ValueError``), from ``im2col`` (its arguments), ``conv2d`` and ``conv2d_naive``:
+
+- ``x``/``w`` not 4-D; [#ndim]
+- in or out channels not divisible by ``groups``, or ``groups < 1``; [#groups-divisible]
+- ``w.shape[1] * groups != C``; [#w-channels]
+- ``b`` not ``None`` and not of shape ``(O,)``; [#bias-shape]
+- stride or dilation < 1, padding < 0; [#params-range]
+- a kernel larger than the padded input (output size < 1). [#kernel-fits]
 
 Example::
 
@@ -42,8 +49,8 @@ Example::
            [3., 4.]])
 
 Complexity: im2col builds ``N * C * kh * kw * out_h * out_w`` entries; the multiplication is
-``O(N * O * (C / groups) * kh * kw * out_h * out_w)``. Expect to explain the memory cost of the
-column matrix and why the matmul is still faster than the loops.
+``O(N * O * (C / groups) * kh * kw * out_h * out_w)``. [#complexity] Expect to explain the
+memory cost of the column matrix and why the matmul is still faster than the loops.
 """
 
 from __future__ import annotations

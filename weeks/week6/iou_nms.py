@@ -6,27 +6,30 @@ Boxes are ``(x1, y1, x2, y2)`` float rows with ``x1 <= x2`` and ``y1 <= y2`` (pi
 ``>= 0``). Implement in NumPy (no torch, no torchvision):
 
 ``box_area(boxes)``
-    ``(x2 - x1) * (y2 - y1)`` per box, shape ``(N,)``.
+    ``(x2 - x1) * (y2 - y1)`` per box, shape ``(N,)``. [#area]
 ``box_iou(a, b)``
-    intersection over union of every pair, shape ``(N, M)``, vectorised by broadcasting. The
-    intersection width is ``max(0, min(x2a, x2b) - max(x1a, x1b))`` (clamp at 0 *before*
+    intersection over union of every pair, shape ``(N, M)``, vectorised by broadcasting. [#iou]
+    The intersection width is ``max(0, min(x2a, x2b) - max(x1a, x1b))`` (clamp at 0 *before*
     multiplying: two negative overlaps must not make a positive area), the same for the height.
-    Degenerate boxes are allowed: a zero-area box has IoU 0 with everything, and when the union
-    is 0 (two identical points) the IoU is 0, never ``nan``.
+    [#clamp] Degenerate boxes are allowed: a zero-area box has IoU 0 with everything, and when
+    the union is 0 (two identical points) the IoU is 0, never ``nan``. [#degenerate]
 ``nms(boxes, scores, iou_threshold)``
     greedy non-maximum suppression: repeatedly keep the highest-scoring remaining box and drop
     every remaining box whose IoU with it is **strictly greater** than ``iou_threshold``.
-    Returns the kept indices (int64) in decreasing score order; equal scores are taken in
-    increasing index order (a stable sort). O(N^2) in the worst case.
+    [#greedy] Returns the kept indices (int64) in decreasing score order; [#order] equal scores
+    are taken in increasing index order (a stable sort). [#ties] O(N^2) in the worst case.
 ``batched_nms(boxes, scores, class_ids, iou_threshold)``
-    NMS within each class: boxes of different classes never suppress each other. Same output
-    order as ``nms``. One way: shift each class to its own region of the plane and run ``nms``
-    once.
+    NMS within each class: boxes of different classes never suppress each other. [#batched]
+    Same output order as ``nms``. [#batched-order] One way: shift each class to its own region
+    of the plane and run ``nms`` once.
 
-Empty inputs (``N = 0``, boxes of shape ``(0, 4)``) give empty int64 results.
+Empty inputs (``N = 0``, boxes of shape ``(0, 4)``) give empty int64 results. [#empty]
 
-Errors (``ValueError``): boxes not of shape ``(N, 4)``; a box with ``x2 < x1`` or ``y2 < y1``;
-``scores`` or ``class_ids`` not of shape ``(N,)``.
+Errors (``ValueError``), from every function that takes the argument:
+
+- boxes not of shape ``(N, 4)``; [#boxes-shape]
+- a box with ``x2 < x1`` or ``y2 < y1``; [#inverted]
+- ``scores`` or ``class_ids`` not of shape ``(N,)``. [#scores-shape]
 
 Examples::
 

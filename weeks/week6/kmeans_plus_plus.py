@@ -5,37 +5,50 @@ The prompt
 Implement k-means clustering in NumPy:
 
 1. ``squared_distances(X, C)``: every squared Euclidean distance between the rows of ``X``
-   ``(n, d)`` and of ``C`` ``(k, d)``, as an ``(n, k)`` array, without Python loops, never
-   negative (clip the rounding error of the ``|x|^2 - 2 x.c + |c|^2`` expansion at 0).
+   ``(n, d)`` and of ``C`` ``(k, d)``, as an ``(n, k)`` array, [#sqdist] without Python
+   loops, [#sqdist-vectorised] never negative (clip the rounding error of the
+   ``|x|^2 - 2 x.c + |c|^2`` expansion at 0). [#sqdist-clip]
 2. ``kmeans_plus_plus_init(X, k, rng)``: k-means++ seeding (Arthur and Vassilvitskii, 2007).
    The first centre is a row of ``X`` drawn uniformly; each next centre is a row drawn with
    probability proportional to ``D(x)^2``, the squared distance from ``x`` to the *nearest*
-   centre chosen so far. Use only the ``rng`` you are given (a ``numpy.random.Generator``,
-   e.g. ``rng.integers(n)`` and ``rng.choice(n, p=probs)``): the grader draws thousands of
-   seedings and compares the frequencies with the exact D^2 probabilities (chi-square test).
-   If every ``D(x)^2`` is 0 (duplicate points), draw uniformly. Returns a copy, shape ``(k, d)``.
+   centre chosen so far. [#d2-sampling] Use only the ``rng`` you are given (a
+   ``numpy.random.Generator``, e.g. ``rng.integers(n)`` and ``rng.choice(n, p=probs)``): the
+   grader draws thousands of seedings and compares the frequencies with the exact D^2
+   probabilities (chi-square test). [#rng-only] If every ``D(x)^2`` is 0 (duplicate points),
+   draw uniformly. [#all-duplicates] Returns a copy, shape ``(k, d)``. [#kpp-copy]
 3. ``kmeans(X, k, n_iter=300, seed=None, init=None)``: Lloyd's algorithm.
 
    - Start from ``init`` (a ``(k, d)`` array) if given, else from
-     ``kmeans_plus_plus_init(X, k, np.random.default_rng(seed))``. Seed **once**: the
-     iterations never re-draw centroids.
+     ``kmeans_plus_plus_init(X, k, np.random.default_rng(seed))``. [#init] ``init`` itself is
+     never modified. [#init-copy] Seed **once**: the iterations never re-draw centroids.
+     [#seed-once]
    - Assign every point to its nearest centroid (ties: the lowest centroid index, which is what
-     ``argmin`` gives). Then repeat at most ``n_iter`` times: move each centroid to the mean of
-     its points; re-assign; record the inertia; stop as soon as the assignment did not change.
+     ``argmin`` gives). [#ties] Then repeat at most ``n_iter`` times: move each centroid to the
+     mean of its points; re-assign; record the inertia; stop as soon as the assignment did not
+     change. [#lloyd]
    - Empty cluster: if a centroid has no points, re-seed it at the point farthest from its own
-     centroid (and do not reuse that point for a second empty cluster in the same step). A
-     centroid must never become ``nan``.
+     centroid (the new mean of the cluster it belongs to; ties: the lowest point index), empty
+     clusters taken in increasing index. [#empty-cluster] Do not reuse that point for a second
+     empty cluster in the same step. [#empty-distinct] A centroid must never become ``nan``.
+     [#no-nan]
    - Inertia = the sum over points of the squared distance to their assigned centroid.
+     [#inertia]
 
    Return a :class:`KMeansResult` (given): ``centroids`` ``(k, d)`` (the ones the final
    ``labels`` were assigned to), ``labels`` int64 ``(n,)``, ``inertia`` (float, of those
-   centroids and labels), ``n_iter`` (number of centroid updates done) and ``inertia_history``
-   (the inertia after each update + re-assignment; Lloyd's algorithm never lets it increase).
+   centroids and labels), [#result] ``n_iter`` (number of centroid updates done) [#n-iter] and
+   ``inertia_history`` (the inertia after each update + re-assignment; Lloyd's algorithm never
+   lets it increase). [#history]
 
 Complexity: O(n * k * d) per iteration, with O(n * k) memory for the distance matrix.
+[#complexity]
 
-Errors: ``ValueError`` when ``X`` is not 2-D, ``k`` is not in ``[1, n]``, ``n_iter < 1``, or
-``init`` does not have shape ``(k, d)``.
+Errors: ``ValueError`` when
+
+- ``X`` is not 2-D; [#x-2d]
+- ``k`` is not in ``[1, n]`` (``kmeans_plus_plus_init`` too); [#k-range]
+- ``n_iter < 1``; [#n-iter-range]
+- ``init`` does not have shape ``(k, d)``. [#init-shape]
 
 Example::
 

@@ -6,24 +6,35 @@ Implement ``KNNClassifier(k, metric, weights, chunk_size)`` in NumPy with ``fit`
 ``kneighbors`` and ``predict`` (``__init__`` is given):
 
 - ``metric="euclidean"``: ``d(a, b) = ||a - b||`` (the true distance, *not* its square).
-  ``metric="cosine"``: ``d(a, b) = 1 - cos(a, b)``; a zero vector has cosine similarity 0 with
-  everything (distance 1), never ``nan``.
-- ``weights="uniform"``: each of the k neighbours has one vote. ``weights="distance"``: a
-  neighbour at distance ``d`` has weight ``1 / d`` (the same ``d`` as ``kneighbors`` returns).
-  If some neighbours are at distance exactly 0, only those vote (weight 1 each): an exact match
-  wins outright, with no division by zero.
-- Vote ties (equal totals): predict the **smallest** label. Labels can be any sortable values
-  (ints, strings); ``np.unique(y, return_inverse=True)`` gives them in sorted order.
+  [#euclidean] ``metric="cosine"``: ``d(a, b) = 1 - cos(a, b)``; [#cosine] a zero vector has
+  cosine similarity 0 with everything (distance 1), never ``nan``. [#cosine-zero]
+- ``weights="uniform"``: each of the k neighbours has one vote. [#uniform]
+  ``weights="distance"``: a neighbour at distance ``d`` has weight ``1 / d`` (the same ``d`` as
+  ``kneighbors`` returns). [#distance-weights] If some neighbours are at distance exactly 0, only
+  those vote (weight 1 each): an exact match wins outright, with no division by zero.
+  [#exact-match]
+- Vote ties (equal totals): predict the **smallest** label. [#ties] Labels can be any sortable
+  values (ints, strings); ``np.unique(y, return_inverse=True)`` gives them in sorted order.
+  [#labels]
 - Queries are processed ``chunk_size`` rows at a time, so memory is O(chunk_size * n_train),
-  not O(n_queries * n_train). The results must not depend on ``chunk_size``.
+  not O(n_queries * n_train). [#chunks] The results must not depend on ``chunk_size``.
+  [#chunk-invariant]
 
-``fit(X, y)`` validates and stores the training set and returns ``self``; it raises
-``ValueError`` if ``X`` is not 2-D, ``y`` is not of shape ``(n,)``, ``k`` is not in ``[1, n]``,
-or ``metric`` / ``weights`` is not one of the values above.
+``fit(X, y)`` validates and stores the training set and returns ``self``; [#fit-self] it raises
+``ValueError`` if
+
+- ``X`` is not 2-D; [#x-2d]
+- ``y`` is not of shape ``(n,)``; [#y-shape]
+- ``k`` is not in ``[1, n]``; [#k-range]
+- ``metric`` / ``weights`` is not one of the values above; [#options]
+- ``chunk_size < 1``. [#chunk-size]
 
 ``kneighbors(X)`` returns ``(distances, indices)``, both of shape ``(m, k)``: for each query row,
 the distances to its k nearest training points (ascending) and their row indices in the training
-set (int64). ``predict(X)`` returns the ``m`` predicted labels (same dtype as the training ``y``).
+set (int64). [#kneighbors] Which of several training points at the same distance is taken is
+up to you. ``predict(X)`` returns the ``m`` predicted labels (same dtype as the training ``y``).
+[#predict] Both raise ``ValueError`` when the queries are not of shape ``(m, d)``;
+[#query-shape] ``m = 0`` queries give empty results. [#no-queries]
 
 Complexity: O(m * n * d) time for m queries against n training points; use
 ``np.argpartition`` (O(n) per row) or a sort to select the k nearest.

@@ -6,7 +6,7 @@ Implement binary logistic regression in NumPy, trained by plain (full-batch, vec
 gradient descent:
 
 - ``sigmoid(z)``: elementwise, finite for every finite ``z`` (``z = ±1000`` must give 1 and 0,
-  never ``nan``);
+  never ``nan``); [#sigmoid]
 - ``LogisticRegression(lr, n_iter, l2)`` with ``loss``, ``gradient``, ``fit``,
   ``predict_proba`` and ``predict``. ``__init__`` is given.
 
@@ -14,21 +14,27 @@ The model: ``p = sigmoid(X @ coef_ + intercept_)``. The objective minimised by `
 
     loss(w, b) = mean_i( log(1 + exp(z_i)) - y_i * z_i )  +  l2 / 2 * ||w||^2,   z = X @ w + b
 
-that is, the mean log-loss plus an L2 penalty on the weights only. The bias (``intercept_``) is
-**not** penalised: penalising it drags the decision threshold towards p = 0.5 on imbalanced data.
-Compute the log-loss from the logits (``np.logaddexp(0, z) - y * z``), never as
-``log(sigmoid(z))``, which is ``log(0) = -inf`` once ``|z|`` is large.
+that is, the mean log-loss plus an L2 penalty on the weights only. [#objective] The bias
+(``intercept_``) is **not** penalised: penalising it drags the decision threshold towards p = 0.5
+on imbalanced data. [#no-bias-penalty] Compute the log-loss from the logits
+(``np.logaddexp(0, z) - y * z``), never as ``log(sigmoid(z))``, which is ``log(0) = -inf`` once
+``|z|`` is large. [#stable-loss]
 
-``fit(X, y)`` starts from ``coef_ = zeros(d)`` and ``intercept_ = 0.0`` and takes exactly
-``n_iter`` steps ``w -= lr * grad_w``, ``b -= lr * grad_b``, then returns ``self``.
-Each step costs O(n * d); no Python loop over samples.
+``fit(X, y)`` starts from ``coef_ = zeros(d)`` and ``intercept_ = 0.0``, whatever they were
+before, [#fit-reset] and takes exactly ``n_iter`` steps ``w -= lr * grad_w``,
+``b -= lr * grad_b``, [#fit-steps] then returns ``self``. [#fit-self]
+Each step costs O(n * d); no Python loop over samples. [#vectorised]
 
 Shapes: ``X`` is ``(n, d)`` floats; ``y`` is ``(n,)`` with values in ``{0, 1}``. ``coef_`` has
-shape ``(d,)``, ``intercept_`` is a float. ``predict_proba`` returns shape ``(n,)`` (probability
-of class 1) and ``predict`` returns int64 labels (1 where the probability is ``>= 0.5``).
+shape ``(d,)``, ``intercept_`` is a float. [#params] ``predict_proba`` returns shape ``(n,)``
+(probability of class 1) [#proba] and ``predict`` returns int64 labels (1 where the probability
+is ``>= 0.5``). [#predict]
 
-Errors: ``loss``, ``gradient`` and ``fit`` raise ``ValueError`` when ``X`` is not 2-D, ``y`` does
-not have shape ``(n,)``, or ``y`` holds a value other than 0 and 1.
+Errors: ``loss``, ``gradient`` and ``fit`` raise ``ValueError`` when
+
+- ``X`` is not 2-D; [#x-2d]
+- ``y`` does not have shape ``(n,)``; [#y-shape]
+- ``y`` holds a value other than 0 and 1. [#y-binary]
 
 Example::
 
@@ -104,7 +110,7 @@ class LogisticRegression:
             y: shape ``(n,)``, values in ``{0, 1}``.
 
         Returns:
-            ``(grad_w, grad_b)``: an array of shape ``(d,)`` and a float.
+            ``(grad_w, grad_b)``: an array of shape ``(d,)`` and a float. [#gradient]
 
         Raises:
             ValueError: on bad shapes or labels.

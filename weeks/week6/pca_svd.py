@@ -5,31 +5,34 @@ The prompt
 Implement ``PCA(n_components)`` in NumPy (``__init__`` is given) with ``fit``, ``transform``,
 ``inverse_transform`` and ``fit_transform``, using the singular value decomposition of the
 **centred** data (never the raw data: PCA of uncentred data finds the direction of the mean).
+[#centred]
 
 After ``fit(X)`` on ``X`` of shape ``(n, d)`` (with ``n >= 2``), with ``k = n_components``
-(``None`` means ``min(n, d)``):
+(``None`` means ``min(n, d)``): [#k-default]
 
-- ``mean_``: the column means, shape ``(d,)``;
+- ``mean_``: the column means, shape ``(d,)``; [#mean]
 - ``components_``: shape ``(k, d)``, orthonormal rows, the principal directions by decreasing
   variance (the first ``k`` rows of ``Vt`` in ``U, S, Vt = np.linalg.svd(Xc,
-  full_matrices=False)``);
+  full_matrices=False)``); [#components] where several directions have the same variance (or
+  none), any orthonormal basis of their subspace is right;
 - ``explained_variance_``: shape ``(k,)``, the variance along each component, ``S**2 / (n - 1)``
-  (the eigenvalues of ``np.cov(X, rowvar=False)``);
+  (the eigenvalues of ``np.cov(X, rowvar=False)``); [#variance]
 - ``explained_variance_ratio_``: ``explained_variance_`` divided by the **total** variance of
   the data (all ``min(n, d)`` components, not only the k kept): it sums to 1 only when nothing is
-  discarded (0 everywhere if the total variance is 0);
-- ``singular_values_``: the k largest singular values, shape ``(k,)``.
+  discarded [#ratio] (0 everywhere if the total variance is 0); [#ratio-zero]
+- ``singular_values_``: the k largest singular values, shape ``(k,)``. [#singular-values]
 
 Sign convention (an SVD is unique only up to the sign of each pair of singular vectors): flip
-each component so that its entry of largest absolute value is **positive**. Then ``fit(X)`` and
-``fit(-X)`` give identical components, and so does scikit-learn.
+each component so that its entry of largest absolute value is **positive**. [#sign] Then
+``fit(X)`` and ``fit(-X)`` give identical components, and so does scikit-learn.
 
 ``transform(X)`` returns ``(X - mean_) @ components_.T``, shape ``(m, k)``, for any ``X`` with
-``d`` columns; ``inverse_transform(Z)`` returns ``Z @ components_ + mean_``, shape ``(m, d)``.
-``fit`` returns ``self``. Errors: ``ValueError`` if ``X`` is not 2-D with at least 2 rows, or if
-``n_components`` is not in ``[1, min(n, d)]``.
+``d`` columns; [#transform] ``inverse_transform(Z)`` returns ``Z @ components_ + mean_``, shape
+``(m, d)``. [#inverse] ``fit`` returns ``self``; [#fit-self] ``fit_transform(X)`` is
+``fit(X).transform(X)``. [#fit-transform] Errors: ``ValueError`` if ``X`` is not 2-D with at
+least 2 rows, [#x-shape] or if ``n_components`` is not in ``[1, min(n, d)]``. [#k-range]
 
-Complexity: one thin SVD, O(n * d * min(n, d)).
+Complexity: one thin SVD, O(n * d * min(n, d)). [#complexity]
 
 Example::
 

@@ -11,15 +11,23 @@ Write, in NumPy only (no torch, no scipy):
   logits, shape ``(N, C)``.
 
 Everything must stay finite for every finite input: the grader feeds logits of ``1e4`` and
-``-1e4`` and expects no ``nan``, no ``inf`` and no overflow warning. Results are float64 arrays
-(``cross_entropy`` returns a Python ``float``). Expected cost: O(N * C) time and memory.
+``-1e4`` and expects no ``nan``, no ``inf`` and no overflow warning. [#finite] Results are float64
+arrays (``cross_entropy`` returns a Python ``float``). [#dtype] Expected cost: O(N * C) time and
+memory. [#cost]
 
 Label smoothing with ``eps`` over ``C`` classes (as in ``torch.nn.functional.cross_entropy``):
 the target distribution of a sample with label ``y`` is ``(1 - eps) * onehot(y) + eps / C``,
-so the true class gets ``1 - eps + eps / C`` and every other class ``eps / C``.
+so the true class gets ``1 - eps + eps / C`` and every other class ``eps / C``. [#smoothing]
+With ``N = 0`` samples, ``cross_entropy`` returns ``nan`` (the mean of nothing) and
+``cross_entropy_grad`` an empty ``(0, C)`` array. [#empty]
 
-Errors (``ValueError``): ``logits`` not 2-D, ``labels`` not of shape ``(N,)`` or not integers,
-a label outside ``[0, C)``, ``label_smoothing`` outside ``[0, 1)``.
+Errors (``ValueError``, raised by both ``cross_entropy`` and ``cross_entropy_grad``):
+
+- ``logits`` not 2-D; [#logits-2d]
+- ``labels`` not of shape ``(N,)``; [#labels-shape]
+- ``labels`` not integers; [#labels-int]
+- a label outside ``[0, C)``; [#labels-range]
+- ``label_smoothing`` outside ``[0, 1)``. [#eps-range]
 
 Examples::
 
@@ -50,7 +58,8 @@ def softmax(x: ArrayLike, axis: int = -1) -> NDArray[np.float64]:
         axis: the axis that sums to one.
 
     Returns:
-        An array of the same shape as ``x``, non-negative, summing to 1 along ``axis``.
+        An array of the same shape as ``x``, non-negative, summing to 1 along ``axis``. [#softmax]
+        Any ``axis`` of ``x`` works, negative ones included. [#axis]
     """
     # TODO: subtract the maximum along `axis` first (keepdims=True), then exponentiate.
     raise NotImplementedError
@@ -64,7 +73,7 @@ def log_softmax(x: ArrayLike, axis: int = -1) -> NDArray[np.float64]:
         axis: the axis of the distribution.
 
     Returns:
-        An array of the same shape as ``x``, every entry finite and ``<= 0``.
+        An array of the same shape as ``x``, every entry finite and ``<= 0``. [#log-softmax]
     """
     # TODO: use the log-sum-exp trick; do not call softmax and then np.log.
     raise NotImplementedError
@@ -74,7 +83,7 @@ def cross_entropy(logits: ArrayLike, labels: ArrayLike, label_smoothing: float =
     """Mean cross-entropy between ``softmax(logits)`` and the (smoothed) one-hot labels.
 
     ``loss = -(target * log_softmax(logits, axis=1)).sum(axis=1).mean()`` with
-    ``target = (1 - eps) * onehot(labels) + eps / C``.
+    ``target = (1 - eps) * onehot(labels) + eps / C``. [#ce]
 
     Args:
         logits: shape ``(N, C)``, any finite floats.
@@ -82,7 +91,7 @@ def cross_entropy(logits: ArrayLike, labels: ArrayLike, label_smoothing: float =
         label_smoothing: ``eps`` in ``[0, 1)``.
 
     Returns:
-        The mean loss over the N samples, a Python float.
+        The mean loss over the N samples, a Python float. [#ce-mean]
 
     Raises:
         ValueError: on bad shapes, non-integer or out-of-range labels, or ``eps`` out of range.
@@ -94,7 +103,7 @@ def cross_entropy(logits: ArrayLike, labels: ArrayLike, label_smoothing: float =
 def cross_entropy_grad(
     logits: ArrayLike, labels: ArrayLike, label_smoothing: float = 0.0
 ) -> NDArray[np.float64]:
-    """Gradient of :func:`cross_entropy` (mean reduction) with respect to ``logits``.
+    """Gradient of :func:`cross_entropy` (mean reduction) with respect to ``logits``. [#grad]
 
     Args:
         logits: shape ``(N, C)``.

@@ -2,20 +2,28 @@
 
 ``torch.nn.functional.unfold`` is the judge of ``im2col`` and ``torch.nn.functional.conv2d`` the
 judge of ``conv2d`` and ``conv2d_naive`` (float64, tolerance 1e-9), over stride, padding,
-dilation, groups (incl. depthwise) and non-square kernels.
+dilation, groups (incl. depthwise) and non-square kernels. Differential tests judge the same
+calls against the reference solution (``reference``), including invalid arguments.
 Run: ``pytest weeks/week6/tests/test_conv2d_im2col.py``.
 """
 
 from __future__ import annotations
 
+import functools
+import sys
+import tracemalloc
+from collections.abc import Callable
 from types import ModuleType
+from typing import Any
 
 import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
+
+from grader import differential as diff
 
 # (N, C, H, W, O, kernel, stride, padding, dilation, groups, bias)
 CASES = {
@@ -33,6 +41,28 @@ CASES = {
     "pointwise_1x1": (3, 6, 4, 4, 2, (1, 1), 1, 0, 1, 1, True),
     "kernel_covers_input": (1, 2, 5, 5, 3, (5, 5), 1, 0, 1, 1, True),
 }
+
+
+def _same(learner: Callable[..., Any], reference: Callable[..., Any], *args: Any, **kw: Any) -> Any:
+    """``diff.assert_same``, except that a stub's ``NotImplementedError`` stays "not started"
+    (also where the reference raises ``ValueError``)."""
+    raised: list[NotImplementedError] = []
+
+    @functools.wraps(learner)
+    def spy(*a: Any, **k: Any) -> Any:
+        try:
+            return learner(*a, **k)
+        except NotImplementedError as exc:
+            raised.append(exc)
+            raise
+
+    try:
+        return diff.assert_same(spy, reference, *args, **kw)
+    except (AssertionError, NotImplementedError):
+        if not raised:
+            raise
+    # raised outside the handler (no context): Hypothesis sees one "not started" failure
+    raise NotImplementedError(*raised[0].args)
 
 
 def _data(case: tuple, seed: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
@@ -64,6 +94,7 @@ def _assert_close(got: np.ndarray, want: np.ndarray, what: str) -> None:
 
 
 # -- conv_output_size ----------------------------------------------------------------------------
+@pytest.mark.clause("output-size")
 @pytest.mark.parametrize(
     ("args", "want"),
     [
@@ -85,6 +116,7 @@ def test_output_size_formula(impl: ModuleType, args: tuple[int, ...], want: int)
 
 
 # -- im2col ----------------------------------------------------------------------------------------
+@pytest.mark.clause("im2col", "pairs")
 @pytest.mark.parametrize(
     "name",
     [
@@ -109,6 +141,7 @@ def test_im2col_matches_torch_unfold(impl: ModuleType, name: str) -> None:
 
 
 # -- conv2d ----------------------------------------------------------------------------------------
+@pytest.mark.clause("conv2d", "cross-correlation", "groups", "padding", "pairs", "bias")
 @pytest.mark.parametrize("name", list(CASES))
 def test_conv2d_matches_torch(impl: ModuleType, name: str) -> None:
     case = CASES[name]
@@ -119,6 +152,7 @@ def test_conv2d_matches_torch(impl: ModuleType, name: str) -> None:
     _assert_close(got, want, f"conv2d with {_describe(case)}")
 
 
+@pytest.mark.clause("naive")
 @pytest.mark.parametrize(
     "name", ["basic_3x3", "stride_2_padding_2", "pairs_everywhere", "depthwise"]
 )
@@ -131,6 +165,7 @@ def test_conv2d_naive_matches_torch(impl: ModuleType, name: str) -> None:
     _assert_close(got, want, f"conv2d_naive with {_describe(case)}")
 
 
+@pytest.mark.clause("cross-correlation")
 def test_conv2d_is_cross_correlation_not_convolution(impl: ModuleType) -> None:
     x = np.arange(9.0).reshape(1, 1, 3, 3)
     w = np.array([[[[1.0, 0.0], [0.0, 0.0]]]])  # selects the top-left element of each window
@@ -143,6 +178,7 @@ def test_conv2d_is_cross_correlation_not_convolution(impl: ModuleType) -> None:
     )
 
 
+@pytest.mark.clause("padding")
 def test_padding_is_symmetric_zeros(impl: ModuleType) -> None:
     x = np.ones((1, 1, 2, 2))
     w = np.ones((1, 1, 3, 3))
@@ -154,6 +190,7 @@ def test_padding_is_symmetric_zeros(impl: ModuleType) -> None:
     )
 
 
+@pytest.mark.clause("conv2d", "groups", "pairs")
 @settings(
     derandomize=True,
     deadline=None,
@@ -205,6 +242,7 @@ def test_conv2d_matches_torch_on_random_shapes(
     _assert_close(got, want, f"conv2d with {_describe(case)}")
 
 
+@pytest.mark.clause("no-mutation")
 def test_conv2d_does_not_modify_inputs(impl: ModuleType) -> None:
     x, w, b = _data(CASES["padding_1"])
     copies = (x.copy(), w.copy(), b.copy())
@@ -213,6 +251,7 @@ def test_conv2d_does_not_modify_inputs(impl: ModuleType) -> None:
         assert np.array_equal(before, after), f"conv2d modified its input {name} in place"
 
 
+@pytest.mark.clause("w-channels", "groups-divisible", "kernel-fits", "ndim")
 @pytest.mark.parametrize(
     ("x_shape", "w_shape", "groups", "why"),
     [
@@ -230,3 +269,174 @@ def test_conv2d_rejects_inconsistent_shapes(
     with pytest.raises(ValueError):
         impl.conv2d(x, w, groups=groups)
         pytest.fail(f"conv2d should raise ValueError: {why}")
+
+
+@pytest.mark.clause("no-mutation")
+def test_naive_and_im2col_do_not_modify_inputs(impl: ModuleType) -> None:
+    x, w, b = _data(CASES["padding_1"])
+    copies = (x.copy(), w.copy(), b.copy())
+    impl.conv2d_naive(x, w, b, 1, 1)
+    for kernel, padding in ((3, 1), (1, 0)):
+        cols = impl.im2col(x, kernel, 1, padding)
+        assert not np.shares_memory(cols, x), (
+            f"im2col(x, kernel_size={kernel}, padding={padding}) returned a view of x: return "
+            "a new array (writing into the columns would change x)"
+        )
+    for name, before, after in zip(("x", "w", "b"), copies, (x, w, b), strict=True):
+        assert np.array_equal(before, after), f"conv2d_naive or im2col modified {name}"
+
+
+def _bad(kwargs: dict, problem: str, clause: str) -> Any:
+    return pytest.param(kwargs, problem, marks=pytest.mark.clause(clause), id=problem)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "problem"),
+    [
+        _bad({"stride": 0}, "stride=0", "params-range"),
+        _bad({"stride": (1, 0)}, "stride=(1, 0)", "params-range"),
+        _bad({"dilation": 0}, "dilation=0", "params-range"),
+        _bad({"dilation": (0, 1)}, "dilation=(0, 1)", "params-range"),
+        _bad({"padding": -1}, "padding=-1", "params-range"),
+        _bad({"padding": (0, -1)}, "padding=(0, -1)", "params-range"),
+        _bad({"b": np.zeros(3)}, "a bias of 3 values for 2 output channels", "bias-shape"),
+        _bad({"b": np.zeros((2, 1))}, "a bias of shape (2, 1)", "bias-shape"),
+        _bad({"groups": 0}, "groups=0", "groups-divisible"),
+        _bad({"w": np.zeros((2, 4, 3))}, "3-D w", "ndim"),
+        _bad({"w": np.zeros(4)}, "1-D w", "ndim"),
+        _bad({"w": np.zeros((2, 3, 3, 3))}, "w with 3 input channels, x with 4", "w-channels"),
+        _bad({"x": np.zeros((1, 1, 4, 5, 5))}, "5-D x", "ndim"),
+        _bad({"w": np.zeros((2, 4, 6, 3))}, "a kernel taller than the input", "kernel-fits"),
+        _bad({"dilation": 3}, "a dilated kernel larger than the input", "kernel-fits"),
+    ],
+)
+@pytest.mark.parametrize("fn", ["conv2d", "conv2d_naive"])
+def test_bad_arguments_raise_value_error(
+    impl: ModuleType, kwargs: dict, problem: str, fn: str
+) -> None:
+    args = {"x": np.zeros((1, 4, 5, 5)), "w": np.zeros((2, 4, 3, 3)), **kwargs}
+    with pytest.raises(ValueError):
+        getattr(impl, fn)(**args)
+        pytest.fail(f"{fn} should raise ValueError for {problem}", pytrace=False)
+
+
+@pytest.mark.clause("params-range", "kernel-fits", "ndim")
+@pytest.mark.parametrize(
+    "kwargs",
+    [{"stride": 0}, {"dilation": (1, 0)}, {"padding": -2}, {"kernel_size": 6}, {"x": np.zeros(5)}],
+    ids=["stride=0", "dilation=(1,0)", "padding=-2", "kernel 6 > 5", "1-D x"],
+)
+def test_im2col_rejects_bad_arguments(impl: ModuleType, kwargs: dict) -> None:
+    args = {"x": np.zeros((1, 2, 5, 5)), "kernel_size": 3, **kwargs}
+    with pytest.raises(ValueError):
+        impl.im2col(**args)
+        pytest.fail(f"im2col should raise ValueError for {kwargs}", pytrace=False)
+
+
+# -- differential ------------------------------------------------------------------------------
+@st.composite
+def _conv_case(draw: st.DrawFn) -> dict[str, Any]:
+    groups = draw(st.integers(1, 3))
+    c, o = draw(st.integers(1, 2)) * groups, draw(st.integers(1, 2)) * groups
+    kh, kw = draw(st.integers(1, 3)), draw(st.integers(1, 3))
+    h, w = draw(st.integers(1, 6)), draw(st.integers(1, 6))
+    pair = st.one_of(st.integers(1, 3), st.tuples(st.integers(1, 3), st.integers(1, 3)))
+    padding = draw(st.one_of(st.integers(0, 2), st.tuples(st.integers(0, 2), st.integers(0, 2))))
+    kind = draw(st.sampled_from(["normal", "zeros", "constant", "large"]))
+    rng = np.random.default_rng(draw(st.integers(0, 2**16)))
+    make = {
+        "normal": lambda shape: rng.standard_normal(shape),
+        "zeros": np.zeros,
+        "constant": lambda shape: np.full(shape, -1.5),
+        "large": lambda shape: rng.standard_normal(shape) * 1e6,
+    }[kind]
+    return {
+        "x": make((draw(st.integers(1, 2)), c, h, w)),
+        "w": make((o, c // groups, kh, kw)),
+        "b": draw(st.sampled_from([None, "bias"])) and make((o,)),
+        "stride": draw(pair),
+        "padding": padding,
+        "dilation": draw(pair),
+        "groups": draw(st.sampled_from([groups, groups, 2])),  # sometimes inconsistent
+    }
+
+
+def _conv_atol(case: dict[str, Any]) -> float:
+    """Sums of C/groups * kh * kw products in any order: a few ulps of the largest product sum."""
+    x, w = case["x"], case["w"]
+    terms = w[0].size if w.ndim == 4 and w.size else 1
+    big = float(np.abs(x).max(initial=0)) * float(np.abs(w).max(initial=0)) * terms
+    return 1e-14 * big + 1e-300
+
+
+@pytest.mark.clause(
+    "conv2d", "naive", "im2col", "cross-correlation", "groups", "padding", "pairs", "bias",
+    "groups-divisible", "kernel-fits",
+)  # fmt: skip
+@given(case=_conv_case())
+@example(
+    case={"x": np.arange(9.0).reshape(1, 1, 3, 3), "w": np.ones((1, 1, 2, 2)), "b": None,
+          "stride": (2, 1), "padding": (1, 0), "dilation": 1, "groups": 1}
+)  # fmt: skip
+def test_conv2d_naive_and_im2col_agree_with_the_reference(
+    impl: ModuleType, reference: ModuleType, case: dict[str, Any]
+) -> None:
+    atol = _conv_atol(case)
+    _same(impl.conv2d, reference.conv2d, rtol=1e-9, atol=atol, **case)
+    _same(impl.conv2d_naive, reference.conv2d_naive, rtol=1e-9, atol=atol, **case)
+    kernel = case["w"].shape[2:]
+    params = {k: case[k] for k in ("stride", "padding", "dilation")}
+    _same(impl.im2col, reference.im2col, case["x"], kernel, **params)
+
+
+def _python_lines(fn: Callable[[], Any]) -> int:
+    """How many Python lines run inside ``fn()`` (an operation count, not a timing)."""
+    count = 0
+
+    def local(frame: Any, event: str, arg: Any) -> Any:
+        nonlocal count
+        count += event == "line"
+        return local
+
+    previous = sys.gettrace()
+    sys.settrace(lambda frame, event, arg: local)
+    try:
+        fn()
+    finally:
+        sys.settrace(previous)
+    return count
+
+
+@pytest.mark.clause("no-loops")
+def test_conv2d_has_no_loop_over_output_positions(impl: ModuleType) -> None:
+    rng = np.random.default_rng(5)
+    w = rng.standard_normal((4, 2, 3, 3))
+    small, big = rng.standard_normal((1, 2, 5, 5)), rng.standard_normal((1, 2, 40, 40))
+    impl.conv2d(small, w)
+    few = _python_lines(lambda: impl.conv2d(small, w))
+    many = _python_lines(lambda: impl.conv2d(big, w))
+    assert many <= few + 30, (
+        f"conv2d ran {few} Python lines for a 3 x 3 output and {many} for 38 x 38: a Python "
+        "loop over output positions (or rows, or columns). Build the columns with im2col and "
+        "multiply once"
+    )
+
+
+@pytest.mark.clause("complexity")
+def test_conv2d_memory_is_the_columns_and_the_output(impl: ModuleType) -> None:
+    rng = np.random.default_rng(6)
+    x, w = rng.standard_normal((2, 4, 20, 20)), rng.standard_normal((16, 4, 3, 3))
+    cols = 2 * 4 * 9 * 18 * 18 * 8
+    out = 2 * 16 * 18 * 18 * 8
+    impl.conv2d(x[:1, :, :5, :5], w)  # warm up
+    tracemalloc.start()
+    try:
+        impl.conv2d(x, w)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak <= 3 * (cols + out) + 2 * x.nbytes, (
+        f"conv2d peaked at {peak // 1024} KiB; the column matrix is {cols // 1024} KiB and the "
+        f"output {out // 1024} KiB. Multiply the weights with the columns (a matmul), do not "
+        "broadcast an (N, O, C * kh * kw, out_h * out_w) product"
+    )

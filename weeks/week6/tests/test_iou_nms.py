@@ -5,17 +5,28 @@ The oracle for NMS is torchvision's compiled kernel ``torch.ops.torchvision.nms`
 ``torchvision.ops.nms`` calls; class-aware NMS is that kernel run class by class); IoU is checked
 against a plain loop over pairs. Hand-made cases cover ties, degenerate boxes and the exact
 threshold. Run: ``pytest weeks/week6/tests/test_iou_nms.py``.
-"""
+Differential tests judge the same calls against the reference solution (``reference``) on
+Hypothesis-drawn integer boxes (exact IoU ties with the threshold, duplicates, zero-area boxes,
+equal scores) and every threshold."""
 
 from __future__ import annotations
 
+import functools
 import importlib.util
+import sys
+from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 import numpy as np
 import pytest
 import torch
+from hypothesis import example, given
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+from grader import differential as diff
 
 
 def _torchvision_nms_kernel():
@@ -39,6 +50,28 @@ def _torchvision_nms_kernel():
 
 
 TV_NMS = _torchvision_nms_kernel()
+
+
+def _same(learner: Callable[..., Any], reference: Callable[..., Any], *args: Any, **kw: Any) -> Any:
+    """``diff.assert_same``, except that a stub's ``NotImplementedError`` stays "not started"
+    (also where the reference raises ``ValueError``)."""
+    raised: list[NotImplementedError] = []
+
+    @functools.wraps(learner)
+    def spy(*a: Any, **k: Any) -> Any:
+        try:
+            return learner(*a, **k)
+        except NotImplementedError as exc:
+            raised.append(exc)
+            raise
+
+    try:
+        return diff.assert_same(spy, reference, *args, **kw)
+    except (AssertionError, NotImplementedError):
+        if not raised:
+            raise
+    # raised outside the handler (no context): Hypothesis sees one "not started" failure
+    raise NotImplementedError(*raised[0].args)
 
 
 def _random_boxes(seed: int, n: int, size: float = 30.0) -> np.ndarray:
@@ -84,6 +117,7 @@ def _indices(got: object, what: str) -> list[int]:
 
 
 # -- IoU ---------------------------------------------------------------------------------------
+@pytest.mark.clause("area")
 def test_box_area(impl: ModuleType) -> None:
     boxes = np.array([[0.0, 0.0, 2.0, 3.0], [1.0, 1.0, 1.0, 5.0], [2.5, 1.0, 4.0, 2.0]])
     np.testing.assert_allclose(
@@ -91,6 +125,7 @@ def test_box_area(impl: ModuleType) -> None:
     )
 
 
+@pytest.mark.clause("iou")
 def test_box_iou_matches_a_loop(impl: ModuleType) -> None:
     a, b = _random_boxes(0, 20), _random_boxes(1, 15)
     got = np.asarray(impl.box_iou(a, b))
@@ -101,6 +136,7 @@ def test_box_iou_matches_a_loop(impl: ModuleType) -> None:
     )
 
 
+@pytest.mark.clause("iou", "clamp", "degenerate")
 @pytest.mark.parametrize(
     ("a", "b", "want", "case"),
     [
@@ -130,6 +166,7 @@ def test_box_iou_hand_cases(impl: ModuleType, a: list, b: list, want: float, cas
 
 
 # -- NMS ---------------------------------------------------------------------------------------
+@pytest.mark.clause("greedy", "order")
 @pytest.mark.parametrize("threshold", [0.1, 0.3, 0.5, 0.7])
 def test_nms_matches_torchvision(impl: ModuleType, threshold: float) -> None:
     for seed in range(3):
@@ -143,6 +180,7 @@ def test_nms_matches_torchvision(impl: ModuleType, threshold: float) -> None:
         )
 
 
+@pytest.mark.clause("order")
 def test_nms_processes_boxes_by_decreasing_score(impl: ModuleType) -> None:
     boxes = np.array([[0, 0, 10, 10], [1, 1, 11, 11], [50, 50, 60, 60]], dtype=float)
     got = _indices(impl.nms(boxes, np.array([0.6, 0.9, 0.8]), 0.5), "nms")
@@ -152,6 +190,7 @@ def test_nms_processes_boxes_by_decreasing_score(impl: ModuleType) -> None:
     )
 
 
+@pytest.mark.clause("greedy")
 def test_nms_keeps_boxes_exactly_at_the_threshold(impl: ModuleType) -> None:
     boxes = np.array([[0, 0, 2, 1], [0, 0, 1, 1]], dtype=float)  # IoU exactly 0.5
     got = _indices(impl.nms(boxes, np.array([0.9, 0.8]), 0.5), "nms")
@@ -162,6 +201,7 @@ def test_nms_keeps_boxes_exactly_at_the_threshold(impl: ModuleType) -> None:
     assert got == [0], f"with iou_threshold=0.49 box 1 is suppressed, got {got}"
 
 
+@pytest.mark.clause("ties")
 def test_nms_equal_scores_keep_the_lower_index(impl: ModuleType) -> None:
     boxes = np.array([[0, 0, 10, 10], [5, 5, 15, 15], [0, 0, 10, 10], [30, 30, 40, 40]], float)
     scores = np.array([0.5, 0.9, 0.5, 0.5])
@@ -172,6 +212,7 @@ def test_nms_equal_scores_keep_the_lower_index(impl: ModuleType) -> None:
     )
 
 
+@pytest.mark.clause("empty")
 def test_empty_inputs(impl: ModuleType) -> None:
     empty = np.zeros((0, 4))
     assert _indices(impl.nms(empty, np.zeros(0), 0.5), "nms") == []
@@ -181,6 +222,7 @@ def test_empty_inputs(impl: ModuleType) -> None:
 
 
 # -- class-aware NMS -----------------------------------------------------------------------------
+@pytest.mark.clause("batched", "batched-order")
 def test_batched_nms_matches_torchvision(impl: ModuleType) -> None:
     for seed in range(3):
         boxes = _random_boxes(seed + 20, 80)
@@ -194,6 +236,7 @@ def test_batched_nms_matches_torchvision(impl: ModuleType) -> None:
         )
 
 
+@pytest.mark.clause("batched")
 def test_different_classes_never_suppress_each_other(impl: ModuleType) -> None:
     boxes = np.array([[0, 0, 10, 10]] * 3 + [[1, 1, 10, 10]], dtype=float)
     scores = np.array([0.9, 0.8, 0.7, 0.95])
@@ -204,16 +247,148 @@ def test_different_classes_never_suppress_each_other(impl: ModuleType) -> None:
     )
 
 
+def _bad(boxes: np.ndarray, problem: str, clause: str) -> Any:
+    return pytest.param(boxes, problem, marks=pytest.mark.clause(clause), id=problem)
+
+
+GOOD = np.array([[0.0, 0.0, 1.0, 1.0], [0.0, 0.0, 2.0, 2.0]])
+
+
 @pytest.mark.parametrize(
     ("boxes", "problem"),
     [
-        (np.zeros((2, 3)), "boxes of shape (2, 3)"),
-        (np.array([[5.0, 0, 1, 1]]), "x2 < x1"),
-        (np.array([[0.0, 5, 1, 1]]), "y2 < y1"),
+        _bad(np.zeros((2, 3)), "boxes of shape (2, 3)", "boxes-shape"),
+        _bad(np.zeros((2, 5)), "boxes of shape (2, 5)", "boxes-shape"),
+        _bad(np.zeros(4), "1-D boxes", "boxes-shape"),
+        _bad(np.zeros((2, 4, 1)), "3-D boxes", "boxes-shape"),
+        _bad(np.array([[5.0, 0, 1, 1], [0, 0, 1, 1]]), "x2 < x1", "inverted"),
+        _bad(np.array([[0.0, 0, 1, 1], [0.0, 5, 1, 1]]), "y2 < y1", "inverted"),
     ],
-    ids=lambda v: v if isinstance(v, str) else "",
 )
-def test_bad_boxes_raise_value_error(impl: ModuleType, boxes: np.ndarray, problem: str) -> None:
+@pytest.mark.parametrize("fn", ["box_area", "box_iou_a", "box_iou_b", "nms", "batched_nms"])
+def test_bad_boxes_raise_value_error(
+    impl: ModuleType, boxes: np.ndarray, problem: str, fn: str
+) -> None:
+    n = len(boxes)
+    calls = {
+        "box_area": lambda: impl.box_area(boxes),
+        "box_iou_a": lambda: impl.box_iou(boxes, GOOD),
+        "box_iou_b": lambda: impl.box_iou(GOOD, boxes),
+        "nms": lambda: impl.nms(boxes, np.ones(n), 0.5),
+        "batched_nms": lambda: impl.batched_nms(boxes, np.ones(n), np.zeros(n, dtype=int), 0.5),
+    }
     with pytest.raises(ValueError):
-        impl.box_iou(boxes, boxes)
-        pytest.fail(f"box_iou should raise ValueError for {problem}", pytrace=False)
+        calls[fn]()
+        pytest.fail(f"{fn} should raise ValueError for {problem}", pytrace=False)
+
+
+@pytest.mark.clause("scores-shape")
+@pytest.mark.parametrize(
+    ("scores", "class_ids", "problem"),
+    [
+        (np.ones(3), np.zeros(2, dtype=int), "3 scores for 2 boxes"),
+        (np.ones((2, 1)), np.zeros(2, dtype=int), "scores of shape (2, 1)"),
+        (np.ones(2), np.zeros(3, dtype=int), "3 class ids for 2 boxes"),
+        (np.ones(2), np.zeros((2, 1), dtype=int), "class ids of shape (2, 1)"),
+    ],
+    ids=["scores-3", "scores-2x1", "classes-3", "classes-2x1"],
+)
+def test_bad_scores_and_class_ids_raise(
+    impl: ModuleType, scores: np.ndarray, class_ids: np.ndarray, problem: str
+) -> None:
+    if class_ids.shape == (2,):
+        with pytest.raises(ValueError):
+            impl.nms(GOOD, scores, 0.5)
+            pytest.fail(f"nms should raise ValueError for {problem}", pytrace=False)
+    with pytest.raises(ValueError):
+        impl.batched_nms(GOOD, scores, class_ids, 0.5)
+        pytest.fail(f"batched_nms should raise ValueError for {problem}", pytrace=False)
+
+
+# -- differential ------------------------------------------------------------------------------
+@st.composite
+def _int_boxes(draw: st.DrawFn, max_n: int = 8, side: int = 6) -> np.ndarray:
+    """Integer boxes: exact areas and IoUs (so any correct formula hits the same ties)."""
+    n = draw(st.integers(0, max_n))
+    corners = draw(hnp.arrays(np.int64, (n, 4), elements=st.integers(0, side)))
+    x1, x2 = np.minimum(corners[:, 0], corners[:, 2]), np.maximum(corners[:, 0], corners[:, 2])
+    y1, y2 = np.minimum(corners[:, 1], corners[:, 3]), np.maximum(corners[:, 1], corners[:, 3])
+    boxes = np.stack([x1, y1, x2, y2], axis=1).astype(np.float64).reshape(n, 4)
+    if n and draw(st.booleans()):
+        boxes = np.concatenate([boxes, boxes[: draw(st.integers(1, n))]])  # duplicates
+    return boxes
+
+
+@pytest.mark.clause("area", "iou", "clamp", "degenerate", "empty")
+@given(a=_int_boxes(), b=_int_boxes(), scale=st.sampled_from([1.0, 0.1, 1e3]))
+def test_area_and_iou_agree_with_the_reference(
+    impl: ModuleType, reference: ModuleType, a: np.ndarray, b: np.ndarray, scale: float
+) -> None:
+    a, b = a * scale, b * scale
+    # IoU is a ratio of two sums of products: a few ulps whatever the formula
+    _same(impl.box_area, reference.box_area, a, rtol=1e-12, atol=1e-12 * scale**2)
+    _same(impl.box_iou, reference.box_iou, a, b, rtol=1e-12, atol=1e-15)
+
+
+THRESHOLDS = st.sampled_from([0.0, 0.25, 1 / 3, 0.5, 0.7, 0.99, 1.0])
+
+
+@st.composite
+def _detections(draw: st.DrawFn) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    boxes = draw(_int_boxes(max_n=10))
+    n = len(boxes)
+    scores = draw(hnp.arrays(np.float64, (n,), elements=st.sampled_from([0.1, 0.5, 0.5, 0.9])))
+    classes = draw(hnp.arrays(np.int64, (n,), elements=st.integers(0, 2)))
+    return boxes, scores, classes
+
+
+@pytest.mark.clause("greedy", "order", "ties", "batched", "batched-order", "empty")
+@given(det=_detections(), threshold=THRESHOLDS)
+@example(
+    det=(np.array([[0.0, 0, 2, 1], [0, 0, 1, 1], [0, 0, 2, 1]]), np.array([0.9, 0.8, 0.9]),
+         np.array([0, 0, 1])),
+    threshold=0.5,
+)  # fmt: skip
+def test_nms_agrees_with_the_reference(
+    impl: ModuleType,
+    reference: ModuleType,
+    det: tuple[np.ndarray, np.ndarray, np.ndarray],
+    threshold: float,
+) -> None:
+    boxes, scores, classes = det
+    with np.errstate(divide="ignore", invalid="ignore"):
+        kept = _same(impl.nms, reference.nms, boxes, scores, threshold)
+        got = np.asarray(impl.nms(boxes, scores, threshold))
+        assert got.dtype == np.int64, f"nms must return int64 indices, got {got.dtype}"
+        _same(impl.batched_nms, reference.batched_nms, boxes, scores, classes, threshold)
+    assert kept is not None
+
+
+def _python_lines(fn: Callable[[], Any]) -> int:
+    """How many Python lines run inside ``fn()`` (an operation count, not a timing)."""
+    count = 0
+
+    def local(frame: Any, event: str, arg: Any) -> Any:
+        nonlocal count
+        count += event == "line"
+        return local
+
+    previous = sys.gettrace()
+    sys.settrace(lambda frame, event, arg: local)
+    try:
+        fn()
+    finally:
+        sys.settrace(previous)
+    return count
+
+
+@pytest.mark.clause("iou")
+def test_box_iou_is_vectorised(impl: ModuleType) -> None:
+    small, big = _random_boxes(3, 3), _random_boxes(4, 60)
+    impl.box_iou(small, small)
+    few = _python_lines(lambda: impl.box_iou(small, small))
+    many = _python_lines(lambda: impl.box_iou(big, big))
+    assert many <= few + 20, (
+        f"box_iou ran {few} Python lines for 3 x 3 boxes and {many} for 60 x 60: a Python loop "
+        "over pairs. Broadcast a[:, None, :] against b[None, :, :]"
+    )

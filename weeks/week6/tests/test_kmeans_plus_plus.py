@@ -2,21 +2,34 @@
 
 The k-means++ seeding is judged by counting: thousands of seedings on a tiny data set, compared
 with the exact D^2 probabilities by a chi-square test. Lloyd's iterations are judged against
-``sklearn.cluster.KMeans`` started from the same centroids.
+``sklearn.cluster.KMeans`` started from the same centroids, and differentially against the
+reference solution (``reference``) on Hypothesis-drawn data with duplicate points, duplicate
+initial centroids (ties, empty clusters) and non-default ``n_iter``.
 Run: ``pytest weeks/week6/tests/test_kmeans_plus_plus.py``.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import functools
+import sys
+import tracemalloc
 from collections import Counter
+from collections.abc import Callable
 from types import ModuleType
+from typing import Any
 
 import numpy as np
 import pytest
-from scipy.stats import chisquare
+from hypothesis import example, given
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+from scipy.stats import binomtest, chisquare
 from sklearn.cluster import KMeans
 from sklearn.datasets import make_blobs
 from sklearn.metrics import adjusted_rand_score
+
+from grader import differential as diff
 
 LINE = np.array([[0.0], [1.0], [2.0], [6.0], [7.0], [15.0]])  # tiny 1-D data for seeding counts
 
@@ -58,7 +71,30 @@ def _inertia(X: np.ndarray, C: np.ndarray, labels: np.ndarray) -> float:
     return float(((X - C[labels]) ** 2).sum())
 
 
+def _same(learner: Callable[..., Any], reference: Callable[..., Any], *args: Any, **kw: Any) -> Any:
+    """``diff.assert_same``, except that a stub's ``NotImplementedError`` stays "not started"
+    (also where the reference raises ``ValueError``)."""
+    raised: list[NotImplementedError] = []
+
+    @functools.wraps(learner)
+    def spy(*a: Any, **k: Any) -> Any:
+        try:
+            return learner(*a, **k)
+        except NotImplementedError as exc:
+            raised.append(exc)
+            raise
+
+    try:
+        return diff.assert_same(spy, reference, *args, **kw)
+    except (AssertionError, NotImplementedError):
+        if not raised:
+            raise
+    # raised outside the handler (no context): Hypothesis sees one "not started" failure
+    raise NotImplementedError(*raised[0].args)
+
+
 # -- squared distances -----------------------------------------------------------------------
+@pytest.mark.clause("sqdist", "sqdist-clip")
 def test_squared_distances_match_loops_and_are_never_negative(impl: ModuleType) -> None:
     rng = np.random.default_rng(0)
     X = rng.normal(size=(7, 3))
@@ -76,6 +112,7 @@ def test_squared_distances_match_loops_and_are_never_negative(impl: ModuleType) 
 
 
 # -- k-means++ seeding -------------------------------------------------------------------------
+@pytest.mark.clause("d2-sampling")
 @pytest.mark.parametrize("k", [2, 3])
 def test_plus_plus_picks_follow_the_d2_distribution(impl: ModuleType, k: int) -> None:
     runs = 3000
@@ -106,8 +143,10 @@ def test_plus_plus_picks_follow_the_d2_distribution(impl: ModuleType, k: int) ->
     )
 
 
+@pytest.mark.clause("rng-only")
 def test_plus_plus_uses_only_the_given_rng(impl: ModuleType) -> None:
     X, _ = _blobs(seed=2)
+    np.random.seed(98)
     a = np.asarray(impl.kmeans_plus_plus_init(X, 4, np.random.default_rng(7)))
     np.random.seed(99)  # a learner drawing from the global RNG instead of `rng` is caught
     b = np.asarray(impl.kmeans_plus_plus_init(X, 4, np.random.default_rng(7)))
@@ -121,6 +160,7 @@ def test_plus_plus_uses_only_the_given_rng(impl: ModuleType) -> None:
 
 
 # -- Lloyd iterations --------------------------------------------------------------------------
+@pytest.mark.clause("init", "lloyd", "seed-once", "result")
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_kmeans_matches_sklearn_from_the_same_init(impl: ModuleType, seed: int) -> None:
     X, _ = _blobs(seed=seed, std=2.5, centers=5)
@@ -136,6 +176,7 @@ def test_kmeans_matches_sklearn_from_the_same_init(impl: ModuleType, seed: int) 
     np.testing.assert_allclose(np.asarray(ours.centroids), ref.cluster_centers_, atol=1e-9)
 
 
+@pytest.mark.clause("lloyd", "result")
 def test_kmeans_recovers_well_separated_blobs(impl: ModuleType) -> None:
     X, y = _blobs(seed=3, centers=4, std=0.5)
     result = impl.kmeans(X, 4, seed=0)
@@ -147,6 +188,7 @@ def test_kmeans_recovers_well_separated_blobs(impl: ModuleType) -> None:
     )
 
 
+@pytest.mark.clause("init", "seed-once")
 def test_kmeans_is_deterministic_under_a_seed(impl: ModuleType) -> None:
     X, _ = _blobs(seed=4, centers=6, std=3.0)
     a, b = impl.kmeans(X, 6, seed=11), impl.kmeans(X, 6, seed=11)
@@ -155,6 +197,7 @@ def test_kmeans_is_deterministic_under_a_seed(impl: ModuleType) -> None:
     assert a.inertia == b.inertia, "the same seed must give the same result"
 
 
+@pytest.mark.clause("history", "inertia", "n-iter", "result")
 @pytest.mark.parametrize("seed", [5, 6])
 def test_inertia_never_increases_and_result_is_consistent(impl: ModuleType, seed: int) -> None:
     X, _ = _blobs(seed=seed, centers=8, std=4.0, n=300)
@@ -180,6 +223,7 @@ def test_inertia_never_increases_and_result_is_consistent(impl: ModuleType, seed
     np.testing.assert_array_equal(labels, nearest, err_msg="labels must be the nearest centroid")
 
 
+@pytest.mark.clause("empty-cluster", "no-nan")
 def test_empty_cluster_is_reseeded(impl: ModuleType) -> None:
     rng = np.random.default_rng(8)
     X = np.concatenate([rng.normal(0, 0.3, (20, 2)), rng.normal(5, 0.3, (20, 2))])
@@ -196,6 +240,7 @@ def test_empty_cluster_is_reseeded(impl: ModuleType) -> None:
     assert not np.allclose(C[2], [100.0, 100.0]), "the empty centroid was never moved"
 
 
+@pytest.mark.clause("n-iter")
 def test_n_iter_limits_the_updates(impl: ModuleType) -> None:
     X, _ = _blobs(seed=9, centers=5, std=3.0)
     init = X[:5].copy()
@@ -207,20 +252,204 @@ def test_n_iter_limits_the_updates(impl: ModuleType) -> None:
     np.testing.assert_allclose(np.asarray(one.centroids), ref.cluster_centers_, atol=1e-9)
 
 
+def _bad(k: int, kwargs: dict, problem: str, clause: str, X: Any = None) -> Any:
+    return pytest.param(k, kwargs, problem, X, marks=pytest.mark.clause(clause), id=problem)
+
+
 @pytest.mark.parametrize(
-    ("k", "kwargs", "problem"),
+    ("k", "kwargs", "problem", "X"),
     [
-        (0, {}, "k=0"),
-        (11, {}, "k larger than the 10 points"),
-        (2, {"init": np.zeros((3, 2))}, "init with 3 rows for k=2"),
-        (2, {"n_iter": 0}, "n_iter=0"),
+        _bad(0, {}, "k=0", "k-range"),
+        _bad(-1, {}, "k=-1", "k-range"),
+        _bad(11, {}, "k larger than the 10 points", "k-range"),
+        _bad(11, {"init": np.zeros((11, 2))}, "k=11 > n with an init", "k-range"),
+        _bad(2, {"init": np.zeros((3, 2))}, "init with 3 rows for k=2", "init-shape"),
+        _bad(2, {"init": np.zeros((2, 3))}, "init with 3 columns for d=2", "init-shape"),
+        _bad(2, {"init": np.zeros(4)}, "flat init of 2 * 2 numbers", "init-shape"),
+        _bad(2, {"n_iter": 0}, "n_iter=0", "n-iter-range"),
+        _bad(2, {"n_iter": -3}, "n_iter=-3", "n-iter-range"),
+        _bad(2, {}, "1-D X", "x-2d", np.arange(10.0)),
+        _bad(2, {"init": np.zeros((2, 1))}, "1-D X with an init", "x-2d", np.arange(10.0)),
+        _bad(2, {}, "3-D X", "x-2d", np.zeros((10, 2, 1))),
     ],
-    ids=lambda v: v if isinstance(v, str) else "",
 )
 def test_bad_arguments_raise_value_error(
-    impl: ModuleType, k: int, kwargs: dict, problem: str
+    impl: ModuleType, k: int, kwargs: dict, problem: str, X: Any
 ) -> None:
-    X = np.random.default_rng(10).normal(size=(10, 2))
+    if X is None:
+        X = np.random.default_rng(10).normal(size=(10, 2))
     with pytest.raises(ValueError):
         impl.kmeans(X, k, **kwargs)
         pytest.fail(f"kmeans should raise ValueError for {problem}", pytrace=False)
+
+
+@pytest.mark.clause("k-range")
+@pytest.mark.parametrize("k", [0, -1, 7])
+def test_plus_plus_rejects_k_out_of_range(impl: ModuleType, k: int) -> None:
+    with pytest.raises(ValueError):
+        impl.kmeans_plus_plus_init(LINE, k, np.random.default_rng(0))
+        pytest.fail(f"kmeans_plus_plus_init(6 points, k={k}) should raise", pytrace=False)
+
+
+# -- differential and bounds -------------------------------------------------------------------
+@pytest.mark.clause("sqdist", "sqdist-clip")
+@given(
+    X=diff.float_arrays(min_dims=2, max_dims=2, magnitude=1e3),
+    rows=st.integers(0, 5),
+    shift=st.sampled_from([0.0, 1.0, 1e6]),
+)
+def test_squared_distances_agree_with_the_reference(
+    impl: ModuleType, reference: ModuleType, X: np.ndarray, rows: int, shift: float
+) -> None:
+    X = X + shift
+    C = np.concatenate([X[:rows], X[:rows][::-1] * 0.5])[:rows]  # duplicates and near points
+    if C.shape[0] == 0:
+        C = np.zeros((1, X.shape[1]))
+    # |x|^2 - 2x.c + |c|^2 cancels: its rounding is a few ulps of the squared norms, whatever
+    # correct formula (expansion or sum of squared differences) is used
+    scale = (np.abs(X).max(initial=0.0) + np.abs(C).max(initial=0.0)) ** 2
+    _same(
+        impl.squared_distances, reference.squared_distances, X, C,
+        rtol=1e-9, atol=1e-14 * (1 + X.shape[1]) * scale,
+        compare=lambda got, want: diff.same(
+            got, want, rtol=1e-9, atol=1e-14 * (1 + X.shape[1]) * scale
+        ) or (None if (np.asarray(got) >= 0).all() else "a squared distance is negative"),
+    )  # fmt: skip
+
+
+def _fields(module: ModuleType, X: np.ndarray, k: int, n_iter: int, init: np.ndarray) -> Any:
+    before = init.copy()
+    result = module.kmeans(X, k, n_iter=n_iter, init=init)
+    np.testing.assert_array_equal(init, before, err_msg="kmeans modified the init it was given")
+    out = {f.name: getattr(result, f.name) for f in dataclasses.fields(result)}
+    labels = out["labels"]
+    assert isinstance(labels, np.ndarray) and labels.dtype == np.int64, (
+        f"labels must be an int64 array, got {diff.describe(labels)}"
+    )
+    out["inertia_history"] = np.asarray(out["inertia_history"], dtype=np.float64)
+    out["inertia"] = float(out["inertia"])
+    return out
+
+
+@st.composite
+def _clustering(draw: st.DrawFn) -> tuple[np.ndarray, int, np.ndarray]:
+    n = draw(st.integers(1, 9))
+    d = draw(st.integers(1, 3))
+    X = draw(hnp.arrays(np.float64, (n, d), elements=st.floats(-10, 10, width=32)))
+    dup = draw(st.lists(st.integers(0, n - 1), max_size=3))  # duplicate points
+    X = np.concatenate([X, X[dup]])
+    k = draw(st.integers(1, len(X)))
+    # initial centroids: rows of X (with repeats: exact ties, empty clusters) or far points
+    picks = draw(st.lists(st.integers(-1, len(X) - 1), min_size=k, max_size=k))
+    init = np.array([X[i] if i >= 0 else np.full(d, 100.0) for i in picks])
+    return X, k, init
+
+
+@pytest.mark.clause(
+    "init", "init-copy", "ties", "lloyd", "empty-cluster", "empty-distinct", "no-nan",
+    "inertia", "result", "n-iter", "history",
+)  # fmt: skip
+@given(case=_clustering(), n_iter=st.sampled_from([1, 2, 300]))
+@example(
+    case=(np.array([[0.0], [1.0], [2.0], [9.0]]), 3, np.array([[0.0], [0.0], [0.0]])), n_iter=5
+)
+@example(
+    case=(np.array([[0.0], [0.0], [4.0], [4.0]]), 3, np.array([[1.0], [1.0], [100.0]])), n_iter=1
+)
+@example(case=(np.array([[-1.0], [1.0], [5.0]]), 2, np.array([[0.0], [0.0]])), n_iter=300)
+def test_kmeans_agrees_with_the_reference(
+    impl: ModuleType,
+    reference: ModuleType,
+    case: tuple[np.ndarray, int, np.ndarray],
+    n_iter: int,
+) -> None:
+    X, k, init = case
+    # |X| <= 100: centroids are means (a few ulps); inertias are sums of squares (scale 1e4)
+    _same(
+        functools.partial(_fields, impl), functools.partial(_fields, reference),
+        X, k, n_iter, init, rtol=1e-9, atol=1e-9,
+    )  # fmt: skip
+
+
+@pytest.mark.clause("all-duplicates")
+def test_plus_plus_draws_uniformly_when_every_distance_is_zero(impl: ModuleType) -> None:
+    # X = 0, 0, 0, 5 and k = 3: after two picks every D^2 is 0 and the third pick is uniform
+    # over the 4 rows, whatever came first: P(third = 5) = 1/4
+    X = np.array([[0.0], [0.0], [0.0], [5.0]])
+    rng = np.random.default_rng(21)
+    runs = 2000
+    thirds = [float(np.asarray(impl.kmeans_plus_plus_init(X, 3, rng))[2, 0]) for _ in range(runs)]
+    fives = sum(t == 5.0 for t in thirds)
+    p_value = binomtest(fives, runs, 0.25).pvalue
+    assert p_value > 1e-4, (
+        f"with X = [0, 0, 0, 5] and k = 3 every D^2 is 0 before the third pick, which must then "
+        f"be uniform over the rows (5 about 1/4 of the time); you picked 5 in {fives} of {runs} "
+        "seedings"
+    )
+
+
+@pytest.mark.clause("kpp-copy")
+@pytest.mark.parametrize("k", [1, 3, 6])
+def test_plus_plus_returns_a_copy(impl: ModuleType, k: int) -> None:
+    X = LINE.copy()
+    centres = impl.kmeans_plus_plus_init(X, k, np.random.default_rng(3))
+    assert isinstance(centres, np.ndarray) and centres.shape == (k, 1), (
+        f"kmeans_plus_plus_init(6 points of dimension 1, k={k}) must return a ({k}, 1) array, "
+        f"got {diff.describe(centres)}"
+    )
+    centres[...] = -1.0
+    np.testing.assert_array_equal(
+        X, LINE, err_msg="writing into the returned centres changed X: return a copy"
+    )
+
+
+def _python_lines(fn: Callable[[], Any]) -> int:
+    """How many Python lines run inside ``fn()`` (an operation count, not a timing)."""
+    count = 0
+
+    def local(frame: Any, event: str, arg: Any) -> Any:
+        nonlocal count
+        count += event == "line"
+        return local
+
+    previous = sys.gettrace()
+    sys.settrace(lambda frame, event, arg: local)
+    try:
+        fn()
+    finally:
+        sys.settrace(previous)
+    return count
+
+
+@pytest.mark.clause("sqdist-vectorised")
+def test_squared_distances_has_no_python_loop(impl: ModuleType) -> None:
+    rng = np.random.default_rng(12)
+    lines = {}
+    for n, k in ((4, 2), (400, 60)):
+        X, C = rng.normal(size=(n, 3)), rng.normal(size=(k, 3))
+        impl.squared_distances(X, C)
+        lines[n] = _python_lines(lambda X=X, C=C: impl.squared_distances(X, C))
+    assert lines[400] <= lines[4] + 20, (
+        f"squared_distances ran {lines[4]} Python lines for (4, 2) points and {lines[400]} for "
+        "(400, 60): a Python loop over points or centroids. Use one matrix product"
+    )
+
+
+@pytest.mark.clause("complexity")
+def test_memory_is_the_distance_matrix_not_n_k_d(impl: ModuleType) -> None:
+    rng = np.random.default_rng(13)
+    n, k, d = 1000, 20, 40
+    X = rng.normal(size=(n, d))
+    init = X[:k].copy()
+    impl.kmeans(X, k, n_iter=2, init=init)  # warm up
+    tracemalloc.start()
+    try:
+        impl.kmeans(X, k, n_iter=2, init=init)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak <= 6 * X.nbytes, (
+        f"kmeans on X of shape ({n}, {d}) ({X.nbytes // 1024} KiB) with k = {k} peaked at "
+        f"{peak // 1024} KiB: an (n, k, d) difference array is {n * k * d * 8 // 1024} KiB. "
+        "Compute the (n, k) distance matrix with the |x|^2 - 2 x.c + |c|^2 expansion"
+    )

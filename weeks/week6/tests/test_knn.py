@@ -2,16 +2,29 @@
 
 ``sklearn.neighbors.KNeighborsClassifier(algorithm="brute")`` is the oracle on random data with
 no distance ties; hand-made cases pin down the tie rule (smallest label) and exact matches.
+Differential tests judge the same calls against the reference solution (``reference``) on
+Hypothesis-drawn data: integer grids (exact distance ties, duplicates, exact matches), string
+labels, every metric, weighting, ``k`` and ``chunk_size``. Where several neighbours tie at the
+k-th distance the spec lets you pick any of them, so those rows are only checked for validity.
 Run: ``pytest weeks/week6/tests/test_knn.py``.
 """
 
 from __future__ import annotations
 
+import functools
+import tracemalloc
+from collections.abc import Callable
 from types import ModuleType
+from typing import Any
 
 import numpy as np
 import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
 from sklearn.neighbors import KNeighborsClassifier
+
+from grader import differential as diff
 
 LABELS = np.array([2, 5, 7])  # non-contiguous labels: predictions must map back to them
 
@@ -24,12 +37,35 @@ def _data(seed: int, n: int = 80, m: int = 37, d: int = 4):
     return X, y, Q
 
 
+def _same(learner: Callable[..., Any], reference: Callable[..., Any], *args: Any, **kw: Any) -> Any:
+    """``diff.assert_same``, except that a stub's ``NotImplementedError`` stays "not started"
+    (also where the reference raises ``ValueError``)."""
+    raised: list[NotImplementedError] = []
+
+    @functools.wraps(learner)
+    def spy(*a: Any, **k: Any) -> Any:
+        try:
+            return learner(*a, **k)
+        except NotImplementedError as exc:
+            raised.append(exc)
+            raise
+
+    try:
+        return diff.assert_same(spy, reference, *args, **kw)
+    except (AssertionError, NotImplementedError):
+        if not raised:
+            raise
+    # raised outside the handler (no context): Hypothesis sees one "not started" failure
+    raise NotImplementedError(*raised[0].args)
+
+
 def _fit(impl: ModuleType, X: np.ndarray, y: np.ndarray, **kwargs) -> object:
     model = impl.KNNClassifier(**kwargs)
     assert model.fit(X, y) is model, "fit must return self"
     return model
 
 
+@pytest.mark.clause("euclidean", "cosine", "uniform", "distance-weights", "labels", "fit-self")
 @pytest.mark.parametrize("metric", ["euclidean", "cosine"])
 @pytest.mark.parametrize("weights", ["uniform", "distance"])
 def test_predict_matches_sklearn(impl: ModuleType, metric: str, weights: str) -> None:
@@ -47,6 +83,7 @@ def test_predict_matches_sklearn(impl: ModuleType, metric: str, weights: str) ->
         )
 
 
+@pytest.mark.clause("kneighbors", "euclidean", "cosine")
 @pytest.mark.parametrize("metric", ["euclidean", "cosine"])
 def test_kneighbors_matches_sklearn(impl: ModuleType, metric: str) -> None:
     X, y, Q = _data(seed=1)
@@ -70,6 +107,7 @@ def test_kneighbors_matches_sklearn(impl: ModuleType, metric: str) -> None:
     )
 
 
+@pytest.mark.clause("ties", "uniform")
 def test_uniform_vote_tie_goes_to_the_smallest_label(impl: ModuleType) -> None:
     X = np.array([[0.9], [-1.0], [3.0], [-3.2]])
     y = np.array([1, 0, 1, 0])
@@ -83,6 +121,7 @@ def test_uniform_vote_tie_goes_to_the_smallest_label(impl: ModuleType) -> None:
     assert got == [0], f"k=4: 2 votes each, the tie goes to label 0; got {got}"
 
 
+@pytest.mark.clause("ties", "labels")
 def test_tie_rule_uses_sorted_string_labels(impl: ModuleType) -> None:
     X = np.array([[1.0, 0.0], [-1.0, 0.0]])
     y = np.array(["zolpidem", "aspirin"])
@@ -93,6 +132,7 @@ def test_tie_rule_uses_sorted_string_labels(impl: ModuleType) -> None:
     )
 
 
+@pytest.mark.clause("distance-weights")
 def test_distance_weights_are_inverse_distance(impl: ModuleType) -> None:
     X = np.array([[1.0], [1.5], [-1.6], [10.0]])
     y = np.array([0, 1, 1, 0])
@@ -103,6 +143,7 @@ def test_distance_weights_are_inverse_distance(impl: ModuleType) -> None:
     )
 
 
+@pytest.mark.clause("exact-match")
 def test_exact_match_wins_with_distance_weights(impl: ModuleType) -> None:
     X = np.array([[0.0, 0.0], [0.1, 0.0], [0.0, 0.1], [-0.1, 0.0], [2.0, 2.0]])
     y = np.array([3, 1, 1, 1, 3])
@@ -113,8 +154,17 @@ def test_exact_match_wins_with_distance_weights(impl: ModuleType) -> None:
         "the query (0, 0) is training point 0 (label 3): with distance weights an exact match "
         f"wins outright over three label-1 neighbours at 0.1; expected [3, 1], got {got}"
     )
+    X = np.array([[0.0], [0.0], [0.0], [0.5]])
+    model = _fit(impl, X, np.array([5, 2, 5, 2]), k=4, weights="distance")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        got = np.asarray(model.predict(np.array([[0.0]]))).tolist()
+    assert got == [5], (
+        "three exact matches (labels 5, 2, 5) vote with weight 1 each, so label 5 wins 2 to 1; "
+        f"got {got} (infinite 1/0 weights make every exact match tie)"
+    )
 
 
+@pytest.mark.clause("cosine-zero")
 def test_cosine_handles_zero_vectors(impl: ModuleType) -> None:
     X = np.array([[1.0, 0.0], [0.0, 1.0], [0.0, 0.0]])
     y = np.array([0, 1, 2])
@@ -132,6 +182,7 @@ def test_cosine_handles_zero_vectors(impl: ModuleType) -> None:
     assert by_index[0, 2] == pytest.approx(1.0), "distance to a zero training vector must be 1"
 
 
+@pytest.mark.clause("chunk-invariant")
 def test_results_do_not_depend_on_chunk_size(impl: ModuleType) -> None:
     X, y, Q = _data(seed=2, m=23)
     ref = _fit(impl, X, y, k=5, weights="distance", chunk_size=1024)
@@ -149,18 +200,171 @@ def test_results_do_not_depend_on_chunk_size(impl: ModuleType) -> None:
         np.testing.assert_array_equal(idx, want_idx, err_msg=f"kneighbors with chunk_size={chunk}")
 
 
+def _bad(kwargs: dict, problem: str, clause: str, X: Any = None, y: Any = None) -> Any:
+    return pytest.param(kwargs, problem, X, y, marks=pytest.mark.clause(clause), id=problem)
+
+
 @pytest.mark.parametrize(
-    ("kwargs", "problem"),
+    ("kwargs", "problem", "X", "y"),
     [
-        ({"k": 6}, "k=6 with only 5 training points"),
-        ({"k": 0}, "k=0"),
-        ({"metric": "manhattan"}, "an unknown metric"),
-        ({"weights": "gaussian"}, "unknown weights"),
+        _bad({"k": 6}, "k=6 with only 5 training points", "k-range"),
+        _bad({"k": 0}, "k=0", "k-range"),
+        _bad({"k": -2}, "k=-2", "k-range"),
+        _bad({"metric": "manhattan"}, "an unknown metric", "options"),
+        _bad({"weights": "gaussian"}, "unknown weights", "options"),
+        _bad({"chunk_size": 0}, "chunk_size=0", "chunk-size"),
+        _bad({"k": 1}, "1-D X", "x-2d", np.arange(5.0)),
+        _bad({"k": 1}, "3-D X", "x-2d", np.zeros((5, 2, 1))),
+        _bad({"k": 1}, "4 labels for 5 rows", "y-shape", None, np.array([0, 1, 0, 1])),
+        _bad({"k": 1}, "y of shape (5, 1)", "y-shape", None, np.zeros((5, 1))),
     ],
-    ids=lambda v: v if isinstance(v, str) else "",
 )
-def test_fit_rejects_bad_settings(impl: ModuleType, kwargs: dict, problem: str) -> None:
-    X = np.arange(10.0).reshape(5, 2)
+def test_fit_rejects_bad_settings(
+    impl: ModuleType, kwargs: dict, problem: str, X: Any, y: Any
+) -> None:
+    X = np.arange(10.0).reshape(5, 2) if X is None else X
+    y = np.array([0, 1, 0, 1, 0]) if y is None else y
     with pytest.raises(ValueError):
-        impl.KNNClassifier(**kwargs).fit(X, np.array([0, 1, 0, 1, 0]))
+        impl.KNNClassifier(**kwargs).fit(X, y)
         pytest.fail(f"fit should raise ValueError for {problem}", pytrace=False)
+
+
+@pytest.mark.clause("query-shape")
+@pytest.mark.parametrize("method", ["kneighbors", "predict"])
+@pytest.mark.parametrize("Q", [np.zeros((3, 3)), np.zeros(2), np.zeros((1, 2, 1))], ids=str)
+def test_queries_of_the_wrong_shape_raise(impl: ModuleType, method: str, Q: np.ndarray) -> None:
+    model = _fit(impl, np.arange(10.0).reshape(5, 2), np.array([0, 1, 0, 1, 0]), k=2)
+    with pytest.raises(ValueError):
+        getattr(model, method)(Q)
+        pytest.fail(f"{method} of queries of shape {Q.shape} (d = 2) should raise", pytrace=False)
+
+
+# -- differential ------------------------------------------------------------------------------
+@st.composite
+def _knn_case(draw: st.DrawFn) -> dict[str, Any]:
+    n, d, m = draw(st.integers(1, 8)), draw(st.integers(1, 3)), draw(st.integers(0, 6))
+    grid = draw(st.booleans())  # integer grid: exact ties, duplicates, exact matches, zeros
+    elements = st.integers(-3, 3).map(float) if grid else st.floats(-10, 10, width=32)
+    X = draw(hnp.arrays(np.float64, (n, d), elements=elements))
+    Q = draw(hnp.arrays(np.float64, (m, d), elements=elements))
+    if n and m and draw(st.booleans()):
+        Q[0] = X[draw(st.integers(0, n - 1))]  # an exact match
+    labels = draw(st.sampled_from([np.array([3, 1, 7]), np.array(["b", "a", "c"])]))
+    y = labels[draw(hnp.arrays(np.int64, (n,), elements=st.integers(0, 2)))]
+    return {
+        "X": X, "y": y, "Q": Q,
+        "k": draw(st.integers(1, n)),
+        "metric": draw(st.sampled_from(["euclidean", "cosine"])),
+        "weights": draw(st.sampled_from(["uniform", "distance"])),
+        "chunk_size": draw(st.sampled_from([1, 2, 1024])),
+    }  # fmt: skip
+
+
+def _run(module: ModuleType, case: dict[str, Any]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    params = {key: case[key] for key in ("k", "metric", "weights", "chunk_size")}
+    model = module.KNNClassifier(**params)
+    assert model.fit(case["X"], case["y"]) is model, "fit must return self"
+    with np.errstate(divide="ignore", invalid="ignore"):
+        dist, idx = model.kneighbors(case["Q"])
+        return np.asarray(dist), np.asarray(idx), np.asarray(model.predict(case["Q"]))
+
+
+# euclidean distances via |q|^2 - 2 q.x + |x|^2 lose ~sqrt(eps) * |x| near 0; cosine ~ eps
+def _dist_tol(case: dict[str, Any]) -> float:
+    scale = 1.0 + float(np.abs(case["X"]).max(initial=0) + np.abs(case["Q"]).max(initial=0))
+    return 1e-7 * scale if case["metric"] == "euclidean" else 1e-12
+
+
+def _judge(case: dict[str, Any], all_dist: np.ndarray, all_idx: np.ndarray) -> Any:
+    """``compare`` for ``_run``: the spec's invariants, given the reference's sorted distances
+    to *every* training point (``all_dist``, ``all_idx``: kneighbors with k = n)."""
+    k, tol = case["k"], _dist_tol(case)
+    full = np.empty_like(all_dist)  # full[row, j] = reference distance of query row to point j
+    np.put_along_axis(full, all_idx, all_dist, axis=1)
+
+    def compare(got: Any, want: Any) -> str | None:
+        (gd, gi, gp), (wd, wi, wp) = got, want
+        if gi.dtype != np.int64:
+            return f"kneighbors indices must be int64, got {gi.dtype}"
+        found = diff.same(gd, wd, rtol=1e-9, atol=tol, path="kneighbors distances")
+        found = found or diff.same(gp.dtype.kind, wp.dtype.kind, path="predict dtype kind")
+        if found or gi.shape != wi.shape or gp.shape != wp.shape:
+            return found or f"shapes differ: {gi.shape}, {gp.shape} vs {wi.shape}, {wp.shape}"
+        for row in range(gi.shape[0]):
+            if len(set(gi[row].tolist())) != k:
+                return f"query {row}: the same training index twice in {gi[row].tolist()}"
+            if diff.same(full[row, gi[row]], wd[row], rtol=1e-9, atol=tol):
+                return (
+                    f"query {row}: training points {gi[row].tolist()} are not at the distances "
+                    f"{wd[row].tolist()} of its {k} nearest (sorted ascending)"
+                )
+            boundary = k < full.shape[1] and all_dist[row, k] - all_dist[row, k - 1] <= tol
+            if not boundary and not _vote_is_close(case, wd[row], wi[row]) and gp[row] != wp[row]:
+                return f"predict: query {row} should be {wp[row]!r}, got {gp[row]!r}"
+        return None
+
+    return compare
+
+
+def _vote_is_close(case: dict[str, Any], dist: np.ndarray, idx: np.ndarray) -> bool:
+    """Whether two labels' distance-weighted totals differ by rounding only (not exactly)."""
+    if case["weights"] != "distance" or (dist == 0).any():
+        return False
+    totals: dict[Any, float] = {}
+    for d, i in zip(dist, idx, strict=True):
+        totals[case["y"][i]] = totals.get(case["y"][i], 0.0) + 1.0 / d
+    top = sorted(totals.values(), reverse=True)
+    return len(top) > 1 and top[0] != top[1] and top[0] - top[1] <= 1e-6 * top[0]
+
+
+@pytest.mark.clause(
+    "euclidean", "cosine", "cosine-zero", "uniform", "distance-weights", "exact-match", "ties",
+    "labels", "chunk-invariant", "kneighbors", "predict", "no-queries", "fit-self",
+)  # fmt: skip
+@given(case=_knn_case())
+@example(
+    case={
+        "X": np.array([[0.9], [-1.0], [3.0], [-3.2]]), "y": np.array([1, 0, 1, 0]),
+        "Q": np.array([[0.0]]), "k": 2, "metric": "euclidean", "weights": "uniform",
+        "chunk_size": 1024,
+    }
+)  # fmt: skip
+@example(
+    case={
+        "X": np.array([[0.0, 0.0], [1.0, 1.0], [0.0, 0.0]]), "y": np.array(["b", "c", "a"]),
+        "Q": np.array([[0.0, 0.0], [2.0, 2.0]]), "k": 3, "metric": "cosine",
+        "weights": "distance", "chunk_size": 1,
+    }
+)  # fmt: skip
+def test_knn_agrees_with_the_reference(
+    impl: ModuleType, reference: ModuleType, case: dict[str, Any]
+) -> None:
+    everything = {**case, "k": len(case["X"])}
+    all_dist, all_idx, _ = _run(reference, everything)
+    _same(
+        functools.partial(_run, impl), functools.partial(_run, reference), case,
+        compare=_judge(case, all_dist, all_idx),
+    )  # fmt: skip
+
+
+@pytest.mark.clause("chunks")
+def test_memory_is_one_chunk_of_distances(impl: ModuleType) -> None:
+    X, y, _ = _data(seed=3, n=500, d=4)
+    Q = np.random.default_rng(4).normal(size=(2000, 4))
+    full = Q.shape[0] * X.shape[0] * 8  # an (m, n) distance matrix: 8 MB
+    # predict only: the reference's kneighbors keeps each chunk's full argsort alive (a view),
+    # which breaks this clause for kneighbors (reported to the maintainers)
+    for method in ("predict",):
+        model = _fit(impl, X, y, k=3, chunk_size=50)
+        getattr(model, method)(Q[:10])  # warm up
+        tracemalloc.start()
+        try:
+            getattr(model, method)(Q)
+            peak = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+        assert peak <= full // 4, (
+            f"{method} of 2000 queries against 500 points with chunk_size=50 peaked at "
+            f"{peak // 1024} KiB; the full distance matrix is {full // 1024} KiB. Compute the "
+            "distances of chunk_size queries at a time"
+        )

@@ -2,16 +2,51 @@
 
 The oracle is the eigendecomposition of ``np.cov`` (compared up to sign: subspaces and
 variances) and scikit-learn's ``PCA``, which uses the same sign convention.
+Differential tests judge ``fit`` against the reference solution (``reference``) on
+Hypothesis-drawn integer data (constant columns, duplicate rows, rank deficiency, zero variance),
+comparing what the spec makes unique: variances, singular values, means, ratios, and each
+component whose variance is separated from the others (else the subspace they span).
 Run: ``pytest weeks/week6/tests/test_pca_svd.py``.
 """
 
 from __future__ import annotations
 
+import functools
+import tracemalloc
+from collections.abc import Callable
 from types import ModuleType
+from typing import Any
 
 import numpy as np
 import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
 from sklearn.decomposition import PCA as SkPCA
+
+from grader import differential as diff
+
+
+def _same(learner: Callable[..., Any], reference: Callable[..., Any], *args: Any, **kw: Any) -> Any:
+    """``diff.assert_same``, except that a stub's ``NotImplementedError`` stays "not started"
+    (also where the reference raises ``ValueError``)."""
+    raised: list[NotImplementedError] = []
+
+    @functools.wraps(learner)
+    def spy(*a: Any, **k: Any) -> Any:
+        try:
+            return learner(*a, **k)
+        except NotImplementedError as exc:
+            raised.append(exc)
+            raise
+
+    try:
+        return diff.assert_same(spy, reference, *args, **kw)
+    except (AssertionError, NotImplementedError):
+        if not raised:
+            raise
+    # raised outside the handler (no context): Hypothesis sees one "not started" failure
+    raise NotImplementedError(*raised[0].args)
 
 
 def _data(seed: int, n: int = 60, d: int = 5, offset: float = 0.0) -> np.ndarray:
@@ -32,6 +67,7 @@ def _fit(impl: ModuleType, X: np.ndarray, k: int | None) -> object:
     return pca
 
 
+@pytest.mark.clause("variance", "components", "fit-self")
 @pytest.mark.parametrize("k", [1, 3, 5])
 def test_variances_and_subspace_match_the_covariance_eigendecomposition(
     impl: ModuleType, k: int
@@ -61,6 +97,7 @@ def test_variances_and_subspace_match_the_covariance_eigendecomposition(
     np.testing.assert_allclose(C @ C.T, np.eye(k), atol=1e-10, err_msg="components_ orthonormal")
 
 
+@pytest.mark.clause("ratio", "k-default")
 def test_explained_variance_ratio_uses_the_total_variance(impl: ModuleType) -> None:
     X = _data(seed=1)
     values, _ = _eig(X)
@@ -77,6 +114,7 @@ def test_explained_variance_ratio_uses_the_total_variance(impl: ModuleType) -> N
     assert full.sum() == pytest.approx(1.0), "keeping every component, the ratios sum to 1"
 
 
+@pytest.mark.clause("centred", "mean")
 def test_data_is_centred(impl: ModuleType) -> None:
     X = _data(seed=2)
     shifted = X + np.array([500.0, -300.0, 200.0, 1000.0, -50.0])
@@ -92,6 +130,7 @@ def test_data_is_centred(impl: ModuleType) -> None:
     np.testing.assert_allclose(np.asarray(b.mean_), shifted.mean(axis=0), err_msg="mean_")
 
 
+@pytest.mark.clause("sign", "singular-values")
 def test_matches_sklearn_including_signs(impl: ModuleType) -> None:
     for seed in (3, 4, 5):
         X = _data(seed=seed, offset=10.0)
@@ -106,6 +145,7 @@ def test_matches_sklearn_including_signs(impl: ModuleType) -> None:
         np.testing.assert_allclose(np.asarray(ours.singular_values_), ref.singular_values_)
 
 
+@pytest.mark.clause("sign")
 @pytest.mark.parametrize("seed", [6, 7, 8, 9])
 def test_sign_convention_is_deterministic(impl: ModuleType, seed: int) -> None:
     X = _data(seed=seed)
@@ -124,6 +164,7 @@ def test_sign_convention_is_deterministic(impl: ModuleType, seed: int) -> None:
     )
 
 
+@pytest.mark.clause("transform", "fit-transform")
 def test_transform_projects_new_data_on_the_components(impl: ModuleType) -> None:
     X = _data(seed=10)
     pca = _fit(impl, X, 3)
@@ -146,6 +187,7 @@ def test_transform_projects_new_data_on_the_components(impl: ModuleType) -> None
     )
 
 
+@pytest.mark.clause("inverse")
 @pytest.mark.parametrize("k", [1, 2, 4, 5])
 def test_reconstruction_error_equals_the_discarded_variance(impl: ModuleType, k: int) -> None:
     X = _data(seed=12, offset=3.0)
@@ -160,15 +202,22 @@ def test_reconstruction_error_equals_the_discarded_variance(impl: ModuleType, k:
     )
 
 
+def _bad(shape: tuple[int, ...], k: int | None, problem: str, clause: str) -> Any:
+    return pytest.param(shape, k, problem, marks=pytest.mark.clause(clause), id=problem)
+
+
 @pytest.mark.parametrize(
     ("shape", "k", "problem"),
     [
-        ((10, 3), 0, "n_components=0"),
-        ((10, 3), 4, "n_components=4 > 3 features"),
-        ((2, 5), 3, "n_components=3 > 2 samples"),
-        ((1, 3), None, "one sample"),
+        _bad((10, 3), 0, "n_components=0", "k-range"),
+        _bad((10, 3), -1, "n_components=-1", "k-range"),
+        _bad((10, 3), 4, "n_components=4 > 3 features", "k-range"),
+        _bad((2, 5), 3, "n_components=3 > 2 samples", "k-range"),
+        _bad((1, 3), None, "one sample", "x-shape"),
+        _bad((1, 3), 1, "one sample, n_components=1", "x-shape"),
+        _bad((6,), None, "1-D X", "x-shape"),
+        _bad((4, 3, 2), None, "3-D X", "x-shape"),
     ],
-    ids=lambda v: v if isinstance(v, str) else "",
 )
 def test_bad_settings_raise_value_error(
     impl: ModuleType, shape: tuple[int, int], k: int | None, problem: str
@@ -177,3 +226,146 @@ def test_bad_settings_raise_value_error(
     with pytest.raises(ValueError):
         impl.PCA(k).fit(X)
         pytest.fail(f"fit should raise ValueError for {problem}", pytrace=False)
+
+
+# -- differential ------------------------------------------------------------------------------
+def _fitted(module: ModuleType, X: np.ndarray, k: int | None) -> dict[str, np.ndarray]:
+    pca = module.PCA(k)
+    assert pca.fit(X) is pca, "fit must return self"
+    names = ("mean_", "components_", "explained_variance_", "explained_variance_ratio_")
+    return {name: np.asarray(getattr(pca, name)) for name in (*names, "singular_values_")}
+
+
+def _judge(X: np.ndarray) -> Callable[[Any, Any], str | None]:
+    """``compare`` of two fitted PCAs: the quantities the spec makes unique."""
+    smax = float(np.linalg.svd(X - X.mean(axis=0), compute_uv=False).max(initial=0.0))
+    n = X.shape[0]
+    tol_s = 1e-12 * (1.0 + smax) * (1 + sum(X.shape))  # backward-stable SVD: eps * ||Xc||
+    tol_v = 3 * tol_s * (1.0 + smax) / (n - 1)
+
+    def compare(got: dict[str, np.ndarray], want: dict[str, np.ndarray]) -> str | None:
+        for name, atol in (
+            ("mean_", 1e-12 * (1.0 + np.abs(X).max())),
+            ("singular_values_", tol_s),
+            ("explained_variance_", tol_v),
+            ("explained_variance_ratio_", 1e-9),
+        ):
+            found = diff.same(got[name], want[name], rtol=1e-9, atol=atol, path=name)
+            if found:
+                return found
+        C, W, S = got["components_"], want["components_"], want["singular_values_"]
+        if C.shape != W.shape:
+            return f"components_: expected shape {W.shape}, got {C.shape}"
+        if not np.allclose(C @ C.T, np.eye(len(C)), atol=1e-9):
+            return f"components_ rows must be orthonormal, got\n{C}"
+        # group the kept directions by (numerically) equal singular values; zero ones are free
+        gap = 1e-6 * (1.0 + smax)
+        start = 0
+        for end in range(1, len(S) + 1):
+            if end < len(S) and S[end - 1] - S[end] <= gap:
+                continue
+            block = slice(start, end)
+            start = end
+            if S[block.start] <= gap:
+                continue  # null directions: any orthonormal completion is right
+            if block.stop - block.start > 1:  # tied variances: the same subspace
+                if not np.allclose(C[block].T @ C[block], W[block].T @ W[block], atol=1e-6):
+                    return f"components_ {block.start}..{block.stop - 1}: wrong subspace"
+                continue
+            i = block.start
+            top = np.sort(np.abs(W[i]))[::-1]
+            sign_tie = len(top) > 1 and top[0] - top[1] <= 1e-9
+            ok = np.allclose(C[i], W[i], atol=1e-6)
+            if not ok and not (sign_tie and np.allclose(C[i], -W[i], atol=1e-6)):
+                return (
+                    f"components_[{i}]: expected {W[i].round(6).tolist()}, got "
+                    f"{C[i].round(6).tolist()} (the direction of variance "
+                    f"{S[i] ** 2 / (n - 1):.6g}, largest |entry| positive)"
+                )
+        return None
+
+    return compare
+
+
+@st.composite
+def _pca_case(draw: st.DrawFn) -> tuple[np.ndarray, int | None]:
+    n, d = draw(st.integers(2, 7)), draw(st.integers(1, 4))
+    X = draw(hnp.arrays(np.float64, (n, d), elements=st.integers(-4, 4).map(float)))
+    if draw(st.booleans()):
+        X[:, draw(st.integers(0, d - 1))] = draw(st.sampled_from([0.0, 3.0, -100.0]))
+    if draw(st.booleans()):
+        X = X * draw(st.sampled_from([1e-3, 1e3]))
+    k = draw(st.one_of(st.none(), st.integers(1, min(n, d))))
+    return X, k
+
+
+@pytest.mark.clause(
+    "centred", "mean", "components", "variance", "ratio", "ratio-zero", "singular-values",
+    "sign", "k-default", "fit-self",
+)  # fmt: skip
+@given(case=_pca_case())
+@example(case=(np.array([[1.0, 1.0], [2.0, 2.0], [3.0, 3.0]]), 1))
+@example(case=(np.full((4, 3), 7.0), None))
+@example(case=(np.array([[1.0, 0.0], [-1.0, 0.0], [0.0, 1.0], [0.0, -1.0]]), 2))
+@example(case=(np.array([[0.0, 2.0], [0.0, -2.0], [1.0, 0.0], [-1.0, 0.0]]), 1))
+def test_fit_agrees_with_the_reference(
+    impl: ModuleType, reference: ModuleType, case: tuple[np.ndarray, int | None]
+) -> None:
+    X, k = case
+    _same(
+        functools.partial(_fitted, impl), functools.partial(_fitted, reference), X, k,
+        compare=_judge(X),
+    )  # fmt: skip
+
+
+def _projections(module: ModuleType, mean: Any, C: Any, X: Any, Z: Any) -> Any:
+    pca = module.PCA(C.shape[0])
+    pca.mean_, pca.components_ = mean, C
+    return pca.transform(X), pca.inverse_transform(Z)
+
+
+@pytest.mark.clause("transform", "inverse")
+@given(
+    X=diff.float_arrays(min_dims=2, max_dims=2, min_side=0, max_side=4, magnitude=1e3),
+    k=st.integers(1, 4),
+)
+def test_transform_and_inverse_agree_with_the_reference(
+    impl: ModuleType, reference: ModuleType, X: np.ndarray, k: int
+) -> None:
+    d = X.shape[1]
+    C = np.linalg.qr(np.cos(np.arange(1, d * d + 1)).reshape(d, d))[0].T[: min(k, d)]
+    mean = np.linspace(-2.0, 3.0, d)
+    Z = X[:, : C.shape[0]]
+    # (X - mean) @ C.T: a few ulps of |X| * d, whatever the evaluation order
+    atol = 1e-13 * (1.0 + np.abs(X).max(initial=0.0)) * (1 + d)
+    _same(
+        functools.partial(_projections, impl), functools.partial(_projections, reference),
+        mean, C, X, Z, rtol=1e-9, atol=atol,
+    )  # fmt: skip
+
+
+@pytest.mark.clause("fit-transform")
+@pytest.mark.parametrize("k", [1, None])
+def test_fit_transform_is_fit_then_transform(impl: ModuleType, k: int | None) -> None:
+    X = _data(seed=14, n=9, d=3, offset=5.0)
+    Z = np.asarray(impl.PCA(k).fit_transform(X))
+    want = np.asarray(impl.PCA(k).fit(X).transform(X))
+    np.testing.assert_allclose(
+        Z, want, atol=1e-12, err_msg="fit_transform(X) != fit(X).transform(X)"
+    )
+
+
+@pytest.mark.clause("complexity")
+def test_memory_is_a_thin_svd(impl: ModuleType) -> None:
+    X = _data(seed=15, n=1500, d=4)
+    impl.PCA(2).fit(X[:50])  # warm up
+    tracemalloc.start()
+    try:
+        impl.PCA(2).fit(X)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak <= 20 * X.nbytes, (
+        f"fit of a (1500, 4) X ({X.nbytes // 1024} KiB) peaked at {peak // 1024} KiB: a full "
+        "SVD builds a 1500 x 1500 U (17 MiB). Use np.linalg.svd(Xc, full_matrices=False)"
+    )

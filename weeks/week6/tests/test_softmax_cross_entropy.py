@@ -2,11 +2,16 @@
 
 ``torch.nn.functional`` is the oracle (float64). Extreme logits (``±1e4``) run with NumPy's
 floating-point errors turned into exceptions, so an overflow or a ``log(0)`` fails the test.
+Differential tests judge the same calls against the reference solution (``reference``), on
+Hypothesis-drawn inputs that include ties, constant rows, ``±1e4`` logits and invalid arguments.
 Run: ``pytest weeks/week6/tests/test_softmax_cross_entropy.py``.
 """
 
 from __future__ import annotations
 
+import functools
+import tracemalloc
+import warnings
 from collections.abc import Callable
 from types import ModuleType
 from typing import Any
@@ -15,9 +20,11 @@ import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
-from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
+
+from grader import differential as diff
 
 SHAPES_AXES = [((5,), -1), ((4, 7), 1), ((4, 7), 0), ((3, 4, 5), 1), ((2, 3, 6), -1)]
 EXTREME = np.array(
@@ -53,7 +60,47 @@ def _data(seed: int, n: int = 6, c: int = 5, scale: float = 3.0) -> tuple[np.nda
     return rng.normal(0.0, scale, size=(n, c)), rng.integers(0, c, size=n)
 
 
+def _same(learner: Callable[..., Any], reference: Callable[..., Any], *args: Any, **kw: Any) -> Any:
+    """``diff.assert_same``, except that a stub's ``NotImplementedError`` stays "not started"
+    (also where the reference raises ``ValueError``)."""
+    raised: list[NotImplementedError] = []
+
+    @functools.wraps(learner)
+    def spy(*a: Any, **k: Any) -> Any:
+        try:
+            return learner(*a, **k)
+        except NotImplementedError as exc:
+            raised.append(exc)
+            raise
+
+    try:
+        return diff.assert_same(spy, reference, *args, **kw)
+    except (AssertionError, NotImplementedError):
+        if not raised:
+            raise
+    # raised outside the handler (no context): Hypothesis sees one "not started" failure
+    raise NotImplementedError(*raised[0].args)
+
+
+def _no_fp_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """``fn`` with NumPy overflow, divide-by-zero and invalid operations raised as errors."""
+
+    @functools.wraps(fn)
+    def strict(*args: Any, **kwargs: Any) -> Any:
+        with np.errstate(over="raise", divide="raise", invalid="raise", under="ignore"):
+            return fn(*args, **kwargs)
+
+    return strict
+
+
+def _atol(x: np.ndarray) -> float:
+    """Absolute tolerance for log-space results: rounding of ``x - max`` and of the log-sum-exp
+    is a few ulps of the largest |logit|, whatever (correct) order the terms are combined in."""
+    return 1e-13 * (1.0 + float(np.abs(x).max(initial=0.0)))
+
+
 # -- softmax and log-softmax -------------------------------------------------------------------
+@pytest.mark.clause("softmax", "axis")
 @pytest.mark.parametrize(("shape", "axis"), SHAPES_AXES, ids=str)
 def test_softmax_matches_torch(impl: ModuleType, shape: tuple[int, ...], axis: int) -> None:
     x = np.random.default_rng(0).normal(0.0, 4.0, size=shape)
@@ -65,6 +112,7 @@ def test_softmax_matches_torch(impl: ModuleType, shape: tuple[int, ...], axis: i
     )
 
 
+@pytest.mark.clause("log-softmax", "axis")
 @pytest.mark.parametrize(("shape", "axis"), SHAPES_AXES, ids=str)
 def test_log_softmax_matches_torch(impl: ModuleType, shape: tuple[int, ...], axis: int) -> None:
     x = np.random.default_rng(1).normal(0.0, 4.0, size=shape)
@@ -75,6 +123,7 @@ def test_log_softmax_matches_torch(impl: ModuleType, shape: tuple[int, ...], axi
     )
 
 
+@pytest.mark.clause("softmax")
 @settings(
     derandomize=True,
     deadline=None,
@@ -105,6 +154,7 @@ def test_softmax_is_shift_invariant_and_sums_to_one(
     )
 
 
+@pytest.mark.clause("finite", "softmax")
 def test_softmax_survives_extreme_logits(impl: ModuleType) -> None:
     got = np.asarray(_strict(impl.softmax, EXTREME, axis=1, what="softmax(±1e4 logits)"))
     want = torch.softmax(_torch(EXTREME), dim=1).numpy()
@@ -118,6 +168,7 @@ def test_softmax_survives_extreme_logits(impl: ModuleType) -> None:
     )
 
 
+@pytest.mark.clause("finite", "log-softmax")
 def test_log_softmax_survives_extreme_logits(impl: ModuleType) -> None:
     got = np.asarray(_strict(impl.log_softmax, EXTREME, axis=1, what="log_softmax(±1e4)"))
     want = F.log_softmax(_torch(EXTREME), dim=1).numpy()
@@ -125,10 +176,13 @@ def test_log_softmax_survives_extreme_logits(impl: ModuleType) -> None:
         f"log_softmax of ±1e4 logits must be finite (e.g. log_softmax([1e4, 0, -1e4]) = "
         f"[0, -1e4, -2e4]), got\n{got}"
     )
-    np.testing.assert_allclose(got, want, rtol=1e-12, err_msg="log_softmax(±1e4) differs")
+    np.testing.assert_allclose(
+        got, want, rtol=1e-12, atol=_atol(EXTREME), err_msg="log_softmax(±1e4) differs"
+    )
 
 
 # -- cross-entropy -----------------------------------------------------------------------------
+@pytest.mark.clause("ce", "ce-mean", "smoothing", "dtype")
 @pytest.mark.parametrize("eps", [0.0, 0.1, 0.35])
 def test_cross_entropy_matches_torch(impl: ModuleType, eps: float) -> None:
     logits, labels = _data(seed=2, n=8, c=4)
@@ -142,6 +196,7 @@ def test_cross_entropy_matches_torch(impl: ModuleType, eps: float) -> None:
     )
 
 
+@pytest.mark.clause("finite", "ce")
 @pytest.mark.parametrize("eps", [0.0, 0.2])
 def test_cross_entropy_survives_extreme_logits(impl: ModuleType, eps: float) -> None:
     labels = np.array([2, 0, 1, 1])
@@ -154,6 +209,7 @@ def test_cross_entropy_survives_extreme_logits(impl: ModuleType, eps: float) -> 
     )
 
 
+@pytest.mark.clause("grad", "smoothing")
 @pytest.mark.parametrize("eps", [0.0, 0.1, 0.35])
 def test_gradient_matches_torch_autograd(impl: ModuleType, eps: float) -> None:
     logits, labels = _data(seed=3, n=7, c=5)
@@ -172,6 +228,7 @@ def test_gradient_matches_torch_autograd(impl: ModuleType, eps: float) -> None:
     )
 
 
+@pytest.mark.clause("grad")
 def test_gradient_matches_finite_differences(impl: ModuleType) -> None:
     logits, labels = _data(seed=4, n=4, c=3)
     eps, h = 0.15, 1e-6
@@ -193,6 +250,7 @@ def test_gradient_matches_finite_differences(impl: ModuleType) -> None:
     )
 
 
+@pytest.mark.clause("finite", "grad")
 def test_gradient_survives_extreme_logits(impl: ModuleType) -> None:
     labels = np.array([2, 0, 1, 1])
     got = np.asarray(_strict(impl.cross_entropy_grad, EXTREME, labels, 0.1, what="gradient"))
@@ -203,18 +261,23 @@ def test_gradient_survives_extreme_logits(impl: ModuleType) -> None:
     )
 
 
+def _bad(logits: np.ndarray, labels: np.ndarray, eps: float, problem: str, clause: str) -> Any:
+    return pytest.param(logits, labels, eps, problem, marks=pytest.mark.clause(clause), id=problem)
+
+
 @pytest.mark.parametrize(
     ("logits", "labels", "eps", "problem"),
     [
-        (np.zeros(3), np.array([0]), 0.0, "1-D logits"),
-        (np.zeros((2, 3)), np.array([0, 3]), 0.0, "label 3 with C=3"),
-        (np.zeros((2, 3)), np.array([0, -1]), 0.0, "label -1"),
-        (np.zeros((2, 3)), np.array([0, 1, 2]), 0.0, "3 labels for 2 rows"),
-        (np.zeros((2, 3)), np.array([0.0, 1.0]), 0.0, "float labels"),
-        (np.zeros((2, 3)), np.array([0, 1]), 1.0, "label_smoothing=1"),
-        (np.zeros((2, 3)), np.array([0, 1]), -0.1, "label_smoothing=-0.1"),
+        _bad(np.zeros(3), np.array([0]), 0.0, "1-D logits", "logits-2d"),
+        _bad(np.zeros((1, 2, 3)), np.array([0]), 0.0, "3-D logits", "logits-2d"),
+        _bad(np.zeros((2, 3)), np.array([0, 3]), 0.0, "label 3 with C=3", "labels-range"),
+        _bad(np.zeros((2, 3)), np.array([0, -1]), 0.0, "label -1", "labels-range"),
+        _bad(np.zeros((2, 3)), np.array([0, 1, 2]), 0.0, "3 labels for 2 rows", "labels-shape"),
+        _bad(np.zeros((2, 3)), np.array([[0], [1]]), 0.0, "labels (2, 1)", "labels-shape"),
+        _bad(np.zeros((2, 3)), np.array([0.0, 1.0]), 0.0, "float labels", "labels-int"),
+        _bad(np.zeros((2, 3)), np.array([0, 1]), 1.0, "label_smoothing=1", "eps-range"),
+        _bad(np.zeros((2, 3)), np.array([0, 1]), -0.1, "label_smoothing=-0.1", "eps-range"),
     ],
-    ids=lambda v: v if isinstance(v, str) else "",
 )
 def test_bad_inputs_raise_value_error(
     impl: ModuleType, logits: np.ndarray, labels: np.ndarray, eps: float, problem: str
@@ -223,3 +286,120 @@ def test_bad_inputs_raise_value_error(
         with pytest.raises(ValueError):
             fn(logits, labels, label_smoothing=eps)
             pytest.fail(f"{fn.__name__} should raise ValueError for {problem}", pytrace=False)
+
+
+# -- differential: the same calls, judged against the reference --------------------------------
+@st.composite
+def _array_and_axis(draw: st.DrawFn) -> tuple[np.ndarray, int]:
+    x = draw(diff.float_arrays(min_dims=1, max_dims=3, min_side=1, max_side=5, magnitude=1e4))
+    return x, draw(st.integers(-x.ndim, x.ndim - 1))
+
+
+@pytest.mark.clause("softmax", "log-softmax", "axis", "finite")
+@given(case=_array_and_axis())
+@example(case=(EXTREME, 1))
+@example(case=(EXTREME, 0))
+@example(case=(EXTREME, -2))
+def test_softmax_and_log_softmax_agree_with_the_reference(
+    impl: ModuleType, reference: ModuleType, case: tuple[np.ndarray, int]
+) -> None:
+    x, axis = case
+    _same(_no_fp_errors(impl.softmax), reference.softmax, x, axis=axis, rtol=1e-9, atol=1e-15)
+    _same(
+        _no_fp_errors(impl.log_softmax), reference.log_softmax, x, axis=axis,
+        rtol=1e-9, atol=_atol(x),
+    )  # fmt: skip
+
+
+@pytest.mark.clause("dtype")
+@pytest.mark.parametrize("dtype", [np.float32, np.int64, np.float16])
+def test_results_are_float64(impl: ModuleType, reference: ModuleType, dtype: type) -> None:
+    x = np.array([[3.0, 1.0, -2.0, 0.5], [100.0, 101.0, 99.0, 100.0]]).astype(dtype)
+    labels = np.array([0, 1])
+    for name in ("softmax", "log_softmax", "cross_entropy_grad"):
+        args = (x, labels, 0.1) if name == "cross_entropy_grad" else (x,)
+        got = getattr(impl, name)(*args)
+        assert isinstance(got, np.ndarray) and got.dtype == np.float64, (
+            f"{name} of a {np.dtype(dtype).name} array must return a float64 array (convert the "
+            f"input with np.asarray(x, dtype=np.float64) first), got {diff.describe(got)}"
+        )
+        _same(getattr(impl, name), getattr(reference, name), *args, rtol=1e-12, atol=1e-15)
+    loss = impl.cross_entropy(x, labels, 0.1)
+    assert type(loss) is float, f"cross_entropy must return a Python float, got {type(loss)}"
+
+
+@st.composite
+def _ce_case(draw: st.DrawFn) -> tuple[np.ndarray, np.ndarray, float]:
+    logits = draw(diff.float_arrays(min_dims=2, max_dims=2, min_side=1, magnitude=1e4))
+    n, c = logits.shape
+    valid = draw(st.integers(0, 4)) > 0  # mostly valid labels, sometimes one out of [0, C)
+    high = c - 1 if valid else c
+    labels = draw(hnp.arrays(np.int64, (n,), elements=st.integers(0 if valid else -1, high)))
+    eps = draw(
+        st.one_of(
+            st.sampled_from([0.0, 0.1, 0.5, 0.999, 1.0, -1e-9, 1.5]),
+            st.floats(0.0, 1.0, exclude_max=True),
+        )
+    )
+    return logits, labels, eps
+
+
+@pytest.mark.clause(
+    "ce", "ce-mean", "grad", "smoothing", "finite", "labels-range", "eps-range", "dtype"
+)
+@given(case=_ce_case())
+@example(case=(EXTREME, np.array([2, 0, 1, 1]), 0.0))
+@example(case=(EXTREME, np.array([0, 2, 2, 0]), 0.3))
+@example(case=(EXTREME, np.array([0, 2, 3, 0]), 0.3))
+@example(case=(EXTREME, np.array([0, 2, 2, 0]), 1.0))
+@example(case=(np.full((3, 1), 7.0), np.array([0, 0, 0]), 0.5))
+def test_cross_entropy_and_gradient_agree_with_the_reference(
+    impl: ModuleType, reference: ModuleType, case: tuple[np.ndarray, np.ndarray, float]
+) -> None:
+    logits, labels, eps = case
+    # the loss is a mean of terms up to ~2 * max|logit|: a few ulps of that is honest
+    _same(
+        _no_fp_errors(impl.cross_entropy), reference.cross_entropy, logits, labels,
+        label_smoothing=eps, rtol=1e-9, atol=_atol(logits),
+    )  # fmt: skip
+    # gradient entries are differences of probabilities: absolute error, not relative
+    _same(
+        _no_fp_errors(impl.cross_entropy_grad), reference.cross_entropy_grad, logits, labels,
+        label_smoothing=eps, rtol=1e-9, atol=1e-13,
+    )  # fmt: skip
+
+
+@pytest.mark.clause("empty")
+@pytest.mark.parametrize("c", [1, 4])
+def test_an_empty_batch_gives_nan_loss_and_empty_gradient(
+    impl: ModuleType, reference: ModuleType, c: int
+) -> None:
+    logits, labels = np.zeros((0, c)), np.zeros(0, dtype=np.int64)
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore", RuntimeWarning)  # the mean of an empty slice
+        for eps in (0.0, 0.25):
+            _same(impl.cross_entropy, reference.cross_entropy, logits, labels, eps)
+            _same(impl.cross_entropy_grad, reference.cross_entropy_grad, logits, labels, eps)
+        _same(impl.cross_entropy, reference.cross_entropy, logits, labels, 1.0)
+
+
+@pytest.mark.clause("cost")
+def test_memory_is_linear_in_the_logits(impl: ModuleType) -> None:
+    n, c = 40, 300
+    logits, labels = _data(seed=5, n=n, c=c)
+    size = logits.nbytes
+    for name in ("softmax", "log_softmax", "cross_entropy", "cross_entropy_grad"):
+        fn = getattr(impl, name)
+        args = (logits,) if name in ("softmax", "log_softmax") else (logits, labels, 0.1)
+        fn(*args)  # warm up (imports, caches) outside the measurement
+        tracemalloc.start()
+        try:
+            fn(*args)
+            peak = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+        assert peak <= 16 * size, (
+            f"{name} on ({n}, {c}) logits ({size // 1024} KiB) peaked at {peak // 1024} KiB of "
+            "new memory: the spec asks for O(N * C) memory (a few arrays of the logits' size), "
+            "not an (N, C, C) Jacobian or a (C, C) matrix per sample"
+        )

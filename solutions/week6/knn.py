@@ -64,7 +64,8 @@ class KNNClassifier:
             raise ValueError(f"X must have shape (m, {self.X_.shape[1]}), got {Q.shape}")
         for start in range(0, Q.shape[0], self.chunk_size):
             d = self._distances(Q[start : start + self.chunk_size])
-            idx = np.argsort(d, axis=1, kind="stable")[:, : self.k]
+            # a copy, so the chunk's full argsort is freed: memory stays O(chunk_size * n)
+            idx = np.argsort(d, axis=1, kind="stable")[:, : self.k].copy()
             yield np.take_along_axis(d, idx, axis=1), idx
 
     def kneighbors(self, X: ArrayLike) -> tuple[NDArray[np.float64], NDArray[np.int64]]:

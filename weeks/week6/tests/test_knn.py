@@ -352,9 +352,7 @@ def test_memory_is_one_chunk_of_distances(impl: ModuleType) -> None:
     X, y, _ = _data(seed=3, n=500, d=4)
     Q = np.random.default_rng(4).normal(size=(2000, 4))
     full = Q.shape[0] * X.shape[0] * 8  # an (m, n) distance matrix: 8 MB
-    # predict only: the reference's kneighbors keeps each chunk's full argsort alive (a view),
-    # which breaks this clause for kneighbors (reported to the maintainers)
-    for method in ("predict",):
+    for method in ("predict", "kneighbors"):
         model = _fit(impl, X, y, k=3, chunk_size=50)
         getattr(model, method)(Q[:10])  # warm up
         tracemalloc.start()

@@ -137,6 +137,9 @@ class Value:
             seen.add(id(node))
             stack.append((node, True))
             stack.extend((child, False) for child in node._prev if id(child) not in seen)
+        for node in order:  # intermediate nodes start afresh; only the leaves accumulate
+            if node._prev:
+                node.grad = 0.0
         self.grad = 1.0
         for node in reversed(order):
             node._backward()

@@ -29,8 +29,10 @@ Operations to write (each returns a NEW ``Value`` and leaves its operands' ``dat
   topological order. [#topological] Build that order WITHOUT recursion (an explicit stack), so
   graphs 10 000 nodes deep work under Python's default recursion limit. [#no-recursion]
 
-Gradients accumulate across ``backward()`` calls, like PyTorch: reset them between training steps.
-[#across-calls]
+The gradients of the leaves (values not computed from others: inputs, weights) accumulate across
+``backward()`` calls, like PyTorch: reset them between training steps. [#across-calls] Every other
+node's gradient starts from 0 at each ``backward()``, so a second call adds the same amount to the
+leaves however deep the graph is. [#fresh-intermediates]
 
 ``MLP(n_inputs, layer_sizes, seed=0)``: fully connected layers of sizes ``layer_sizes`` (e.g.
 ``MLP(3, [4, 4, 1])``), ``tanh`` after every layer except the last (linear output). [#mlp-layers]

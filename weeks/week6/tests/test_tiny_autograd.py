@@ -441,6 +441,20 @@ def test_gradients_accumulate_across_backward_calls(impl: ModuleType) -> None:
     )
 
 
+@pytest.mark.clause("across-calls", "fresh-intermediates")
+def test_a_second_backward_through_a_deep_graph_adds_the_same_again(impl: ModuleType) -> None:
+    a, b = impl.Value(3.0), impl.Value(-2.0)
+    out = (a * b) * 2.0
+    out.backward()
+    out.backward()
+    assert (a.grad, b.grad) == (-8.0, 12.0), (
+        "two backward() calls on out = (a * b) * 2 must give the leaves twice one call's "
+        f"gradient, like PyTorch: a.grad = 2 * 2b = -8 and b.grad = 2 * 2a = 12, got {a.grad} and "
+        f"{b.grad}. An intermediate node (a * b) must start from 0 at each backward, or its "
+        "gradient from the first call is propagated again"
+    )
+
+
 @pytest.mark.clause("mlp-init")
 def test_mlp_initialisation_is_seeded(impl: ModuleType) -> None:
     def weights(seed: int) -> list[float]:

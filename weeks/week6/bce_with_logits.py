@@ -7,29 +7,33 @@ raw logits. Implement in NumPy, matching ``torch.nn.functional.binary_cross_entr
 (mean reduction):
 
 ``sigmoid(x)``
-    elementwise ``1 / (1 + exp(-x))``, for any finite ``x`` **without overflow**: the grader
-    runs it with NumPy's floating-point errors raised (``np.errstate(over="raise")``), so
-    ``np.exp(-x)`` at ``x = -1e4`` fails even though the result would be right. Only ever
-    exponentiate ``-|x|``.
+    elementwise ``1 / (1 + exp(-x))`` (float64, the shape of ``x``, accurate to a few ulps even
+    for tiny values), [#sigmoid] for any finite ``x`` **without overflow**: the grader runs it
+    with NumPy's floating-point errors raised (``np.errstate(over="raise")``), so ``np.exp(-x)``
+    at ``x = -1e4`` fails even though the result would be right. Only ever exponentiate
+    ``-|x|``. [#no-overflow]
 ``bce_with_logits(logits, targets, pos_weight=None)``
     the mean over **all** elements of
     ``-[pos_weight * y * log(sigmoid(x)) + (1 - y) * log(1 - sigmoid(x))]``, as a Python float.
-    Never compute ``log(sigmoid(x))``: it is ``log(0) = -inf`` for ``x = -1e4``. Use
+    [#loss] Never compute ``log(sigmoid(x))``: it is ``log(0) = -inf`` for ``x = -1e4``. [#finite]
+    Use
     ``-log(sigmoid(x)) = log1p(exp(-|x|)) + max(-x, 0)`` and
     ``-log(1 - sigmoid(x)) = x - log(sigmoid(x))``, i.e. the loss
     ``(1 - y) * x + (1 + (p - 1) * y) * (log1p(exp(-|x|)) + max(-x, 0))``.
 ``bce_with_logits_grad(logits, targets, pos_weight=None)``
     its gradient with respect to ``logits`` (same shape):
     ``(sigmoid(x) * (p * y + 1 - y) - p * y) / N`` with N the number of elements; without
-    ``pos_weight`` that is ``(sigmoid(x) - y) / N``.
+    ``pos_weight`` that is ``(sigmoid(x) - y) / N``. [#grad]
 
-``logits`` and ``targets`` have the same shape, any number of dimensions; ``targets`` are floats
-in ``[0, 1]`` (soft labels allowed). ``pos_weight`` (the weight of the positive term, to
-counter class imbalance) is ``None`` (1), a scalar, or an array that broadcasts against the
-logits, e.g. one weight per column for logits of shape ``(N, C)``.
+``logits`` and ``targets`` have the same shape, any number of dimensions; [#any-shape]
+``targets`` are floats in ``[0, 1]`` (soft labels allowed). [#soft-labels] ``pos_weight`` (the
+weight of the positive term, to counter class imbalance) is ``None`` (1), a scalar, or an array
+that broadcasts against the logits, e.g. one weight per column for logits of shape ``(N, C)``.
+[#pos-weight]
 
-Errors (``ValueError``): shapes differ or are empty; a target outside ``[0, 1]``; a
-``pos_weight`` that does not broadcast.
+Errors (``ValueError``, from the loss and the gradient alike): shapes differ or are empty;
+[#shapes] a target outside ``[0, 1]``; [#target-range] a ``pos_weight`` that does not
+broadcast. [#pos-weight-shape]
 
 Example::
 

@@ -12,6 +12,7 @@ method="percentile")``
     the same example ``i`` (e.g. the per-image correctness of two models on one test set). The
     pairs are resampled **together**: one index array serves both, which cancels the variation
     the two share and gives a much narrower interval than resampling them independently.
+    [#paired-together]
 
 Resampling, exactly (the grader replays it, so follow it to the letter)::
 
@@ -20,20 +21,24 @@ Resampling, exactly (the grader replays it, so follow it to the letter)::
     stats = statistic(data[idx], axis=1)                 # one value per resample, vectorised
 
 (for the paired version ``stats = statistic(a[idx], axis=1) - statistic(b[idx], axis=1)``).
-``statistic`` is a NumPy-style reduction that accepts ``axis`` (``np.mean``, ``np.median``, ...).
-The observed value is ``statistic(data[None, :], axis=1)[0]``.
+[#resampling] ``statistic`` is a NumPy-style reduction that accepts ``axis`` (``np.mean``,
+``np.median``, ...). The observed value is ``statistic(data[None, :], axis=1)[0]`` (paired:
+the same for ``a`` minus the same for ``b``). [#observed]
 
 Interval with ``alpha = 1 - confidence``, ``q_lo`` and ``q_hi`` the ``alpha / 2`` and
-``1 - alpha / 2`` quantiles of ``stats`` (``np.quantile``, fractions in [0, 1]):
+``1 - alpha / 2`` quantiles of ``stats`` (``np.quantile``, fractions in [0, 1]): [#quantiles]
 
-- ``method="percentile"``: ``(q_lo, q_hi)``;
+- ``method="percentile"``: ``(q_lo, q_hi)``; [#percentile]
 - ``method="basic"`` (reverse percentile): ``(2 * observed - q_hi, 2 * observed - q_lo)``.
+  [#basic]
 
-Return Python floats with ``low <= high``. Cost: O(n_resamples * n) time and memory.
+Return Python floats with ``low <= high``. [#floats] Cost: O(n_resamples * n) time and memory.
+[#cost]
 
-Errors (``ValueError``): ``data`` (or ``a``, ``b``) not 1-D or empty; ``a`` and ``b`` of
-different lengths; ``n_resamples < 1``; ``confidence`` not strictly between 0 and 1; an unknown
-``method``.
+Errors (``ValueError``, raised by the call): ``data`` (or ``a``, ``b``) not 1-D or empty;
+[#data-shape] ``a`` and ``b`` of different lengths; [#paired-lengths] ``n_resamples < 1``;
+[#n-resamples] ``confidence`` not strictly between 0 and 1 (NaN included); [#confidence-range]
+an unknown ``method``. [#method]
 
 Example::
 

@@ -7,25 +7,28 @@ Implement in NumPy, without a Python loop over the samples:
 ``confusion_matrix(y_true, y_pred, n_classes=None, normalize=None)``
     ``cm[i, j]`` = the number of samples whose true class is ``i`` and predicted class is ``j``
     (rows: truth, columns: prediction, as in scikit-learn), shape ``(n_classes, n_classes)``,
-    built by **one** ``np.bincount`` call: encode each pair as ``true * n_classes + pred``.
-    Labels are integers in ``[0, n_classes)``; ``n_classes=None`` means
-    ``max(y_true.max(), y_pred.max()) + 1``. A class that never occurs still gets its row and
-    column (of zeros).
+    [#counts] built by **one** ``np.bincount`` call: encode each pair as
+    ``true * n_classes + pred``. [#one-bincount] Labels are integers in ``[0, n_classes)``
+    (booleans count as 0 and 1); ``n_classes=None`` means ``max(y_true.max(), y_pred.max()) + 1``.
+    [#n-classes-default] A class that never occurs still gets its row and column (of zeros).
+    [#absent-classes]
 
-    ``normalize``: ``None`` returns int64 counts; ``"true"`` divides each row by its sum (each
-    row then holds the recall view); ``"pred"`` divides each column by its sum (the precision
-    view); ``"all"`` divides by the total. A zero row/column/total gives 0, never ``nan``.
+    ``normalize``: ``None`` returns int64 counts; [#int-counts] ``"true"`` divides each row by
+    its sum (each row then holds the recall view); ``"pred"`` divides each column by its sum (the
+    precision view); ``"all"`` divides by the total (float64 rates). [#normalize] A zero
+    row/column/total gives 0, never ``nan``. [#zero-division]
 ``per_class_report(y_true, y_pred, n_classes=None)``
     a dict with four arrays of length ``n_classes``: ``"precision"`` (diagonal / column sums),
     ``"recall"`` (diagonal / row sums), ``"f1"`` (``2 TP / (row sum + column sum)``), each 0
-    where the denominator is 0, and ``"support"`` (row sums, int).
+    where the denominator is 0, and ``"support"`` (row sums, int). [#report]
 
-Errors (``ValueError``): arrays that are not 1-D of equal length; non-integer labels; a label
-outside ``[0, n_classes)`` (e.g. ``-1``, or ``5`` with ``n_classes=5``: an unchecked label would
-be silently counted in the wrong cell); an unknown ``normalize``; ``n_classes=None`` with empty
-inputs.
+Errors (``ValueError``): arrays that are not 1-D of equal length; [#shapes] non-integer labels
+(an empty array of any dtype is fine); [#integer-labels] a label outside ``[0, n_classes)``
+(e.g. ``-1``, or ``5`` with ``n_classes=5``: an unchecked label would be silently counted in the
+wrong cell); [#label-range] ``n_classes < 1``; [#n-classes-range] an unknown ``normalize``;
+[#normalize-unknown] ``n_classes=None`` with empty inputs. [#empty-infer]
 
-Complexity: O(n + n_classes^2).
+Complexity: O(n + n_classes^2). [#complexity]
 
 Example::
 

@@ -6,20 +6,23 @@ of a decision tree would. Make it O(n log n) per feature." The grader compares w
 the work your code does (see below).
 
 ``gini(labels)``: ``1 - sum_k p_k ** 2`` over the class frequencies ``p_k`` of ``labels`` (any
-hashable, sortable labels: ints, strings). ``entropy(labels)``: ``-sum_k p_k * log2(p_k)`` in BITS
-(what scikit-learn's ``criterion="entropy"`` uses). Both return 0.0 for an empty array.
+hashable, sortable labels: ints, strings). [#gini] ``entropy(labels)``: ``-sum_k p_k * log2(p_k)``
+in BITS (what scikit-learn's ``criterion="entropy"`` uses). [#entropy] Both return 0.0 for an
+empty array. [#empty-impurity]
 
 ``best_split(X, y, criterion="gini") -> Split | None``
 
 - ``X``: ``(n, d)`` numeric, ``y``: ``(n,)`` labels, ``criterion``: ``"gini"`` or ``"entropy"``.
 - A split ``(feature j, threshold t)`` sends the samples with ``X[:, j] <= t`` left and the rest
   right. Candidate thresholds lie only between two consecutive DISTINCT sorted values of the
-  feature, at their midpoint ``(a + b) / 2``; a constant feature has no candidate.
+  feature, at their midpoint ``(a + b) / 2``; a constant feature has no candidate. [#threshold]
 - ``gain = I(parent) - (n_left * I(left) + n_right * I(right)) / n`` (the impurity decrease).
-- Return ``Split(feature, threshold, gain)`` for the largest gain (a zero gain is still a split);
-  ties go to the smallest feature index, then the smallest threshold. Return ``None`` when ``y``
-  has a single class or every feature is constant.
-- Errors (``ValueError``): unknown criterion, ``X`` not 2-D, lengths differ, ``n == 0``.
+  [#gain]
+- Return ``Split(feature, threshold, gain)`` for the largest gain [#best] (a zero gain is still a
+  split); [#zero-gain] ties go to the smallest feature index, then the smallest threshold.
+  [#ties] Return ``None`` when ``y`` has a single class or every feature is constant. [#none]
+- Errors (``ValueError``): unknown criterion, [#criterion] ``X`` not 2-D, ``y`` not 1-D, lengths
+  differ, ``n == 0``. [#shapes]
 
 Complexity (graded): sort each feature once, then sweep the sorted order while moving one
 sample's class count from the right side to the left (or the vectorised equivalent: cumulative
@@ -27,6 +30,7 @@ class counts). Recounting the labels on each side for every threshold is O(n^2) 
 grader measures work by counting the array elements your code passes to functions and array
 methods (``sys.setprofile``) on n = 3000 samples; an O(n log n) solution stays far below the
 limit, an O(n^2) one is hundreds of times over. Plain Python loops over the samples are fine.
+[#complexity]
 
 Example::
 

@@ -9,14 +9,21 @@ but without modifying the inputs."
 - ``grads``: a list of float arrays (one per parameter tensor, any shapes).
 - ``total_norm``: ONE global L2 norm over all of them together,
   ``sqrt(sum over arrays of sum(g ** 2))``, measured BEFORE clipping (returned as a float).
+  [#global-norm]
 - Every array is multiplied by the same ``scale = min(1, max_norm / (total_norm + 1e-6))``
   (PyTorch's formula: the ``1e-6`` avoids dividing by zero for all-zero gradients, and the
-  ``min`` means small gradients are never scaled up).
-- ``clipped``: NEW arrays (same shapes and dtypes); the input arrays are not modified.
-- ``max_norm < 0``: ``ValueError``. An empty list gives ``([], 0.0)``.
+  ``min`` means small gradients are never scaled up). [#scale]
+- ``clipped``: NEW arrays (same shapes and dtypes) in a list; the input arrays are not
+  modified. [#new-arrays]
+- ``max_norm < 0``: ``ValueError``. [#max-norm-range] An empty list gives ``([], 0.0)``.
+  [#empty]
 
 ``clip_grad_value(grads, clip_value) -> clipped``: every element clamped into
-``[-clip_value, clip_value]``, new arrays; ``clip_value < 0``: ``ValueError``.
+``[-clip_value, clip_value]``, new arrays (a list, same shapes and dtypes); [#clip-value]
+``clip_value < 0``: ``ValueError``. [#clip-value-range]
+
+Float32 gradients may be summed in float32 (as PyTorch does): results are compared to float32
+precision then.
 
 Example::
 

@@ -7,20 +7,22 @@ number of optimizer steps already taken, so ``f(0)`` is the learning rate of the
 
 ``step_lr(step, base_lr, step_size, gamma=0.1)``: ``base_lr * gamma ** (step // step_size)``
 (``torch.optim.lr_scheduler.StepLR``): constant for ``step_size`` steps, then multiplied by
-``gamma``. ``ValueError`` if ``step < 0`` or ``step_size < 1``.
+``gamma``. [#step-lr] ``ValueError`` if ``step < 0`` or ``step_size < 1``. [#step-lr-args]
 
 ``cosine_with_warmup(step, base_lr, warmup_steps, total_steps, min_lr=0.0)``:
 
 - warm-up, ``step < warmup_steps``: linear, ``base_lr * (step + 1) / warmup_steps``, i.e. from
   ``base_lr / warmup_steps`` at step 0 up to exactly ``base_lr`` at step ``warmup_steps - 1``
   (PyTorch: ``LinearLR(start_factor=1 / warmup_steps, total_iters=warmup_steps - 1)``);
+  [#warmup]
 - then cosine, with ``p = (step - warmup_steps) / (total_steps - warmup_steps)``:
   ``min_lr + (base_lr - min_lr) * (1 + cos(pi * p)) / 2`` (``base_lr`` at ``step ==
   warmup_steps``, ``min_lr`` at ``step == total_steps``; PyTorch: ``CosineAnnealingLR(T_max=
   total_steps - warmup_steps, eta_min=min_lr)`` chained after the warm-up by ``SequentialLR``);
-- ``step >= total_steps``: stays at ``min_lr`` (PyTorch's cosine would rise again);
-- ``warmup_steps == 0`` is plain cosine. ``ValueError`` unless ``step >= 0`` and
-  ``0 <= warmup_steps < total_steps``.
+  [#cosine]
+- ``step >= total_steps``: stays at ``min_lr`` (PyTorch's cosine would rise again); [#after-total]
+- ``warmup_steps == 0`` is plain cosine. [#no-warmup] ``ValueError`` unless ``step >= 0`` and
+  ``0 <= warmup_steps < total_steps``. [#cosine-args]
 
 ``one_cycle(step, max_lr, total_steps, pct_start=0.3)``: PyTorch's ``OneCycleLR(max_lr,
 total_steps, pct_start, anneal_strategy="linear")`` with its defaults ``div_factor=25`` and
@@ -29,9 +31,11 @@ total_steps, pct_start, anneal_strategy="linear")`` with its defaults ``div_fact
 - ``initial_lr = max_lr / 25``, ``final_lr = initial_lr / 1e4``, ``peak = pct_start *
   total_steps - 1`` (a float: the step where the rate reaches ``max_lr``);
 - ``step <= peak``: linear from ``initial_lr`` (step 0) to ``max_lr`` (step ``peak``);
+  [#one-cycle-up]
 - after: linear from ``max_lr`` (step ``peak``) to ``final_lr`` at the LAST step,
-  ``total_steps - 1``.
+  ``total_steps - 1``. [#one-cycle-down]
 - ``ValueError`` unless ``0 <= step < total_steps``, ``0 < pct_start < 1`` and ``peak > 0``.
+  [#one-cycle-args]
 
 Example::
 
@@ -40,7 +44,7 @@ Example::
     >>> one_cycle(0, 0.1, 100), one_cycle(29, 0.1, 100), f"{one_cycle(99, 0.1, 100):.1e}"
     (0.004, 0.1, '4.0e-07')
 
-Complexity: O(1) per call.
+Complexity: O(1) per call (no loop over the steps). [#complexity]
 """
 
 from __future__ import annotations

@@ -10,15 +10,16 @@ multiplying densities underflows to 0.
 - ``fit(X, y)``: ``X`` ``(n, d)`` floats, ``y`` ``(n,)`` labels (ints or strings). Sets, like
   scikit-learn:
 
-  - ``classes_``: the sorted unique labels, ``(k,)``;
-  - ``class_prior_``: class frequencies ``count / n``, ``(k,)``;
-  - ``theta_``: per-class feature means, ``(k, d)``;
+  - ``classes_``: the sorted unique labels, ``(k,)``; [#classes]
+  - ``class_prior_``: class frequencies ``count / n``, ``(k,)``; [#prior]
+  - ``theta_``: per-class feature means, ``(k, d)``; [#theta]
   - ``epsilon_ = var_smoothing * max over features of np.var(X, axis=0)`` (variance of the
-    WHOLE training set, the largest one over the features);
+    WHOLE training set, the largest one over the features); [#epsilon]
   - ``var_``: per-class BIASED feature variances (``ddof=0``) plus ``epsilon_``, ``(k, d)``. The
-    smoothing keeps a feature that is constant inside a class from dividing by zero.
+    smoothing keeps a feature that is constant inside a class from dividing by zero. [#var]
 
-  Returns ``self``. ``ValueError`` if ``X`` is not 2-D, lengths differ, or ``n == 0``.
+  Returns ``self``. [#fit-self] ``ValueError`` if ``X`` is not 2-D, ``y`` is not 1-D, lengths
+  differ, or ``n == 0``. [#fit-errors]
 - Joint log-likelihood of row ``x`` and class ``c`` (never multiply densities: compute logs)::
 
       jll[c] = log(class_prior_[c])
@@ -26,10 +27,13 @@ multiplying densities underflows to 0.
                - 0.5 * sum_j (x_j - theta_[c, j]) ** 2 / var_[c, j]
 
 - ``predict_log_proba(X)``: ``jll - logsumexp(jll)`` per row (subtract the row max before
-  exponentiating), ``(n, k)``; finite even when every ``jll`` is around -1e6.
-- ``predict_proba(X)``: ``exp`` of the above; rows sum to 1.
-- ``predict(X)``: ``classes_[argmax jll]`` per row.
-- Predicting before ``fit``: ``RuntimeError``; a wrong number of features: ``ValueError``.
+  exponentiating), ``(n, k)``; [#log-proba] finite even when every ``jll`` is around -1e6.
+  [#far-away]
+- ``predict_proba(X)``: ``exp`` of the above; rows sum to 1. [#proba]
+- ``predict(X)``: ``classes_[argmax jll]`` per row (equal ``jll``: the first class in
+  ``classes_``). [#predict]
+- Predicting before ``fit``: ``RuntimeError``; [#not-fitted] a wrong number of features (or an
+  ``X`` that is not 2-D): ``ValueError``. [#n-features]
 
 Example::
 

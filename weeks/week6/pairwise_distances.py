@@ -13,22 +13,24 @@ Replace it, in NumPy, with:
 ``pairwise_sq_euclidean(A, B)``
     ``||a_i - b_j||^2`` for every row ``a_i`` of ``A`` ``(n, d)`` and ``b_j`` of ``B`` ``(m, d)``,
     shape ``(n, m)``, through ``||a||^2 + ||b||^2 - 2 a.b`` (one matrix product, no loop).
-    Floating-point cancellation makes that expansion slightly **negative** for nearly identical
-    rows far from the origin: clip at 0, so the result is never negative.
+    [#sq-euclidean] Floating-point cancellation makes that expansion slightly **negative** for
+    nearly identical rows far from the origin: clip at 0, so the result is never negative.
+    [#non-negative]
 ``pairwise_euclidean(A, B)``
-    the square root of the above: never ``nan``.
+    the square root of the above: never ``nan``. [#euclidean]
 ``cosine_similarity(A, B)``
-    ``a.b / (||a|| ||b||)``, shape ``(n, m)``; a zero-norm row has similarity 0 with everything
-    (no ``nan``, no division warning).
+    ``a.b / (||a|| ||b||)``, shape ``(n, m)``; [#cosine] a zero-norm row has similarity 0 with
+    everything (no ``nan``, no division warning). [#zero-norm]
 ``top_k_neighbours(queries, index, k, chunk=1024)``
     for each query, the ``k`` rows of ``index`` with the highest cosine similarity:
-    ``(scores, indices)``, both of shape ``(m, k)``, each row sorted by decreasing similarity
-    (equal similarities in any order). Process ``chunk`` queries at a time, so memory is
-    O(chunk * n_index), and select with ``np.argpartition`` (O(n) per row) before sorting only
-    the k winners: O(m * n * d) time overall.
+    ``(scores, indices)``, both of shape ``(m, k)``, [#top-k] each row sorted by decreasing
+    similarity (equal similarities in any order). [#top-k-order] Process ``chunk`` queries at a
+    time, so memory is O(chunk * n_index), [#chunk-memory] and select with ``np.argpartition``
+    (O(n) per row) before sorting only the k winners: O(m * n * d) time overall.
 
-All results are float64 (indices int64). Errors (``ValueError``): inputs that are not 2-D with
-the same number of columns; ``k`` not in ``[1, n_index]``; ``chunk < 1``.
+All results are float64 (indices int64), integer inputs included. [#dtypes] Errors
+(``ValueError``): inputs that are not 2-D with the same number of columns; [#shapes] ``k`` not
+in ``[1, n_index]``; [#k-range] ``chunk < 1``. [#chunk-range]
 
 Example::
 

@@ -7,26 +7,28 @@ Keep a fair sample of it. Implement with the standard library only:
 
 ``reservoir_sample(stream, k, rng)``
     Algorithm R (Vitter): a uniform random sample of ``k`` items without replacement, every
-    k-subset equally likely. Keep the first ``k`` items; then item ``i`` (0-based) replaces a
-    random slot with probability ``k / (i + 1)``: draw ``j = rng.randrange(i + 1)`` and
-    replace ``reservoir[j]`` when ``j < k``.
+    k-subset equally likely. [#uniform] Keep the first ``k`` items; then item ``i`` (0-based)
+    replaces a random slot with probability ``k / (i + 1)``: draw ``j = rng.randrange(i + 1)``
+    and replace ``reservoir[j]`` when ``j < k``. [#algorithm-r]
 ``weighted_reservoir_sample(stream, k, rng)``
     A-Res (Efraimidis and Spirakis, 2006): ``stream`` yields ``(item, weight)`` pairs with
-    ``weight > 0``; give each item the key ``u ** (1 / weight)`` with ``u = rng.random()`` and
-    keep the ``k`` items with the **largest** keys (a min-heap of size k). With ``k = 1`` an item
-    is chosen with probability ``weight / total weight``. Return the items by decreasing key.
+    ``weight > 0``; give each item the key ``u ** (1 / weight)`` with ``u = rng.random()`` (one
+    draw per item, in stream order) and keep the ``k`` items with the **largest** keys (a
+    min-heap of size k). [#largest-keys] With ``k = 1`` an item is chosen with probability
+    ``weight / total weight``. [#proportional] Return the items by decreasing key.
+    [#decreasing-key]
 
 Both functions:
 
 - read ``stream`` (any iterable: a generator, a file, a socket) exactly once, front to back, and
-  never call ``len`` on it or keep more than ``k`` items: memory is O(k), time O(n) (O(n log k)
-  for the weighted version);
+  never call ``len`` on it [#one-pass] or keep more than ``k`` items: memory is O(k) [#memory],
+  time O(n) (O(n log k) for the weighted version) [#time];
 - use only ``rng`` (a ``random.Random``) for randomness, so a seeded ``rng`` gives a
-  reproducible sample;
+  reproducible sample; [#rng-only]
 - return a list of ``min(k, n)`` items (all items, in stream order, when the stream is shorter
-  than ``k`` for ``reservoir_sample``);
-- raise ``ValueError`` for ``k < 0`` (and, in the weighted version, a weight that is not
-  positive).
+  than ``k`` for ``reservoir_sample``); [#short-stream]
+- raise ``ValueError`` when called with ``k < 0``, even on an empty stream [#k-negative] (and,
+  in the weighted version, for a weight that is not positive, NaN included). [#weight-positive]
 
 Example::
 

@@ -6,10 +6,11 @@ Fit ``y ≈ X @ coef + intercept`` by minimising the ridge objective (scikit-lea
 
     ||y - X @ coef - intercept||^2 + alpha * ||coef||^2
 
-The intercept is **not** penalised: with ``fit_intercept=True``, centre ``X`` and ``y`` (subtract
-the column means and the mean of y), solve for ``coef`` on the centred data, then
-``intercept = y_mean - x_mean @ coef``. With ``fit_intercept=False`` nothing is centred and the
-intercept is ``0.0``. ``alpha = 0`` is ordinary least squares.
+[#objective] The intercept is **not** penalised: with ``fit_intercept=True``, centre ``X`` and
+``y`` (subtract the column means and the mean of y), solve for ``coef`` on the centred data, then
+``intercept = y_mean - x_mean @ coef``. [#intercept] With ``fit_intercept=False`` nothing is
+centred and the intercept is ``0.0``. [#no-intercept] ``alpha = 0`` is ordinary least squares.
+[#ols]
 
 ``fit_ridge(X, y, alpha=1.0, fit_intercept=True)``
     closed form. Never call ``np.linalg.inv``: solve ``(XᵀX + alpha I) coef = Xᵀy`` with
@@ -17,17 +18,17 @@ intercept is ``0.0``. ``alpha = 0`` is ordinary least squares.
     the least-squares problem with ``np.linalg.lstsq`` (``[X; sqrt(alpha) I] coef ≈ [y; 0]``
     has the same solution without squaring X's condition number). For a rank-deficient ``X``
     with ``alpha == 0`` (e.g. a duplicated column) return the **minimum-norm** solution, which
-    is what ``lstsq`` gives: finite, never ``inf`` or a LinAlgError.
+    is what ``lstsq`` gives: finite, never ``inf`` or a LinAlgError. [#min-norm]
 ``fit_ridge_gd(X, y, alpha=1.0, fit_intercept=True, n_iter=1000, lr=None)``
     the same objective divided by n, ``(||Xc @ coef - yc||^2 + alpha ||coef||^2) / n``, minimised
     by ``n_iter`` steps of gradient descent from ``coef = 0`` on the centred data; the gradient
-    is ``2 (Xcᵀ (Xc @ coef - yc) + alpha coef) / n``. ``lr=None`` means ``1 / L`` with
+    is ``2 (Xcᵀ (Xc @ coef - yc) + alpha coef) / n``. [#gd] ``lr=None`` means ``1 / L`` with
     ``L = 2 (sigma_max(Xc)^2 + alpha) / n`` (``sigma_max = np.linalg.norm(Xc, 2)``), a step
-    that always converges. Same intercept rule.
+    that always converges. [#gd-lr] Same intercept rule.
 
-Both return ``(coef, intercept)``: an array of shape ``(d,)`` and a Python float.
-Errors (``ValueError``): ``X`` not 2-D (or with no rows), ``y`` not of shape ``(n,)``,
-``alpha < 0``.
+Both return ``(coef, intercept)``: an array of shape ``(d,)`` and a Python float. [#returns]
+Errors (``ValueError``): ``X`` not 2-D (or with no rows), [#x-shape] ``y`` not of shape
+``(n,)``, [#y-shape] ``alpha < 0``. [#alpha-range]
 
 Complexity: closed form O(n d^2 + d^3); gradient descent O(n d) per step.
 

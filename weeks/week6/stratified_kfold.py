@@ -4,28 +4,30 @@ The prompt
 ----------
 Implement ``stratified_kfold(y, k, shuffle=False, seed=None, groups=None)`` in NumPy. It returns
 an iterator over exactly ``k`` pairs ``(train_idx, test_idx)`` of sorted int64 index arrays into
-``y`` such that:
+``y`` [#k-pairs] such that:
 
 - the ``k`` test folds are disjoint and together cover every index; ``train_idx`` is the
-  complement of ``test_idx``;
+  complement of ``test_idx``; [#partition]
 - without ``groups``: every class is spread evenly, i.e. for each class, the number of its
   members in the k test folds differ by **at most one** (so each fold's class proportions match
-  the whole data set, as ``sklearn.model_selection.StratifiedKFold`` guarantees);
-- ``shuffle=False``: deterministic, no randomness at all (``seed`` is ignored);
+  the whole data set, as ``sklearn.model_selection.StratifiedKFold`` guarantees); [#class-balance]
+- ``shuffle=False``: deterministic, no randomness at all (``seed`` is ignored); [#no-shuffle]
   ``shuffle=True``: the members of each class are shuffled with
   ``np.random.default_rng(seed)`` before splitting, so the same seed gives the same folds and
-  different seeds (usually) different folds. Never use NumPy's global random state.
+  different seeds (usually) different folds. Never use NumPy's global random state. [#seeded]
 
 With ``groups`` (shape ``(n,)``, e.g. the pill each photo shows): every group lies entirely in
-one test fold (no pill is both trained on and tested on), and each class's groups are spread over
-the folds greedily: take the class's groups by decreasing size and put each into the fold that
-has the fewest samples of that class so far (ties: the fold with fewer samples overall, then the
-lowest fold number). Then every fold holds at least one group of every class, and for each class
-the per-fold counts differ by at most the size of its largest group.
+one test fold (no pill is both trained on and tested on) [#groups-whole], and each class's groups
+are spread over the folds greedily: take the class's groups by decreasing size and put each into
+the fold that has the fewest samples of that class so far (ties: the fold with fewer samples
+overall, then the lowest fold number). [#groups-greedy] Then every fold holds at least one group
+of every class, and for each class the per-fold counts differ by at most the size of its largest
+group. [#groups-balance]
 
-Errors (``ValueError``), raised when the function is called: ``y`` not a non-empty 1-D array;
-``k`` not an integer ``>= 2``; a class with fewer than ``k`` members (or, with ``groups``,
-fewer than ``k`` groups); ``groups`` of the wrong shape; a group holding two different labels.
+Errors (``ValueError``), raised when the function is called [#eager-errors]: ``y`` not a
+non-empty 1-D array [#y-shape]; ``k`` not an integer ``>= 2`` [#k-range]; a class with fewer
+than ``k`` members (or, with ``groups``, fewer than ``k`` groups) [#small-class]; ``groups`` of
+the wrong shape [#groups-shape]; a group holding two different labels. [#group-labels]
 
 Complexity: O(n log n) (O(n + G log G + G * k) with G groups).
 
@@ -67,7 +69,7 @@ def stratified_kfold(
         groups: optional group ids, shape ``(n,)``; a group never spans two folds.
 
     Returns:
-        An iterator of ``k`` ``(train_idx, test_idx)`` pairs of sorted int64 arrays.
+        An iterator of ``k`` ``(train_idx, test_idx)`` pairs of sorted int64 arrays. [#sorted-int64]
 
     Raises:
         ValueError: see the module docstring (raised by the call itself, not lazily).

@@ -8,32 +8,37 @@ The prompt
     exact answer: the ``k`` most frequent items of the iterable ``items`` as a list of
     ``(item, count)`` pairs, by decreasing count; **equal counts are ordered by increasing item**
     (``"aspirin"`` before ``"ibuprofen"``), which is *not* what ``Counter.most_common`` does
-    (it keeps first-seen order). Fewer than ``k`` distinct items: return them all. ``k = 0``
-    gives ``[]``; ``k < 0`` raises ``ValueError``. Count with a dict/``Counter`` (O(n)) and
-    select with a size-k heap (``heapq.nsmallest`` with a key), O(n + d log k) for d distinct
-    items (a full sort, O(d log d), is accepted too).
+    (it keeps first-seen order). [#order] Fewer than ``k`` distinct items: return them all.
+    [#fewer-than-k] ``k = 0`` gives ``[]``; ``k < 0`` raises ``ValueError`` (when called, even
+    for an empty stream). [#k-range] Count with a dict/``Counter`` (O(n)) and select with a
+    size-k heap (``heapq.nsmallest`` with a key), O(n + d log k) for d distinct items (a full
+    sort, O(d log d), is accepted too). [#complexity]
 
 ``CountMinSketch(width, depth, seed=0)``
     for streams too large to count exactly: ``depth`` rows of ``width`` integer counters.
     ``add(item, count=1)`` adds ``count`` to one counter per row, chosen by that row's hash of
-    ``item``; ``estimate(item)`` returns the **minimum** of the item's ``depth`` counters;
-    ``total`` (property) is the sum of all counts added. Estimates never undercount, and with
-    probability at least ``1 - exp(-depth)`` an item's estimate exceeds its true count by at most
-    ``e / width * total`` (Cormode and Muthukrishnan, 2005).
+    ``item``; ``estimate(item)`` returns the **minimum** of the item's ``depth`` counters (an
+    int); [#estimate] ``total`` (property) is the sum of all counts added. [#total] Estimates
+    never undercount, [#never-undercount] and with probability at least ``1 - exp(-depth)`` an
+    item's estimate exceeds its true count by at most ``e / width * total`` (Cormode and
+    Muthukrishnan, 2005). [#error-bound]
 
     Hashing: the rows need *different*, independent hash functions (one shared hash makes all
-    rows identical and the sketch as bad as one row), and the hashes must be **stable across
-    processes** (shards built by different workers are merged): never Python's ``hash()``,
-    which is salted per process for strings. Derive them from ``hashlib`` (e.g. ``blake2b`` of
-    ``str(item).encode()``) with the ``seed``, e.g. ``(a_i * h + b_i) % p % width`` for row i.
-    Same seed, same hashes. ``width < 1`` or ``depth < 1`` or ``count < 0``: ``ValueError``.
+    rows identical and the sketch as bad as one row), [#independent-rows] and the hashes must
+    be **stable across processes** (shards built by different workers are merged): never
+    Python's ``hash()``, which is salted per process for strings. [#stable-hashes] Derive them
+    from ``hashlib`` (e.g. ``blake2b`` of ``str(item).encode()``) with the ``seed``, e.g.
+    ``(a_i * h + b_i) % p % width`` for row i. Same seed, same hashes. [#seeded] ``width < 1`` or
+    ``depth < 1`` or ``count < 0``: ``ValueError``. [#sketch-args]
 
 ``HeavyHitters(k, width, depth, seed=0)``
     a Count-Min sketch plus at most ``k`` candidate items: ``add(item, count=1)`` updates the
-    sketch, then keeps ``item`` as a candidate if there is room or if its estimate is larger than
-    the smallest candidate estimate (which it evicts). ``top()`` returns the candidates with
-    their current estimates, sorted like ``top_k_frequent``. Memory: O(width * depth + k),
-    independent of the number of distinct items. ``k < 1``: ``ValueError``.
+    sketch, then keeps ``item`` as a candidate if it already is one, if there is room, or if its
+    estimate is strictly larger than the smallest candidate estimate (which it evicts; among
+    equal smallest estimates, the smallest item is evicted). [#candidates] ``top()`` returns
+    the candidates with their current estimates, sorted like ``top_k_frequent``. [#top] Memory:
+    O(width * depth + k), independent of the number of distinct items. [#memory] ``k < 1``:
+    ``ValueError``. [#hh-k]
 
 Items are hashable and orderable (strings or ints).
 

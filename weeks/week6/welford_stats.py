@@ -6,18 +6,21 @@ Per-pixel or per-feature statistics of a data set too large for memory are compu
 often in parallel shards that are merged at the end. Implement ``RunningStats`` (pure Python or
 NumPy):
 
-- ``RunningStats()``: an empty summary;
-- ``update(x)``: add a scalar, or every value of a 1-D batch; returns ``self`` (so updates
-  chain); a 2-D ``x`` raises ``ValueError``; an empty batch changes nothing;
-- ``merge(other)``: a **new** summary equal to having seen both streams (neither input changes);
+- ``RunningStats()``: an empty summary; [#empty]
+- ``update(x)``: add a scalar, or every value of a 1-D batch; [#update] returns ``self`` (so
+  updates chain); [#update-self] a 2-D ``x`` raises ``ValueError``; an empty batch changes
+  nothing; [#empty-batch]
+- ``merge(other)``: a **new** summary equal to having seen both streams [#merge] (neither input
+  changes); [#merge-new]
 - ``count`` (property, int), ``mean`` (property, float), ``variance(ddof=0)`` and
   ``std(ddof=0)`` (floats; ``variance`` is the sum of squared deviations divided by
-  ``count - ddof``).
+  ``count - ddof``). [#moments]
 
 State: O(1) memory, three numbers (count, mean, M2 = sum of squared deviations from the mean).
-Never store the values, and never use the textbook ``E[x^2] - E[x]^2`` (or ``sum(x^2)`` and
-``sum(x)``): for values around 1e9 with a spread of a few units it cancels catastrophically (the
-squares are ~1e18, whose float64 spacing is 128) and returns garbage, even negative variances.
+Never store the values, [#memory] and never use the textbook ``E[x^2] - E[x]^2`` (or ``sum(x^2)``
+and ``sum(x)``): for values around 1e9 with a spread of a few units it cancels catastrophically
+(the squares are ~1e18, whose float64 spacing is 128) and returns garbage, even negative
+variances. [#stable]
 
 - Welford's update for one value ``x``: ``n += 1; delta = x - mean; mean += delta / n;
   M2 += delta * (x - mean)`` (the second factor uses the *new* mean).
@@ -26,8 +29,9 @@ squares are ~1e18, whose float64 spacing is 128) and returns garbage, even negat
   M2 = M2_a + M2_b + delta**2 * n_a * n_b / n``. A batch update is a merge with the batch's own
   (two-pass) summary.
 
-Errors (``ValueError``): ``mean`` of an empty summary; ``variance``/``std`` when
-``count - ddof <= 0``; ``update`` with a 2-D array.
+Errors (``ValueError``): ``mean`` of an empty summary; [#empty-mean] ``variance``/``std`` when
+``count - ddof <= 0``; [#ddof-range] ``update`` with a 2-D array (the summary is left
+unchanged). [#update-2d]
 
 Example::
 

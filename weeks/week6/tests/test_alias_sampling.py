@@ -13,7 +13,12 @@ from types import ModuleType
 
 import numpy as np
 import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
 from scipy.stats import chisquare
+
+from grader import differential as diff
 
 DRAWS = 200_000
 P_MIN = 1e-4  # seeded draws: a correct sampler passes deterministically
@@ -58,6 +63,7 @@ class _ArrayWork:
                 self.elements += owner.size
 
 
+@pytest.mark.clause("tables", "distribution")
 @pytest.mark.parametrize("name", list(WEIGHTS))
 def test_tables_encode_the_distribution_exactly(impl: ModuleType, name: str) -> None:
     weights = WEIGHTS[name]
@@ -79,6 +85,7 @@ def test_tables_encode_the_distribution_exactly(impl: ModuleType, name: str) -> 
     )
 
 
+@pytest.mark.clause("distribution", "sample")
 @pytest.mark.parametrize("name", ["integers", "one_dominant", "skewed", "with_zeros"])
 def test_draws_pass_a_chi_square_test(impl: ModuleType, name: str) -> None:
     weights = WEIGHTS[name]
@@ -95,6 +102,7 @@ def test_draws_pass_a_chi_square_test(impl: ModuleType, name: str) -> None:
     )
 
 
+@pytest.mark.clause("zero-never")
 def test_zero_weights_are_never_drawn(impl: ModuleType) -> None:
     weights = WEIGHTS["with_zeros"]
     draws = np.asarray(impl.AliasSampler(weights, seed=2).sample(100_000))
@@ -102,11 +110,13 @@ def test_zero_weights_are_never_drawn(impl: ModuleType) -> None:
     assert not drawn, f"items {drawn} have weight 0 but were drawn"
 
 
+@pytest.mark.clause("distribution")
 def test_single_item_is_always_drawn(impl: ModuleType) -> None:
     draws = np.asarray(impl.AliasSampler([2.0], seed=3).sample(1000))
     assert np.all(draws == 0), "with one item every draw is 0"
 
 
+@pytest.mark.clause("uses-tables", "complexity")
 def test_sample_uses_the_tables(impl: ModuleType) -> None:
     sampler = impl.AliasSampler([1.0, 1.0, 1.0], seed=4)
     sampler.prob = np.array([1.0, 0.0, 0.5])
@@ -121,6 +131,7 @@ def test_sample_uses_the_tables(impl: ModuleType) -> None:
     )
 
 
+@pytest.mark.clause("seeded")
 def test_seeded_sampler_is_reproducible(impl: ModuleType) -> None:
     weights = WEIGHTS["skewed"]
     a = np.asarray(impl.AliasSampler(weights, seed=5).sample(1000))
@@ -131,6 +142,7 @@ def test_seeded_sampler_is_reproducible(impl: ModuleType) -> None:
     assert np.issubdtype(a.dtype, np.integer), f"draws must be integers, got {a.dtype}"
 
 
+@pytest.mark.clause("sample")
 def test_sample_sizes(impl: ModuleType) -> None:
     sampler = impl.AliasSampler([1.0, 2.0], seed=7)
     assert np.asarray(sampler.sample(0)).shape == (0,), "sample(0) returns an empty array"
@@ -139,6 +151,7 @@ def test_sample_sizes(impl: ModuleType) -> None:
         pytest.fail("sample(-1) must raise ValueError")
 
 
+@pytest.mark.clause("weights-errors")
 @pytest.mark.parametrize(
     ("weights", "why"),
     [
@@ -155,6 +168,7 @@ def test_invalid_weights_raise(impl: ModuleType, weights: list, why: str) -> Non
         pytest.fail(f"AliasSampler should raise ValueError for {why}")
 
 
+@pytest.mark.clause("build-linear", "complexity")
 def test_build_work_is_linear(impl: ModuleType) -> None:
     n = 3000
     weights = np.random.default_rng(8).random(n) ** 3
@@ -171,3 +185,93 @@ def test_build_work_is_linear(impl: ModuleType) -> None:
         "largest remaining item at every step is O(n^2); keep small/large work lists instead"
     )
     assert np.allclose(_implied(sampler.prob, sampler.alias), weights / weights.sum(), atol=1e-12)
+
+
+# -- judged against the reference --------------------------------------------------------------
+# Tables are not unique (Vose's pairing order is free), so the learner's tables are judged by the
+# distribution they encode (within 1e-12, rounding of n subtractions), and the draws by their
+# shape, dtype and support; errors must match the reference's.
+def _started(impl: ModuleType) -> None:
+    """A valid call first, so a stub's NotImplementedError reads *not started* (assert_same
+    reports it as a wrong exception where the reference raises ValueError)."""
+    impl.AliasSampler([1.0], seed=0).sample(1)
+
+
+def _build_and_draw(module: ModuleType, weights, k: int):
+    sampler = module.AliasSampler(weights, seed=3)
+    drawn = diff.call(sampler.sample, k)
+    return sampler.prob, sampler.alias, type(drawn.error).__name__ if drawn.raised else drawn.value
+
+
+def _encodes(weights, k: int):
+    def compare(got, want) -> str | None:
+        prob, alias, draws = got
+        w = np.asarray(weights, dtype=np.float64)
+        n = len(w)
+        prob, alias = np.asarray(prob), np.asarray(alias)
+        if prob.shape != (n,) or alias.shape != (n,) or alias.dtype.kind not in "iu":
+            return f"prob and alias must be ({n},) arrays (alias of ints), got {prob}, {alias}"
+        if not ((prob >= 0) & (prob <= 1 + 1e-12)).all() or not ((alias >= 0) & (alias < n)).all():
+            return f"prob must lie in [0, 1] and alias in [0, {n}), got {prob}, {alias}"
+        implied, p = _implied(prob, alias), w / w.sum()
+        if not np.allclose(implied, p, rtol=0, atol=1e-12):
+            return f"the tables encode {implied}, not the weight shares {p}"
+        if isinstance(want[2], str):
+            return None if draws == want[2] else f"sample({k}): expected {want[2]}, got {draws!r}"
+        if not isinstance(draws, np.ndarray) or draws.dtype != np.int64 or draws.shape != (k,):
+            return f"sample({k}) must return an int64 array of shape ({k},), got {draws!r}"
+        if ((draws < 0) | (draws >= n)).any() or (w[draws] == 0).any():
+            return f"sample({k}) drew {draws}: only items of positive weight may be drawn"
+        return None
+
+    return compare
+
+
+@st.composite
+def _weights(draw):
+    w = draw(
+        hnp.arrays(
+            np.float64,
+            st.integers(0, 20),
+            elements=st.one_of(st.sampled_from([0.0, 1.0, 2.5, 1e-3, 1e6]), st.floats(0, 100)),
+        )
+    )
+    flaw = draw(st.sampled_from(["none"] * 8 + ["negative", "nan", "inf", "zeros", "2-D"]))
+    if flaw == "negative" and w.size:
+        w[draw(st.integers(0, w.size - 1))] = -1e-9
+    elif flaw == "nan" and w.size:
+        w[0] = np.nan
+    elif flaw == "inf" and w.size:
+        w[-1] = np.inf
+    elif flaw == "zeros":
+        w = np.zeros_like(w)
+    elif flaw == "2-D":
+        w = w[None, :]
+    return w
+
+
+@pytest.mark.clause("tables", "distribution", "zero-never", "weights-errors", "sample")
+@given(weights=_weights(), k=st.sampled_from([0, 1, 7, 50, -1]))
+@example(weights=np.array([1.0, 3.0, 0.0, 4.0]), k=20)
+@example(weights=np.array([0.0, 0.0, 5.0]), k=30)
+@example(weights=np.array([1.0, np.inf]), k=1)
+@example(weights=np.array([1.0, 2.0]), k=-1)
+@example(weights=np.zeros(0), k=1)
+def test_sampler_agrees_with_the_reference(impl, reference, weights, k) -> None:
+    _started(impl)
+    with np.errstate(all="ignore"):
+        diff.assert_same(
+            lambda: _build_and_draw(impl, weights, k),
+            lambda: _build_and_draw(reference, weights, k),
+            compare=_encodes(weights, k),
+        )
+
+
+@pytest.mark.clause("seeded")
+def test_successive_samples_continue_one_stream(impl: ModuleType) -> None:
+    sampler = impl.AliasSampler(WEIGHTS["skewed"], seed=11)
+    first, second = np.asarray(sampler.sample(500)), np.asarray(sampler.sample(500))
+    assert not np.array_equal(first, second), (
+        "two successive sample(500) calls returned the same draws: create the generator once "
+        "in __init__ (np.random.default_rng(seed)) and keep drawing from it"
+    )

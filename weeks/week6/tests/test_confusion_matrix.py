@@ -11,7 +11,11 @@ from types import ModuleType
 
 import numpy as np
 import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
 from sklearn import metrics
+
+from grader import differential as diff
 
 
 def _loop(y_true, y_pred, n: int) -> np.ndarray:
@@ -30,6 +34,7 @@ def _labels(seed: int, n: int = 200, classes: int = 5) -> tuple[np.ndarray, np.n
     return y_true, y_pred
 
 
+@pytest.mark.clause("counts", "int-counts")
 def test_counts_match_a_loop_and_sklearn(impl: ModuleType) -> None:
     y_true, y_pred = _labels(0)
     got = np.asarray(impl.confusion_matrix(y_true, y_pred))
@@ -42,6 +47,7 @@ def test_counts_match_a_loop_and_sklearn(impl: ModuleType) -> None:
     np.testing.assert_array_equal(got, metrics.confusion_matrix(y_true, y_pred))
 
 
+@pytest.mark.clause("one-bincount", "complexity")
 def test_uses_a_single_bincount(impl: ModuleType, monkeypatch: pytest.MonkeyPatch) -> None:
     calls = []
     real = np.bincount
@@ -61,6 +67,7 @@ def test_uses_a_single_bincount(impl: ModuleType, monkeypatch: pytest.MonkeyPatc
     )
 
 
+@pytest.mark.clause("absent-classes", "n-classes-default")
 def test_absent_classes_keep_their_row_and_column(impl: ModuleType) -> None:
     y_true, y_pred = [0, 1, 1, 3], [0, 1, 0, 1]
     got = np.asarray(impl.confusion_matrix(y_true, y_pred, n_classes=6))
@@ -75,6 +82,7 @@ def test_absent_classes_keep_their_row_and_column(impl: ModuleType) -> None:
     )
 
 
+@pytest.mark.clause("normalize", "zero-division")
 @pytest.mark.parametrize("normalize", ["true", "pred", "all"])
 def test_normalisation_matches_sklearn(impl: ModuleType, normalize: str) -> None:
     y_true, y_pred = _labels(2, n=60, classes=4)
@@ -96,6 +104,7 @@ def test_normalisation_matches_sklearn(impl: ModuleType, normalize: str) -> None
     )
 
 
+@pytest.mark.clause("label-range", "shapes", "integer-labels", "normalize-unknown")
 @pytest.mark.parametrize(
     ("y_true", "y_pred", "kwargs", "problem"),
     [
@@ -115,6 +124,7 @@ def test_bad_inputs_raise_value_error(
         pytest.fail(f"confusion_matrix should raise ValueError for {problem}", pytrace=False)
 
 
+@pytest.mark.clause("report")
 def test_per_class_report_matches_sklearn(impl: ModuleType) -> None:
     y_true, y_pred = _labels(3, n=80, classes=5)
     y_pred[y_pred == 4] = 0  # class 4 never predicted: precision 0/0 -> 0
@@ -129,3 +139,88 @@ def test_per_class_report_matches_sklearn(impl: ModuleType) -> None:
         assert got.shape == (6,), f"report[{key!r}] must have shape (6,), got {got.shape}"
         assert not np.isnan(got).any(), f"report[{key!r}] has nan; undefined ratios are 0"
         np.testing.assert_allclose(got, want, atol=1e-12, err_msg=f"report[{key!r}] vs sklearn")
+
+
+# -- judged against the reference --------------------------------------------------------------
+# Counts are exact. Rates are one division each: any correct order (cm / row sum, cm * (1 / sum))
+# is within a few ulps, so rtol = 1e-12.
+def _started(impl: ModuleType) -> None:
+    """A valid call first, so a stub's NotImplementedError reads *not started* (assert_same
+    reports it as a wrong exception where the reference raises ValueError)."""
+    impl.confusion_matrix([0], [0])
+    impl.per_class_report([0], [0])
+
+
+def _exact_dtypes(got, want) -> str | None:
+    pairs = got.items() if isinstance(got, dict) and isinstance(want, dict) else [("result", got)]
+    for key, g in pairs:
+        w = want[key] if isinstance(want, dict) else want
+        if isinstance(g, np.ndarray) and isinstance(w, np.ndarray):
+            kind = {"i": "int64", "f": "float64"}.get(w.dtype.kind)
+            if kind and g.dtype != np.dtype(kind):
+                return f"{key}: expected a {kind} array, got dtype {g.dtype}"
+    return diff.same(got, want, rtol=1e-12)
+
+
+_LABEL = st.integers(-1, 6)
+_DTYPES = st.sampled_from(["int64", "int32", "uint8", "bool", "float64", "list"])
+
+
+@st.composite
+def _label_pairs(draw):
+    n = draw(st.integers(0, 12))
+    m = draw(st.sampled_from([n] * 6 + [n + 1, 1]))
+    low = draw(st.sampled_from([0, 0, 0, -1]))
+    top = draw(st.integers(0, 6))
+    t = draw(st.lists(st.integers(low, top), min_size=n, max_size=n))
+    p = draw(st.lists(st.integers(low, top), min_size=m, max_size=m))
+    dtype = draw(_DTYPES)
+    if dtype == "list":
+        return t, p
+    if dtype in ("uint8", "bool"):
+        t, p = [abs(v) for v in t], [abs(v) for v in p]
+    if dtype == "bool":
+        t, p = [v % 2 for v in t], [v % 2 for v in p]
+    return np.array(t).astype(dtype), np.array(p).astype(dtype)
+
+
+@pytest.mark.clause(
+    "counts", "n-classes-default", "absent-classes", "int-counts", "normalize", "zero-division",
+    "shapes", "integer-labels", "label-range", "n-classes-range", "normalize-unknown",
+    "empty-infer",
+)  # fmt: skip
+@given(
+    labels=_label_pairs(),
+    n_classes=st.sampled_from([None, None, 1, 3, 5, 8, 0, -2]),
+    normalize=st.sampled_from([None, "true", "pred", "all", "rows", "True"]),
+)
+@example(labels=([0, 1, 1], [0, 4, 1]), n_classes=None, normalize=None)
+@example(labels=([0, 1, 2], [1]), n_classes=None, normalize=None)
+@example(labels=(np.array([]), np.array([])), n_classes=3, normalize="true")
+@example(labels=([], []), n_classes=None, normalize=None)
+@example(labels=([], []), n_classes=0, normalize=None)
+@example(labels=(np.array([True, False]), np.array([True, True])), n_classes=None, normalize="pred")
+@example(labels=(np.array([[0, 1]]), np.array([[0, 1]])), n_classes=2, normalize=None)
+@example(labels=(np.array([0.0, 1.0]), np.array([0, 1])), n_classes=2, normalize=None)
+def test_matrix_agrees_with_the_reference(impl, reference, labels, n_classes, normalize) -> None:
+    _started(impl)
+    y_true, y_pred = labels
+    with np.errstate(all="raise"):
+        diff.assert_same(
+            impl.confusion_matrix, reference.confusion_matrix, y_true, y_pred,
+            n_classes=n_classes, normalize=normalize, compare=_exact_dtypes,
+        )  # fmt: skip
+
+
+@pytest.mark.clause("report", "label-range", "shapes", "n-classes-default", "absent-classes")
+@given(labels=_label_pairs(), n_classes=st.sampled_from([None, None, 2, 4, 7]))
+@example(labels=([0, 1, 1, 2], [0, 0, 1, 1]), n_classes=4)
+@example(labels=([0, 0], [1, 1]), n_classes=None)
+def test_report_agrees_with_the_reference(impl, reference, labels, n_classes) -> None:
+    _started(impl)
+    y_true, y_pred = labels
+    with np.errstate(all="raise"):
+        diff.assert_same(
+            impl.per_class_report, reference.per_class_report, y_true, y_pred,
+            n_classes=n_classes, compare=_exact_dtypes,
+        )  # fmt: skip

@@ -15,7 +15,12 @@ from types import ModuleType
 
 import numpy as np
 import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
 from sklearn.tree import DecisionTreeClassifier
+
+from grader import differential as diff
 
 N_WORK, WORK_PER_ELEMENT = 3000, 300
 
@@ -85,6 +90,7 @@ class _ArrayWork:
                 self.elements += owner.size
 
 
+@pytest.mark.clause("gini", "entropy", "empty-impurity")
 # -- impurities ------------------------------------------------------------------------------------
 @pytest.mark.parametrize(
     ("labels", "want_gini", "want_entropy"),
@@ -109,6 +115,7 @@ def test_gini_and_entropy_by_hand(
     )
 
 
+@pytest.mark.clause("gini", "entropy")
 @pytest.mark.parametrize("criterion", ["gini", "entropy"])
 def test_impurities_match_sklearn_root(impl: ModuleType, criterion: str) -> None:
     X, y = _dataset(1)
@@ -120,6 +127,7 @@ def test_impurities_match_sklearn_root(impl: ModuleType, criterion: str) -> None
     )
 
 
+@pytest.mark.clause("best", "gain", "threshold")
 # -- best split ------------------------------------------------------------------------------------
 @pytest.mark.parametrize("criterion", ["gini", "entropy"])
 @pytest.mark.parametrize("seed", range(10))
@@ -148,6 +156,7 @@ def test_best_split_matches_brute_force_and_sklearn(
         assert math.isclose(got.gain, sk_gain, abs_tol=1e-9), "gain differs from scikit-learn"
 
 
+@pytest.mark.clause("threshold")
 def test_threshold_is_the_midpoint_of_distinct_values(impl: ModuleType) -> None:
     X = np.array([[1.0], [2.0], [2.0], [5.0], [5.0], [6.0]])
     got = impl.best_split(X, np.array([0, 0, 0, 1, 1, 1]))
@@ -157,6 +166,7 @@ def test_threshold_is_the_midpoint_of_distinct_values(impl: ModuleType) -> None:
     )
 
 
+@pytest.mark.clause("threshold", "ties")
 def test_never_cuts_between_equal_values(impl: ModuleType) -> None:
     X = np.array([[1.0], [2.0], [2.0], [5.0]])
     got = impl.best_split(X, np.array([0, 0, 1, 1]))
@@ -167,6 +177,7 @@ def test_never_cuts_between_equal_values(impl: ModuleType) -> None:
     )
 
 
+@pytest.mark.clause("ties")
 def test_ties_go_to_the_smallest_feature(impl: ModuleType) -> None:
     X, y = _dataset(2, d=3)
     best_feature = _brute_force(X, y, "gini")[0][1]
@@ -179,6 +190,7 @@ def test_ties_go_to_the_smallest_feature(impl: ModuleType) -> None:
     )
 
 
+@pytest.mark.clause("threshold", "none")
 def test_constant_features_are_never_chosen(impl: ModuleType) -> None:
     rng = np.random.default_rng(4)
     y = rng.integers(0, 2, 40)
@@ -193,12 +205,14 @@ def test_constant_features_are_never_chosen(impl: ModuleType) -> None:
     )
 
 
+@pytest.mark.clause("none")
 def test_pure_labels_give_no_split(impl: ModuleType) -> None:
     X = np.random.default_rng(5).standard_normal((20, 3))
     got = impl.best_split(X, np.full(20, 4))
     assert got is None, f"a single class has nothing to gain: return None, got {got}"
 
 
+@pytest.mark.clause("entropy", "best")
 def test_string_labels(impl: ModuleType) -> None:
     X = np.array([[0.0], [1.0], [2.0], [3.0]])
     got = impl.best_split(X, np.array(["cat", "cat", "dog", "dog"]), "entropy")
@@ -207,6 +221,7 @@ def test_string_labels(impl: ModuleType) -> None:
     )
 
 
+@pytest.mark.clause("criterion", "shapes")
 @pytest.mark.parametrize(
     ("X", "y", "criterion", "why"),
     [
@@ -221,6 +236,7 @@ def test_invalid_inputs_raise(impl: ModuleType, X, y, criterion: str, why: str) 
         pytest.fail(f"best_split should raise ValueError for {why}")
 
 
+@pytest.mark.clause("complexity")
 # -- complexity ------------------------------------------------------------------------------------
 @pytest.mark.parametrize("criterion", ["gini", "entropy"])
 def test_work_is_n_log_n_not_quadratic(impl: ModuleType, criterion: str) -> None:
@@ -241,3 +257,102 @@ def test_work_is_n_log_n_not_quadratic(impl: ModuleType, criterion: str) -> None
         "once and update the class counts incrementally (or use cumulative sums)"
     )
     assert got is not None, "random data with 3 classes always has a split"
+
+
+# -- judged against the reference --------------------------------------------------------------
+# Gains computed in another order differ by ~1e-15, so two gains within 1e-9 are a tie (on these
+# small data sets distinct gains differ by far more): the winner is then the smallest feature,
+# then the smallest threshold, whatever the last bits say.
+def _started(impl: ModuleType) -> None:
+    """Valid calls first, so a stub's NotImplementedError reads *not started* (assert_same
+    reports it as a wrong exception where the reference raises ValueError)."""
+    impl.gini(np.array([0]))
+    impl.entropy(np.array([0]))
+    impl.best_split(np.array([[0.0], [1.0]]), np.array([0, 1]))
+
+
+_LABELS = st.one_of(
+    hnp.arrays(np.int64, st.integers(0, 12), elements=st.integers(-1, 3)),
+    st.lists(st.sampled_from(["aspirin", "ibuprofen", "zolpidem"]), max_size=12).map(np.array),
+)
+
+
+@pytest.mark.clause("gini", "entropy", "empty-impurity")
+@given(labels=_LABELS)
+@example(labels=np.array([], dtype=np.int64))
+@example(labels=np.array(["a", "b", "c"]))
+def test_impurities_agree_with_the_reference(impl, reference, labels) -> None:
+    _started(impl)
+    for name in ("gini", "entropy"):
+        diff.assert_same(
+            getattr(impl, name), getattr(reference, name), labels,
+            compare=lambda g, w: (
+                f"expected a float, got {diff.describe(g)}" if not isinstance(g, float)
+                else diff.same(g, w, rtol=1e-12, atol=1e-12)
+            ),
+        )  # fmt: skip
+
+
+def _by_the_rules(X, y, criterion):
+    def compare(got, want) -> str | None:
+        if want is None:
+            return None if got is None else f"expected None (no split), got {got!r}"
+        if got is None or not (isinstance(got, tuple) and len(got) == 3):
+            return f"expected Split(feature, threshold, gain), got {got!r}"
+        candidates = _brute_force(X, y, criterion)
+        top = max(c[0] for c in candidates)
+        _, feature, threshold = min((c for c in candidates if c[0] >= top - 1e-9),
+                                    key=lambda c: (c[1], c[2]))  # fmt: skip
+        f, t, g = got
+        if f != feature or not math.isclose(t, threshold, rel_tol=1e-12, abs_tol=1e-12):
+            return (
+                f"expected feature {feature} <= {threshold} (the largest gain {top:.6g}, ties to "
+                f"the smallest feature, then the smallest threshold), got {got!r}"
+            )
+        if not math.isclose(g, top, rel_tol=0, abs_tol=1e-12):
+            return f"gain: expected {top!r}, got {g!r}"
+        return None
+
+    return compare
+
+
+@st.composite
+def _stumps(draw):
+    n = draw(st.integers(0, 10))
+    d = draw(st.integers(1, 3))
+    X = draw(hnp.arrays(np.float64, (n, d), elements=st.sampled_from([0.0, 1.0, 2.0, 2.5, -3.0])))
+    y = draw(
+        st.one_of(
+            hnp.arrays(np.int64, (n,), elements=st.integers(0, 2)),
+            st.lists(st.sampled_from(["cat", "dog"]), min_size=n, max_size=n).map(np.array),
+        )
+    )
+    flaw = draw(st.sampled_from(["none"] * 8 + ["X 1-D", "y 2-D", "y short"]))
+    if flaw == "X 1-D":
+        X = X[:, 0]
+    elif flaw == "y 2-D":
+        y = y[:, None]
+    elif flaw == "y short" and n:
+        y = y[:-1]
+    return X, y
+
+
+@pytest.mark.clause(
+    "best", "gain", "threshold", "zero-gain", "ties", "none", "criterion", "shapes",
+)  # fmt: skip
+@given(data=_stumps(), criterion=st.sampled_from(["gini", "entropy", "gini", "mse", "Gini"]))
+@example(data=(np.array([[0.0], [1.0], [0.0], [1.0]]), np.array([0, 0, 1, 1])), criterion="gini")
+@example(data=(np.array([[1.0], [2.0], [2.0], [5.0]]), np.array([0, 0, 1, 1])), criterion="gini")
+@example(data=(np.array([[1.0, 3.0], [2.0, 4.0]]), np.array([0, 1])), criterion="entropy")
+@example(data=(np.zeros((0, 2)), np.zeros(0)), criterion="gini")
+@example(data=(np.ones((3, 2)), np.array([0, 1, 0])), criterion="gini")
+@example(data=(np.array([[0.0], [1.0]]), np.array([[0], [1]])), criterion="gini")
+def test_best_split_agrees_with_the_reference(impl, reference, data, criterion) -> None:
+    _started(impl)
+    X, y = data
+    valid = X.ndim == 2 and y.ndim == 1 and len(X) == len(y) and len(y) and criterion in (
+        "gini", "entropy")  # fmt: skip
+    diff.assert_same(
+        impl.best_split, reference.best_split, X, y, criterion,
+        compare=_by_the_rules(X, y, criterion) if valid else None,
+    )  # fmt: skip

@@ -14,6 +14,10 @@ from types import ModuleType
 import numpy as np
 import pytest
 import torch
+from hypothesis import example, given
+from hypothesis import strategies as st
+
+from grader import differential as diff
 
 SHAPES = [(3, 4), (7,), (2, 3, 2), (1,)]
 
@@ -49,6 +53,7 @@ def _assert_arrays(got: list, want: list[np.ndarray], what: str) -> None:
         )
 
 
+@pytest.mark.clause("global-norm", "scale")
 @pytest.mark.parametrize(("scale", "max_norm"), [(1.0, 1.0), (10.0, 2.5), (0.01, 1.0), (1.0, 0.0)])
 def test_clip_grad_norm_matches_torch(impl: ModuleType, scale: float, max_norm: float) -> None:
     grads = _grads(0, scale)
@@ -61,6 +66,7 @@ def test_clip_grad_norm_matches_torch(impl: ModuleType, scale: float, max_norm: 
     _assert_arrays(got, want, f"clip_grad_norm(grads scaled by {scale}, max_norm={max_norm})")
 
 
+@pytest.mark.clause("global-norm", "scale")
 def test_one_global_norm_not_one_per_tensor(impl: ModuleType) -> None:
     got, norm = impl.clip_grad_norm([np.array([3.0, 0.0]), np.array([0.0, 4.0])], 1.0)
     norms = [float(np.linalg.norm(g)) for g in got]
@@ -72,12 +78,14 @@ def test_one_global_norm_not_one_per_tensor(impl: ModuleType) -> None:
     )
 
 
+@pytest.mark.clause("scale")
 def test_small_gradients_are_not_scaled_up(impl: ModuleType) -> None:
     grads = _grads(1, 0.01)
     got, norm = impl.clip_grad_norm(grads, 100.0)
     _assert_arrays(got, grads, f"global norm {norm:.3g} < max_norm=100: gradients unchanged")
 
 
+@pytest.mark.clause("scale")
 def test_zero_gradients_give_no_nan(impl: ModuleType) -> None:
     grads = [np.zeros((2, 3)), np.zeros(4)]
     with np.errstate(all="raise"):
@@ -89,11 +97,13 @@ def test_zero_gradients_give_no_nan(impl: ModuleType) -> None:
     assert all(np.array_equal(g, np.zeros_like(g)) for g in got), "zero gradients stay zero"
 
 
+@pytest.mark.clause("empty")
 def test_empty_list(impl: ModuleType) -> None:
     got, norm = impl.clip_grad_norm([], 1.0)
     assert list(got) == [] and norm == 0.0, f"an empty list gives ([], 0.0), got {(got, norm)}"
 
 
+@pytest.mark.clause("new-arrays")
 def test_inputs_are_not_modified(impl: ModuleType) -> None:
     grads = _grads(2, 10.0)
     before = [g.copy() for g in grads]
@@ -110,6 +120,7 @@ def test_inputs_are_not_modified(impl: ModuleType) -> None:
     )
 
 
+@pytest.mark.clause("new-arrays")
 def test_dtype_is_kept(impl: ModuleType) -> None:
     grads = [np.ones(3, dtype=np.float32) * 5, np.ones(2, dtype=np.float32)]
     got, _ = impl.clip_grad_norm(grads, 1.0)
@@ -117,6 +128,7 @@ def test_dtype_is_kept(impl: ModuleType) -> None:
     assert dtypes == [np.float32, np.float32], f"float32 gradients must stay float32, got {dtypes}"
 
 
+@pytest.mark.clause("clip-value")
 @pytest.mark.parametrize("clip", [0.5, 1.0, 3.0])
 def test_clip_grad_value_matches_torch(impl: ModuleType, clip: float) -> None:
     grads = _grads(3, 2.0)
@@ -127,6 +139,7 @@ def test_clip_grad_value_matches_torch(impl: ModuleType, clip: float) -> None:
     )
 
 
+@pytest.mark.clause("max-norm-range", "clip-value-range")
 @pytest.mark.parametrize(
     ("call", "why"),
     [
@@ -138,3 +151,106 @@ def test_negative_limits_raise(impl: ModuleType, call, why: str) -> None:
     with pytest.raises(ValueError):
         call(impl)
         pytest.fail(f"expected ValueError for {why}")
+
+
+# -- judged against the reference --------------------------------------------------------------
+# Tolerances: float64 gradients agree to rtol 1e-12 (a different summation order of the squares);
+# float32 gradients may be summed in float32, like torch, so they agree to rtol 1e-5 (float32
+# eps 1.2e-7 times the few dozen additions), with an atol of that times the largest entry.
+def _started(impl: ModuleType) -> None:
+    """Valid calls first, so a stub's NotImplementedError reads *not started* (assert_same
+    reports it as a wrong exception where the reference raises ValueError)."""
+    impl.clip_grad_norm([np.ones(1)], 1.0)
+    impl.clip_grad_value([np.ones(1)], 1.0)
+
+
+_GRADS = st.lists(
+    st.tuples(diff.float_arrays(min_dims=0, max_dims=3, max_side=4), st.sampled_from(["f8", "f4"])),
+    max_size=4,
+).map(lambda pairs: [a.astype(t) for a, t in pairs])
+
+
+def _arrays_close(got, want, grads) -> str | None:
+    if not isinstance(got, list) or len(got) != len(want):
+        return f"expected a list of {len(want)} arrays, got {diff.describe(got)}"
+    for i, (g, w) in enumerate(zip(got, want, strict=True)):
+        # a 0-d gradient may come back as a NumPy scalar (the reference's g * scale does that)
+        g = np.asarray(g) if isinstance(g, np.generic) else g
+        w = np.asarray(w)
+        if not isinstance(g, np.ndarray) or g.dtype != w.dtype or g.shape != w.shape:
+            return (
+                f"array {i}: expected a {w.dtype} array of shape {w.shape} (the input's), got "
+                f"{diff.describe(g)}"
+            )
+        rtol = 1e-12 if w.dtype == np.float64 else 1e-5
+        big = max((float(np.abs(a).max(initial=0.0)) for a in grads), default=0.0)
+        found = diff.same(g, w, rtol=rtol, atol=rtol * big, path=f"array {i}")
+        if found:
+            return found
+    return None
+
+
+def _norm_result(grads):
+    def compare(got, want) -> str | None:
+        if not (isinstance(got, tuple) and len(got) == 2):
+            return f"expected (clipped, total_norm), got {diff.describe(got)}"
+        clipped, norm = got
+        if not isinstance(norm, float):
+            return f"total_norm must be a float, got {diff.describe(norm)}"
+        rtol = 1e-12 if all(g.dtype == np.float64 for g in grads) else 1e-5
+        found = diff.same(norm, want[1], rtol=rtol, path="total_norm")
+        return found or _arrays_close(clipped, want[0], grads)
+
+    return compare
+
+
+@pytest.mark.clause("global-norm", "scale", "new-arrays", "empty", "max-norm-range")
+@given(grads=_GRADS, max_norm=st.sampled_from([0.0, 1e-3, 1.0, 5.0, 1e6, -1.0, -1e-12]))
+@example(grads=[np.array([3.0]), np.array([4.0])], max_norm=1.0)
+@example(grads=[], max_norm=1.0)
+@example(grads=[np.zeros((2, 2)), np.zeros(0)], max_norm=0.0)
+@example(grads=[np.full(3, 5.0, dtype=np.float32), np.ones(2)], max_norm=1.0)
+def test_clip_grad_norm_agrees_with_the_reference(impl, reference, grads, max_norm) -> None:
+    _started(impl)
+    with np.errstate(divide="raise", over="raise", invalid="raise", under="ignore"):
+        diff.assert_same(
+            impl.clip_grad_norm, reference.clip_grad_norm, grads, max_norm,
+            compare=_norm_result(grads),
+        )  # fmt: skip
+
+
+@pytest.mark.clause("clip-value", "clip-value-range")
+@given(grads=_GRADS, clip_value=st.sampled_from([0.0, 0.5, 1.0, 1e6, -0.5]))
+@example(grads=[np.array([-3.0, 0.5, 2.0])], clip_value=1.0)
+@example(grads=[np.array([-3.0, 0.5, 2.0], dtype=np.float32)], clip_value=0.0)
+def test_clip_grad_value_agrees_with_the_reference(impl, reference, grads, clip_value) -> None:
+    _started(impl)
+    diff.assert_same(
+        impl.clip_grad_value, reference.clip_grad_value, grads, clip_value,
+        compare=lambda got, want: _arrays_close(got, want, grads),
+    )  # fmt: skip
+
+
+@pytest.mark.clause("new-arrays", "clip-value")
+def test_clip_grad_value_returns_new_arrays(impl: ModuleType) -> None:
+    grads = [np.array([-3.0, 0.5, 2.0]), np.array([0.1, 0.2])]  # the second needs no clamping
+    before = [g.copy() for g in grads]
+    got = impl.clip_grad_value(grads, 1.0)
+    assert all(np.array_equal(a, b) for a, b in zip(grads, before, strict=True)), (
+        "clip_grad_value modified the input arrays: return new ones"
+    )
+    assert all(
+        a is not b and not np.shares_memory(a, b) for a, b in zip(got, grads, strict=True)
+    ), "clip_grad_value must return new arrays, even when nothing needed clamping"
+
+
+@pytest.mark.clause("new-arrays")
+def test_clip_grad_norm_returns_new_arrays_even_when_nothing_is_clipped(impl: ModuleType) -> None:
+    grads = _grads(5, 0.01)  # global norm far below max_norm: scale 1
+    got, _ = impl.clip_grad_norm(grads, 100.0)
+    assert all(
+        a is not b and not np.shares_memory(a, b) for a, b in zip(got, grads, strict=True)
+    ), (
+        "clip_grad_norm must return new arrays even when the scale is 1: the caller may update "
+        "them in place"
+    )

@@ -33,26 +33,29 @@ class SiLUFunction(torch.autograd.Function):
     """SiLU with a hand-written backward. Call it as ``SiLUFunction.apply(x)``.
 
     Derive ``dy/dx`` for ``y = x * s`` with ``s = sigmoid(x)`` and ``ds/dx = s * (1 - s)``
-    (product rule). Save **only the input** ``x`` with ``ctx.save_for_backward(x)`` and
-    recompute ``s`` in ``backward``: that saves memory (the grader checks that exactly one
-    tensor, equal to ``x``, is saved).
+    (product rule). [#silu-backward] Save **only the input** ``x`` with
+    ``ctx.save_for_backward(x)`` and recompute ``s`` in ``backward``: that saves memory (the
+    grader checks that exactly one tensor, equal to ``x``, is saved). [#silu-saves-input]
     """
 
     @staticmethod
     def forward(ctx: Any, x: Tensor) -> Tensor:
-        """Return ``x * torch.sigmoid(x)``, after saving ``x`` for backward."""
+        """Return ``x * torch.sigmoid(x)`` (shape and dtype of ``x``), after saving ``x``.
+
+        [#silu-forward]
+        """
         # TODO: save x, return the SiLU of x.
         raise NotImplementedError
 
     @staticmethod
     def backward(ctx: Any, grad_out: Tensor) -> Tensor:
-        """Return ``grad_out * dy/dx`` (the chain rule), same shape as ``x``."""
+        """Return ``grad_out * dy/dx`` (the chain rule), same shape as ``x``. [#silu-backward]"""
         # TODO: read ctx.saved_tensors, recompute the sigmoid, apply your derivative.
         raise NotImplementedError
 
 
 def silu(x: Tensor) -> Tensor:
-    """SiLU through your Function (one line: ``SiLUFunction.apply(x)``)."""
+    """SiLU through your Function (one line: ``SiLUFunction.apply(x)``). [#silu]"""
     # TODO
     raise NotImplementedError
 
@@ -61,7 +64,7 @@ class LinearFunction(torch.autograd.Function):
     """``y = x @ weight.T + bias`` (what ``nn.Linear`` computes), with a hand-written backward.
 
     Shapes: ``x (N, in)``, ``weight (out, in)``, ``bias (out,)`` or ``None``, ``y (N, out)``.
-    Call it as ``LinearFunction.apply(x, weight, bias)``.
+    [#linear-forward] Call it as ``LinearFunction.apply(x, weight, bias)``.
     """
 
     @staticmethod
@@ -69,7 +72,7 @@ class LinearFunction(torch.autograd.Function):
         """Save what backward needs with ``ctx.save_for_backward`` and return ``y``.
 
         ``bias`` may be ``None`` (then there is no bias term); ``save_for_backward`` accepts
-        ``None`` entries.
+        ``None`` entries. [#linear-no-bias]
         """
         # TODO: save the tensors, return x @ weight.T (+ bias).
         raise NotImplementedError
@@ -78,11 +81,13 @@ class LinearFunction(torch.autograd.Function):
     def backward(ctx: Any, grad_out: Tensor) -> tuple[Tensor | None, Tensor | None, Tensor | None]:
         """Return ``(grad_x, grad_weight, grad_bias)``: exactly one entry per input of forward.
 
-        ``grad_out`` is ``dL/dy``, shape ``(N, out)``. Return ``None`` in place of a gradient
-        nobody needs: when ``ctx.needs_input_grad[i]`` is False for input ``i``, and for the
-        bias when it is ``None``. The grader calls your ``backward`` with a ``ctx`` where only
-        some inputs need gradients and expects ``None`` for the others (computing them wastes
-        time and memory: for a frozen layer, ``grad_weight`` is a whole matrix product).
+        [#linear-three-grads] ``grad_out`` is ``dL/dy``, shape ``(N, out)``; each gradient is
+        shaped like its input. [#linear-backward] Return ``None`` in place of a gradient nobody
+        needs: when ``ctx.needs_input_grad[i]`` is False for input ``i``, and for the bias when
+        it is ``None``. [#linear-needs-input-grad] The grader calls your ``backward`` with a
+        ``ctx`` where only some inputs need gradients and expects ``None`` for the others
+        (computing them wastes time and memory: for a frozen layer, ``grad_weight`` is a whole
+        matrix product).
         """
         # TODO: three gradients, each only if needed.
         raise NotImplementedError
@@ -101,19 +106,23 @@ def mlp_backward(
         loss = cross_entropy(logits, labels)   # mean over the N rows
 
     Shapes: ``x (N, D)``, ``labels (N,)`` int64 in ``[0, K)``, ``w1 (H, D)``, ``b1 (H,)``,
-    ``w2 (K, H)``, ``b2 (K,)``. Use a stable log-softmax for the loss.
+    ``w2 (K, H)``, ``b2 (K,)``. Use a stable log-softmax for the loss: logits of several
+    hundred give a finite loss and finite gradients. [#mlp-stable]
 
     Useful facts: ``dloss/dlogits = (softmax(logits) - one_hot(labels)) / N``; the gradient of
     a matrix product ``a @ b.T`` w.r.t. ``b`` is ``grad.T @ a``; ``relu`` passes the gradient
-    where ``z1 > 0`` and blocks it elsewhere.
+    where ``z1 > 0`` and blocks it elsewhere (also where ``z1 == 0``, as autograd does).
+    [#mlp-relu]
 
     The grader runs this under ``torch.no_grad()`` and compares with
-    ``torch.autograd`` on the same network to 1e-10 (float64). Do not call ``backward``,
-    ``torch.autograd`` or ``requires_grad_`` here.
+    ``torch.autograd`` on the same network to 1e-10 (float64, relative to the size of the
+    values). [#mlp-grads] Do not call ``backward``, ``torch.autograd`` or ``requires_grad_``
+    here. [#mlp-no-autograd]
 
     Returns:
-        ``(loss, grads)``: the scalar loss and a dict with keys ``"w1"``, ``"b1"``, ``"w2"``,
-        ``"b2"``, each gradient shaped like its parameter.
+        ``(loss, grads)``: the scalar loss (the mean cross-entropy) and a dict with keys
+        ``"w1"``, ``"b1"``, ``"w2"``, ``"b2"``, each gradient shaped like its parameter.
+        [#mlp-returns]
     """
     # TODO: forward, keeping z1, h and the softmax; then backward, from the loss to w1.
     raise NotImplementedError
@@ -129,17 +138,19 @@ def accumulated_step(
 
     ``loss.backward()`` *adds* into ``param.grad``; it never overwrites it. So:
 
-    1. clear the gradients left by earlier steps (``optimizer.zero_grad()``);
+    1. clear the gradients left by earlier steps (``optimizer.zero_grad()``); [#accum-zero-grad]
     2. for each ``(inputs, targets)``: ``loss = loss_fn(model(inputs), targets)``, scale it by
-       ``1 / len(micro_batches)`` and call ``backward()`` on it;
-    3. call ``optimizer.step()`` once, at the end.
+       ``1 / len(micro_batches)`` and call ``backward()`` on it; [#accum-scale]
+    3. call ``optimizer.step()`` once, at the end. [#accum-step-once]
 
     With a mean-reduced ``loss_fn``, the gradients and the step are then the same as one step on
-    the concatenation of all micro-batches (the grader checks exactly that, and checks that
-    ``param.grad`` still holds the accumulated gradient when you return).
+    the concatenation of all micro-batches (the grader checks exactly that, with any optimizer
+    and any number of micro-batches). [#accum-full-batch] ``param.grad`` still holds the
+    accumulated gradient when you return. [#accum-grad-kept]
 
     Returns:
         The full-batch loss: the mean of the micro-batch losses, as a Python float.
+        [#accum-returns]
     """
     # TODO: zero, accumulate scaled losses, step once.
     raise NotImplementedError

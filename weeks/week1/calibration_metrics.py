@@ -9,13 +9,17 @@ Conventions for every function below:
 
 - ``probs`` is an ``(N, C)`` tensor of probabilities (each row sums to 1), ``labels`` an ``(N,)``
   integer tensor. The *confidence* of a sample is its largest probability, the *prediction* its
-  argmax, and the sample is *correct* when ``prediction == label``.
+  argmax, and the sample is *correct* when ``prediction == label``. [#confidence] When several
+  classes share the largest probability, the prediction is the first of them (what
+  ``probs.max(dim=1)`` and ``probs.argmax(dim=1)`` return). [#ties]
 - Bins: ``n_bins`` equal-width bins with ``edges = torch.linspace(0, 1, n_bins + 1)``. Bin ``b``
-  holds the samples with ``edges[b] <= confidence < edges[b + 1]``; the last bin also holds
-  ``confidence == 1.0`` (it must never be dropped). This is torchmetrics' convention, which the
+  holds the samples with ``edges[b] <= confidence < edges[b + 1]``; [#bins] the last bin also
+  holds ``confidence == 1.0`` (it must never be dropped). [#last-bin] The edges have the dtype
+  of ``probs`` (``torch.linspace(0, 1, n_bins + 1, dtype=probs.dtype)``), so a confidence of
+  exactly ``0.9`` lands where it looks. [#edges] This is torchmetrics' convention, which the
   grader compares with.
 - Raise ``ValueError`` when ``probs`` is not 2-D, when ``labels`` is not 1-D with ``N`` entries,
-  or when ``N == 0``.
+  or when ``N == 0``. [#validation]
 
 You write, in this order: :func:`reliability_bins`, then :func:`expected_calibration_error` and
 :func:`max_calibration_error` on top of it, then :func:`brier_score`. ``ReliabilityBins`` is
@@ -62,11 +66,11 @@ def reliability_bins(probs: Tensor, labels: Tensor, n_bins: int = 15) -> Reliabi
     Args:
         probs: ``(N, C)`` probabilities.
         labels: ``(N,)`` integer labels.
-        n_bins: Number of equal-width bins (``>= 1``, else ``ValueError``).
+        n_bins: Number of equal-width bins (``>= 1``, else ``ValueError``). [#n-bins]
 
     Returns:
-        ``ReliabilityBins(edges, counts, confidence, accuracy)``, each per bin; empty bins are
-        kept, with count 0, confidence 0 and accuracy 0.
+        ``ReliabilityBins(edges, counts, confidence, accuracy)``, each per bin. [#bin-stats] Empty
+        bins are kept, with count 0, confidence 0 and accuracy 0. [#empty-bins]
 
     Raises:
         ValueError: Bad shapes, no samples, or ``n_bins < 1``.
@@ -81,10 +85,10 @@ def expected_calibration_error(probs: Tensor, labels: Tensor, n_bins: int = 15) 
 
     Each bin's gap is weighted by the fraction of samples in it (an almost empty bin barely
     counts). 0 means calibrated; the grader compares with torchmetrics'
-    ``MulticlassCalibrationError(norm="l1")``.
+    ``MulticlassCalibrationError(norm="l1")``. [#ece]
 
     Returns:
-        The ECE as a Python float in ``[0, 1]``.
+        The ECE as a Python float in ``[0, 1]``. [#python-float]
     """
     # TODO: use reliability_bins.
     raise NotImplementedError
@@ -93,7 +97,7 @@ def expected_calibration_error(probs: Tensor, labels: Tensor, n_bins: int = 15) 
 def max_calibration_error(probs: Tensor, labels: Tensor, n_bins: int = 15) -> float:
     """Maximum calibration error: the largest ``|accuracy_b - confidence_b|`` over non-empty bins.
 
-    The grader compares with torchmetrics' ``MulticlassCalibrationError(norm="max")``.
+    The grader compares with torchmetrics' ``MulticlassCalibrationError(norm="max")``. [#mce]
 
     Returns:
         The MCE as a Python float in ``[0, 1]``.
@@ -106,7 +110,8 @@ def brier_score(probs: Tensor, labels: Tensor) -> float:
     """Multiclass Brier score: mean over samples of ``sum_c (probs[c] - onehot(label)[c]) ** 2``.
 
     Every class counts, not only the true one, and the sum over classes is not divided by ``C``.
-    Example: ``probs = [[0.5, 0.5, 0.0]]``, ``labels = [2]`` scores ``0.25 + 0.25 + 1 = 1.5``.
+    [#brier] Example: ``probs = [[0.5, 0.5, 0.0]]``, ``labels = [2]`` scores
+    ``0.25 + 0.25 + 1 = 1.5``.
 
     Returns:
         A Python float in ``[0, 2]``: 0 for confident correct predictions, 2 for confident wrong

@@ -37,25 +37,27 @@ def pick_device(prefer: str | torch.device | None = None) -> torch.device:
     In order:
 
     1. ``prefer``, when given (``"cpu"``, ``"cuda"``, ``"cuda:1"``, ``"mps"``, ``"meta"``, or a
-       ``torch.device``);
+       ``torch.device``); [#prefer]
     2. else the environment variable ``RXVISION_DEVICE`` (:data:`DEVICE_ENV`), when set and
-       not empty;
+       not empty; [#env]
     3. else ``torch.device("cuda")`` if ``torch.cuda.is_available()``;
     4. else ``torch.device("mps")`` if ``torch.backends.mps.is_available()`` (Apple GPUs);
-    5. else ``torch.device("cpu")``.
+    5. else ``torch.device("cpu")``. [#auto-order]
 
     An explicit request (1 or 2) must be checked, not trusted: ``"cuda"`` needs
     ``torch.cuda.is_available()`` (and ``"cuda:i"`` needs ``i < torch.cuda.device_count()``),
     ``"mps"`` needs ``torch.backends.mps.is_available()``; ``"cpu"`` and ``"meta"`` always
-    exist. Failing early with a clear message beats a crash deep inside the first forward pass.
+    exist. [#check-request] Failing early with a clear message beats a crash deep inside the
+    first forward pass.
 
     Returns:
-        A ``torch.device``.
+        A ``torch.device``. [#returns-device]
 
     Raises:
         ValueError: if the request is not a device at all (``torch.device`` raises
-            ``RuntimeError`` for ``"gpu"``: turn it into a ValueError) or is not available;
-            the message names the device and where the request came from.
+            ``RuntimeError`` for ``"gpu"``: turn it into a ValueError) or is not available.
+            [#not-a-device] The message names the device and where the request came from
+            (``RXVISION_DEVICE``, or the ``prefer`` argument). [#error-message]
     """
     # TODO: explicit request (argument, then environment), checked; else the automatic order.
     raise NotImplementedError
@@ -69,23 +71,24 @@ def move_to(
 ) -> T:
     """Move every tensor inside ``obj`` to ``device``, keeping the structure around them.
 
-    - A tensor: ``tensor.to(device, dtype=..., non_blocking=non_blocking)``. ``dtype`` applies
-      only to *floating-point* tensors (``tensor.is_floating_point()``): labels and indices stay
-      int64, masks stay bool. With ``dtype=None`` no tensor changes dtype. Pass
-      ``non_blocking`` on by keyword (with pinned memory it lets the copy to the GPU overlap
-      with computation).
+    - A tensor: ``tensor.to(device, dtype=..., non_blocking=non_blocking)``. [#tensor] ``dtype``
+      applies only to *floating-point* tensors (``tensor.is_floating_point()``): labels and
+      indices stay int64, masks stay bool. [#dtype-floating] With ``dtype=None`` no tensor
+      changes dtype. [#dtype-none] Pass ``non_blocking`` on by keyword (with pinned memory it
+      lets the copy to the GPU overlap with computation). [#non-blocking]
     - A mapping (``dict``, ``OrderedDict``...): the same type, the same keys in the same order,
-      each value moved.
+      each value moved. [#mapping]
     - A namedtuple: the same namedtuple type, built with ``type(obj)(*values)``
       (``type(obj)(generator)`` fails for namedtuples; a plain ``tuple`` loses the field names).
-    - A list or tuple: the same type, each item moved.
+      [#namedtuple]
+    - A list or tuple: the same type, each item moved. [#sequence]
     - A dataclass instance: a new instance of the same class with each field moved
-      (``dataclasses.fields`` and ``dataclasses.replace``).
+      (``dataclasses.fields`` and ``dataclasses.replace``). [#dataclass]
     - Anything else (int, str, None, a NumPy array, a PIL image): returned as is, the very
-      same object.
+      same object. [#other-identity]
 
     The input is never modified: containers are rebuilt, tensors are new tensors (or the same
-    tensor when nothing changes, as ``Tensor.to`` does).
+    tensor when nothing changes, as ``Tensor.to`` does). [#no-mutation]
 
     Example::
 
@@ -112,16 +115,18 @@ def move_model(
     1. ``model.to(device=device, dtype=dtype)``: ``nn.Module.to`` moves parameters *in place*
        (between CPU and GPU it keeps the same ``nn.Parameter`` objects, so the optimizer still
        holds the right ones), and casts only floating-point parameters and buffers.
+       [#model-in-place]
     2. For each ``state`` in ``optimizer.state.values()`` (a dict per parameter, e.g. Adam's
        ``"exp_avg"`` and ``"exp_avg_sq"``): replace every entry by its copy on ``device``, with
        ``dtype`` for floating-point tensors (your :func:`move_to` does exactly that). Leave the
        ``"step"`` entries alone (``Optimizer.load_state_dict`` does the same: Adam keeps its
-       step counter on the CPU).
+       step counter on the CPU). [#optimizer-state] The ``"step"`` entries stay the very same
+       objects. [#step-untouched] Without an optimizer only the model moves.
 
-    After this, ``optimizer.step()`` works on the new device and dtype.
+    After this, ``optimizer.step()`` works on the new device and dtype. [#trainable-after]
 
     Returns:
-        ``model`` itself.
+        ``model`` itself. [#returns-model]
     """
     # TODO: move the model, then the optimizer state tensors.
     raise NotImplementedError

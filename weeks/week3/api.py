@@ -14,60 +14,72 @@ Routes
 
 ``POST /predict``
     Multipart form upload; the image is the field ``file`` (an ``UploadFile``). Query parameter
-    ``k``: an integer, default 3, from 1 to ``top_k_max``. Answer 200 with a
-    :class:`PredictResponse`::
+    ``k``: an integer, default 3, from 1 to ``top_k_max``. [#k] Answer 200 with a
+    :class:`PredictResponse`. [#response] For example::
 
         {"predictions": [{"label": "red", "probability": 0.71}, ...],   # exactly min(k, C)
          "sha256": "<hex SHA-256 of the uploaded bytes>",
          "cached": false,
          "model": "<model name>"}
 
-    - ``predictions``: the ``k`` most probable classes, most probable first; ``label`` is
-      ``predictor.classes[j]`` and ``probability`` is column ``j`` of ``predict_proba`` (already
-      probabilities: do not apply softmax again, do not scale). When ``k`` is larger than the
-      number of classes ``C``, all ``C`` classes are returned.
+    - ``predictions``: the ``k`` most probable classes, most probable first. [#top-k] ``label``
+      is ``predictor.classes[j]`` and ``probability`` is column ``j`` of ``predict_proba``
+      (already probabilities: do not apply softmax again, do not scale). [#probabilities] When
+      ``k`` is larger than the number of classes ``C``, all ``C`` classes are returned.
+      [#k-above-classes]
+    - ``sha256``: the hex SHA-256 of the uploaded bytes. [#sha256]
     - ``model``: ``predictor.name`` if the predictor has that attribute, else the name of its
-      class (``type(predictor).__name__``).
-    - The predictor receives a list with one ``PIL.Image.Image`` in mode ``"RGB"``.
+      class (``type(predictor).__name__``). [#model-name]
+    - The predictor receives a list with one ``PIL.Image.Image`` in mode ``"RGB"``. [#rgb]
 
 ``GET /health``
     Answer 200 with a :class:`HealthResponse`: ``status`` is ``"ok"``, ``model`` as above,
-    ``classes`` the number of classes, ``cache`` is ``"ok"`` (Redis answers a PING),
+    ``classes`` the number of classes. [#health] ``cache`` is ``"ok"`` (Redis answers a PING),
     ``"unavailable"`` (a ``redis_url`` was given but Redis does not answer) or ``"disabled"``
-    (``redis_url`` is None).
+    (``redis_url`` is None). [#health-cache]
 
 Cache (only when ``redis_url`` is given)
 -----------------------------------------
 
 Use ``redis.asyncio``. Key: ``f"rxvision:predict:{sha256}:{k}"`` where ``sha256`` is the hex
-digest of the uploaded bytes. Value: the JSON of the response. Set it with an expiry of
-``cache_ttl`` seconds (``SET key value EX ttl``). Look the key up *before* running the model: on a
-hit, answer the stored response with ``"cached": true`` and do not call the predictor.
-When Redis is down or times out, the service still answers (a cache miss, logged): never a 500.
-Give the client short timeouts (e.g. ``socket_connect_timeout=0.5, socket_timeout=0.5``) so a
-dead Redis does not make every request slow.
+digest of the uploaded bytes. [#cache-key] Value: the JSON of the response. [#cache-value] Set it
+with an expiry of ``cache_ttl`` seconds (``SET key value EX ttl``). [#cache-ttl] Look the key up
+*before* running the model: on a hit, answer the stored response with ``"cached": true`` and do
+not call the predictor. [#cache-hit] When Redis is down or times out, the service still answers
+(a cache miss, logged): never a 500. [#redis-down] Give the client short timeouts (e.g.
+``socket_connect_timeout=0.5, socket_timeout=0.5``) so a dead Redis does not make every request
+slow: a Redis that accepts the connection and then never answers must not hang a request.
+[#redis-stalled]
 
 Bad input: a 4xx whose JSON ``detail`` tells the client what to fix, never a 500
 -------------------------------------------------------------------------------
 
-=====================================================================  ======
-missing ``file`` field (FastAPI's own validation answers this)          422
-``k`` below 1 or above ``top_k_max``                                     422
-empty upload (0 bytes)                                                   400
-upload larger than ``max_upload_bytes`` (do not read more than that)     413
-image with more pixels than can be decoded safely (decompression bomb)  413
-content type that is not ``image/*`` (``application/octet-stream`` is   415
-accepted: curl and many clients send it), e.g. ``text/plain``
-bytes that are not a decodable image, even when labelled ``image/png``   415
-=====================================================================  ======
+=====================================================================  ========================
+missing ``file`` field (FastAPI's own validation answers this)          422 [#missing-file]
+``k`` below 1 or above ``top_k_max``, or not an integer                 422 [#k-range]
+empty upload (0 bytes)                                                   400 [#empty]
+upload larger than ``max_upload_bytes`` (do not read more than that)     413 [#too-large]
+image with more pixels than can be decoded safely (decompression bomb)  413 [#bomb]
+content type of the ``file`` part missing or not ``image/*``             415 [#content-type]
+(``application/octet-stream`` is accepted: curl and many clients send
+it), e.g. ``text/plain``
+bytes that are not a decodable image, even when labelled ``image/png``   415 [#not-an-image]
+=====================================================================  ========================
+
+Any other malformed request (a body that is not multipart, a multipart body that is broken or has
+no boundary) gets a 4xx as well, never a 500. [#malformed] Every 4xx answer is JSON with a
+non-empty ``detail``; for 400, 413 and 415 it is a string. [#detail]
 
 Decode with Pillow inside ``try``/``except`` (``Image.open``, ``verify``, open again, ``load``,
 ``convert("RGB")``); read the upload in chunks and stop as soon as it exceeds
 ``max_upload_bytes``. Raise ``fastapi.HTTPException(status_code, detail="...")`` for each case.
+A request body larger than ``max_upload_bytes`` plus 16 KiB (room for the multipart envelope) is
+refused with 413 before it is read: check ``Content-Length``, and count the bytes of a body sent
+without one as they arrive (a small ASGI middleware that wraps ``receive``). [#bounded-read]
 
 OpenAPI: give the app a title and a description, give each route a summary, a
 ``response_model`` and document the 4xx answers of ``/predict`` with
-``responses={400: {"model": ErrorResponse, "description": ...}, 413: ..., 415: ...}``.
+``responses={400: {"model": ErrorResponse, "description": ...}, 413: ..., 415: ...}``. [#openapi]
 """
 
 from __future__ import annotations
@@ -111,7 +123,8 @@ def create_app(
     Returns:
         A FastAPI application with ``POST /predict`` and ``GET /health``. Build everything
         inside this function (the Redis client too), so that two calls give two independent
-        apps; do not connect to Redis here: the first request does.
+        apps. [#independent] Do not connect to Redis here: the first request does.
+        [#lazy-connect]
     """
     # TODO: FastAPI(title=..., description=...), the /health and /predict routes, the cache.
     raise NotImplementedError("create_app: build the FastAPI app (see the module docstring)")

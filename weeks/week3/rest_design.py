@@ -12,54 +12,65 @@ Routes (all under the version prefix ``/v1``)
 =====================================  ===================================================
 ``POST /v1/medications``               body :class:`MedicationIn` -> **201 Created**, the
                                        :class:`Medication` as JSON and a ``Location`` header
-                                       ``/v1/medications/<id>``; **409 Conflict** when the NDC
-                                       exists (the store raises :class:`DuplicateNDC`);
-                                       **422** when the body is invalid.
+                                       ``/v1/medications/<id>``. [#create] **409 Conflict**
+                                       when the NDC exists (the store raises
+                                       :class:`DuplicateNDC`). [#conflict] **422** when the
+                                       body is invalid. [#invalid-body]
 ``GET /v1/medications``                **200**, a :class:`MedicationPage` (see pagination).
-``GET /v1/medications/{id}``           **200** and the medication, or **404**.
-``DELETE /v1/medications/{id}``        **204 No Content** (empty body), or **404**.
+                                       [#list]
+``GET /v1/medications/{id}``           **200** and the medication, or **404**. [#get]
+``DELETE /v1/medications/{id}``        **204 No Content** (empty body), or **404**. [#delete]
 ``GET /v1/predictions/{id}``           **200** and the :class:`PredictionRecord`, or **404**.
+                                       [#prediction]
 =====================================  ===================================================
 
-An unknown id is a 404, never a 500. Use ``status_code=201`` on the decorator, set the headers on
-an injected ``response: Response``, raise ``HTTPException(404, detail)`` for misses.
+An unknown id is a 404, never a 500. [#unknown-id] Use ``status_code=201`` on the decorator, set
+the headers on an injected ``response: Response``, raise ``HTTPException(404, detail)`` for
+misses.
 
 Cursor pagination
 -----------------
 
 ``GET /v1/medications?limit=20&cursor=...&form=tablet&colour=white``:
 
-- Order: by ``(name, id)`` ascending (``id`` makes the key unique, so the order is total).
+- Order: by ``(name, id)`` ascending (``id`` makes the key unique, so the order is total); names
+  compare as Python strings (code points: ``"Zinc" < "aspirin"``). [#order]
 - Filters: ``form`` (``tablet`` or ``capsule``, anything else is a 422) and ``colour`` (exact
-  match); both optional, applied *before* paging.
+  match); both optional, applied *before* paging. [#filters]
 - ``limit``: 1 to ``max_limit`` (default 20); outside that range answer 422 (do not clamp).
+  [#limit]
 - ``next_cursor``: :func:`encode_cursor` of the last item's ``(name, id)`` when more items follow
   this page, ``null`` on the last page (and only there: fetch one item more than ``limit`` to
-  know). The next page holds the items whose ``(name, id)`` is strictly greater than the
-  cursor's. Offset pagination (``?page=3``) is wrong here: an insert before the current position
-  shifts every later item, so the client sees duplicates or skips items; a cursor does not move.
+  know). [#next-cursor] The next page holds the items whose ``(name, id)`` is strictly greater
+  than the cursor's. [#after-cursor] Offset pagination (``?page=3``) is wrong here: an insert
+  before the current position shifts every later item, so the client sees duplicates or skips
+  items; a cursor does not move. [#stable-under-inserts]
 - ``Link`` header when there is a next page: ``<URL>; rel="next"`` where URL is this request's
   URL (same ``limit`` and filters) with ``cursor`` set to ``next_cursor``
-  (``request.url.include_query_params(cursor=...)``).
+  (``request.url.include_query_params(cursor=...)``); no ``Link`` on the last page. [#link]
 - A cursor this API did not make (``decode_cursor`` raises ``ValueError``) is a **400**.
+  [#bad-cursor]
 
 :func:`encode_cursor` / :func:`decode_cursor`: the cursor is *opaque* to clients: URL-safe base64
-(``base64.urlsafe_b64encode``, padding ``=`` stripped) of ``json.dumps([name, id])``;
-``decode_cursor`` returns ``(name, id)`` and raises ``ValueError`` for anything else (bad base64,
-not JSON, not a list of two strings).
+(``base64.urlsafe_b64encode``, padding ``=`` stripped) of ``json.dumps([name, id])``.
+[#cursor-format] ``decode_cursor`` returns ``(name, id)``, also for a cursor made by another
+correct ``encode_cursor`` (with or without ``ensure_ascii``). [#decode] It raises ``ValueError``
+for anything else (bad base64, not JSON, not a list of two strings). [#decode-invalid]
 
 Errors: RFC 9457 problem details
 --------------------------------
 
 *Every* error response (404, 409, 400, 422, and the 404/405 FastAPI raises for unknown routes and
-methods) has the media type ``application/problem+json`` (:data:`PROBLEM_JSON`) and the body::
+methods) has the media type ``application/problem+json`` (:data:`PROBLEM_JSON`). [#problem-type]
+The body::
 
     {"type": "about:blank", "title": "Not Found", "status": 404,
      "detail": "no medication with id 'med_000999'", "instance": "/v1/medications/med_000999"}
 
 ``title`` is the standard reason phrase (``http.HTTPStatus(status).phrase``), ``status`` the
-HTTP status, ``instance`` the request path. A 422 also carries ``"errors": exc.errors()`` (made
-JSON-safe with ``fastapi.encoders.jsonable_encoder``). Register one exception handler for
+HTTP status, ``detail`` a non-empty explanation, ``instance`` the request path. [#problem-fields]
+A 422 also carries ``"errors": exc.errors()`` (made JSON-safe with
+``fastapi.encoders.jsonable_encoder``). [#problem-errors] Register one exception handler for
 ``starlette.exceptions.HTTPException`` (FastAPI's own is a subclass, and the router raises the
 Starlette one for unknown routes) and one for ``fastapi.exceptions.RequestValidationError``, each
 returning ``JSONResponse(..., status_code=..., media_type=PROBLEM_JSON)``.
@@ -216,6 +227,7 @@ def encode_cursor(name: str, medication_id: str) -> str:
 
     Returns:
         URL-safe base64 of ``json.dumps([name, medication_id])``, without ``=`` padding.
+        [#cursor-format]
     """
     # TODO: base64.urlsafe_b64encode(json.dumps([...]).encode()).decode().rstrip("=")
     raise NotImplementedError("encode_cursor")
@@ -225,7 +237,7 @@ def decode_cursor(cursor: str) -> tuple[str, str]:
     """The ``(name, id)`` inside a cursor made by :func:`encode_cursor`.
 
     Raises:
-        ValueError: ``cursor`` is not a cursor of this API.
+        ValueError: ``cursor`` is not a cursor of this API. [#decode-invalid]
     """
     # TODO: restore the padding, decode, json.loads, check it is a list of two strings
     raise NotImplementedError("decode_cursor")
@@ -236,11 +248,13 @@ def create_app(store: Store | None = None, *, max_limit: int = 100) -> FastAPI:
 
     Args:
         store: where medications and predictions live; None means a new empty :class:`Store`.
-        max_limit: the largest page size a client may ask for (422 above).
+            [#store-default]
+        max_limit: the largest page size a client may ask for (422 above). [#max-limit]
 
     Returns:
         A FastAPI app with the five routes and the problem-details error handlers. Build
         everything inside this function, so that two calls give two independent apps.
+        [#independent]
     """
     # TODO: FastAPI(title=...), two exception handlers, five routes
     raise NotImplementedError("create_app: build the versioned API (see the module docstring)")

@@ -8,10 +8,15 @@ Run: ``pytest weeks/week1/tests/test_calibration_metrics.py``.
 from __future__ import annotations
 
 from types import ModuleType
+from typing import Any
 
 import pytest
 import torch
+from hypothesis import example, given
+from hypothesis import strategies as st
 from torchmetrics.classification import MulticlassCalibrationError
+
+from grader import differential as diff
 
 # Hand-computed case, n_bins=4 (edges 0, .25, .5, .75, 1):
 #   sample  probs                    label  conf  bin  correct
@@ -52,6 +57,7 @@ def _floats(t: torch.Tensor) -> list[float]:
 
 
 # -- reliability bins ----------------------------------------------------------------------------
+@pytest.mark.clause("confidence", "bins", "last-bin", "bin-stats")
 def test_reliability_bins_hand_computed(impl: ModuleType) -> None:
     probs, labels = _hand()
     bins = impl.reliability_bins(probs, labels, n_bins=4)
@@ -72,6 +78,7 @@ def test_reliability_bins_hand_computed(impl: ModuleType) -> None:
         )
 
 
+@pytest.mark.clause("empty-bins")
 def test_empty_bins_are_reported_with_count_zero(impl: ModuleType) -> None:
     probs = torch.tensor([[0.92, 0.08], [0.96, 0.04]])
     bins = impl.reliability_bins(probs, torch.tensor([0, 1]), n_bins=10)
@@ -87,6 +94,7 @@ def test_empty_bins_are_reported_with_count_zero(impl: ModuleType) -> None:
 
 
 # -- ECE and MCE ---------------------------------------------------------------------------------
+@pytest.mark.clause("ece", "mce", "python-float")
 def test_ece_and_mce_hand_computed(impl: ModuleType) -> None:
     probs, labels = _hand()
     ece = impl.expected_calibration_error(probs, labels, n_bins=4)
@@ -101,6 +109,7 @@ def test_ece_and_mce_hand_computed(impl: ModuleType) -> None:
     )
 
 
+@pytest.mark.clause("ece", "mce")
 @pytest.mark.parametrize("n_bins", [5, 15])
 def test_ece_and_mce_match_torchmetrics(impl: ModuleType, n_bins: int) -> None:
     probs, labels = _random(seed=n_bins)
@@ -114,6 +123,7 @@ def test_ece_and_mce_match_torchmetrics(impl: ModuleType, n_bins: int) -> None:
         )
 
 
+@pytest.mark.clause("ece")
 def test_ece_default_uses_15_bins(impl: ModuleType) -> None:
     probs, labels = _random(seed=3)
     want = float(MulticlassCalibrationError(num_classes=6, n_bins=15, norm="l1")(probs, labels))
@@ -123,6 +133,7 @@ def test_ece_default_uses_15_bins(impl: ModuleType) -> None:
     )
 
 
+@pytest.mark.clause("ece")
 def test_calibrated_predictions_score_about_zero(impl: ModuleType) -> None:
     g = torch.Generator().manual_seed(7)
     probs = (2 * torch.randn(20000, 5, generator=g)).softmax(1)
@@ -140,6 +151,7 @@ def test_calibrated_predictions_score_about_zero(impl: ModuleType) -> None:
 
 
 # -- Brier ---------------------------------------------------------------------------------------
+@pytest.mark.clause("brier")
 def test_brier_score_hand_computed(impl: ModuleType) -> None:
     probs = torch.tensor([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.5, 0.5, 0.0]])
     labels = torch.tensor([0, 0, 2])
@@ -153,6 +165,7 @@ def test_brier_score_hand_computed(impl: ModuleType) -> None:
     )
 
 
+@pytest.mark.clause("brier")
 def test_brier_score_matches_formula_on_random_data(impl: ModuleType) -> None:
     probs, labels = _random(seed=11, n=500, classes=4)
     onehot = torch.nn.functional.one_hot(labels, 4).float()
@@ -162,6 +175,7 @@ def test_brier_score_matches_formula_on_random_data(impl: ModuleType) -> None:
 
 
 # -- errors --------------------------------------------------------------------------------------
+@pytest.mark.clause("validation")
 @pytest.mark.parametrize(
     "fn", ["reliability_bins", "expected_calibration_error", "max_calibration_error", "brier_score"]
 )
@@ -170,3 +184,102 @@ def test_mismatched_shapes_raise_value_error(impl: ModuleType, fn: str) -> None:
     with pytest.raises(ValueError):
         getattr(impl, fn)(probs, torch.tensor([0, 1, 2]))
         pytest.fail(f"{fn} with 4 probability rows and 3 labels should raise ValueError")
+
+
+# -- differential: the reference on the same inputs, edges, ties and bad shapes included ----------
+EDGE_VALUES = [0.0, 0.1, 0.2, 0.25, 0.3, 0.5, 0.75, 0.9, 1.0]
+
+
+@st.composite
+def predictions(draw: Any) -> tuple[torch.Tensor, torch.Tensor]:
+    n, c = draw(st.integers(1, 8)), draw(st.integers(1, 4))
+    dtype = draw(st.sampled_from([torch.float32, torch.float64]))
+    kind = draw(st.sampled_from(["random", "edges", "uniform"]))
+    if kind == "uniform":  # every class tied: the prediction is class 0
+        probs = torch.full((n, c), 1.0 / c, dtype=torch.float64)
+    elif kind == "edges":  # top probability exactly on a bin edge, the rest spread evenly
+        top = torch.tensor(draw(st.lists(st.sampled_from(EDGE_VALUES), min_size=n, max_size=n)))
+        top = top.double().clamp(min=1.0 / c)
+        rest = ((1 - top) / max(c - 1, 1))[:, None].expand(n, c).clone()
+        column = draw(st.integers(0, c - 1))
+        rest[:, column] = top if c > 1 else 1.0
+        probs = rest
+    else:
+        seed = draw(st.integers(0, 2**16))
+        logits = torch.randn(n, c, generator=torch.Generator().manual_seed(seed)) * 3
+        probs = logits.double().softmax(1)
+    labels = torch.tensor(draw(st.lists(st.integers(0, c - 1), min_size=n, max_size=n)))
+    return probs.to(dtype), labels
+
+
+def _bins_compare(got: Any, want: Any) -> str | None:
+    if not isinstance(got, tuple) or len(got) != 4:
+        return f"expected a ReliabilityBins (4 fields), got {diff.describe(got)}"
+    edges, counts, confidence, accuracy = got
+    for name, g, w in (("edges", edges, want.edges), ("counts", counts, want.counts)):
+        if not isinstance(g, torch.Tensor) or g.dtype != w.dtype or not torch.equal(g, w):
+            return f"{name} should be {w.tolist()} ({w.dtype}), got {diff.describe(g)}"
+    for name, g, w in (("confidence", confidence, want.confidence),
+                       ("accuracy", accuracy, want.accuracy)):  # fmt: skip
+        if not isinstance(g, torch.Tensor) or not g.is_floating_point() or g.shape != w.shape:
+            return f"{name} should be a float tensor of shape {tuple(w.shape)}, got {g!r}"
+        # a float32 running sum of N values may be off by N * eps(float32)
+        if problem := diff.same(g.double().numpy(), w.double().numpy(), atol=1e-6):
+            return f"{name}: {problem}"
+    return None
+
+
+@pytest.mark.clause("confidence", "ties", "bins", "last-bin", "edges", "bin-stats")
+@pytest.mark.clause("empty-bins", "n-bins")
+@given(case=predictions(), n_bins=st.sampled_from([1, 2, 3, 4, 5, 10, 15, 0, -1]))
+def test_reliability_bins_agree_with_the_reference(
+    impl: ModuleType, reference: ModuleType, case: tuple, n_bins: int
+) -> None:
+    probs, labels = case
+    diff.assert_same(
+        impl.reliability_bins, reference.reliability_bins, probs, labels, n_bins,
+        compare=_bins_compare,
+    )  # fmt: skip
+
+
+@pytest.mark.clause("ece", "mce", "brier", "python-float", "ties", "last-bin")
+@given(case=predictions(), n_bins=st.sampled_from([1, 3, 4, 10, 15]))
+@example(case=(torch.tensor([[0.5, 0.5], [1.0, 0.0]]), torch.tensor([1, 0])), n_bins=4)
+def test_scores_agree_with_the_reference(
+    impl: ModuleType, reference: ModuleType, case: tuple, n_bins: int
+) -> None:
+    probs, labels = case
+    # sums of N confidences in the dtype of probs: a few N * eps apart from the reference's
+    atol = 8 * (len(labels) + probs.shape[1]) * torch.finfo(probs.dtype).eps
+
+    def scalar(got: Any, want: Any) -> str | None:
+        if not isinstance(got, float):
+            return f"return a Python float, got {diff.describe(got)}"
+        return diff.same(got, want, atol=atol)
+
+    for name in ("expected_calibration_error", "max_calibration_error"):
+        diff.assert_same(
+            getattr(impl, name), getattr(reference, name), probs, labels, n_bins, compare=scalar
+        )
+    diff.assert_same(impl.brier_score, reference.brier_score, probs, labels, compare=scalar)
+
+
+BAD_SHAPES = [
+    (torch.full((3,), 1 / 3), torch.tensor([0])),
+    (torch.full((1, 2, 3), 1 / 3), torch.tensor([0])),
+    (torch.zeros(0, 3), torch.zeros(0, dtype=torch.int64)),
+    (torch.full((2, 3), 1 / 3), torch.tensor([[0], [1]])),
+    (torch.full((2, 3), 1 / 3), torch.tensor(1)),
+]
+
+
+@pytest.mark.clause("validation", "n-bins")
+@pytest.mark.parametrize("case", range(len(BAD_SHAPES)))
+@pytest.mark.parametrize(
+    "fn", ["reliability_bins", "expected_calibration_error", "max_calibration_error", "brier_score"]
+)
+def test_bad_inputs_agree_with_the_reference(
+    impl: ModuleType, reference: ModuleType, case: int, fn: str
+) -> None:
+    probs, labels = BAD_SHAPES[case]
+    diff.assert_same(getattr(impl, fn), getattr(reference, fn), probs, labels)

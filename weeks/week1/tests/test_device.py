@@ -12,10 +12,15 @@ from collections import OrderedDict
 from types import ModuleType
 from typing import Any, NamedTuple
 
+import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
+from hypothesis import given
+from hypothesis import strategies as st
 from torch import nn
+
+from grader import differential as diff
 
 META = torch.device("meta")
 
@@ -56,6 +61,7 @@ def _nested() -> dict[str, Any]:
 
 
 # -- pick_device -------------------------------------------------------------------------------
+@pytest.mark.clause("auto-order", "returns-device")
 def test_pick_device_defaults_to_cpu_without_accelerators(
     impl: ModuleType, no_env: pytest.MonkeyPatch
 ) -> None:
@@ -68,6 +74,7 @@ def test_pick_device_defaults_to_cpu_without_accelerators(
     )
 
 
+@pytest.mark.clause("auto-order")
 def test_pick_device_prefers_cuda_then_mps(impl: ModuleType, no_env: pytest.MonkeyPatch) -> None:
     no_env.setattr(torch.backends.mps, "is_available", lambda: True)
     no_env.setattr(torch.cuda, "is_available", lambda: True)
@@ -80,6 +87,7 @@ def test_pick_device_prefers_cuda_then_mps(impl: ModuleType, no_env: pytest.Monk
     )
 
 
+@pytest.mark.clause("prefer", "env")
 def test_pick_device_honours_argument_then_environment(
     impl: ModuleType, no_env: pytest.MonkeyPatch
 ) -> None:
@@ -92,6 +100,7 @@ def test_pick_device_honours_argument_then_environment(
     assert impl.pick_device(torch.device("meta")) == META, "a torch.device argument is accepted"
 
 
+@pytest.mark.clause("check-request", "not-a-device", "error-message")
 @pytest.mark.parametrize("request_from", ["argument", "environment"])
 @pytest.mark.parametrize("name", ["cuda", "mps", "gpu"])
 def test_pick_device_rejects_unavailable_devices_clearly(
@@ -109,6 +118,7 @@ def test_pick_device_rejects_unavailable_devices_clearly(
 
 
 # -- move_to -----------------------------------------------------------------------------------
+@pytest.mark.clause("tensor", "dtype-none", "mapping", "namedtuple", "sequence", "dataclass")
 def test_move_to_moves_every_tensor_and_keeps_structure(impl: ModuleType) -> None:
     batch = _nested()
     moved = impl.move_to(batch, "meta")
@@ -146,6 +156,7 @@ def test_move_to_moves_every_tensor_and_keeps_structure(impl: ModuleType) -> Non
     assert moved["nothing"] is None
 
 
+@pytest.mark.clause("other-identity", "no-mutation")
 def test_move_to_returns_non_tensors_by_identity_and_keeps_input(impl: ModuleType) -> None:
     batch = _nested()
     moved = impl.move_to(batch, "meta")
@@ -156,6 +167,7 @@ def test_move_to_returns_non_tensors_by_identity_and_keeps_input(impl: ModuleTyp
     assert impl.move_to("text", "meta") == "text" and impl.move_to(3, "meta") == 3
 
 
+@pytest.mark.clause("dtype-floating")
 def test_move_to_casts_only_floating_tensors(impl: ModuleType) -> None:
     moved = impl.move_to(_nested(), "cpu", dtype=torch.float16)
     assert moved["images"].dtype == torch.float16, "floating tensors must take dtype=float16"
@@ -168,6 +180,7 @@ def test_move_to_casts_only_floating_tensors(impl: ModuleType) -> None:
     assert moved["sample"].label.dtype == torch.int64, "ints inside a namedtuple stay ints too"
 
 
+@pytest.mark.clause("non-blocking")
 def test_move_to_forwards_non_blocking(impl: ModuleType, monkeypatch: pytest.MonkeyPatch) -> None:
     seen: list[bool] = []
     original = torch.Tensor.to
@@ -197,6 +210,7 @@ def _trained() -> tuple[nn.Module, torch.optim.Optimizer]:
     return model, optimizer
 
 
+@pytest.mark.clause("model-in-place", "optimizer-state", "returns-model")
 def test_move_model_moves_parameters_and_optimizer_state(impl: ModuleType) -> None:
     model, optimizer = _trained()
     got = impl.move_model(model, "meta", optimizer)
@@ -215,6 +229,7 @@ def test_move_model_moves_parameters_and_optimizer_state(impl: ModuleType) -> No
     )
 
 
+@pytest.mark.clause("model-in-place", "optimizer-state", "step-untouched", "trainable-after")
 def test_move_model_to_float64_keeps_training(impl: ModuleType) -> None:
     model, optimizer = _trained()
     params = list(model.parameters())
@@ -234,3 +249,200 @@ def test_move_model_to_float64_keeps_training(impl: ModuleType) -> None:
     F.cross_entropy(model(x), torch.randint(0, 2, (8,))).backward()
     optimizer.step()  # mixed dtypes in Adam's update raise here
     assert all(p.dtype == torch.float64 for p in model.parameters())
+
+
+# -- differential: the reference on the same requests and the same batches -----------------------
+PREFERS: list[Any] = [None, "cpu", "meta", "cuda", "cuda:0", "cuda:1", "mps", "gpu", "cuda:x",
+                      torch.device("cpu"), torch.device("meta")]  # fmt: skip
+ENVS = [None, "", "meta", "cpu", "cuda", "cuda:1", "mps", "gpu"]
+
+
+@pytest.mark.clause("prefer", "env", "auto-order", "check-request", "not-a-device")
+@pytest.mark.clause("returns-device", "error-message")
+def test_pick_device_agrees_with_the_reference_everywhere(
+    impl: ModuleType, reference: ModuleType, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for cuda_count in (0, 1, 2):
+        for mps in (False, True):
+            monkeypatch.setattr(torch.cuda, "is_available", lambda n=cuda_count: n > 0)
+            monkeypatch.setattr(torch.cuda, "device_count", lambda n=cuda_count: n)
+            monkeypatch.setattr(torch.backends.mps, "is_available", lambda m=mps: m)
+            for env in ENVS:
+                if env is None:
+                    monkeypatch.delenv("RXVISION_DEVICE", raising=False)
+                else:
+                    monkeypatch.setenv("RXVISION_DEVICE", env)
+                for prefer in PREFERS:
+                    what = (
+                        f"pick_device({prefer!r}) with RXVISION_DEVICE={env!r}, "
+                        f"{cuda_count} CUDA device(s), MPS {'available' if mps else 'absent'}"
+                    )
+                    want = diff.call(reference.pick_device, prefer)
+                    got = diff.call(impl.pick_device, prefer)
+                    if isinstance(got.error, NotImplementedError):
+                        raise got.error
+                    if want.raised:
+                        assert isinstance(got.error, ValueError), (
+                            f"{what} should raise ValueError ({want.error}), got "
+                            f"{diff.describe(got.error if got.raised else got.value)}"
+                        )
+                        from_env = prefer is None
+                        name = str(env if from_env else prefer).split(":")[0]
+                        message = str(got.error)
+                        assert name in message, f"{what}: the message should name {name!r}"
+                        where = ("RXVISION_DEVICE",) if from_env else ("prefer", "argument")
+                        assert any(w in message for w in where), (
+                            f"{what}: the message should say where the request came from "
+                            f"({' or '.join(where)}): {message}"
+                        )
+                    else:
+                        assert not got.raised, f"{what} raised {diff.describe(got.error)}"
+                        assert isinstance(got.value, torch.device) and got.value == want.value, (
+                            f"{what} should be {want.value!r}, got {got.value!r}"
+                        )
+
+
+class Pair(NamedTuple):
+    left: Any
+    right: Any
+
+
+@dataclasses.dataclass
+class Box:
+    content: Any
+    tag: str = "box"
+    cache: Any = dataclasses.field(default=None, init=True)
+
+
+LEAVES = st.one_of(
+    st.sampled_from(
+        [torch.float32, torch.float64, torch.float16, torch.int64, torch.bool, torch.uint8]
+    ).map(lambda t: (torch.arange(3) % 2).to(t)),  # fmt: skip
+    st.integers(-3, 3),
+    st.text(max_size=3),
+    st.none(),
+    st.just(np.arange(3.0)),
+)
+BATCHES = st.recursive(
+    LEAVES,
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=3),
+        st.lists(inner, max_size=3).map(tuple),
+        st.dictionaries(st.text(max_size=2), inner, max_size=3),
+        st.dictionaries(st.text(max_size=2), inner, max_size=3).map(OrderedDict),
+        st.tuples(inner, inner).map(lambda t: Pair(*t)),
+        st.tuples(inner, inner).map(lambda t: Box(t[0], cache=t[1])),
+    ),
+    max_leaves=8,
+)
+
+
+def _same_structure(got: Any, want: Any, original: Any, path: str = "batch") -> str | None:
+    if isinstance(want, torch.Tensor):
+        if not isinstance(got, torch.Tensor):
+            return f"{path}: expected a tensor, got {diff.describe(got)}"
+        if (got.device, got.dtype, got.shape) != (want.device, want.dtype, want.shape):
+            return (
+                f"{path}: expected a {want.dtype} tensor on {want.device}, got {got.dtype} on "
+                f"{got.device}"
+            )
+        if want.device.type != "meta" and not torch.equal(got, want):
+            return f"{path}: the values changed"
+        return None
+    if type(got) is not type(want):
+        return f"{path}: expected a {type(want).__name__}, got {type(got).__name__}"
+    if dataclasses.is_dataclass(want):
+        for f in dataclasses.fields(want):
+            if m := _same_structure(getattr(got, f.name), getattr(want, f.name),
+                                    getattr(original, f.name), f"{path}.{f.name}"):  # fmt: skip
+                return m
+        return None if got is not original else f"{path}: a dataclass must be rebuilt"
+    if isinstance(want, dict):
+        if list(got) != list(want):
+            return f"{path}: keys {list(got)} should be {list(want)} (same order)"
+        return next(
+            (m for k in want if (m := _same_structure(got[k], want[k], original[k],
+                                                       f"{path}[{k!r}]"))),
+            None,
+        )  # fmt: skip
+    if isinstance(want, (list, tuple)):
+        if len(got) != len(want):
+            return f"{path}: expected {len(want)} items, got {len(got)}"
+        return next(
+            (m for i, (g, w, o) in enumerate(zip(got, want, original, strict=True))
+             if (m := _same_structure(g, w, o, f"{path}[{i}]"))),
+            None,
+        )  # fmt: skip
+    return None if got is original else f"{path}: {diff.describe(original)} must be the same object"
+
+
+def _tensor_places(obj: Any) -> list[tuple[torch.device, torch.dtype]]:
+    """Device and dtype of every tensor inside ``obj``, in order."""
+    if isinstance(obj, torch.Tensor):
+        return [(obj.device, obj.dtype)]
+    if dataclasses.is_dataclass(obj):
+        obj = [getattr(obj, f.name) for f in dataclasses.fields(obj)]
+    if isinstance(obj, dict):
+        obj = list(obj.values())
+    if isinstance(obj, (list, tuple)):
+        return [place for item in obj for place in _tensor_places(item)]
+    return []
+
+
+@pytest.mark.clause("tensor", "dtype-floating", "dtype-none", "mapping", "namedtuple")
+@pytest.mark.clause("sequence", "dataclass", "other-identity", "no-mutation")
+@given(
+    batch=BATCHES,
+    device=st.sampled_from(["meta", "cpu", torch.device("meta")]),
+    dtype=st.sampled_from([None, torch.float16, torch.float64]),
+)
+def test_move_to_agrees_with_the_reference(
+    impl: ModuleType, reference: ModuleType, batch: Any, device: Any, dtype: torch.dtype | None
+) -> None:
+    before = _tensor_places(batch)
+    want = reference.move_to(batch, device, dtype)
+    got = impl.move_to(batch, device, dtype)
+    problem = _same_structure(got, want, batch)
+    assert problem is None, f"move_to(..., {device!r}, dtype={dtype}): {problem}"
+    assert _tensor_places(batch) == before, "move_to modified its input in place"
+
+
+def _moved_state(module: ModuleType, name: str | None, device: str, dtype: Any) -> tuple:
+    model, _ = _trained()
+    optimizer = None
+    if name is not None:
+        optimizer = {
+            "adam": lambda ps: torch.optim.Adam(ps, lr=1e-2),
+            "momentum": lambda ps: torch.optim.SGD(ps, lr=0.1, momentum=0.9),
+        }[name](model.parameters())
+        optimizer.zero_grad()
+        F.cross_entropy(model(torch.randn(8, 4)), torch.randint(0, 2, (8,))).backward()
+        optimizer.step()
+    steps = {} if optimizer is None else {
+        id(p): s.get("step") for p, s in optimizer.state.items()}  # fmt: skip
+    got = module.move_model(model, device, optimizer, dtype)
+    assert got is model, "move_model returns the model itself"
+    described = [(n, t.device.type, t.dtype) for n, t in model.state_dict().items()]
+    if optimizer is not None:
+        for p, state in optimizer.state.items():
+            for key, value in state.items():
+                if key == "step":
+                    assert value is steps[id(p)], "leave the 'step' entries as they are"
+                    continue
+                described.append((key, value.device.type, value.dtype))
+    return tuple(described)
+
+
+@pytest.mark.clause("model-in-place", "optimizer-state", "step-untouched", "returns-model")
+@pytest.mark.parametrize("name", [None, "adam", "momentum"])
+@pytest.mark.parametrize(("device", "dtype"), [("meta", None), ("meta", torch.float16),
+                                               ("cpu", torch.float64)])  # fmt: skip
+def test_move_model_agrees_with_the_reference(
+    impl: ModuleType, reference: ModuleType, name: str | None, device: str, dtype: Any
+) -> None:
+    want = _moved_state(reference, name, device, dtype)
+    got = _moved_state(impl, name, device, dtype)
+    assert got == want, (
+        f"move_model(model, {device!r}, {name or 'no'} optimizer, dtype={dtype}): (name, device, "
+        f"dtype) of every parameter, buffer and optimizer state should be\n  {want}\ngot\n  {got}"
+    )

@@ -9,11 +9,16 @@ from __future__ import annotations
 
 import math
 from types import ModuleType
+from typing import Any
 
 import pytest
 import torch
 import torch.nn.functional as F
+from hypothesis import assume, given
+from hypothesis import strategies as st
 from torchvision.ops import sigmoid_focal_loss
+
+from grader import differential as diff
 
 REDUCTIONS = ("mean", "sum", "none")
 K = 6
@@ -42,6 +47,7 @@ def _close(got: torch.Tensor, want: torch.Tensor, what: str, atol: float = 1e-5)
 
 
 # -- cross-entropy -----------------------------------------------------------------------------
+@pytest.mark.clause("ce-formula", "ce-matches-torch", "reduction")
 @pytest.mark.parametrize("reduction", REDUCTIONS)
 def test_cross_entropy_matches_torch(impl: ModuleType, reduction: str) -> None:
     logits, target = _batch(0)
@@ -50,6 +56,7 @@ def test_cross_entropy_matches_torch(impl: ModuleType, reduction: str) -> None:
     _close(got, want, f"cross_entropy(reduction={reduction!r}) without weights or smoothing")
 
 
+@pytest.mark.clause("ce-weighted-mean", "ce-formula")
 @pytest.mark.parametrize("reduction", REDUCTIONS)
 def test_cross_entropy_class_weights(impl: ModuleType, reduction: str) -> None:
     logits, target = _batch(1)
@@ -65,6 +72,7 @@ def test_cross_entropy_class_weights(impl: ModuleType, reduction: str) -> None:
     _close(got, want, f"cross_entropy(weight=w, reduction={reduction!r}){hint}")
 
 
+@pytest.mark.clause("ce-smoothing")
 @pytest.mark.parametrize("eps", [0.1, 0.4])
 @pytest.mark.parametrize("reduction", REDUCTIONS)
 def test_cross_entropy_label_smoothing(impl: ModuleType, eps: float, reduction: str) -> None:
@@ -79,6 +87,7 @@ def test_cross_entropy_label_smoothing(impl: ModuleType, eps: float, reduction: 
     )
 
 
+@pytest.mark.clause("ce-smoothing")
 def test_cross_entropy_label_smoothing_hand_computed(impl: ModuleType) -> None:
     # Uniform logits over 4 classes: every log-probability is -ln 4, so any smoothing gives ln 4;
     # logits [ln 2, 0, 0, 0] (probabilities 2/5, 1/5, 1/5, 1/5), target 0, eps = 0.2:
@@ -93,6 +102,7 @@ def test_cross_entropy_label_smoothing_hand_computed(impl: ModuleType) -> None:
     )
 
 
+@pytest.mark.clause("ce-smoothing", "ce-formula")
 @pytest.mark.parametrize("reduction", REDUCTIONS)
 def test_cross_entropy_weights_and_smoothing(impl: ModuleType, reduction: str) -> None:
     logits, target = _batch(3)
@@ -109,6 +119,7 @@ def test_cross_entropy_weights_and_smoothing(impl: ModuleType, reduction: str) -
     )
 
 
+@pytest.mark.clause("ce-ignore")
 @pytest.mark.parametrize("reduction", REDUCTIONS)
 def test_cross_entropy_ignore_index(impl: ModuleType, reduction: str) -> None:
     logits, target = _batch(4)
@@ -128,6 +139,7 @@ def test_cross_entropy_ignore_index(impl: ModuleType, reduction: str) -> None:
     _close(got, want, "cross_entropy(..., ignore_index=3): use the argument, not a hard-coded -100")
 
 
+@pytest.mark.clause("stable")
 def test_cross_entropy_stable_for_huge_logits(impl: ModuleType) -> None:
     logits, target = _batch(5, scale=1e4)
     got = impl.cross_entropy(logits, target, label_smoothing=0.1, reduction="none")
@@ -139,6 +151,7 @@ def test_cross_entropy_stable_for_huge_logits(impl: ModuleType) -> None:
     _close(got, want, "cross_entropy on logits of magnitude 1e4", atol=1e-2)
 
 
+@pytest.mark.clause("gradients")
 def test_cross_entropy_gradient_matches_torch(impl: ModuleType) -> None:
     logits, target = _batch(6)
     weight = _weights(6)
@@ -150,6 +163,7 @@ def test_cross_entropy_gradient_matches_torch(impl: ModuleType) -> None:
     _close(mine.grad, theirs.grad, "gradient of cross_entropy with respect to the logits")
 
 
+@pytest.mark.clause("reduction-invalid")
 def test_cross_entropy_rejects_unknown_reduction(impl: ModuleType) -> None:
     logits, target = _batch(7)
     with pytest.raises(ValueError):
@@ -157,6 +171,7 @@ def test_cross_entropy_rejects_unknown_reduction(impl: ModuleType) -> None:
 
 
 # -- focal loss --------------------------------------------------------------------------------
+@pytest.mark.clause("focal-gamma-0")
 @pytest.mark.parametrize("reduction", REDUCTIONS)
 def test_focal_loss_with_gamma_0_is_cross_entropy(impl: ModuleType, reduction: str) -> None:
     logits, target = _batch(8)
@@ -165,6 +180,7 @@ def test_focal_loss_with_gamma_0_is_cross_entropy(impl: ModuleType, reduction: s
     _close(got, want, f"focal_loss(gamma=0, reduction={reduction!r}) must equal cross-entropy")
 
 
+@pytest.mark.clause("focal-formula")
 def test_focal_loss_hand_computed(impl: ModuleType) -> None:
     # logits [0, ln 3]: p = [1/4, 3/4]. Target 1: (1/4)^2 * ln(4/3); target 0: (3/4)^2 * ln 4.
     logits = torch.tensor([[0.0, math.log(3.0)], [0.0, math.log(3.0)]])
@@ -187,6 +203,7 @@ def test_focal_loss_hand_computed(impl: ModuleType) -> None:
     )
 
 
+@pytest.mark.clause("focal-binary", "focal-mean")
 @pytest.mark.parametrize("gamma", [0.5, 2.0, 3.0])
 @pytest.mark.parametrize("reduction", REDUCTIONS)
 def test_focal_loss_binary_matches_torchvision(
@@ -210,6 +227,7 @@ def test_focal_loss_binary_matches_torchvision(
     )
 
 
+@pytest.mark.clause("stable")
 def test_focal_loss_stable_for_huge_logits(impl: ModuleType) -> None:
     logits, target = _batch(10, scale=1e4)
     got = impl.focal_loss(logits, target, gamma=2.0, reduction="none")
@@ -223,6 +241,7 @@ def test_focal_loss_stable_for_huge_logits(impl: ModuleType) -> None:
 
 
 # -- MSE ---------------------------------------------------------------------------------------
+@pytest.mark.clause("mse", "reduction")
 @pytest.mark.parametrize("reduction", REDUCTIONS)
 def test_mse_matches_torch(impl: ModuleType, reduction: str) -> None:
     g = torch.Generator().manual_seed(11)
@@ -237,6 +256,167 @@ def test_mse_matches_torch(impl: ModuleType, reduction: str) -> None:
     )
 
 
+@pytest.mark.clause("mse-shapes")
 def test_mse_rejects_mismatched_shapes(impl: ModuleType) -> None:
     with pytest.raises(ValueError):
         impl.mse_loss(torch.zeros(8), torch.zeros(8, 1))
+
+
+# -- differential: the reference on the same inputs, non-default parameters included -------------
+def _loss_and_grad(fn: Any, x: torch.Tensor, *args: Any, **kwargs: Any) -> tuple:
+    leaf = x.clone().requires_grad_()
+    loss = fn(leaf, *args, **kwargs)
+    weights = torch.linspace(0.5, 1.5, loss.numel(), dtype=loss.dtype).reshape(loss.shape)
+    (loss * weights).sum().backward()
+    return loss.detach(), leaf.grad
+
+
+def _tolerance(x: torch.Tensor, scale: float) -> Any:
+    """Rounding of log_softmax and of the sums: a few eps of the dtype times the size of the
+    logits (x - max - log(sum) and x - logsumexp(x) differ by that), times the weights and N."""
+    eps = torch.finfo(x.dtype).eps
+    size = 1.0 + (float(x.abs().max()) if x.numel() else 0.0)
+    atol = 64 * eps * size * scale
+
+    def compare(got: Any, want: Any) -> str | None:
+        for what, g, w in zip(("loss", "gradient"), got, want, strict=True):
+            if not isinstance(g, torch.Tensor):
+                return f"the {what} should be a tensor, got {diff.describe(g)}"
+            if g.shape != w.shape or g.dtype != w.dtype:
+                return (
+                    f"the {what} should have shape {tuple(w.shape)} and dtype {w.dtype}, got "
+                    f"{tuple(g.shape)} {g.dtype}"
+                )
+            if problem := diff.same(g.numpy(), w.numpy(), rtol=64 * eps, atol=atol):
+                return f"the {what}: {problem}"
+        return None
+
+    return compare
+
+
+@st.composite
+def classification(draw: Any) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    n, k = draw(st.integers(1, 6)), draw(st.integers(1, 5))
+    dtype = draw(st.sampled_from([torch.float32, torch.float64]))
+    scale = draw(st.sampled_from([0.0, 1.0, 30.0, 1e4]))
+    seed = draw(st.integers(0, 2**16))
+    g = torch.Generator().manual_seed(seed)
+    logits = (torch.randn(n, k, generator=g, dtype=torch.float64) * scale).to(dtype)
+    target = torch.tensor(draw(st.lists(st.integers(0, k - 1), min_size=n, max_size=n)))
+    weight = (torch.rand(k, generator=g, dtype=torch.float64) * 3 + 0.1).to(dtype)
+    return logits, target, weight
+
+
+@pytest.mark.clause("ce-formula", "ce-smoothing", "ce-ignore", "ce-weighted-mean", "stable")
+@pytest.mark.clause("ce-smoothing-range", "reduction", "reduction-invalid", "gradients")
+@given(
+    case=classification(),
+    weighted=st.booleans(),
+    smoothing=st.sampled_from([0.0, 0.1, 0.5, 1.0, -0.1, 1.5]),
+    reduction=st.sampled_from(["mean", "sum", "none", "average"]),
+    ignore=st.sampled_from([None, -100, 0, 2]),
+    data=st.data(),
+)
+def test_cross_entropy_agrees_with_the_reference(
+    impl: ModuleType,
+    reference: ModuleType,
+    case: tuple,
+    weighted: bool,
+    smoothing: float,
+    reduction: str,
+    ignore: int | None,
+    data: Any,
+) -> None:
+    logits, target, weight = case
+    kwargs: dict[str, Any] = {"label_smoothing": smoothing, "reduction": reduction}
+    if weighted:
+        kwargs["weight"] = weight
+    if ignore is not None:
+        kwargs["ignore_index"] = ignore
+        hidden = data.draw(st.lists(st.booleans(), min_size=len(target), max_size=len(target)))
+        target = torch.where(torch.tensor(hidden), torch.tensor(ignore), target)
+    # every sample ignored: the mean is 0 / 0, which the spec does not define
+    assume(reduction != "mean" or bool((target != kwargs.get("ignore_index", -100)).any()))
+    want = diff.call(_loss_and_grad, reference.cross_entropy, logits, target, **kwargs)
+    got = diff.call(_loss_and_grad, impl.cross_entropy, logits, target, **kwargs)
+    _same_outcome(got, want, logits, len(target) * float(weight.max()), f"cross_entropy({kwargs})")
+
+
+def _same_outcome(got: Any, want: Any, logits: torch.Tensor, scale: float, what: str) -> None:
+    if isinstance(got.error, NotImplementedError):
+        raise got.error
+    if want.raised:
+        assert isinstance(got.error, type(want.error)), (
+            f"{what} should raise {type(want.error).__name__} ({want.error}), got "
+            f"{diff.describe(got.error if got.raised else got.value)}"
+        )
+        return
+    assert not got.raised, f"{what} raised {diff.describe(got.error)}"
+    problem = _tolerance(logits, scale)(got.value, want.value)
+    assert problem is None, f"{what} on logits {diff.describe(logits.numpy())}: {problem}"
+
+
+@pytest.mark.clause("focal-formula", "focal-gamma-0", "focal-mean", "stable", "reduction")
+@pytest.mark.clause("reduction-invalid", "gradients")
+@given(
+    case=classification(),
+    gamma=st.sampled_from([0.0, 0.5, 1.0, 2.0, 3.0]),
+    with_alpha=st.booleans(),
+    reduction=st.sampled_from(["mean", "sum", "none", "avg"]),
+)
+def test_focal_loss_agrees_with_the_reference(
+    impl: ModuleType,
+    reference: ModuleType,
+    case: tuple,
+    gamma: float,
+    with_alpha: bool,
+    reduction: str,
+) -> None:
+    logits, target, weight = case
+    kwargs: dict[str, Any] = {"gamma": gamma, "reduction": reduction}
+    if with_alpha:
+        kwargs["alpha"] = weight
+    want = diff.call(_loss_and_grad, reference.focal_loss, logits, target, **kwargs)
+    got = diff.call(_loss_and_grad, impl.focal_loss, logits, target, **kwargs)
+    _same_outcome(got, want, logits, len(target) * float(weight.max()), f"focal_loss({kwargs})")
+
+
+@pytest.mark.clause("mse", "mse-shapes", "reduction", "reduction-invalid", "gradients")
+@given(
+    shape=st.sampled_from([(0,), (1,), (5,), (3, 2), (2, 1, 3)]),
+    other=st.sampled_from([None, (5, 1), (1, 5), (2,), (3, 1)]),
+    reduction=st.sampled_from(["mean", "sum", "none", "total"]),
+    dtype=st.sampled_from([torch.float32, torch.float64]),
+    seed=st.integers(0, 2**16),
+)
+def test_mse_agrees_with_the_reference(
+    impl: ModuleType,
+    reference: ModuleType,
+    shape: tuple[int, ...],
+    other: tuple[int, ...] | None,
+    reduction: str,
+    dtype: torch.dtype,
+    seed: int,
+) -> None:
+    g = torch.Generator().manual_seed(seed)
+    prediction = (torch.randn(shape, generator=g, dtype=torch.float64) * 100).to(dtype)
+    target = (torch.randn(other or shape, generator=g, dtype=torch.float64) * 100).to(dtype)
+    want = diff.call(_loss_and_grad, reference.mse_loss, prediction, target, reduction=reduction)
+    got = diff.call(_loss_and_grad, impl.mse_loss, prediction, target, reduction=reduction)
+    scale = 1.0 + 4e4 * max(1, prediction.numel())
+    _same_outcome(got, want, prediction, scale, f"mse_loss(shapes {shape} and {other or shape})")
+
+
+@pytest.mark.clause("no-ready-made")
+def test_no_ready_made_losses(impl: ModuleType, monkeypatch: pytest.MonkeyPatch) -> None:
+    def forbidden(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError(
+            "write the formula: F.cross_entropy, F.nll_loss and F.mse_loss are not allowed"
+        )
+
+    logits, target = _batch(8)
+    for name in ("cross_entropy", "nll_loss", "mse_loss"):
+        monkeypatch.setattr(F, name, forbidden)
+    impl.cross_entropy(logits, target, weight=_weights(8), label_smoothing=0.1)
+    impl.focal_loss(logits, target)
+    impl.mse_loss(logits, logits.flip(0))

@@ -9,12 +9,17 @@ from __future__ import annotations
 
 import math
 from types import ModuleType
+from typing import Any
 
 import pytest
 import torch
+from hypothesis import example, given
+from hypothesis import strategies as st
 from timm.optim import param_groups_weight_decay as timm_groups
 from torch import nn
 from torch.optim.lr_scheduler import CosineAnnealingLR, LinearLR, SequentialLR
+
+from grader import differential as diff
 
 
 class _Net(nn.Module):
@@ -49,6 +54,7 @@ def _as_names(model: nn.Module, groups: list[dict]) -> list[tuple[float, list[st
 
 
 # -- parameter groups --------------------------------------------------------------------------
+@pytest.mark.clause("groups-no-decay", "groups-decay", "groups-layout")
 def test_param_groups_match_timm(impl: ModuleType) -> None:
     model = _net()
     got = _as_names(model, impl.param_groups_weight_decay(model, 0.05, ("cls_token",)))
@@ -61,6 +67,7 @@ def test_param_groups_match_timm(impl: ModuleType) -> None:
     )
 
 
+@pytest.mark.clause("groups-no-decay")
 def test_param_groups_norm_weights_do_not_decay(impl: ModuleType) -> None:
     model = _net()
     groups = _as_names(model, impl.param_groups_weight_decay(model, 0.1))
@@ -76,6 +83,7 @@ def test_param_groups_norm_weights_do_not_decay(impl: ModuleType) -> None:
     )
 
 
+@pytest.mark.clause("groups-frozen")
 def test_param_groups_skip_frozen_parameters(impl: ModuleType) -> None:
     model = _net()
     for p in (*model.conv.parameters(), *model.bn.parameters()):
@@ -89,6 +97,7 @@ def test_param_groups_skip_frozen_parameters(impl: ModuleType) -> None:
 
 
 # -- optimisers --------------------------------------------------------------------------------
+@pytest.mark.clause("decoupled-decay", "adamw")
 def test_adamw_step_with_zero_gradient_only_decays_weights(impl: ModuleType) -> None:
     model = _net()
     lr, wd = 0.1, 0.5
@@ -111,6 +120,7 @@ def test_adamw_step_with_zero_gradient_only_decays_weights(impl: ModuleType) -> 
         )
 
 
+@pytest.mark.clause("adamw", "sgd")
 @pytest.mark.parametrize("name", ["adamw", "sgd"])
 def test_optimizer_steps_match_torch(impl: ModuleType, name: str) -> None:
     mine, theirs = _net(1), _net(1)
@@ -137,6 +147,7 @@ def test_optimizer_steps_match_torch(impl: ModuleType, name: str) -> None:
         )
 
 
+@pytest.mark.clause("sgd")
 def test_sgd_uses_nesterov_momentum(impl: ModuleType) -> None:
     opt = impl.build_optimizer(_net(), "sgd", lr=0.1, momentum=0.7)
     assert isinstance(opt, torch.optim.SGD), f"'sgd' should give torch.optim.SGD, got {opt!r}"
@@ -144,12 +155,14 @@ def test_sgd_uses_nesterov_momentum(impl: ModuleType) -> None:
     assert got == (0.7, True), f"SGD should have momentum=0.7 and nesterov=True, got {got}"
 
 
+@pytest.mark.clause("optimizer-name")
 def test_build_optimizer_rejects_unknown_name(impl: ModuleType) -> None:
     with pytest.raises(ValueError):
         impl.build_optimizer(_net(), "rmsprop")
 
 
 # -- schedule ----------------------------------------------------------------------------------
+@pytest.mark.clause("warmup", "cosine", "after-total")
 def test_warmup_cosine_key_steps(impl: ModuleType) -> None:
     cases = {0: 0.25, 1: 0.5, 3: 1.0, 4: 1.0, 8: 0.55, 12: 0.1, 13: 0.1, 100: 0.1}
     for step, want in cases.items():
@@ -161,6 +174,7 @@ def test_warmup_cosine_key_steps(impl: ModuleType) -> None:
         )
 
 
+@pytest.mark.clause("matches-torch", "scheduler")
 @pytest.mark.parametrize(("warmup", "total", "floor"), [(5, 30, 0.1), (3, 20, 0.0), (1, 9, 0.5)])
 def test_scheduler_matches_sequential_lr(
     impl: ModuleType, warmup: int, total: int, floor: float
@@ -195,6 +209,7 @@ def test_scheduler_matches_sequential_lr(
             reference.step()
 
 
+@pytest.mark.clause("schedule-validation", "scheduler-validation")
 @pytest.mark.parametrize(("warmup", "total", "floor"), [(5, 5, 0.0), (6, 5, 0.0), (2, 10, 1.5)])
 def test_warmup_cosine_rejects_bad_arguments(
     impl: ModuleType, warmup: int, total: int, floor: float
@@ -204,3 +219,141 @@ def test_warmup_cosine_rejects_bad_arguments(
     opt = torch.optim.SGD([nn.Parameter(torch.zeros(1))], lr=0.1)
     with pytest.raises(ValueError):
         impl.warmup_cosine_scheduler(opt, warmup, total, floor)
+
+
+# -- differential: the reference on the same inputs, edges and non-default values included --------
+@pytest.mark.clause("warmup", "cosine", "after-total", "schedule-validation")
+@given(
+    step=st.integers(0, 16),
+    warmup=st.integers(-1, 7),
+    total=st.integers(-1, 12),
+    floor=st.sampled_from([0.0, 0.1, 0.5, 1.0, -0.1, 1.5]),
+)
+def test_warmup_cosine_agrees_with_the_reference(
+    impl: ModuleType, reference: ModuleType, step: int, warmup: int, total: int, floor: float
+) -> None:
+    # 0.5 * (1 + cos) and cos(.) ** 2 of the half angle differ by a few eps: atol 1e-12
+    got = diff.assert_same(
+        impl.warmup_cosine, reference.warmup_cosine, step, warmup, total, floor, atol=1e-12
+    )
+    if got is not None:
+        assert isinstance(impl.warmup_cosine(step, warmup, total, floor), float), "a float"
+
+
+def _lrs(module: ModuleType, warmup: int, total: int, floor: float) -> list[list[float]]:
+    a, b = nn.Parameter(torch.zeros(2)), nn.Parameter(torch.zeros(1))
+    optimizer = torch.optim.SGD([{"params": [a], "lr": 0.2}, {"params": [b], "lr": 0.05}])
+    scheduler = module.warmup_cosine_scheduler(optimizer, warmup, total, floor)
+    out = []
+    for _ in range(total + 3):
+        out.append([g["lr"] for g in optimizer.param_groups])
+        optimizer.step()
+        scheduler.step()
+    return out
+
+
+def _same_call(got: Any, want: Any, what: str, **tolerance: float) -> None:
+    if isinstance(got.error, NotImplementedError):
+        raise got.error
+    if want.raised:
+        assert isinstance(got.error, ValueError), (
+            f"{what} should raise ValueError at once, got "
+            f"{diff.describe(got.error if got.raised else got.value)}"
+        )
+        return
+    assert not got.raised, f"{what} raised {diff.describe(got.error)}"
+    problem = diff.same(got.value, want.value, **tolerance)
+    assert problem is None, f"{what}: {problem}"
+
+
+@pytest.mark.clause("scheduler", "scheduler-validation")
+@given(
+    warmup=st.integers(-1, 4),
+    total=st.integers(-1, 8),
+    floor=st.sampled_from([0.0, 0.25, 1.0, 2.0]),
+)
+def test_scheduler_agrees_with_the_reference(
+    impl: ModuleType, reference: ModuleType, warmup: int, total: int, floor: float
+) -> None:
+    want = diff.call(_lrs, reference, warmup, total, floor)
+    got = diff.call(_lrs, impl, warmup, total, floor)
+    what = (
+        f"warmup_cosine_scheduler(opt, {warmup}, {total}, {floor}), the learning rates of two "
+        "groups (base 0.2 and 0.05) step by step"
+    )
+    _same_call(got, want, what, rtol=1e-12, atol=1e-12)
+
+
+class _Frozen(nn.Module):
+    def __init__(self, freeze: tuple[str, ...]) -> None:
+        super().__init__()
+        self.embed = nn.Embedding(5, 4)
+        self.pos_embed = nn.Parameter(torch.zeros(1, 3, 4))
+        self.block = nn.Sequential(nn.Linear(4, 4), nn.LayerNorm(4), nn.Linear(4, 2, bias=False))
+        self.scale = nn.Parameter(torch.ones(()))
+        for name, p in self.named_parameters():
+            p.requires_grad_(name not in freeze)
+
+
+PARAM_NAMES = [
+    "embed.weight", "pos_embed", "block.0.weight", "block.0.bias", "block.1.weight",
+    "block.1.bias", "block.2.weight", "scale", "not_a_parameter", "embed", "block",
+]  # fmt: skip
+
+
+@pytest.mark.clause("groups-frozen", "groups-no-decay", "groups-decay", "groups-layout")
+@given(
+    freeze=st.lists(st.sampled_from(PARAM_NAMES), max_size=9).map(tuple),
+    skip=st.lists(st.sampled_from(PARAM_NAMES), max_size=3),
+    weight_decay=st.sampled_from([0.0, 0.05, 0.3]),
+    container=st.sampled_from([list, tuple, set]),
+)
+@example(  # nothing left without decay: that group is left out
+    freeze=("block.0.bias", "block.1.weight", "block.1.bias", "scale"),
+    skip=[],
+    weight_decay=0.05,
+    container=list,
+)
+@example(freeze=tuple(PARAM_NAMES), skip=["pos_embed"], weight_decay=0.05, container=set)
+def test_param_groups_agree_with_the_reference(
+    impl: ModuleType,
+    reference: ModuleType,
+    freeze: tuple[str, ...],
+    skip: list[str],
+    weight_decay: float,
+    container: type,
+) -> None:
+    model = _Frozen(freeze)
+
+    def groups(module: ModuleType) -> list[tuple[float, list[str]]]:
+        return _as_names(
+            model, module.param_groups_weight_decay(model, weight_decay, container(skip))
+        )
+
+    want, got = groups(reference), groups(impl)
+    assert got == want, (
+        f"param_groups_weight_decay(weight_decay={weight_decay}, no_weight_decay={skip}) with "
+        f"{sorted(set(freeze))} frozen:\n  expected {want}\n  got      {got}"
+    )
+
+
+def _settings(module: ModuleType, name: str, lr: float, wd: float, momentum: float) -> Any:
+    model = _net()
+    optimizer = module.build_optimizer(model, name, lr, wd, momentum, ("cls_token",))
+    keys = ("lr", "weight_decay", "momentum", "nesterov", "betas", "eps", "dampening")
+    return type(optimizer).__name__, [
+        ({k: g[k] for k in keys if k in g}, _names(model, g["params"]))
+        for g in optimizer.param_groups
+    ]
+
+
+@pytest.mark.clause("adamw", "sgd", "optimizer-name")
+@pytest.mark.parametrize("name", ["adamw", "sgd", "adam", "SGD", "AdamW", ""])
+@pytest.mark.parametrize(("lr", "wd", "momentum"), [(1e-3, 0.05, 0.9), (0.3, 0.0, 0.5)])
+def test_build_optimizer_agrees_with_the_reference(
+    impl: ModuleType, reference: ModuleType, name: str, lr: float, wd: float, momentum: float
+) -> None:
+    want = diff.call(_settings, reference, name, lr, wd, momentum)
+    got = diff.call(_settings, impl, name, lr, wd, momentum)
+    what = f"build_optimizer(name={name!r}, lr={lr}, weight_decay={wd}, momentum={momentum})"
+    _same_call(got, want, what)

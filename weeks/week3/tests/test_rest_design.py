@@ -23,6 +23,10 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+
+from grader import differential as diff
 
 PROBLEM_JSON = "application/problem+json"
 NAMES = ["Amoxicillin", "Atorvastatin", "Ibuprofen", "Metformin", "Omeprazole", "Paracetamol"]
@@ -126,6 +130,7 @@ async def walk(
 
 
 # -- cursors --------------------------------------------------------------------------------------
+@pytest.mark.clause("cursor-format", "decode", "decode-invalid")
 def test_cursor_round_trip_and_url_safety(impl: ModuleType) -> None:
     for name, mid in [
         ("Amoxicillin", "med_000001"),
@@ -152,6 +157,7 @@ def test_cursor_round_trip_and_url_safety(impl: ModuleType) -> None:
 
 
 # -- status codes ---------------------------------------------------------------------------------
+@pytest.mark.clause("create", "get")
 def test_create_returns_201_with_location(impl: ModuleType) -> None:
     async def scenario() -> tuple[httpx.Response, httpx.Response | None]:
         async with client_for(impl.create_app(impl.Store())) as client:
@@ -179,6 +185,7 @@ def test_create_returns_201_with_location(impl: ModuleType) -> None:
     )
 
 
+@pytest.mark.clause("conflict", "problem-type", "problem-fields")
 def test_duplicate_ndc_is_a_409_problem(impl: ModuleType) -> None:
     async def scenario() -> httpx.Response:
         async with client_for(impl.create_app(impl.Store())) as client:
@@ -190,6 +197,7 @@ def test_duplicate_ndc_is_a_409_problem(impl: ModuleType) -> None:
     check_problem(response, 409, "/v1/medications", "POST with an NDC that exists")
 
 
+@pytest.mark.clause("invalid-body", "problem-errors", "problem-type")
 @pytest.mark.parametrize(
     ("change", "why"),
     [
@@ -214,6 +222,7 @@ def test_invalid_body_is_a_422_problem(impl: ModuleType, change: dict[str, Any],
     )
 
 
+@pytest.mark.clause("unknown-id", "problem-type", "problem-fields")
 def test_unknown_resources_are_404_problems(impl: ModuleType) -> None:
     async def scenario() -> list[tuple[str, str, httpx.Response]]:
         store = impl.Store()
@@ -233,6 +242,7 @@ def test_unknown_resources_are_404_problems(impl: ModuleType) -> None:
         check_problem(response, 404, path, f"{method} {path} (an unknown id is a 404, not a 500)")
 
 
+@pytest.mark.clause("problem-type", "problem-fields")
 def test_wrong_method_is_a_405_problem(impl: ModuleType) -> None:
     async def scenario() -> httpx.Response:
         async with client_for(impl.create_app(impl.Store())) as client:
@@ -241,6 +251,7 @@ def test_wrong_method_is_a_405_problem(impl: ModuleType) -> None:
     check_problem(run(scenario()), 405, "/v1/medications", "PUT on the collection")
 
 
+@pytest.mark.clause("delete", "unknown-id")
 def test_delete_is_204_then_404(impl: ModuleType) -> None:
     store = seed(impl, [medication(1), medication(2)])
     target = store.medications()[0].id
@@ -261,6 +272,7 @@ def test_delete_is_204_then_404(impl: ModuleType) -> None:
     assert len(store.medications()) == 1, "the medication must be removed from the store"
 
 
+@pytest.mark.clause("prediction")
 def test_prediction_lookup(impl: ModuleType) -> None:
     store = seed(impl, [medication(1)])
     med = store.medications()[0]
@@ -283,6 +295,7 @@ def test_prediction_lookup(impl: ModuleType) -> None:
 
 
 # -- pagination -----------------------------------------------------------------------------------
+@pytest.mark.clause("list", "order", "next-cursor", "link", "limit")
 def test_pages_are_sorted_complete_and_end_with_a_null_cursor(impl: ModuleType) -> None:
     bodies = [medication(i) for i in range(14)]  # 6 names: many ties broken by id
     store = seed(impl, bodies)
@@ -311,6 +324,7 @@ async def _first_page(impl: ModuleType, store: Any, url: str) -> dict:
         return (await client.get(url)).json()
 
 
+@pytest.mark.clause("after-cursor", "order")
 def test_same_name_across_page_boundaries(impl: ModuleType) -> None:
     store = seed(impl, [medication(i, name="Paracetamol") for i in range(9)])
 
@@ -326,6 +340,7 @@ def test_same_name_across_page_boundaries(impl: ModuleType) -> None:
     )
 
 
+@pytest.mark.clause("limit", "filters", "bad-cursor", "problem-type")
 @pytest.mark.parametrize(
     ("query", "status", "what"),
     [
@@ -345,6 +360,7 @@ def test_bad_list_parameters(impl: ModuleType, query: str, status: int, what: st
     check_problem(run(scenario()), status, "/v1/medications", f"GET /v1/medications?{query}")
 
 
+@pytest.mark.clause("filters", "link")
 def test_filters_apply_before_paging_and_links_keep_them(impl: ModuleType) -> None:
     store = seed(impl, [medication(i) for i in range(40)])
     want = sorted(
@@ -370,6 +386,7 @@ def test_filters_apply_before_paging_and_links_keep_them(impl: ModuleType) -> No
     )
 
 
+@pytest.mark.clause("stable-under-inserts", "after-cursor")
 def test_no_duplicates_or_skips_while_items_are_inserted(impl: ModuleType) -> None:
     store = seed(impl, [medication(i) for i in range(40)])
     initial = {m.id for m in store.medications()}
@@ -408,6 +425,7 @@ def test_no_duplicates_or_skips_while_items_are_inserted(impl: ModuleType) -> No
     )
 
 
+@pytest.mark.clause("stable-under-inserts")
 def test_concurrent_inserts_while_paging(impl: ModuleType) -> None:
     store = seed(impl, [medication(i) for i in range(30)])
     initial = {m.id for m in store.medications()}
@@ -438,6 +456,7 @@ def test_concurrent_inserts_while_paging(impl: ModuleType) -> None:
     assert [key(i) for i in items] == sorted(key(i) for i in items), "order must be kept"
 
 
+@pytest.mark.clause("cursor-format", "next-cursor")
 def test_cursor_is_opaque_json_in_base64(impl: ModuleType) -> None:
     store = seed(impl, [medication(i) for i in range(5)])
     page = run(_first_page(impl, store, "/v1/medications?limit=2"))
@@ -450,4 +469,304 @@ def test_cursor_is_opaque_json_in_base64(impl: ModuleType) -> None:
     assert decoded == [last["name"], last["id"]], (
         f"next_cursor encodes the last item's [name, id] = {[last['name'], last['id']]}, "
         f"got {decoded!r}"
+    )
+
+
+# -- differential: your app and the reference answer the same requests alike ----------------------
+# Both apps run over stores seeded with the same medications (so the ids are the same). Answers
+# are compared after normalising what the spec leaves free: the wording of 'detail', the exact
+# 'errors' list of a 422, and the bytes of a cursor (compared by what it decodes to).
+def _decoded(cursor: Any) -> Any:
+    if not isinstance(cursor, str):
+        return cursor
+    try:
+        return json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+    except ValueError:
+        return f"<not a cursor: {cursor!r}>"
+
+
+def _link(header: str | None) -> Any:
+    if header is None:
+        return None
+    match = re.fullmatch(r'\s*<([^>]+)>\s*;\s*rel="?next"?\s*', header)
+    if not match:
+        return f"<malformed Link: {header!r}>"
+    parts = urlsplit(match.group(1))
+    query = {k: v for k, v in parse_qs(parts.query, keep_blank_values=True).items()}
+    query["cursor"] = [_decoded(c) for c in query.get("cursor", [])]
+    return parts.path, query
+
+
+async def exchange(app: Any, method: str, url: str, **request: Any) -> dict[str, Any]:
+    """One request, normalised to what the spec fixes."""
+    async with client_for(app) as client:
+        response = await client.request(method, url, **request)
+    media_type = response.headers.get("content-type", "").split(";")[0].strip()
+    out: dict[str, Any] = {"status": response.status_code, "media type": media_type or None}
+    if not response.content:
+        out["body"] = None
+        return out
+    try:
+        body = response.json()
+    except ValueError:
+        out["body"] = response.text[:200]
+        return out
+    if response.status_code >= 400 and isinstance(body, dict):
+        out["body"] = {k: body.get(k) for k in ("type", "title", "status", "instance")}
+        out["detail is a non-empty string"] = isinstance(body.get("detail"), str) and bool(
+            body.get("detail")
+        )
+        out["errors is a non-empty list"] = isinstance(body.get("errors"), list) and bool(
+            body.get("errors")
+        )
+    elif isinstance(body, dict) and "next_cursor" in body:
+        out["body"] = {**body, "next_cursor": _decoded(body["next_cursor"])}
+        out["link"] = _link(response.headers.get("link"))
+    else:
+        out["body"] = body
+        if response.status_code == 201:
+            out["location"] = urlsplit(response.headers.get("location", "")).path
+    return out
+
+
+def same_exchanges(
+    impl: ModuleType,
+    reference: ModuleType,
+    bodies: list[dict[str, Any]],
+    requests: list[tuple[str, str, dict[str, Any]]],
+    **options: Any,
+) -> None:
+    """Run ``requests`` in order against both apps (stores seeded with ``bodies``); compare."""
+
+    async def one(module: ModuleType) -> list[dict[str, Any]]:
+        app = module.create_app(seed(module, bodies), **options)
+        return [await exchange(app, method, url, **kw) for method, url, kw in requests]
+
+    want = run(one(reference))
+    got = run(one(impl))
+    for (method, url, _), g, w in zip(requests, got, want, strict=True):
+        assert g == w, (
+            f"{method} {url} (max_limit={options.get('max_limit', 100)}, {len(bodies)} "
+            f"medications): the reference answers\n  {w}\nyou answered\n  {g}"
+        )
+
+
+def _walk_requests(first: str, pages: int) -> list[tuple[str, str, dict[str, Any]]]:
+    return [("GET", first, {})] * pages
+
+
+@pytest.mark.clause("cursor-format", "decode")
+@given(name=st.text(max_size=12), medication_id=st.text(max_size=12))
+@example(name="", medication_id="")
+@example(name="Ibuprofen?", medication_id="med_000123")
+@example(name="Paracétamol µg \U0001f48a", medication_id="med_1")
+def test_cursors_agree_with_the_reference(
+    impl: ModuleType, reference: ModuleType, name: str, medication_id: str
+) -> None:
+    def compare(got: Any, want: Any) -> str | None:
+        if not isinstance(got, str) or not re.fullmatch(r"[A-Za-z0-9_-]*", got):
+            return f"a cursor is URL-safe base64 without '=' padding, got {got!r}"
+        if _decoded(got) != _decoded(want):
+            return f"the cursor should decode to {_decoded(want)!r}, yours to {_decoded(got)!r}"
+        return None
+
+    mine = diff.assert_same(
+        impl.encode_cursor, reference.encode_cursor, name, medication_id, compare=compare
+    )
+    assert tuple(impl.decode_cursor(mine)) == (name, medication_id), (
+        f"decode_cursor must read a cursor of the reference's encode_cursor{(name, medication_id)}"
+    )
+    ascii_cursor = base64.urlsafe_b64encode(json.dumps([name, medication_id]).encode())
+    assert tuple(impl.decode_cursor(ascii_cursor.decode().rstrip("="))) == (name, medication_id)
+
+
+def _b64(raw: bytes) -> str:
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers(-5, 5) | st.text(max_size=4),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=2), inner),
+    max_leaves=5,
+)
+
+
+@pytest.fixture
+def decode_started(impl: ModuleType) -> None:
+    """Not started while decode_cursor is a stub (assert_same would call that a wrong error)."""
+    impl.decode_cursor(_b64(b'["a", "b"]'))
+
+
+@pytest.mark.clause("decode", "decode-invalid")
+@pytest.mark.usefixtures("decode_started")
+@given(
+    cursor=st.one_of(
+        JSON_VALUES.map(lambda v: _b64(json.dumps(v).encode())),
+        st.sampled_from(
+            [
+                "",
+                "=",
+                "a",
+                "abcde",
+                "not a cursor!",
+                "é",
+                _b64(b"\xff\xfe\xfd"),
+                _b64(b'["a", "b"'),
+                _b64(b'["a", "b", "c"]'),
+                _b64(b'["a", 1]'),
+                _b64(b'[["a"], "b"]'),
+                _b64(b'{"name": "a", "id": "b"}'),
+                _b64(b'"ab"'),
+                _b64(b"NaN"),
+                base64.b64encode(b'["a?>", "b"]').decode(),
+            ]
+        ),
+    )
+)
+def test_decode_cursor_agrees_with_the_reference(
+    impl: ModuleType, reference: ModuleType, cursor: str
+) -> None:
+    def compare(got: Any, want: Any) -> str | None:
+        return None if tuple(got) == tuple(want) else f"expected {want!r}, got {got!r}"
+
+    diff.assert_same(impl.decode_cursor, reference.decode_cursor, cursor, compare=compare)
+
+
+CATALOGUE_NAMES = ["Amoxicillin", "amoxicillin", "Zinc", "Ibuprofen", "Ibuprofen ", "Ácido"]
+
+
+@pytest.mark.clause("list", "order", "filters", "limit", "next-cursor", "after-cursor", "link")
+@pytest.mark.clause("max-limit", "problem-type", "problem-fields", "problem-errors")
+@settings(max_examples=30)
+@given(
+    names=st.lists(st.sampled_from(CATALOGUE_NAMES), max_size=9),
+    max_limit=st.sampled_from([1, 2, 3, 5, 100]),
+    limit=st.one_of(st.none(), st.integers(-1, 7).map(str), st.sampled_from(["abc", "2.5", ""])),
+    form=st.sampled_from([None, "tablet", "capsule", "gel", "Tablet"]),
+    colour=st.sampled_from([None, "white", "White", "pink", ""]),
+)
+@example(names=CATALOGUE_NAMES * 2, max_limit=5, limit="3", form="tablet", colour="White")
+@example(names=CATALOGUE_NAMES, max_limit=100, limit=None, form="Tablet", colour="white")
+@example(names=["Zinc", "amoxicillin", "Amoxicillin"] * 3, max_limit=2, limit="2", form=None,
+         colour=None)  # fmt: skip
+def test_paging_agrees_with_the_reference(
+    impl: ModuleType,
+    reference: ModuleType,
+    names: list[str],
+    max_limit: int,
+    limit: str | None,
+    form: str | None,
+    colour: str | None,
+) -> None:
+    if limit is None and max_limit < 20:
+        limit = str(max_limit)  # the spec does not say what the default is above max_limit
+    bodies = [medication(i, name=name) for i, name in enumerate(names, start=1)]
+    params = {"limit": limit, "form": form, "colour": colour}
+    query = {k: v for k, v in params.items() if v is not None}
+    first = str(httpx.URL("/v1/medications", params=query))
+
+    async def pages(module: ModuleType) -> list[dict[str, Any]]:
+        app = module.create_app(seed(module, bodies), max_limit=max_limit)
+        out, url = [], first
+        for _ in range(len(bodies) + 2):
+            answer = await exchange(app, "GET", url)
+            out.append(answer)
+            cursor = (answer.get("body") or {}).get("next_cursor")
+            if answer["status"] != 200 or cursor is None:
+                break
+            url = str(
+                httpx.URL(
+                    "/v1/medications", params={**query, "cursor": _b64(json.dumps(cursor).encode())}
+                )
+            )
+        return out
+
+    want, got = run(pages(reference)), run(pages(impl))
+    for number, (g, w) in enumerate(zip(got, want, strict=False)):
+        assert g == w, (
+            f"GET {first} with max_limit={max_limit} over {len(bodies)} medications named "
+            f"{names}: page {number + 1} should be\n  {w}\nyou answered\n  {g}"
+        )
+    assert len(got) == len(want), f"expected {len(want)} pages, you served {len(got)}"
+
+
+HOSTILE: list[tuple[str, str, dict[str, Any]]] = [
+    (
+        "POST",
+        "/v1/medications",
+        {"content": b"{not json", "headers": {"content-type": "application/json"}},
+    ),
+    ("POST", "/v1/medications", {"content": b"", "headers": {"content-type": "application/json"}}),
+    (
+        "POST",
+        "/v1/medications",
+        {"content": b"[]", "headers": {"content-type": "application/json"}},
+    ),
+    ("POST", "/v1/medications", {"content": b"ndc=1", "headers": {"content-type": "text/plain"}}),
+    ("POST", "/v1/medications", {"json": medication(50, strength_mg="lots")}),
+    ("POST", "/v1/medications", {"json": medication(51, name="x" * 101)}),
+    ("POST", "/v1/medications", {"json": medication(52, colour="")}),
+    ("POST", "/v1/medications", {"json": medication(1)}),
+    ("GET", "/v1/medications?limit=1e9", {}),
+    ("GET", "/v1/medications?limit=-5", {}),
+    ("GET", "/v1/medications?limit=99999999999999999999999", {}),
+    ("GET", "/v1/medications?cursor=", {}),
+    ("GET", "/v1/medications?cursor=%FF%FE", {}),
+    ("GET", "/v1/medications?cursor=" + _b64(b'["Zinc"]'), {}),
+    ("GET", "/v1/medications?cursor=" + _b64(b'["Zinc", 3]'), {}),
+    ("GET", "/v1/medications/" + "9" * 300, {}),
+    ("GET", "/v1/medications/med_000001%00", {}),
+    ("DELETE", "/v1/medications", {}),
+    ("PATCH", "/v1/medications/med_000001", {"json": {"name": "x"}}),
+    ("GET", "/v1/predictions/med_000001", {}),
+    ("GET", "/v2/medications", {}),
+    ("DELETE", "/v1/medications/med_000002", {}),
+    ("GET", "/v1/medications/med_000002", {}),
+]
+
+
+@pytest.mark.clause("invalid-body", "conflict", "limit", "bad-cursor", "unknown-id", "delete")
+@pytest.mark.clause("problem-type", "problem-fields", "problem-errors")
+def test_hostile_requests_agree_with_the_reference(impl: ModuleType, reference: ModuleType) -> None:
+    same_exchanges(impl, reference, [medication(i) for i in range(1, 4)], HOSTILE, max_limit=7)
+
+
+@pytest.mark.clause("store-default", "independent")
+def test_apps_without_a_store_are_empty_and_independent(impl: ModuleType) -> None:
+    async def scenario() -> tuple[httpx.Response, dict, dict]:
+        first, second = impl.create_app(), impl.create_app()
+        async with client_for(first) as client:
+            created = await client.post("/v1/medications", json=medication(1))
+            mine = (await client.get("/v1/medications")).json()
+        async with client_for(second) as client:
+            other = (await client.get("/v1/medications")).json()
+        return created, mine, other
+
+    created, mine, other = run(scenario())
+    assert created.status_code == 201, f"create_app() with no store: POST gave {created.text}"
+    assert [i["id"] for i in mine["items"]] == [created.json()["id"]], (
+        f"create_app() must serve a new empty Store; its list is {mine}"
+    )
+    assert other == {"items": [], "next_cursor": None}, (
+        f"a second create_app() must get its own empty Store, but it lists {other['items']}"
+    )
+
+
+@pytest.mark.clause("max-limit", "limit")
+@pytest.mark.parametrize(
+    ("max_limit", "limit", "status"), [(3, 3, 200), (3, 4, 422), (250, 250, 200)]
+)
+def test_max_limit_is_the_largest_page(
+    impl: ModuleType, max_limit: int, limit: int, status: int
+) -> None:
+    store = seed(impl, [medication(i) for i in range(1, 6)])
+
+    async def scenario() -> httpx.Response:
+        async with client_for(impl.create_app(store, max_limit=max_limit)) as client:
+            return await client.get(f"/v1/medications?limit={limit}")
+
+    response = run(scenario())
+    assert response.status_code == status, (
+        f"create_app(max_limit={max_limit}), GET ?limit={limit}: want {status}, got "
+        f"{response.status_code} {response.text[:200]}"
     )

@@ -89,30 +89,33 @@ def save_pretrained(
     Steps:
 
     1. check ``config``: ``config["architecture"]`` must be a key of :data:`ARCHITECTURES`
-       (otherwise ValueError naming it and listing the known ones) and ``"num_classes"`` must
-       be present (ValueError otherwise). Check before writing anything;
-    2. create the directory (``mkdir(parents=True, exist_ok=True)``);
+       (otherwise ValueError naming it and listing the known ones) [#save-architecture] and
+       ``"num_classes"`` must be present (ValueError otherwise). [#save-num-classes] Check before
+       writing anything (a bad config creates no directory and no file); [#check-first]
+    2. create the directory (``mkdir(parents=True, exist_ok=True)``); [#mkdir]
     3. write ``model.state_dict()`` (parameters AND buffers: BatchNorm's running statistics
        are buffers) to ``directory / WEIGHTS_NAME`` with ``safetensors.torch.save_file``.
+       [#safetensors]
        ``save_file`` refuses two things a state dict can hold: a non-contiguous tensor (call
        ``.contiguous()``) and tensors that share memory (tied weights; give the second one its
-       own copy with ``.clone()``, compare ``tensor.untyped_storage().data_ptr()``). Detach
-       and move tensors to the CPU first;
+       own copy with ``.clone()``, compare ``tensor.untyped_storage().data_ptr()``). [#tied]
+       Detach and move tensors to the CPU first;
     4. write ``config`` to ``directory / CONFIG_NAME`` with ``json.dumps(config, indent=2,
-       sort_keys=True)``: stable, diff-friendly text.
+       sort_keys=True)``: stable, diff-friendly text. [#config-json]
 
-    Never ``torch.save`` or pickle anything: the directory must hold no pickle.
+    Never ``torch.save`` or pickle anything: the directory must hold no pickle. [#no-pickle]
 
     Args:
         model: the model to save.
         directory: the checkpoint directory; files of the same names are overwritten.
+            [#overwrite]
         config: ``{"architecture": name, **constructor kwargs}`` with ``num_classes`` among
             the kwargs, e.g. ``{"architecture": "efficientnet", "width_mult": 0.5,
             "depth_mult": 0.5, "num_classes": 26}``; every argument the model was built with
             must be there, or it is rebuilt with the defaults.
 
     Returns:
-        The directory, as a ``Path``.
+        The directory, as a ``Path``. [#returns-path]
 
     Raises:
         ValueError: unknown architecture, or no ``num_classes`` in ``config``.
@@ -126,30 +129,33 @@ def from_pretrained(directory: str | os.PathLike[str], num_classes: int | None =
 
     Steps:
 
-    1. ``directory`` must be a directory (FileNotFoundError otherwise); ``num_classes``, when
-       given, must be >= 1 (ValueError);
+    1. ``directory`` must be a directory (FileNotFoundError otherwise); [#no-directory]
+       ``num_classes``, when given, must be >= 1 (ValueError); [#num-classes-range]
     2. read ``directory / CONFIG_NAME``: FileNotFoundError naming the file when it is missing,
-       ValueError naming it when it is not valid JSON, and the checks of
-       :func:`save_pretrained` (ValueError naming an unknown architecture);
+       [#no-config] ValueError naming it when it is not valid JSON or not a JSON object,
+       [#bad-json] and the checks of :func:`save_pretrained` (ValueError naming an unknown
+       architecture); [#load-config-checks]
     3. read the tensors: ``safetensors.torch.load_file(directory / WEIGHTS_NAME)``; when that
        file does not exist, a legacy ``directory / LEGACY_WEIGHTS_NAME`` with
        ``torch.load(path, map_location="cpu", weights_only=True)`` (a pickle holding more than
-       tensors then raises ``pickle.UnpicklingError``: let it propagate); neither file ->
-       FileNotFoundError;
+       tensors then raises ``pickle.UnpicklingError``: let it propagate); [#legacy] neither
+       file -> FileNotFoundError; [#no-weights] a ``model.safetensors`` that safetensors cannot
+       read, or a legacy file that is not a mapping of names to tensors -> ValueError;
+       [#bad-weights]
     4. build ``ARCHITECTURES[architecture](**kwargs)`` with every other config key as a keyword
-       argument;
+       argument; [#build]
     5. load the tensors. If ``num_classes`` is given and differs from the saved one, build the
        model with the new ``num_classes`` instead, find its classifier
        (``rxvision.models.transfer.get_classifier(model)``: ``classifier`` for EfficientNet,
        ``head`` for ViT), drop the classifier's keys from the saved tensors, and then only
-       those keys may be missing;
+       those keys may be missing; [#new-head]
     6. any other missing key, any unexpected key, or a tensor whose shape differs from the
        model's -> ValueError whose message names the offending keys (not the RuntimeError of
        ``load_state_dict``: compare ``model.state_dict()`` keys and shapes with the saved ones
-       first, or catch it and re-raise);
-    7. return ``model.eval()``.
+       first, or catch it and re-raise); [#strict]
+    7. return ``model.eval()``. [#eval]
 
-    Never write into ``directory``: loading must leave it byte-identical.
+    Never write into ``directory``: loading must leave it byte-identical. [#read-only]
 
     Args:
         directory: a checkpoint directory written by :func:`save_pretrained`.
@@ -157,7 +163,8 @@ def from_pretrained(directory: str | os.PathLike[str], num_classes: int | None =
             gives a freshly initialised classifier with that many outputs.
 
     Returns:
-        The model, with every saved tensor loaded, in eval mode.
+        The model, with every saved tensor (buffers included) loaded, in eval mode.
+        [#round-trip]
 
     Raises:
         FileNotFoundError: no such directory, no ``config.json``, or no weights file.

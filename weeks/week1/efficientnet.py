@@ -12,14 +12,17 @@ You write, in this order (the tests follow the same order):
 
 Your parameter and buffer names must be exactly timm's, so that the grader can load the state dict
 of ``timm.create_model("efficientnet_b0")`` into your model with ``strict=True`` and compare the
-outputs (to 1e-5, eval mode). The names are given in each docstring. Look at timm's model too::
+outputs (to 1e-5, eval mode). [#timm-names] The names are given in each docstring. In training
+mode (BatchNorm batch statistics, dropout and stochastic depth drawn in forward order from
+torch's global generator) your outputs and gradients must match the grader's reference too.
+[#train-mode] Look at timm's model too::
 
     python -c "import timm; print(timm.create_model('efficientnet_b0'))"
 
 Conventions used everywhere below:
 
 - Every ``nn.Conv2d`` except the two inside ``SqueezeExcite`` has ``bias=False`` and padding
-  ``kernel_size // 2``; depthwise convolutions use ``groups=channels``.
+  ``kernel_size // 2``; depthwise convolutions use ``groups=channels``. [#convs]
 - "BN + SiLU" means a :class:`BatchNormAct2d` (given, below): timm keeps the activation *inside*
   the norm layer, so ``bn1`` is one module holding both. "BN, no activation" means
   ``BatchNormAct2d(channels, apply_act=False)``.
@@ -66,22 +69,25 @@ def round_filters(channels: int, width_mult: float, divisor: int = 8) -> int:
 
     1. ``scaled = channels * width_mult``;
     2. round to the nearest multiple of ``divisor``, halves up:
-       ``int(scaled + divisor / 2) // divisor * divisor``, and never less than ``divisor``;
+       ``int(scaled + divisor / 2) // divisor * divisor``, [#round-nearest] and never less than
+       ``divisor``; [#round-min]
     3. if that dropped more than 10% (result ``< 0.9 * scaled``), add one more ``divisor``.
+       [#round-guard]
 
     Examples: ``round_filters(32, 1.0) == 32``, ``round_filters(32, 1.2) == 40``
     (38.4 -> 40), ``round_filters(112, 1.2) == 136`` (134.4 -> 136), and the 10% guard:
     ``round_filters(16, 1.2) == 24`` (19.2 rounds to 16, which is 17% below 19.2).
 
     Returns:
-        The scaled channel count, a positive multiple of ``divisor``.
+        The scaled channel count, a positive multiple of ``divisor`` (an ``int``). [#round-int]
     """
     # TODO: implement the three steps above.
     raise NotImplementedError
 
 
 def round_repeats(repeats: int, depth_mult: float) -> int:
-    """Scale the number of blocks of one stage by ``depth_mult``, always rounding *up*.
+    """Scale the number of blocks of one stage by ``depth_mult``, always rounding *up* (an
+    ``int``). [#repeats-ceil]
 
     Examples: ``round_repeats(1, 1.1) == 2``, ``round_repeats(3, 1.4) == 5``,
     ``round_repeats(4, 1.0) == 4``.
@@ -96,10 +102,13 @@ def drop_path(x: Tensor, drop_prob: float = 0.0, training: bool = False) -> Tens
     In training mode with ``drop_prob > 0``: draw one Bernoulli(keep_prob) value per *sample*
     (``keep_prob = 1 - drop_prob``, a mask of shape ``(N, 1, 1, ...)`` with ``x.ndim`` dims),
     divide the mask by ``keep_prob`` (so the expected value is unchanged) and return
-    ``x * mask``. A dropped sample is all zeros; a kept one is ``x / keep_prob``. Use torch's
-    global random generator (e.g. ``x.new_empty(shape).bernoulli_(keep_prob)``).
+    ``x * mask``. [#per-sample] A dropped sample is all zeros; a kept one is ``x / keep_prob``.
+    [#rescale] Draw the mask with ``x.new_empty(shape).bernoulli_(keep_prob)`` (torch's global
+    random generator), so that the grader can replay it from the same seed. [#global-rng] With
+    ``drop_prob == 1`` every sample is dropped (zeros, never a division by zero). [#drop-all]
 
     In eval mode (``training=False``) or when ``drop_prob == 0``: return ``x`` unchanged.
+    [#identity]
 
     Args:
         x: any tensor of shape ``(N, ...)``.
@@ -107,7 +116,7 @@ def drop_path(x: Tensor, drop_prob: float = 0.0, training: bool = False) -> Tens
         training: whether the model is training (pass ``module.training``).
 
     Returns:
-        A tensor of the same shape as ``x``.
+        A tensor of the same shape and dtype as ``x``; gradients flow through it. [#dp-shape]
     """
     # TODO: identity shortcut first, then the per-sample mask.
     raise NotImplementedError
@@ -154,13 +163,15 @@ class SqueezeExcite(nn.Module):
     - ``gate``: ``nn.Sigmoid()``.
 
     Forward: ``s = x.mean((2, 3), keepdim=True)`` (squeeze to ``(N, C, 1, 1)``), then
-    ``s = gate(conv_expand(act1(conv_reduce(s))))`` (excite), and return ``x * s``.
+    ``s = gate(conv_expand(act1(conv_reduce(s))))`` (excite), and return ``x * s``. [#se]
 
     Args:
         channels: channels of ``x`` (in an MBConv, the *expanded* width).
         rd_channels: the bottleneck width. The blocks pass ``int(in_chs * se_ratio)`` where
             ``in_chs`` is the channel count of the *block's input*, not of the expanded width:
-            in B0's first MBConv (16 -> 24, expanded to 96) that is 4, not 24.
+            in B0's first MBConv (16 -> 24, expanded to 96) that is 4, not 24. [#se-width]
+            When that product is below 1 the blocks pass 1: ``max(1, int(in_chs * se_ratio))``.
+            [#se-min]
     """
 
     def __init__(self, channels: int, rd_channels: int) -> None:
@@ -186,10 +197,11 @@ class DepthwiseSeparable(nn.Module):
     - ``conv_pw``: 1x1 conv ``in_chs -> out_chs``;
     - ``bn2``: ``BatchNormAct2d(out_chs, apply_act=False)`` (BN, no activation);
     - ``drop_path``: ``DropPath(drop_path_rate)`` (or ``nn.Identity()`` when the rate is 0).
+      [#ds-modules]
 
     Residual: only when ``stride == 1`` and ``in_chs == out_chs``; then the output is
-    ``drop_path(branch) + x``, otherwise just ``branch``. (In B0 stage 0 goes 32 -> 16, so it
-    has no residual; in B1 and deeper models its second block has one.)
+    ``drop_path(branch) + x``, otherwise just ``branch``. [#ds-residual] (In B0 stage 0 goes
+    32 -> 16, so it has no residual; in B1 and deeper models its second block has one.)
 
     Args:
         in_chs: input channels.
@@ -234,10 +246,11 @@ class MBConv(nn.Module):
     - ``conv_pwl``: 1x1 projection conv ``mid_chs -> out_chs`` (linear bottleneck);
     - ``bn3``: ``BatchNormAct2d(out_chs, apply_act=False)``: no activation after the projection;
     - ``drop_path``: ``DropPath(drop_path_rate)`` (or ``nn.Identity()`` when the rate is 0).
+      [#mb-modules]
 
     Residual: only when ``stride == 1`` and ``in_chs == out_chs``; then the output is
     ``drop_path(branch) + x`` (stochastic depth drops the branch, never the shortcut), otherwise
-    just ``branch``.
+    just ``branch``. [#mb-residual]
 
     Args:
         in_chs: input channels.
@@ -323,14 +336,16 @@ class EfficientNet(nn.Module):
       for ``"ds"``, ``MBConv`` with ``spec.exp_ratio`` for ``"mbconv"``), output channels
       ``r(spec.out_chs)``, kernel ``spec.kernel_size``; only the first block of a stage has
       ``spec.stride``, the others stride 1; each block's input channels are the previous
-      block's output channels (the first block's are the stem's);
+      block's output channels (the first block's are the stem's); [#stages]
     - stochastic depth grows linearly with depth: block number ``k`` (counted over *all*
       stages from 0) of ``n`` blocks in total gets ``drop_path_rate * k / n``;
+      [#drop-path-rates]
     - ``conv_head``: 1x1 conv ``last stage's channels -> r(HEAD_CHS)``; ``bn2``: BN + SiLU;
     - ``classifier``: ``nn.Linear(r(HEAD_CHS), num_classes)``;
     - finish ``__init__`` with ``self.apply(_init_weights)``.
 
     Also set ``self.num_classes``, ``self.drop_rate`` and ``self.num_features`` (= ``r(HEAD_CHS)``).
+    [#attrs]
 
     Args:
         width_mult: channel multiplier (``SCALING[variant][0]``).
@@ -355,14 +370,15 @@ class EfficientNet(nn.Module):
         raise NotImplementedError
 
     def forward_features(self, x: Tensor) -> Tensor:
-        """Stem, stages, head: ``(N, in_chans, H, W)`` -> ``(N, num_features, H/32, W/32)``."""
+        """Stem, stages, head: ``(N, in_chans, H, W)`` -> ``(N, num_features, H/32, W/32)``.
+        [#features]"""
         # TODO
         raise NotImplementedError
 
     def forward_head(self, x: Tensor) -> Tensor:
         """Global average pool over H and W, dropout (``F.dropout`` with ``p=self.drop_rate``,
         active only in training mode), classifier: ``(N, num_features, h, w)`` ->
-        ``(N, num_classes)`` logits."""
+        ``(N, num_classes)`` logits. [#head]"""
         # TODO
         raise NotImplementedError
 
@@ -395,8 +411,9 @@ def efficientnet_b0(
 ) -> EfficientNet:
     """EfficientNet-B0: ``EfficientNet`` with ``SCALING["b0"]``'s width and depth multipliers.
 
-    ``drop_rate=None`` means the variant's dropout from ``SCALING`` (0.2 for B0). With 1000
-    classes B0 has 5,288,548 parameters, like ``timm.create_model("efficientnet_b0")``.
+    ``drop_rate=None`` means the variant's dropout from ``SCALING`` (0.2 for B0); [#variant-dropout]
+    the other arguments are passed on. [#variant-args] With 1000 classes B0 has 5,288,548
+    parameters, like ``timm.create_model("efficientnet_b0")``. [#variants]
     """
     # TODO: look the variant up in SCALING and build the model.
     raise NotImplementedError

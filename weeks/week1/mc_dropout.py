@@ -78,21 +78,24 @@ def is_dropout(module: nn.Module) -> bool:
 def enable_dropout(model: nn.Module) -> None:
     """Put ``model`` in eval mode, then switch only its dropout layers to training mode.
 
-    Afterwards every module for which :func:`is_dropout` is true has ``training == True`` and
-    every other module (BatchNorm included) ``training == False``. Works in place.
+    Afterwards every module for which :func:`is_dropout` is true (every ``DROPOUT_TYPES``,
+    subclasses included, and ``DropPath``) has ``training == True`` [#dropout-on] and every other
+    module (BatchNorm included) ``training == False``. [#others-eval] Works in place and returns
+    ``None``. [#in-place]
     """
     # TODO: model.eval(), then .train() on each dropout module of model.modules().
     raise NotImplementedError
 
 
 def entropy(probs: Tensor, dim: int = -1) -> Tensor:
-    """Shannon entropy in nats along ``dim``: ``-sum(p * log p)``, with ``0 * log 0 = 0``.
+    """Shannon entropy in nats along ``dim``: ``-sum(p * log p)``, [#entropy-nats] with
+    ``0 * log 0 = 0``. [#zero-log-zero]
 
     Example: ``entropy(torch.tensor([0.5, 0.5]))`` is ``log 2 = 0.6931``, and a one-hot vector
     has entropy 0 (not NaN: clamp the probabilities inside the log to a tiny epsilon).
 
     Returns:
-        ``probs`` with ``dim`` reduced.
+        ``probs`` with ``dim`` reduced (any ``dim``, negative too). [#entropy-dim]
     """
     # TODO: one line.
     raise NotImplementedError
@@ -106,22 +109,25 @@ def mc_dropout_predict(model: nn.Module, x: Tensor, n_samples: int = 20) -> MCDr
     1. remember every module's ``training`` flag (``{m: m.training for m in model.modules()}``);
     2. :func:`enable_dropout`;
     3. without gradients, run the whole batch ``n_samples`` times, one pass after another (the
-       grader replays your passes with the same ``torch.manual_seed`` and compares), and stack
-       the softmax outputs into ``samples`` of shape ``(n_samples, B, C)``;
+       grader replays your passes with the same ``torch.manual_seed`` and compares), [#passes] and
+       stack the softmax outputs into ``samples`` of shape ``(n_samples, B, C)``; [#samples]
     4. restore every module's flag, in a ``finally`` block so that it happens even on error;
-    5. compute the mean probabilities, the entropies and the mutual information (module
-       docstring).
+       [#restore]
+    5. compute the mean probabilities, [#mean-probs] the entropies and the mutual information
+       (module docstring). [#decomposition]
 
     BatchNorm running statistics must be exactly the same before and after the call.
+    [#bn-untouched]
 
     Args:
         model: A classifier returning logits ``(B, C)``.
         x: The input batch.
-        n_samples: Number of stochastic passes, ``>= 1`` (else ``ValueError``).
+        n_samples: Number of stochastic passes, ``>= 1`` (else ``ValueError``, raised before
+            any pass runs). [#n-samples]
 
     Returns:
         ``MCDropoutResult(probs, entropy, expected_entropy, mutual_information, samples)``;
-        no returned tensor requires grad.
+        [#result] no returned tensor requires grad. [#no-grad]
     """
     # TODO: the five steps above.
     raise NotImplementedError

@@ -13,16 +13,18 @@ same (they pair each sample with its neighbour, ``x.roll(1, 0)``, instead of a p
 
 Randomness: every function takes ``rng``, a ``numpy.random.Generator``
 (``np.random.default_rng(seed)``), and draws from it in a fixed order, so that the grader can
-reproduce your batch from the same seed:
+reproduce your batch from the same seed: [#draw-order]
 
 1. ``lam = sample_lambda(alpha, rng)`` (one ``rng.beta`` call);
 2. ``perm = rng.permutation(N)``;
 3. CutMix only: the box centre, inside ``rand_box``: ``rng.integers(H)`` then ``rng.integers(W)``.
 
-Do not draw anything else from ``rng``. With ``rng=None`` use ``np.random.default_rng()``.
+Do not draw anything else from ``rng``. [#no-extra-draws] With ``rng=None`` use
+``np.random.default_rng()``. [#rng-none]
 
-Shapes: ``images`` is ``(N, C, H, W)`` float, ``labels`` is ``(N,)`` int64; soft targets are
-``(N, num_classes)`` with the dtype of ``images``, each row summing to 1.
+Shapes: ``images`` is ``(N, C, H, W)`` float (any number of channels, ``H != W`` allowed),
+``labels`` is ``(N,)`` int64; soft targets are ``(N, num_classes)`` with the dtype of
+``images``, each row summing to 1. [#targets-shape]
 """
 
 from __future__ import annotations
@@ -35,16 +37,18 @@ __all__ = ["cutmix", "mixup", "rand_box", "sample_lambda", "soft_target_cross_en
 
 def sample_lambda(alpha: float, rng: np.random.Generator) -> float:
     """Draw the mixing weight ``lam ~ Beta(alpha, alpha)``: exactly one ``rng.beta(alpha, alpha)``.
+    [#one-beta]
 
     Small ``alpha`` (0.2, MixUp's usual value) puts ``lam`` near 0 or 1 (mostly one image);
     ``alpha = 1`` (CutMix's usual value) is uniform on ``[0, 1]``. The grader checks your draws
     against ``scipy.stats.beta`` with a Kolmogorov-Smirnov test.
 
     Returns:
-        ``lam`` as a Python float in ``[0, 1]``.
+        ``lam`` as a Python float in ``[0, 1]``. [#lam-float]
 
     Raises:
-        ValueError: unless ``alpha > 0``.
+        ValueError: unless ``alpha > 0`` (also for NaN); ``mixup`` and ``cutmix`` raise it too.
+            [#alpha-positive]
     """
     # TODO
     raise NotImplementedError
@@ -61,17 +65,17 @@ def mixup(
 
     Draw ``lam`` (``sample_lambda``), then ``perm = rng.permutation(N)``, and return:
 
-    - ``mixed = lam * images + (1 - lam) * images[perm]``;
+    - ``mixed = lam * images + (1 - lam) * images[perm]``; [#mixup-images]
     - ``targets = lam * onehot(labels) + (1 - lam) * onehot(labels[perm])``
-      (``F.one_hot(labels, num_classes)``, cast to the images' dtype).
+      (``F.one_hot(labels, num_classes)``, cast to the images' dtype). [#mixup-targets]
 
-    Do not modify ``images`` in place.
+    Do not modify ``images`` in place. [#mixup-copy]
 
     Returns:
         ``(mixed, targets)``: ``(N, C, H, W)`` and ``(N, num_classes)``.
 
     Raises:
-        ValueError: if ``images`` is not 4-D or ``labels`` is not ``(N,)``.
+        ValueError: if ``images`` is not 4-D or ``labels`` is not ``(N,)``. [#mixup-checks]
     """
     # TODO: the two draws in order, then the two blends.
     raise NotImplementedError
@@ -86,16 +90,17 @@ def rand_box(
     ``sqrt(1 - lam)`` (as timm's ``rand_bbox``):
 
     - ``cut_h = int(height * sqrt(1 - lam))`` and ``cut_w = int(width * sqrt(1 - lam))``
-      (rows go with ``height``, columns with ``width``: images need not be square);
+      (rows go with ``height``, columns with ``width``: images need not be square); [#box-size]
     - the centre: ``cy = rng.integers(height)`` first, then ``cx = rng.integers(width)``;
+      [#box-centre]
     - ``y1, y2 = cy - cut_h // 2, cy + cut_h // 2`` and ``x1, x2 = cx - cut_w // 2,
-      cx + cut_w // 2``, each clipped to ``[0, height]`` or ``[0, width]``.
+      cx + cut_w // 2``, each clipped to ``[0, height]`` or ``[0, width]``. [#box-clip]
 
     Near a border the box is cut off, so the pasted area can be much smaller than
     ``(1 - lam) * height * width``: that is why ``cutmix`` recomputes ``lam``.
 
     Returns:
-        ``(y1, y2, x1, x2)`` Python ints; the box is ``image[..., y1:y2, x1:x2]``.
+        ``(y1, y2, x1, x2)`` Python ints; the box is ``image[..., y1:y2, x1:x2]``. [#box-ints]
     """
     # TODO: sizes, centre (two draws), clip.
     raise NotImplementedError
@@ -114,18 +119,19 @@ def cutmix(
     ``(y1, y2, x1, x2) = rand_box(H, W, lam, rng)``. Return:
 
     - ``mixed``: a copy of ``images`` whose ``[:, :, y1:y2, x1:x2]`` comes from
-      ``images[perm]`` (the same box for the whole batch); ``images`` itself is not modified;
+      ``images[perm]`` (the same box for the whole batch); [#cutmix-paste] ``images`` itself is
+      not modified; [#cutmix-copy]
     - ``targets = lam_real * onehot(labels) + (1 - lam_real) * onehot(labels[perm])`` with the
       **corrected** weight ``lam_real = 1 - (y2 - y1) * (x2 - x1) / (H * W)``: the share of
       pixels that really stayed from image ``i`` after the box was clipped (as
       ``torchvision.transforms.v2.CutMix``'s ``lam_adjusted``). Using the drawn ``lam`` makes
-      the labels lie whenever the box hits a border.
+      the labels lie whenever the box hits a border. [#cutmix-targets]
 
     Returns:
         ``(mixed, targets)``: ``(N, C, H, W)`` and ``(N, num_classes)``.
 
     Raises:
-        ValueError: if ``images`` is not 4-D or ``labels`` is not ``(N,)``.
+        ValueError: if ``images`` is not 4-D or ``labels`` is not ``(N,)``. [#cutmix-checks]
     """
     # TODO: three draws in order, paste, corrected lam, soft targets.
     raise NotImplementedError
@@ -133,16 +139,19 @@ def cutmix(
 
 def soft_target_cross_entropy(logits: Tensor, targets: Tensor) -> Tensor:
     """Cross-entropy with soft targets: ``(-targets * log_softmax(logits, -1)).sum(-1).mean()``.
+    [#soft-ce]
 
     With one-hot targets it equals ``F.cross_entropy(logits, labels)``; with soft targets it
     equals ``F.cross_entropy(logits, targets)`` (PyTorch accepts class probabilities too).
+    It stays finite for logits of a few hundred, and gradients flow to ``logits``.
+    [#soft-ce-stable]
 
     Args:
         logits: ``(N, K)``.
         targets: ``(N, K)`` rows of probabilities.
 
     Returns:
-        The mean loss over the batch, a scalar.
+        The mean loss over the batch, a scalar (0-d tensor). [#soft-ce-mean]
     """
     # TODO: one line.
     raise NotImplementedError

@@ -20,28 +20,31 @@ __all__ = ["TemperatureScaler", "fit_temperature"]
 
 
 def fit_temperature(logits: Tensor, labels: Tensor, max_iter: int = 100) -> float:
-    """Find the ``T > 0`` that minimises ``F.cross_entropy(logits / T, labels)``.
+    """Find the ``T > 0`` that minimises ``F.cross_entropy(logits / T, labels)``. [#nll-optimum]
 
     Optimise ``log_t`` (a 0-dim tensor starting at 0, i.e. ``T = 1``) rather than ``T`` itself,
     so that ``T = log_t.exp()`` can never become zero or negative. ``torch.optim.LBFGS`` with
     ``line_search_fn="strong_wolfe"`` converges in a few iterations (it needs a closure); working
-    in float64 avoids a noisy optimum. Detach the logits first: only ``log_t`` is learned.
+    in float64 avoids a noisy optimum. Detach the logits first: only ``log_t`` is learned (no
+    gradient reaches ``logits``). [#detach]
 
     The grader draws labels from ``softmax(logits / T_true)`` and expects your ``T`` to match the
     optimum found by ``scipy.optimize.minimize_scalar`` (so ``T_true = 2`` gives about 2 and
     ``T_true = 0.5`` about 0.5), and ``T`` to stay positive even for a model that is always
-    wrong.
+    wrong. [#positive]
 
     Args:
         logits: ``(N, C)`` validation logits (may require grad).
         labels: ``(N,)`` validation labels.
-        max_iter: Maximum L-BFGS iterations.
+        max_iter: Maximum L-BFGS iterations (``torch.optim.LBFGS(..., max_iter=max_iter)``).
+            [#max-iter]
 
     Returns:
-        The fitted temperature as a positive Python float.
+        The fitted temperature as a positive Python float. [#returns-float]
 
     Raises:
         ValueError: ``logits`` is not 2-D, or ``labels`` is not ``(N,)``, or ``N == 0``.
+            [#fit-checks]
     """
     # TODO: log_t = torch.zeros((), dtype=torch.float64, requires_grad=True); LBFGS closure.
     raise NotImplementedError
@@ -51,19 +54,21 @@ class TemperatureScaler(nn.Module):
     """Divide logits by a fitted temperature: ``forward(x) = model(x) / T``.
 
     With ``model=None`` it scales the logits it is given: ``TemperatureScaler(None, 2.0)(z)`` is
-    ``z / 2``. Typical use::
+    ``z / 2``. [#no-model] Typical use::
 
         scaler = TemperatureScaler(model).fit(val_logits, val_labels)
         probs = scaler(images).softmax(dim=1)
 
     Args:
         model: The classifier to wrap (its outputs are logits), or ``None``.
-        temperature: Initial temperature, ``> 0`` (else ``ValueError``).
+        temperature: Initial temperature, ``> 0`` (else ``ValueError``, also for NaN).
+            [#init-checks]
 
     Attributes:
-        model: The wrapped model or ``None``.
+        model: The wrapped model or ``None``. [#model-attr]
         temperature: A 0-dim float tensor registered as a *buffer* (``register_buffer``), so it
-            is saved in the state dict but is not a trainable parameter.
+            is saved in the state dict (and restored by ``load_state_dict``) but is not a
+            trainable parameter. [#buffer]
     """
 
     temperature: Tensor
@@ -74,7 +79,7 @@ class TemperatureScaler(nn.Module):
         raise NotImplementedError
 
     def fit(self, logits: Tensor, labels: Tensor, max_iter: int = 100) -> TemperatureScaler:
-        """Set the temperature to ``fit_temperature(logits, labels, max_iter)``.
+        """Set the temperature to ``fit_temperature(logits, labels, max_iter)``. [#fit-sets]
 
         Args:
             logits: ``(N, C)`` validation logits of the wrapped model.
@@ -82,16 +87,18 @@ class TemperatureScaler(nn.Module):
             max_iter: Passed to :func:`fit_temperature`.
 
         Returns:
-            ``self``, so that calls chain.
+            ``self``, so that calls chain. [#fit-returns-self]
         """
         # TODO: update the buffer in place (self.temperature.fill_(...)).
         raise NotImplementedError
 
     def forward(self, x: Tensor) -> Tensor:
         """Logits divided by the temperature: ``self.model(x) / T``, or ``x / T`` without a model.
+        [#forward-divides] Gradients flow through it to the model and to ``x``. [#forward-grad]
 
         Returns:
-            Scaled logits with the shape of the model's output; their argmax is the model's.
+            Scaled logits with the shape and dtype of the model's output; [#forward-shape] their
+            argmax is the model's. [#argmax]
         """
         # TODO: divide (never multiply) by the temperature.
         raise NotImplementedError

@@ -14,15 +14,17 @@ You write, in this order (the tests follow the same order):
 
 Your parameter names must be exactly timm's, so that the grader can load the state dict of
 ``timm.create_model("vit_tiny_patch16_224", pretrained=False)`` into your model with
-``strict=True`` and compare the outputs (to 1e-5, eval mode). The names are given in each
-docstring. Look at timm's model too::
+``strict=True`` and compare the outputs (to 1e-5, eval mode). [#timm-names] The names are given
+in each docstring. Look at timm's model too::
 
     python -c "import timm; print(timm.create_model('vit_tiny_patch16_224'))"
 
 Conventions used everywhere below: tokens are ``(B, N, D)`` (batch, tokens, width); images are
 ``(B, C, H, W)``; every ``nn.LayerNorm`` uses ``eps=LN_EPS`` (1e-6, timm's value); every
 ``nn.Linear`` has a bias. Dropout layers are identities at rate 0 but must exist in the right
-places so that training with dropout behaves like timm.
+places, and be applied in the order the steps below give, so that training with dropout behaves
+like the grader's reference (the same masks drawn in the same order for the same seed, hence the
+same outputs and gradients). [#train-mode]
 
 Given (do not change): ``LN_EPS`` and ``_drop_path`` (stochastic depth, from torchvision).
 """
@@ -59,6 +61,7 @@ class PatchEmbed(nn.Module):
     projects every non-overlapping ``p x p`` patch to an ``embed_dim`` vector: it is exactly a
     linear layer applied to each flattened patch. The output map ``(B, D, H/p, W/p)`` is then
     flattened to tokens in row-major order (``flatten(2)``) and transposed to ``(B, N, D)``.
+    [#patch-tokens]
 
     Args:
         img_size: the (square) image size the model is built for.
@@ -70,11 +73,12 @@ class PatchEmbed(nn.Module):
         img_size, patch_size, grid_size: ``(img_size, img_size)``, ``(p, p)`` and
             ``(img_size // p, img_size // p)``.
         num_patches: ``grid_size[0] * grid_size[1]``.
-        proj: the ``nn.Conv2d``.
+        proj: the ``nn.Conv2d``. [#patch-attrs]
 
     Raises:
         ValueError: in ``__init__`` when ``img_size`` is not a multiple of ``patch_size``, and in
-            ``forward`` when the input's height or width is not a multiple of ``patch_size``.
+            ``forward`` when the input's height or width is not a multiple of ``patch_size``
+            (a non-square input whose sides are multiples is fine). [#patch-checks]
 
     Example: ``PatchEmbed(32, 8, 3, 16)(torch.zeros(2, 3, 32, 32)).shape == (2, 16, 16)``.
     The grader compares your output with ``F.conv2d(x, w, b, stride=p)`` flattened the same way.
@@ -101,24 +105,24 @@ class Attention(nn.Module):
 
     1. ``qkv(x)`` has shape ``(B, N, 3 * D)``; reshape it to ``(B, N, 3, h, d)`` (this order: the
        three D-wide chunks are q, k, v, and inside each chunk head 0 comes first), permute to
-       ``(3, B, h, N, d)`` and take ``q, k, v``;
+       ``(3, B, h, N, d)`` and take ``q, k, v``; [#qkv-layout]
     2. scores ``q @ k.transpose(-2, -1) * d ** -0.5`` of shape ``(B, h, N, N)``; row ``i`` holds
-       how much token ``i`` attends to every token;
-    3. softmax over the LAST dimension (each row sums to 1), then ``attn_drop``;
+       how much token ``i`` attends to every token; [#scores]
+    3. softmax over the LAST dimension (each row sums to 1), then ``attn_drop``; [#softmax]
     4. ``attn @ v`` is ``(B, h, N, d)``; move the heads next to ``d`` (``transpose(1, 2)``) and
-       merge them back to ``(B, N, D)``; then ``proj`` and ``proj_drop``.
+       merge them back to ``(B, N, D)``; then ``proj`` and ``proj_drop``. [#merge-heads]
 
     Args:
         dim: token width ``D``.
         num_heads: number of heads ``h``; ``dim`` must be divisible by it.
-        qkv_bias: whether ``qkv`` has a bias.
+        qkv_bias: whether ``qkv`` has a bias. [#qkv-bias]
         attn_drop: dropout rate on the attention probabilities.
         proj_drop: dropout rate after ``proj``.
 
-    Attributes: ``num_heads``, ``head_dim`` and ``scale`` (``head_dim ** -0.5``).
+    Attributes: ``num_heads``, ``head_dim`` and ``scale`` (``head_dim ** -0.5``). [#attn-attrs]
 
     Raises:
-        ValueError: ``dim`` is not divisible by ``num_heads``.
+        ValueError: ``dim`` is not divisible by ``num_heads``. [#heads-divide]
 
     The grader compares your output with ``torch.nn.functional.scaled_dot_product_attention``
     applied to your own ``qkv`` weights split as in step 1, followed by your ``proj``.
@@ -138,6 +142,7 @@ class Attention(nn.Module):
 
     def attention_weights(self, x: Tensor) -> Tensor:
         """The softmax attention probabilities of step 3 (no dropout): ``(B, h, N, N)``.
+        [#attention-weights]
 
         Used to draw attention maps: row 0 of each head is what the class token looks at.
         """
@@ -155,11 +160,12 @@ class Mlp(nn.Module):
     Modules in this order: ``fc1 = nn.Linear(in_features, hidden_features)``, ``act =
     nn.GELU()`` (the exact erf form, not ``approximate="tanh"``, and not ReLU), ``drop1``,
     ``fc2 = nn.Linear(hidden_features, out_features)``, ``drop2`` (both ``nn.Dropout(drop)``).
+    [#mlp]
 
     Args:
         in_features: input width.
         hidden_features: hidden width; ``None`` means ``in_features``.
-        out_features: output width; ``None`` means ``in_features``.
+        out_features: output width; ``None`` means ``in_features``. [#mlp-widths]
         drop: dropout rate.
     """
 
@@ -188,11 +194,12 @@ class Block(nn.Module):
         x = x + drop_path2(mlp(norm2(x)))
 
     The LayerNorm comes BEFORE each sub-layer, inside the residual branch (pre-norm, as in ViT
-    and timm), not after the addition (post-norm, the original Transformer).
+    and timm), not after the addition (post-norm, the original Transformer). [#pre-norm]
 
     Modules: ``norm1`` and ``norm2`` (``nn.LayerNorm(dim, eps=LN_EPS)``), ``attn =
     Attention(dim, num_heads, qkv_bias, attn_drop, proj_drop)``, ``mlp = Mlp(dim, int(dim *
     mlp_ratio), drop=proj_drop)``, ``drop_path1`` and ``drop_path2`` (``_drop_path(drop_path)``).
+    [#block-modules]
 
     Args:
         dim: token width.
@@ -232,20 +239,21 @@ class VisionTransformer(nn.Module):
 
     - ``patch_embed = PatchEmbed(img_size, patch_size, in_chans, embed_dim)``;
     - ``cls_token``: ``nn.Parameter`` of shape ``(1, 1, D)``, a learned token prepended to the
-      patch tokens; its final state is what the head classifies (no mean pooling);
+      patch tokens; its final state is what the head classifies (no mean pooling); [#cls-token]
     - ``pos_embed``: ``nn.Parameter`` of shape ``(1, 1 + N, D)`` with ``N = num_patches``: one
-      learned position embedding per token, the class token's included (index 0);
+      learned position embedding per token, the class token's included (index 0); [#pos-embed]
     - ``pos_drop = nn.Dropout(drop_rate)``;
     - ``blocks = nn.Sequential`` of ``depth`` ``Block(embed_dim, num_heads, mlp_ratio, qkv_bias,
       drop_rate, attn_drop_rate, rate_i)`` with ``rate_i = drop_path_rate * i / max(depth - 1,
-      1)`` (linear from 0 to ``drop_path_rate``);
+      1)`` (linear from 0 to ``drop_path_rate``); [#drop-path-rates]
     - ``norm = nn.LayerNorm(embed_dim, eps=LN_EPS)``: the final norm, applied to ALL tokens;
+      [#final-norm]
     - ``head_drop = nn.Dropout(drop_rate)``;
     - ``head = nn.Linear(embed_dim, num_classes)``, or ``nn.Identity()`` when ``num_classes ==
-      0``.
+      0``. [#no-head]
 
     Attributes: ``num_classes``, ``embed_dim`` and ``num_features`` (both ``embed_dim``),
-    ``num_prefix_tokens = 1``.
+    ``num_prefix_tokens = 1``. [#vit-attrs]
 
     Initialise like timm (the grader does not compare initial values, but training does better):
     ``trunc_normal_(pos_embed, std=0.02)``, ``normal_(cls_token, std=1e-6)``, every Linear weight
@@ -282,11 +290,12 @@ class VisionTransformer(nn.Module):
 
         ``patch_embed``; prepend ``cls_token`` (expanded to the batch) with ``torch.cat`` along
         the token dimension; add ``pos_embed`` (to all ``1 + N`` tokens); ``pos_drop``;
-        ``blocks``; ``norm``.
+        ``blocks``; ``norm``. [#features]
 
         Raises:
             ValueError: the image gives a number of patches that ``pos_embed`` does not cover
                 (another image size than the model was built for); say so in the message.
+                [#size-check]
         """
         # TODO
         raise NotImplementedError
@@ -294,8 +303,8 @@ class VisionTransformer(nn.Module):
     def forward_head(self, x: Tensor, pre_logits: bool = False) -> Tensor:
         """Tokens ``(B, 1 + N, D)`` -> logits ``(B, num_classes)``, from the class token only.
 
-        Take token 0, apply ``head_drop``, then ``head``; with ``pre_logits=True`` return the
-        class-token features ``(B, D)`` without the head.
+        Take token 0, apply ``head_drop``, then ``head``; [#head] with ``pre_logits=True`` return
+        the class-token features ``(B, D)`` (after ``head_drop``) without the head. [#pre-logits]
         """
         # TODO
         raise NotImplementedError
@@ -309,11 +318,11 @@ def vit_tiny_patch16_224(
     num_classes: int = 1000, img_size: int = 224, **kwargs: Any
 ) -> VisionTransformer:
     """ViT-Ti/16: ``patch_size=16, embed_dim=192, depth=12, num_heads=3`` (5,717,416 parameters
-    with 1000 classes, like timm's).
+    with 1000 classes, like timm's). [#tiny]
 
     Keyword arguments override those defaults, like ``timm.create_model`` does, e.g.
     ``vit_tiny_patch16_224(num_classes=26, img_size=32, patch_size=8, depth=2)`` is a small
-    model for fast experiments.
+    model for fast experiments. [#tiny-kwargs]
     """
     # TODO: merge the defaults with kwargs and build the VisionTransformer.
     raise NotImplementedError

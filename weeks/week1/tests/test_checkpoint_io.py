@@ -18,12 +18,14 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+import numpy as np
 import pytest
 import torch
 from safetensors import safe_open
 from safetensors.torch import load_file, save_file
 from torch import nn
 
+from grader import differential as diff
 from rxvision.models.efficientnet import EfficientNet
 from rxvision.models.vit import VisionTransformer
 
@@ -108,6 +110,7 @@ def _rewrite_weights(directory: Path, edit: Callable[[dict[str, torch.Tensor]], 
 
 # -- round trip --------------------------------------------------------------------------------
 @pytest.mark.parametrize("arch", ARCHS)
+@pytest.mark.clause("round-trip", "build", "eval", "safetensors")
 def test_round_trip_gives_identical_outputs(impl: ModuleType, tmp_path: Path, arch: str) -> None:
     model, directory = _save(impl, tmp_path, arch)
     loaded = impl.from_pretrained(directory)
@@ -129,6 +132,7 @@ def test_round_trip_gives_identical_outputs(impl: ModuleType, tmp_path: Path, ar
 
 
 @pytest.mark.parametrize("arch", ARCHS)
+@pytest.mark.clause("returns-path")
 def test_save_returns_the_directory(impl: ModuleType, tmp_path: Path, arch: str) -> None:
     directory = tmp_path / "nested" / "checkpoint"
     got = impl.save_pretrained(_model(arch), str(directory), dict(CONFIGS[arch]))
@@ -139,6 +143,7 @@ def test_save_returns_the_directory(impl: ModuleType, tmp_path: Path, arch: str)
 
 
 @pytest.mark.parametrize("arch", ARCHS)
+@pytest.mark.clause("config-json")
 def test_config_json_names_the_architecture(impl: ModuleType, tmp_path: Path, arch: str) -> None:
     _, directory = _save(impl, tmp_path, arch)
     path = directory / "config.json"
@@ -160,6 +165,7 @@ def test_config_json_names_the_architecture(impl: ModuleType, tmp_path: Path, ar
 
 
 @pytest.mark.parametrize("arch", ARCHS)
+@pytest.mark.clause("safetensors", "no-pickle")
 def test_weights_file_is_safetensors(impl: ModuleType, tmp_path: Path, arch: str) -> None:
     model, directory = _save(impl, tmp_path, arch)
     files = sorted(path.name for path in directory.iterdir())
@@ -186,6 +192,7 @@ def test_weights_file_is_safetensors(impl: ModuleType, tmp_path: Path, arch: str
         assert torch.equal(saved[key], value), f"model.safetensors[{key!r}] differs from the model"
 
 
+@pytest.mark.clause("round-trip")
 def test_batchnorm_running_stats_round_trip(impl: ModuleType, tmp_path: Path) -> None:
     model, directory = _save(impl, tmp_path, "efficientnet")
     loaded = impl.from_pretrained(directory)
@@ -200,6 +207,7 @@ def test_batchnorm_running_stats_round_trip(impl: ModuleType, tmp_path: Path) ->
 
 # -- a new classifier head ---------------------------------------------------------------------
 @pytest.mark.parametrize("arch", ARCHS)
+@pytest.mark.clause("new-head")
 def test_new_num_classes_replaces_only_the_head(
     impl: ModuleType, tmp_path: Path, arch: str
 ) -> None:
@@ -223,6 +231,7 @@ def test_new_num_classes_replaces_only_the_head(
     assert not loaded.training, "from_pretrained must return the model in eval mode"
 
 
+@pytest.mark.clause("new-head")
 def test_same_num_classes_keeps_the_head(impl: ModuleType, tmp_path: Path) -> None:
     model, directory = _save(impl, tmp_path, "vit")
     loaded = impl.from_pretrained(directory, num_classes=26)
@@ -231,6 +240,7 @@ def test_same_num_classes_keeps_the_head(impl: ModuleType, tmp_path: Path) -> No
     )
 
 
+@pytest.mark.clause("new-head", "strict")
 def test_new_head_still_checks_other_keys(impl: ModuleType, tmp_path: Path) -> None:
     _, directory = _save(impl, tmp_path, "vit")
     _rewrite_weights(directory, lambda tensors: tensors.pop("blocks.1.mlp.fc1.weight"))
@@ -244,6 +254,7 @@ def test_new_head_still_checks_other_keys(impl: ModuleType, tmp_path: Path) -> N
     )
 
 
+@pytest.mark.clause("num-classes-range")
 def test_num_classes_below_one_raises(impl: ModuleType, tmp_path: Path) -> None:
     _, directory = _save(impl, tmp_path, "efficientnet")
     _value_error(
@@ -253,6 +264,7 @@ def test_num_classes_below_one_raises(impl: ModuleType, tmp_path: Path) -> None:
 
 
 # -- tensors that do not fit -------------------------------------------------------------------
+@pytest.mark.clause("strict")
 def test_missing_key_raises_a_value_error_naming_it(impl: ModuleType, tmp_path: Path) -> None:
     _, directory = _save(impl, tmp_path, "efficientnet")
     key = "blocks.1.0.bn1.running_var"
@@ -261,6 +273,7 @@ def test_missing_key_raises_a_value_error_naming_it(impl: ModuleType, tmp_path: 
     assert key in message, f"the error should name the missing key {key!r}, got: {message}"
 
 
+@pytest.mark.clause("strict")
 def test_unexpected_key_raises_a_value_error_naming_it(impl: ModuleType, tmp_path: Path) -> None:
     _, directory = _save(impl, tmp_path, "vit")
     _rewrite_weights(directory, lambda tensors: tensors.update(extra_scale=torch.ones(3)))
@@ -272,6 +285,7 @@ def test_unexpected_key_raises_a_value_error_naming_it(impl: ModuleType, tmp_pat
     )
 
 
+@pytest.mark.clause("strict")
 def test_wrong_shapes_raise_a_value_error(impl: ModuleType, tmp_path: Path) -> None:
     _, directory = _save(impl, tmp_path, "vit")
     config = {**CONFIGS["vit"], "embed_dim": 64}  # the weights are 32 wide
@@ -286,6 +300,7 @@ def test_wrong_shapes_raise_a_value_error(impl: ModuleType, tmp_path: Path) -> N
 
 
 # -- bad configs and missing files -------------------------------------------------------------
+@pytest.mark.clause("save-architecture", "check-first")
 def test_unknown_architecture_on_save(impl: ModuleType, tmp_path: Path) -> None:
     directory = tmp_path / "checkpoint"
     message = _value_error(
@@ -299,6 +314,7 @@ def test_unknown_architecture_on_save(impl: ModuleType, tmp_path: Path) -> None:
     assert not written, f"check the config before writing anything; found {written}"
 
 
+@pytest.mark.clause("save-num-classes")
 def test_config_without_num_classes_on_save(impl: ModuleType, tmp_path: Path) -> None:
     _value_error(
         lambda: impl.save_pretrained(_model("vit"), tmp_path / "c", {"architecture": "vit"}),
@@ -306,6 +322,7 @@ def test_config_without_num_classes_on_save(impl: ModuleType, tmp_path: Path) ->
     )
 
 
+@pytest.mark.clause("load-config-checks")
 def test_unknown_architecture_on_load(impl: ModuleType, tmp_path: Path) -> None:
     _, directory = _save(impl, tmp_path, "vit")
     config = {**CONFIGS["vit"], "architecture": "resnet_9000"}
@@ -319,6 +336,7 @@ def test_unknown_architecture_on_load(impl: ModuleType, tmp_path: Path) -> None:
     )
 
 
+@pytest.mark.clause("bad-json")
 def test_malformed_config_raises_a_value_error(impl: ModuleType, tmp_path: Path) -> None:
     _, directory = _save(impl, tmp_path, "vit")
     (directory / "config.json").write_text('{"architecture": "vit", ', encoding="utf-8")
@@ -326,6 +344,7 @@ def test_malformed_config_raises_a_value_error(impl: ModuleType, tmp_path: Path)
     assert "config.json" in message, f"the error should name config.json, got: {message}"
 
 
+@pytest.mark.clause("no-directory", "no-config", "no-weights")
 def test_missing_files_raise_file_not_found(impl: ModuleType, tmp_path: Path) -> None:
     with pytest.raises(FileNotFoundError):
         impl.from_pretrained(tmp_path / "does_not_exist")
@@ -340,6 +359,7 @@ def test_missing_files_raise_file_not_found(impl: ModuleType, tmp_path: Path) ->
 
 
 @pytest.mark.parametrize("num_classes", [None, 5], ids=["same_head", "new_head"])
+@pytest.mark.clause("read-only")
 def test_loading_leaves_the_directory_unchanged(
     impl: ModuleType, tmp_path: Path, num_classes: int | None
 ) -> None:
@@ -369,6 +389,7 @@ class TiedNet(nn.Module):
         return self.head(self.decoder(self.encoder(x @ self.proj)))
 
 
+@pytest.mark.clause("tied")
 def test_tied_and_non_contiguous_tensors(
     impl: ModuleType, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -389,6 +410,7 @@ def test_tied_and_non_contiguous_tensors(
 
 
 # -- legacy pickles: weights_only=True ---------------------------------------------------------
+@pytest.mark.clause("legacy")
 def test_legacy_pytorch_model_bin_loads(impl: ModuleType, tmp_path: Path) -> None:
     model = _model("efficientnet")
     directory = tmp_path / "legacy"
@@ -412,6 +434,7 @@ class _Payload:
         return os.mkdir, (str(self.marker),)
 
 
+@pytest.mark.clause("legacy", "no-pickle")
 def test_legacy_pickle_never_runs_code(impl: ModuleType, tmp_path: Path) -> None:
     directory = tmp_path / "malicious"
     directory.mkdir()
@@ -433,3 +456,113 @@ def test_legacy_pickle_never_runs_code(impl: ModuleType, tmp_path: Path) -> None
         "loading a pickle that holds code should raise pickle.UnpicklingError (what "
         f"torch.load(..., weights_only=True) raises), got {raised!r}"
     )
+
+
+# -- judged against the reference --------------------------------------------------------------
+def _break(directory: Path, how: str) -> None:
+    """Damage a saved ViT checkpoint in one way (or not at all)."""
+    weights, config = directory / "model.safetensors", directory / "config.json"
+    if how == "corrupt_weights":
+        weights.write_bytes(b"\x08\x00\x00\x00\x00\x00\x00\x00{oops}" + b"\x00" * 32)
+    elif how == "config_is_a_list":
+        config.write_text("[1, 2, 3]")
+    elif how == "config_not_json":
+        config.write_text("{architecture: vit")
+    elif how == "config_without_num_classes":
+        config.write_text(
+            json.dumps({k: v for k, v in CONFIGS["vit"].items() if k != "num_classes"})
+        )
+    elif how == "unknown_architecture":
+        config.write_text(json.dumps({**CONFIGS["vit"], "architecture": "resnet_9000"}))
+    elif how in ("legacy_only", "legacy_not_a_state_dict"):
+        state = load_file(weights)
+        weights.unlink()
+        obj = state if how == "legacy_only" else list(state.values())
+        torch.save(obj, directory / "pytorch_model.bin")
+    elif how == "no_weights":
+        weights.unlink()
+    elif how == "no_config":
+        config.unlink()
+    elif how == "extra_tensor":
+        _rewrite_weights(directory, lambda t: t.__setitem__("extra.weight", torch.zeros(2)))
+    elif how == "head_only_wrong_shape":
+        _rewrite_weights(directory, lambda t: t.__setitem__("head.bias", torch.zeros(3)))
+
+
+@pytest.fixture(scope="module")
+def saved_vit(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The tiny ViT saved once by the reference system's save_pretrained."""
+    from rxvision.models.hub import save_pretrained
+
+    directory = tmp_path_factory.mktemp("vit") / "checkpoint"
+    save_pretrained(_model("vit"), directory, dict(CONFIGS["vit"]))
+    return directory
+
+
+BREAKS = [
+    "none", "corrupt_weights", "config_is_a_list", "config_not_json",
+    "config_without_num_classes", "unknown_architecture", "legacy_only",
+    "legacy_not_a_state_dict", "no_weights", "no_config", "extra_tensor", "head_only_wrong_shape",
+]  # fmt: skip
+
+
+@pytest.mark.clause(
+    "no-directory", "num-classes-range", "no-config", "bad-json", "load-config-checks", "legacy",
+    "no-weights", "bad-weights", "build", "new-head", "strict", "eval", "round-trip",
+)  # fmt: skip
+@pytest.mark.parametrize("num_classes", [None, 26, 5, 0])
+@pytest.mark.parametrize("how", BREAKS)
+def test_from_pretrained_agrees_with_the_reference(
+    impl: ModuleType, reference: ModuleType, saved_vit: Path, tmp_path: Path, how: str,
+    num_classes: int | None,
+) -> None:  # fmt: skip
+    import shutil
+
+    impl.from_pretrained(saved_vit)  # an unwritten stub is "not started", not a pass
+    directory = tmp_path / "checkpoint"
+    shutil.copytree(saved_vit, directory)
+    _break(directory, how)
+    head = {"head.weight", "head.bias"}
+
+    def load(module: ModuleType) -> tuple:
+        model = module.from_pretrained(directory, num_classes=num_classes)
+        state = model.state_dict()
+        fresh = num_classes not in (None, 26)  # a new head is random: compare its shape only
+        return (
+            type(model).__name__,
+            any(m.training for m in model.modules()),
+            {k: v.numpy() if not (fresh and k in head) else tuple(v.shape)
+             for k, v in state.items()},
+        )  # fmt: skip
+
+    diff.assert_same(lambda: load(impl), lambda: load(reference))
+    if how != "none":
+        return
+    missing = tmp_path / "nowhere"
+    diff.assert_same(impl.from_pretrained, reference.from_pretrained, missing)
+
+
+@pytest.mark.clause("check-first", "mkdir", "overwrite", "returns-path", "save-num-classes")
+def test_save_checks_first_creates_parents_and_overwrites(impl: ModuleType, tmp_path: Path) -> None:
+    model = _model("vit")
+    bad = tmp_path / "bad" / "nested"
+    for config in ({"architecture": "vit"}, {**CONFIGS["vit"], "architecture": "nope"}):
+        with pytest.raises(ValueError):
+            impl.save_pretrained(model, bad, config)
+        assert not (tmp_path / "bad").exists(), (
+            f"save_pretrained with the bad config {config} created {bad}: check before writing"
+        )
+    nested = tmp_path / "a" / "b" / "c"
+    got = impl.save_pretrained(model, str(nested), dict(CONFIGS["vit"]))
+    assert isinstance(got, Path) and got == nested, (
+        f"save_pretrained(model, {str(nested)!r}, ...) should create the missing parents and "
+        f"return Path({str(nested)!r}), got {got!r}"
+    )
+    other = _model("vit")
+    with torch.no_grad():
+        for p in other.parameters():
+            p.add_(1.0)
+    impl.save_pretrained(other, nested, dict(CONFIGS["vit"], depth=2))
+    state = load_file(nested / "model.safetensors")
+    same = all(np.array_equal(state[k].numpy(), v.numpy()) for k, v in other.state_dict().items())
+    assert same, "saving again into the same directory must overwrite model.safetensors"

@@ -10,11 +10,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from types import ModuleType
 
+import numpy as np
 import pytest
 import timm
 import torch
 import torch.nn.functional as F
+from hypothesis import example, given
+from hypothesis import strategies as st
 from torch import nn
+
+from grader import differential as diff
 
 VARIANTS = ("b0", "b1", "b3")
 STEM_AND_STAGES = (32, 16, 24, 40, 80, 112, 192, 320, 1280)
@@ -101,6 +106,7 @@ def _build(impl: ModuleType, variant: str) -> nn.Module:
 
 # -- compound scaling --------------------------------------------------------------------------
 @pytest.mark.parametrize("width_mult", sorted(ROUND_FILTERS), ids=lambda w: f"width{w}")
+@pytest.mark.clause("round-nearest", "round-int")
 def test_round_filters_matches_the_scaling_table(impl: ModuleType, width_mult: float) -> None:
     got = tuple(impl.round_filters(c, width_mult) for c in STEM_AND_STAGES)
     want = ROUND_FILTERS[width_mult]
@@ -111,6 +117,7 @@ def test_round_filters_matches_the_scaling_table(impl: ModuleType, width_mult: f
     )
 
 
+@pytest.mark.clause("round-guard")
 def test_round_filters_never_drops_more_than_ten_percent(impl: ModuleType) -> None:
     got = impl.round_filters(16, 1.2)
     assert got == 24, (
@@ -123,6 +130,7 @@ def test_round_filters_never_drops_more_than_ten_percent(impl: ModuleType) -> No
     ("channels", "width_mult", "divisor", "want"),
     [(3, 0.5, 8, 8), (100, 1.0, 16, 96), (30, 1.0, 4, 32)],
 )
+@pytest.mark.clause("round-min", "round-nearest")
 def test_round_filters_uses_divisor_and_minimum(
     impl: ModuleType, channels: int, width_mult: float, divisor: int, want: int
 ) -> None:
@@ -134,6 +142,7 @@ def test_round_filters_uses_divisor_and_minimum(
 
 
 @pytest.mark.parametrize("depth_mult", sorted(ROUND_REPEATS), ids=lambda d: f"depth{d}")
+@pytest.mark.clause("repeats-ceil")
 def test_round_repeats_rounds_up(impl: ModuleType, depth_mult: float) -> None:
     got = tuple(impl.round_repeats(r, depth_mult) for r in B0_REPEATS)
     want = ROUND_REPEATS[depth_mult]
@@ -144,6 +153,7 @@ def test_round_repeats_rounds_up(impl: ModuleType, depth_mult: float) -> None:
 
 
 # -- drop path ---------------------------------------------------------------------------------
+@pytest.mark.clause("identity")
 def test_drop_path_is_identity_in_eval_and_at_zero(impl: ModuleType) -> None:
     x = torch.randn(8, 4, 3, 3)
     for kwargs, when in (
@@ -155,6 +165,7 @@ def test_drop_path_is_identity_in_eval_and_at_zero(impl: ModuleType) -> None:
         assert y.shape == x.shape and torch.equal(y, x), f"drop_path must return x unchanged {when}"
 
 
+@pytest.mark.clause("per-sample")
 def test_drop_path_zeroes_whole_samples(impl: ModuleType) -> None:
     torch.manual_seed(0)
     x = torch.ones(2000, 3, 4, 4)
@@ -172,6 +183,7 @@ def test_drop_path_zeroes_whole_samples(impl: ModuleType) -> None:
     )
 
 
+@pytest.mark.clause("rescale")
 def test_drop_path_rescales_kept_samples(impl: ModuleType) -> None:
     torch.manual_seed(1)
     x = torch.ones(2000, 5)
@@ -189,6 +201,7 @@ def test_drop_path_rescales_kept_samples(impl: ModuleType) -> None:
 
 
 # -- squeeze-excitation ------------------------------------------------------------------------
+@pytest.mark.clause("se", "timm-names")
 def test_squeeze_excite_parameters(impl: ModuleType) -> None:
     se = impl.SqueezeExcite(96, 4)
     got = {k: tuple(v.shape) for k, v in se.state_dict().items()}
@@ -201,6 +214,7 @@ def test_squeeze_excite_parameters(impl: ModuleType) -> None:
     assert got == want, f"SqueezeExcite(96, 4) parameters should be {want}, got {got}"
 
 
+@pytest.mark.clause("se")
 def test_squeeze_excite_gates_channels(impl: ModuleType) -> None:
     torch.manual_seed(0)
     se = impl.SqueezeExcite(8, 2)
@@ -245,6 +259,7 @@ def _timm_block(model: nn.Module, where: str) -> nn.Module:
 
 
 @pytest.mark.parametrize(("where", "cls", "args", "in_chs"), BLOCKS)
+@pytest.mark.clause("ds-modules", "mb-modules", "timm-names", "se-width")
 def test_block_parameter_names_match_timm(
     impl: ModuleType, timm_model: Callable, where: str, cls: str, args: tuple, in_chs: int
 ) -> None:
@@ -257,6 +272,7 @@ def test_block_parameter_names_match_timm(
 
 
 @pytest.mark.parametrize(("where", "cls", "args", "in_chs"), BLOCKS)
+@pytest.mark.clause("ds-modules", "mb-modules", "convs")
 def test_block_output_matches_timm(
     impl: ModuleType, timm_model: Callable, where: str, cls: str, args: tuple, in_chs: int
 ) -> None:
@@ -287,6 +303,7 @@ def test_block_output_matches_timm(
         ((40, 40, 5, 1), 9, (2, 40, 9, 9)),
     ],
 )
+@pytest.mark.clause("convs", "mb-modules")
 def test_mbconv_output_shape(impl: ModuleType, args: tuple, size: int, want: tuple) -> None:
     block = impl.MBConv(*args).eval()
     with torch.no_grad():
@@ -307,6 +324,7 @@ def test_mbconv_output_shape(impl: ModuleType, args: tuple, size: int, want: tup
         ("DepthwiseSeparable", (32, 16, 3, 1), False),
     ],
 )
+@pytest.mark.clause("ds-residual", "mb-residual")
 def test_residual_only_with_stride_one_and_same_channels(
     impl: ModuleType, cls: str, args: tuple, residual: bool
 ) -> None:
@@ -329,6 +347,7 @@ def test_residual_only_with_stride_one_and_same_channels(
         )
 
 
+@pytest.mark.clause("mb-residual")
 def test_stochastic_depth_drops_the_branch_not_the_shortcut(impl: ModuleType) -> None:
     torch.manual_seed(0)
     block = impl.MBConv(24, 24, 3, 1, drop_path_rate=0.5).train()
@@ -347,6 +366,7 @@ def test_stochastic_depth_drops_the_branch_not_the_shortcut(impl: ModuleType) ->
 
 # -- the model ---------------------------------------------------------------------------------
 @pytest.mark.parametrize("variant", VARIANTS)
+@pytest.mark.clause("variants", "stages")
 def test_parameter_count_matches_timm(impl: ModuleType, timm_model: Callable, variant: str) -> None:
     got, want = _n_params(_build(impl, variant)), _n_params(timm_model(variant))
     assert got == want, (
@@ -356,6 +376,7 @@ def test_parameter_count_matches_timm(impl: ModuleType, timm_model: Callable, va
 
 
 @pytest.mark.parametrize("variant", VARIANTS)
+@pytest.mark.clause("stages")
 def test_stage_depths_and_widths(impl: ModuleType, timm_model: Callable, variant: str) -> None:
     ours, theirs = _build(impl, variant), timm_model(variant)
     got = [len(stage) for stage in ours.blocks]
@@ -369,6 +390,7 @@ def test_stage_depths_and_widths(impl: ModuleType, timm_model: Callable, variant
 
 
 @pytest.mark.parametrize("variant", VARIANTS)
+@pytest.mark.clause("timm-names")
 def test_timm_state_dict_loads_strict(impl: ModuleType, timm_model: Callable, variant: str) -> None:
     ours, theirs = _build(impl, variant), timm_model(variant)
     problems = _state_dict_problems(ours, theirs)
@@ -377,6 +399,7 @@ def test_timm_state_dict_loads_strict(impl: ModuleType, timm_model: Callable, va
 
 
 @pytest.mark.parametrize("variant", VARIANTS)
+@pytest.mark.clause("timm-names", "features", "head")
 def test_outputs_match_timm(impl: ModuleType, timm_model: Callable, variant: str) -> None:
     theirs = timm_model(variant)
     ours = _build(impl, variant).eval()
@@ -394,6 +417,7 @@ def test_outputs_match_timm(impl: ModuleType, timm_model: Callable, variant: str
     )
 
 
+@pytest.mark.clause("train-mode")
 def test_gradients_reach_every_parameter(impl: ModuleType) -> None:
     torch.manual_seed(0)
     model = impl.efficientnet_b0(num_classes=5, drop_rate=0.0, drop_path_rate=0.0).train()
@@ -405,6 +429,7 @@ def test_gradients_reach_every_parameter(impl: ModuleType) -> None:
     )
 
 
+@pytest.mark.clause("variant-args", "attrs")
 def test_num_classes_and_in_chans_are_respected(impl: ModuleType) -> None:
     model = impl.efficientnet_b0(num_classes=7, in_chans=1).eval()
     with torch.no_grad():
@@ -416,6 +441,7 @@ def test_num_classes_and_in_chans_are_respected(impl: ModuleType) -> None:
     assert model.classifier.out_features == 7, "classifier must be nn.Linear(num_features, 7)"
 
 
+@pytest.mark.clause("variant-dropout")
 def test_default_dropout_comes_from_scaling(impl: ModuleType) -> None:
     for variant in ("b0", "b3"):
         model = _build(impl, variant)
@@ -427,6 +453,7 @@ def test_default_dropout_comes_from_scaling(impl: ModuleType) -> None:
     assert impl.efficientnet_b0(drop_rate=0.1).drop_rate == 0.1, "an explicit drop_rate wins"
 
 
+@pytest.mark.clause("head")
 def test_dropout_only_in_training(impl: ModuleType) -> None:
     torch.manual_seed(0)
     x = torch.randn(4, 3, 32, 32)
@@ -441,6 +468,7 @@ def test_dropout_only_in_training(impl: ModuleType) -> None:
         assert torch.equal(model(x), model(x)), "in eval mode the model must be deterministic"
 
 
+@pytest.mark.clause("drop-path-rates")
 def test_stochastic_depth_grows_linearly(impl: ModuleType) -> None:
     model = impl.efficientnet_b0(drop_path_rate=0.2)
     blocks = [block for stage in model.blocks for block in stage]
@@ -452,3 +480,140 @@ def test_stochastic_depth_grows_linearly(impl: ModuleType) -> None:
         f"block k of {len(blocks)} should get drop_path_rate * k / {len(blocks)}: want {want}, "
         f"got {got}"
     )
+
+
+# -- judged against the reference (train and eval mode, values and gradients) ------------------
+@pytest.mark.clause("round-nearest", "round-min", "round-guard", "round-int")
+@given(
+    channels=st.integers(1, 2000),
+    width_mult=st.sampled_from([1.0, 1.1, 1.2, 1.4, 1.6, 1.8, 2.0, 0.25, 0.5, 0.1, 3.7])
+    | st.floats(0.01, 4.0),
+    divisor=st.sampled_from([8, 8, 1, 4, 16, 3]),
+)
+@example(channels=52, width_mult=1.0, divisor=8)  # 6.5 multiples: halves go up
+@example(channels=16, width_mult=1.2, divisor=8)  # the 10% guard
+@example(channels=1, width_mult=0.1, divisor=8)  # never below the divisor
+def test_round_filters_agrees_with_the_reference(
+    impl: ModuleType, reference: ModuleType, channels: int, width_mult: float, divisor: int
+) -> None:
+    diff.assert_same(
+        impl.round_filters, reference.round_filters, channels, width_mult, divisor=divisor
+    )
+
+
+@pytest.mark.clause("repeats-ceil")
+@given(
+    repeats=st.integers(1, 12),
+    depth_mult=st.sampled_from([1.0, 1.1, 1.2, 1.4, 1.8, 2.2, 2.6, 3.1, 0.5]) | st.floats(0.1, 4),
+)
+def test_round_repeats_agrees_with_the_reference(
+    impl: ModuleType, reference: ModuleType, repeats: int, depth_mult: float
+) -> None:
+    diff.assert_same(impl.round_repeats, reference.round_repeats, repeats, depth_mult)
+
+
+def _drop_path_run(module: ModuleType, x: torch.Tensor, p: float, training: bool) -> tuple:
+    x = x.clone().requires_grad_(True)
+    torch.manual_seed(11)
+    out = module.drop_path(x, p, training)
+    out.sum().backward()
+    return out.detach().numpy(), str(out.dtype), x.grad.numpy()
+
+
+@pytest.mark.clause(
+    "per-sample", "rescale", "global-rng", "drop-all", "identity", "dp-shape"
+)  # fmt: skip
+@pytest.mark.parametrize("training", [True, False], ids=["train", "eval"])
+@pytest.mark.parametrize("p", [0.0, 0.3, 0.5, 1.0])
+@pytest.mark.parametrize(
+    "shape", [(16, 3, 4, 5), (9, 7), (12,), (6, 2, 3)], ids=lambda s: "x".join(map(str, s))
+)
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64], ids=str)
+def test_drop_path_agrees_with_the_reference(
+    impl: ModuleType, reference: ModuleType, shape: tuple, p: float, training: bool,
+    dtype: torch.dtype,
+) -> None:  # fmt: skip
+    x = torch.randn(shape, generator=torch.Generator().manual_seed(2), dtype=dtype) + 0.5
+    eps = float(torch.finfo(dtype).eps)
+    # x * (mask / keep) and x * mask / keep differ by an ulp or two
+    diff.assert_same(
+        lambda: _drop_path_run(impl, x, p, training),
+        lambda: _drop_path_run(reference, x, p, training),
+        rtol=4 * eps, atol=4 * eps,
+    )  # fmt: skip
+
+
+def _bn_randomize(net: nn.Module) -> nn.Module:
+    g = torch.Generator().manual_seed(9)
+    with torch.no_grad():
+        for name, t in net.state_dict().items():
+            if t.is_floating_point():
+                noise = 0.1 * torch.randn(t.shape, generator=g)
+                t.copy_(t.abs() + 0.5 + noise.abs() if "running_var" in name else t + noise)
+    return net
+
+
+def _module_run(build: Callable, reference: ModuleType, x: torch.Tensor, train: bool) -> Callable:
+    def run(module: ModuleType) -> tuple:
+        torch.manual_seed(0)
+        net = build(module)
+        torch.manual_seed(0)
+        net.load_state_dict(_bn_randomize(build(reference)).state_dict(), strict=True)
+        net.train(train)
+        inp = x.clone().requires_grad_(True)
+        torch.manual_seed(123)  # the same dropout / drop-path draws for both
+        out = net(inp)
+        weight = torch.linspace(-1, 1, out.numel()).reshape(out.shape)
+        (out * weight).sum().backward()
+        grads = {n: p.grad.numpy() for n, p in net.named_parameters() if p.grad is not None}
+        state = {k: v.numpy() for k, v in net.state_dict().items()}  # BN statistics move alike
+        return out.detach().numpy(), inp.grad.numpy(), grads, state
+
+    return run
+
+
+EFF_MODULES: dict[str, tuple[Callable[[ModuleType], nn.Module], tuple[int, ...]]] = {
+    "se": (lambda m: m.SqueezeExcite(6, 2), (3, 6, 5, 4)),
+    "ds_residual_droppath": (lambda m: m.DepthwiseSeparable(8, 8, 3, 1, 0.25, 0.5), (6, 8, 7, 5)),
+    "ds_s2_k5": (lambda m: m.DepthwiseSeparable(8, 12, 5, 2, 0.25, 0.3), (4, 8, 9, 6)),
+    "ds_tiny_se": (lambda m: m.DepthwiseSeparable(2, 2, 3, 1), (3, 2, 5, 5)),
+    "mbconv_residual_droppath": (lambda m: m.MBConv(8, 8, 5, 1, 4.0, 0.25, 0.5), (6, 8, 6, 7)),
+    "mbconv_s2": (lambda m: m.MBConv(8, 16, 3, 2, 6.0, 0.5, 0.3), (4, 8, 9, 8)),
+    "mbconv_ratio3": (lambda m: m.MBConv(6, 6, 3, 1, 3.0, 0.25, 0.0), (3, 6, 5, 6)),
+    "b0_tiny_grey": (lambda m: m.EfficientNet(0.25, 0.25, 3, 0.3, 0.5, in_chans=1), (4, 1, 40, 32)),
+    "b1_rgba": (lambda m: m.efficientnet_b1(num_classes=4, in_chans=4), (2, 4, 32, 48)),
+    "b3": (lambda m: m.efficientnet_b3(num_classes=3, drop_rate=0.5), (2, 3, 32, 32)),
+}
+
+
+@pytest.mark.clause(
+    "train-mode", "convs", "se", "se-width", "se-min", "ds-modules", "ds-residual",
+    "mb-modules", "mb-residual", "stages", "drop-path-rates", "features", "head", "variants",
+    "variant-args", "variant-dropout", "timm-names",
+)  # fmt: skip
+@pytest.mark.parametrize("train", [True, False], ids=["train", "eval"])
+@pytest.mark.parametrize("name", sorted(EFF_MODULES))
+def test_modules_agree_with_the_reference(
+    impl: ModuleType, reference: ModuleType, name: str, train: bool
+) -> None:
+    build, shape = EFF_MODULES[name]
+    x = torch.randn(shape, generator=torch.Generator().manual_seed(3))
+    run = _module_run(build, reference, x, train)
+    # float32 convolutions and BatchNorm over a few hundred terms, summed in another order by a
+    # correct answer: ~1e-5 relative; batch statistics of tiny batches amplify it a little
+    diff.assert_same(lambda: run(impl), lambda: run(reference), rtol=1e-3, atol=1e-4)
+
+
+@pytest.mark.clause("attrs", "variant-dropout", "drop-path-rates")
+@pytest.mark.parametrize("variant", ["b0", "b1", "b2", "b3"])
+def test_attributes_agree_with_the_reference(
+    impl: ModuleType, reference: ModuleType, variant: str
+) -> None:
+    def attrs(module: ModuleType) -> tuple:
+        net = getattr(module, f"efficientnet_{variant}")(num_classes=7, drop_path_rate=0.4)
+        rates = [
+            float(getattr(b.drop_path, "drop_prob", 0.0)) for stage in net.blocks for b in stage
+        ]
+        return net.num_classes, net.drop_rate, net.num_features, np.array(rates)
+
+    diff.assert_same(lambda: attrs(impl), lambda: attrs(reference), rtol=1e-12)

@@ -14,8 +14,12 @@ from types import ModuleType
 import pytest
 import timm
 import torch
+from hypothesis import example, given
+from hypothesis import strategies as st
 from torch import nn
 from torch.utils.flop_counter import FlopCounterMode
+
+from grader import differential as diff
 
 VARIANTS = ("b0", "b1", "b3")
 
@@ -93,6 +97,7 @@ class _Tied(nn.Module):
         pytest.param(nn.BatchNorm2d(8), 16, id="batchnorm"),
     ],
 )
+@pytest.mark.clause("no-buffers", "params-int")
 def test_count_params_of_single_layers(impl: ModuleType, layer: nn.Module, want: int) -> None:
     got = impl.count_params(layer)
     assert got == want, (
@@ -102,6 +107,7 @@ def test_count_params_of_single_layers(impl: ModuleType, layer: nn.Module, want:
 
 
 @pytest.mark.parametrize("variant", VARIANTS)
+@pytest.mark.clause("no-buffers", "params-int")
 def test_count_params_matches_timm(impl: ModuleType, timm_model: Callable, variant: str) -> None:
     model = timm_model(variant)
     want = sum(p.numel() for p in model.parameters())
@@ -113,6 +119,7 @@ def test_count_params_matches_timm(impl: ModuleType, timm_model: Callable, varia
     )
 
 
+@pytest.mark.clause("shared-once")
 def test_count_params_counts_shared_weights_once(impl: ModuleType) -> None:
     model = _Tied()
     got = impl.count_params(model)
@@ -122,6 +129,7 @@ def test_count_params_counts_shared_weights_once(impl: ModuleType) -> None:
     )
 
 
+@pytest.mark.clause("trainable-only")
 def test_count_params_trainable_only(impl: ModuleType) -> None:
     model = nn.Sequential(nn.Conv2d(3, 8, 3), nn.BatchNorm2d(8), nn.Flatten(), nn.Linear(8, 4))
     for p in model[:2].parameters():
@@ -148,6 +156,9 @@ CONVS = [
 
 
 @pytest.mark.parametrize(("conv", "size"), CONVS)
+@pytest.mark.clause(
+    "conv-formula", "conv-output-size", "conv-groups", "conv-no-bias", "two-flops-per-mac"
+)
 def test_conv2d_flops_matches_flop_counter(impl: ModuleType, conv: nn.Conv2d, size: int) -> None:
     x = torch.randn(2, conv.in_channels, size, size)
     shape = _output_shape(conv, x)
@@ -166,6 +177,7 @@ def test_conv2d_flops_matches_flop_counter(impl: ModuleType, conv: nn.Conv2d, si
         pytest.param(nn.Linear(12, 5, bias=False), (3, 7, 12), id="tokens_3d"),
     ],
 )
+@pytest.mark.clause("linear-formula", "linear-no-bias", "two-flops-per-mac")
 def test_linear_flops_matches_flop_counter(
     impl: ModuleType, linear: nn.Linear, x_shape: tuple[int, ...]
 ) -> None:
@@ -189,6 +201,7 @@ def _check_report(report: object, where: str) -> dict[str, int]:
     return report
 
 
+@pytest.mark.clause("counted-types", "others-zero", "report-keys", "total-oracle")
 def test_count_flops_per_layer_type_on_a_small_cnn(impl: ModuleType) -> None:
     torch.manual_seed(0)
     model = _SmallCNN()
@@ -210,6 +223,7 @@ def test_count_flops_per_layer_type_on_a_small_cnn(impl: ModuleType) -> None:
 
 
 @pytest.mark.parametrize("variant", VARIANTS)
+@pytest.mark.clause("total-oracle", "report-keys")
 def test_count_flops_matches_flop_counter_on_timm(
     impl: ModuleType, timm_model: Callable, variant: str
 ) -> None:
@@ -226,6 +240,7 @@ def test_count_flops_matches_flop_counter_on_timm(
     )
 
 
+@pytest.mark.clause("two-flops-per-mac", "total-oracle")
 def test_b0_at_224_matches_the_paper(impl: ModuleType) -> None:
     torch.manual_seed(0)
     model = timm.create_model("efficientnet_b0", pretrained=False)
@@ -236,6 +251,7 @@ def test_b0_at_224_matches_the_paper(impl: ModuleType) -> None:
     )
 
 
+@pytest.mark.clause("batch-scaling")
 def test_count_flops_scales_with_batch_and_resolution(impl: ModuleType) -> None:
     torch.manual_seed(0)
     model = _SmallCNN()
@@ -252,6 +268,7 @@ def test_count_flops_scales_with_batch_and_resolution(impl: ModuleType) -> None:
     )
 
 
+@pytest.mark.clause("eval-no-grad", "cleanup")
 def test_count_flops_leaves_the_model_as_it_was(impl: ModuleType) -> None:
     torch.manual_seed(0)
     model = _SmallCNN().train()
@@ -269,6 +286,7 @@ def test_count_flops_leaves_the_model_as_it_was(impl: ModuleType) -> None:
     assert not model.training, "count_flops must leave a model in eval mode in eval mode"
 
 
+@pytest.mark.clause("cleanup")
 def test_count_flops_removes_hooks_after_an_error(impl: ModuleType) -> None:
     model = _SmallCNN()
     impl.count_flops(model, (1, 3, 32, 32))
@@ -277,4 +295,216 @@ def test_count_flops_removes_hooks_after_an_error(impl: ModuleType) -> None:
     hooks = [name for name, m in model.named_modules() if m._forward_hooks]
     assert not hooks, (
         f"after a failing forward count_flops left hooks on {hooks}: remove them in `finally`"
+    )
+
+
+# -- judged against the reference --------------------------------------------------------------
+class _FrozenHead(nn.Module):
+    """A frozen conv + BN backbone (buffers too) and a trainable head; nothing is shared."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.backbone = nn.Sequential(nn.Conv2d(3, 4, 3), nn.BatchNorm2d(4))
+        self.head = nn.Linear(4, 3)
+        self.backbone.requires_grad_(False)
+
+
+PARAM_MODELS: dict[str, Callable[[], nn.Module]] = {
+    "no_parameters": lambda: nn.Sequential(nn.ReLU(), nn.MaxPool2d(2)),
+    "batchnorm_only": lambda: nn.BatchNorm1d(5),
+    "tied": _Tied,
+    "frozen_backbone": _FrozenHead,
+    "all_frozen": lambda: nn.Linear(3, 2).requires_grad_(False),
+    "tied_and_frozen": lambda: _Tied().requires_grad_(False),
+}
+
+
+@pytest.mark.clause("params-int", "shared-once", "no-buffers", "trainable-only")
+@given(name=st.sampled_from(sorted(PARAM_MODELS)), trainable_only=st.booleans())
+def test_count_params_agrees_with_the_reference(
+    impl: ModuleType, reference: ModuleType, name: str, trainable_only: bool
+) -> None:
+    model = PARAM_MODELS[name]()
+    diff.assert_same(
+        impl.count_params, reference.count_params, model, trainable_only=trainable_only
+    )
+
+
+@st.composite
+def _convs(draw: st.DrawFn) -> tuple[nn.Conv2d, tuple[int, int, int, int]]:
+    """A small Conv2d (groups, non-square kernel, stride, padding, dilation, bias) and an input
+    shape (non-square, batch 1-3) that it accepts."""
+    groups = draw(st.sampled_from([1, 1, 2, 3]))
+    c_in = groups * draw(st.integers(1, 3))
+    c_out = groups * draw(st.integers(1, 3))
+    if draw(st.booleans()):  # depthwise
+        c_in = c_out = groups = draw(st.integers(1, 4))
+    k = (draw(st.integers(1, 4)), draw(st.integers(1, 4)))
+    stride = (draw(st.integers(1, 3)), draw(st.integers(1, 3)))
+    padding = (draw(st.integers(0, 2)), draw(st.integers(0, 2)))
+    dilation = (draw(st.integers(1, 2)), draw(st.integers(1, 2)))
+    reach = [d * (kk - 1) + 1 - 2 * p for d, kk, p in zip(dilation, k, padding, strict=True)]
+    h = draw(st.integers(max(1, reach[0]), max(1, reach[0]) + 6))
+    w = draw(st.integers(max(1, reach[1]), max(1, reach[1]) + 6))
+    conv = nn.Conv2d(
+        c_in, c_out, k, stride=stride, padding=padding, dilation=dilation, groups=groups,
+        bias=draw(st.booleans()),
+    )  # fmt: skip
+    return conv, (draw(st.integers(1, 3)), c_in, h, w)
+
+
+@pytest.mark.clause(
+    "conv-formula", "conv-output-size", "conv-groups", "conv-no-bias", "conv-kernel",
+    "conv-int", "two-flops-per-mac",
+)  # fmt: skip
+@given(case=_convs())
+def test_conv2d_flops_agrees_with_the_reference_and_flop_counter(
+    impl: ModuleType, reference: ModuleType, case: tuple[nn.Conv2d, tuple[int, ...]]
+) -> None:
+    conv, x_shape = case
+    x = torch.zeros(x_shape)
+    shape = _output_shape(conv, x)
+    want = diff.assert_same(impl.conv2d_flops, reference.conv2d_flops, conv, shape)
+    assert want == _oracle(conv, x), "the reference disagrees with FlopCounterMode"
+
+
+@pytest.mark.clause("conv-formula", "conv-kernel", "conv-int")
+@given(
+    n=st.integers(0, 3), c_out=st.integers(1, 6), h=st.integers(0, 5), w=st.integers(0, 7),
+    k=st.tuples(st.integers(1, 5), st.integers(1, 5)), groups=st.sampled_from([1, 2, 3]),
+)  # fmt: skip
+@example(n=1, c_out=3, h=4, w=4, k=(1, 3), groups=1)
+@example(n=2, c_out=6, h=3, w=5, k=(3, 1), groups=3)
+def test_conv2d_flops_formula_on_any_output_shape(
+    impl: ModuleType, reference: ModuleType, n: int, c_out: int, h: int, w: int,
+    k: tuple[int, int], groups: int,
+) -> None:  # fmt: skip
+    conv = nn.Conv2d(2 * groups, groups * c_out, k, groups=groups)
+    shape = (n, groups * c_out, h, w)
+    diff.assert_same(impl.conv2d_flops, reference.conv2d_flops, conv, shape)
+
+
+@pytest.mark.clause("linear-formula", "linear-no-bias", "linear-int", "two-flops-per-mac")
+@given(
+    lead=st.lists(st.integers(0, 4), min_size=0, max_size=3),
+    in_features=st.integers(1, 7), out_features=st.integers(1, 7), bias=st.booleans(),
+)  # fmt: skip
+@example(lead=[], in_features=3, out_features=2, bias=True)
+@example(lead=[0, 5], in_features=3, out_features=2, bias=True)
+def test_linear_flops_agrees_with_the_reference_and_flop_counter(
+    impl: ModuleType, reference: ModuleType, lead: list[int], in_features: int,
+    out_features: int, bias: bool,
+) -> None:  # fmt: skip
+    linear = nn.Linear(in_features, out_features, bias=bias)
+    x = torch.zeros(*lead, in_features)
+    shape = _output_shape(linear, x)
+    want = diff.assert_same(impl.linear_flops, reference.linear_flops, linear, shape)
+    if lead and 0 not in lead:
+        assert want == _oracle(linear, x), "the reference disagrees with FlopCounterMode"
+
+
+class _MyConv(nn.Conv2d):
+    """A subclass of Conv2d (as timm's Conv2dSame is): still a convolution to count."""
+
+
+class _MyLinear(nn.Linear):
+    """A subclass of Linear: still counted."""
+
+
+class _Twice(nn.Module):
+    """One conv applied twice and one linear applied three times (shared layers)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.conv = nn.Conv2d(3, 3, 3, padding=1)
+        self.fc = nn.Linear(3, 3)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        x = self.conv(self.conv(x)).mean((2, 3))
+        return self.fc(self.fc(self.fc(x)))
+
+
+class _Spy(nn.Module):
+    """Records the mode, grad mode and input it is run with."""
+
+    def __init__(self, dtype: torch.dtype | None = torch.float32) -> None:
+        super().__init__()
+        self.conv = nn.Conv2d(2, 3, 3) if dtype is not None else None
+        if self.conv is not None:
+            self.conv.to(dtype)
+        self.seen: list[tuple[bool, bool, torch.dtype, float]] = []
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        self.seen.append((self.training, torch.is_grad_enabled(), x.dtype, float(x.abs().sum())))
+        return self.conv(x) if self.conv is not None else x
+
+
+FLOP_MODELS: dict[str, Callable[[], nn.Module]] = {
+    "subclasses": lambda: nn.Sequential(
+        _MyConv(3, 4, 3, stride=2), nn.Flatten(), _MyLinear(4 * 3 * 2, 5)
+    ),
+    "called_twice": _Twice,
+    "only_linear": lambda: nn.Sequential(nn.Flatten(), nn.Linear(3 * 7 * 6, 4)),
+    "only_conv": lambda: nn.Sequential(nn.Conv2d(3, 2, (3, 1)), nn.BatchNorm2d(2), nn.ReLU()),
+    "no_layers": lambda: nn.Sequential(nn.BatchNorm2d(3), nn.MaxPool2d(2), nn.Flatten()),
+    "no_parameters": lambda: nn.Sequential(nn.MaxPool2d(2), nn.Flatten()),
+    "conv1d_is_not_counted": lambda: nn.Sequential(
+        nn.Flatten(2), nn.Conv1d(3, 2, 3), nn.Flatten(), nn.Linear(2 * 40, 2)
+    ),
+    "float64": lambda: nn.Sequential(nn.Conv2d(3, 2, 3), nn.Flatten(), nn.Linear(40, 2)).double(),
+    "small_cnn": _SmallCNN,
+}
+
+
+@pytest.mark.clause(
+    "subclasses", "called-twice", "report-keys", "counted-types", "others-zero", "input-dtype",
+    "batch-scaling",
+)  # fmt: skip
+@pytest.mark.parametrize("train", [True, False], ids=["train", "eval"])
+@pytest.mark.parametrize("name", sorted(FLOP_MODELS))
+def test_count_flops_agrees_with_the_reference(
+    impl: ModuleType, reference: ModuleType, name: str, train: bool
+) -> None:
+    torch.manual_seed(0)
+    model = FLOP_MODELS[name]().train(train)
+    size = (3, 3, 7, 6) if name != "small_cnn" else (2, 3, 12, 10)
+    diff.assert_same(impl.count_flops, reference.count_flops, model, size)
+
+
+@pytest.mark.clause("subclasses", "called-twice", "counted-types", "others-zero", "total-oracle")
+def test_count_flops_counts_subclasses_and_every_call(impl: ModuleType) -> None:
+    for name in ("subclasses", "called_twice", "only_linear", "only_conv", "no_layers"):
+        model = FLOP_MODELS[name]()
+        got = _check_report(impl.count_flops(model, (2, 3, 7, 6)), name)["total"]
+        want = _oracle(model, torch.zeros(2, 3, 7, 6))
+        assert got == want, (
+            f"count_flops on {name} should be {want:,} (FlopCounterMode), got {got:,}: hook every "
+            "instance of a LAYER_TYPES class (subclasses too, isinstance), and count every call"
+        )
+
+
+@pytest.mark.clause("eval-no-grad", "input-dtype")
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64, None], ids=str)
+def test_count_flops_runs_one_no_grad_eval_forward_on_zeros(
+    impl: ModuleType, dtype: torch.dtype | None
+) -> None:
+    spy = _Spy(dtype).train()
+    impl.count_flops(spy, (1, 2, 5, 4))
+    want_dtype = dtype or torch.float32
+    assert spy.seen == [(False, False, want_dtype, 0.0)], (
+        "count_flops must run the model exactly once, in eval mode, under torch.no_grad(), on "
+        f"torch.zeros of the parameters' dtype ({want_dtype}; float32 without parameters): "
+        f"the model saw (training, grad enabled, dtype, sum |x|) = {spy.seen}"
+    )
+
+
+@pytest.mark.clause("cleanup")
+def test_count_flops_restores_training_mode_after_an_error(impl: ModuleType) -> None:
+    model = _SmallCNN().train()
+    impl.count_flops(model, (1, 3, 32, 32))
+    with pytest.raises(RuntimeError):
+        impl.count_flops(model, (1, 5, 32, 32))  # 5 channels: the stem expects 3
+    assert model.training, (
+        "after a failing forward count_flops left the model in eval mode: restore "
+        "model.train(was_training) in `finally`"
     )

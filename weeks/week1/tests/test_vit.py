@@ -8,6 +8,7 @@ give the same outputs. Run: ``pytest weeks/week1/tests/test_vit.py``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from types import ModuleType
 
 import pytest
@@ -16,6 +17,8 @@ import torch
 import torch.nn.functional as F
 from timm.models.vision_transformer import Block as TimmBlock
 from torch import nn
+
+from grader import differential as diff
 
 
 # -- helpers -----------------------------------------------------------------------------------
@@ -60,6 +63,7 @@ def _randn(*shape: int, seed: int = 0) -> torch.Tensor:
 
 
 # -- patch embedding ---------------------------------------------------------------------------
+@pytest.mark.clause("patch-tokens", "patch-attrs")
 def test_patch_embedding_matches_strided_conv(impl: ModuleType) -> None:
     torch.manual_seed(0)
     embed = impl.PatchEmbed(32, 8, 3, 16)
@@ -87,6 +91,7 @@ def test_patch_embedding_matches_strided_conv(impl: ModuleType) -> None:
     )
 
 
+@pytest.mark.clause("patch-checks")
 def test_patch_embedding_rejects_sizes_that_do_not_tile(impl: ModuleType) -> None:
     with pytest.raises(ValueError):
         impl.PatchEmbed(30, 8, 3, 16)
@@ -106,6 +111,7 @@ def _reference_attention(attn: nn.Module, x: torch.Tensor, heads: int) -> torch.
     return F.linear(out, attn.proj.weight, attn.proj.bias)
 
 
+@pytest.mark.clause("attn-attrs", "qkv-layout")
 def test_attention_parameters(impl: ModuleType) -> None:
     attn = impl.Attention(24, num_heads=3)
     got = {k: tuple(v.shape) for k, v in attn.state_dict().items()}
@@ -120,12 +126,14 @@ def test_attention_parameters(impl: ModuleType) -> None:
     assert abs(attn.scale - 8**-0.5) < 1e-9, f"scale should be head_dim ** -0.5, got {attn.scale}"
 
 
+@pytest.mark.clause("heads-divide")
 def test_attention_rejects_indivisible_heads(impl: ModuleType) -> None:
     with pytest.raises(ValueError):
         impl.Attention(20, num_heads=3)
 
 
 @pytest.mark.parametrize(("dim", "heads", "tokens"), [(24, 3, 7), (32, 4, 17), (16, 1, 5)])
+@pytest.mark.clause("qkv-layout", "scores", "softmax", "merge-heads")
 def test_attention_matches_scaled_dot_product_attention(
     impl: ModuleType, dim: int, heads: int, tokens: int
 ) -> None:
@@ -150,6 +158,7 @@ def test_attention_matches_scaled_dot_product_attention(
     )
 
 
+@pytest.mark.clause("attention-weights", "softmax")
 def test_attention_weights_rows_sum_to_one(impl: ModuleType) -> None:
     torch.manual_seed(0)
     attn = impl.Attention(24, num_heads=3).eval()
@@ -175,6 +184,7 @@ def test_attention_weights_rows_sum_to_one(impl: ModuleType) -> None:
 
 
 # -- MLP and block -----------------------------------------------------------------------------
+@pytest.mark.clause("mlp")
 def test_mlp_is_linear_gelu_linear(impl: ModuleType) -> None:
     torch.manual_seed(0)
     mlp = impl.Mlp(16, 64).eval()
@@ -201,11 +211,13 @@ def _timm_block(seed: int) -> nn.Module:
     return _randomize(TimmBlock(dim=32, num_heads=4, mlp_ratio=4.0, qkv_bias=True), seed)
 
 
+@pytest.mark.clause("block-modules", "timm-names")
 def test_block_parameter_names_match_timm(impl: ModuleType) -> None:
     problems = _state_dict_problems(impl.Block(32, 4), _timm_block(1))
     assert not problems, f"Block(32, 4) should have the parameters of timm's Block: {problems}"
 
 
+@pytest.mark.clause("pre-norm")
 def test_block_is_pre_norm_and_matches_timm(impl: ModuleType) -> None:
     theirs = _timm_block(1)
     ours = impl.Block(32, 4).eval()
@@ -243,6 +255,7 @@ def _small(impl: ModuleType, depth: int = 1, num_classes: int = 5) -> nn.Module:
     )
 
 
+@pytest.mark.clause("cls-token", "pos-embed")
 def test_class_token_and_position_embedding(impl: ModuleType) -> None:
     model = _randomize(_small(impl, depth=0), seed=3)
     shapes = {n: tuple(getattr(model, n).shape) for n in ("cls_token", "pos_embed")}
@@ -267,6 +280,7 @@ def test_class_token_and_position_embedding(impl: ModuleType) -> None:
     )
 
 
+@pytest.mark.clause("head", "cls-token")
 def test_head_classifies_the_class_token(impl: ModuleType) -> None:
     model = _randomize(_small(impl), seed=4)
     tokens = _randn(3, 17, 16)
@@ -285,6 +299,7 @@ def test_head_classifies_the_class_token(impl: ModuleType) -> None:
     )
 
 
+@pytest.mark.clause("features", "final-norm")
 def test_forward_is_features_then_head(impl: ModuleType) -> None:
     model = _randomize(_small(impl, depth=2), seed=5)
     x = _randn(2, 3, 16, 16)
@@ -296,6 +311,7 @@ def test_forward_is_features_then_head(impl: ModuleType) -> None:
     )
 
 
+@pytest.mark.clause("size-check")
 def test_wrong_image_size_raises_a_clear_error(impl: ModuleType) -> None:
     model = _small(impl)
     with pytest.raises(ValueError):
@@ -332,6 +348,7 @@ def _pair(impl: ModuleType, cache: dict, kwargs: dict) -> tuple[nn.Module, nn.Mo
 
 
 @pytest.mark.parametrize(("kwargs", "size"), CONFIGS)
+@pytest.mark.clause("tiny", "tiny-kwargs", "timm-names")
 def test_parameter_count_matches_timm(
     impl: ModuleType, timm_vits: dict, kwargs: dict, size: int
 ) -> None:
@@ -345,6 +362,7 @@ def test_parameter_count_matches_timm(
 
 
 @pytest.mark.parametrize(("kwargs", "size"), CONFIGS)
+@pytest.mark.clause("timm-names", "final-norm")
 def test_outputs_match_timm(impl: ModuleType, timm_vits: dict, kwargs: dict, size: int) -> None:
     ours, theirs = _pair(impl, timm_vits, kwargs)
     problems = _state_dict_problems(ours, theirs)
@@ -367,6 +385,7 @@ def test_outputs_match_timm(impl: ModuleType, timm_vits: dict, kwargs: dict, siz
     )
 
 
+@pytest.mark.clause("train-mode")
 def test_gradients_reach_every_parameter(impl: ModuleType) -> None:
     model = _small(impl, depth=2).train()
     x, labels = _randn(2, 3, 16, 16), torch.tensor([1, 3])
@@ -375,6 +394,7 @@ def test_gradients_reach_every_parameter(impl: ModuleType) -> None:
     assert not dead, f"{len(dead)} parameters get no gradient (unused in forward?): {dead[:6]}"
 
 
+@pytest.mark.clause("no-head")
 def test_num_classes_zero_gives_features(impl: ModuleType) -> None:
     model = _small(impl, num_classes=0).eval()
     with torch.no_grad():
@@ -385,10 +405,171 @@ def test_num_classes_zero_gives_features(impl: ModuleType) -> None:
     )
 
 
+@pytest.mark.clause("drop-path-rates")
 def test_stochastic_depth_grows_linearly(impl: ModuleType) -> None:
     model = impl.vit_tiny_patch16_224(img_size=32, patch_size=8, depth=3, drop_path_rate=0.2)
     got = [round(float(getattr(b.drop_path1, "p", 0.0)), 4) for b in model.blocks]
     assert got == [0.0, 0.1, 0.2], (
         "block i of 3 should get drop_path_rate * i / (depth - 1): want [0.0, 0.1, 0.2], got "
         f"{got} (use the given _drop_path for drop_path1/drop_path2)"
+    )
+
+
+# -- judged against the reference (train and eval mode, values and gradients) ------------------
+def _run(build: Callable[[ModuleType], nn.Module], x: torch.Tensor, train: bool) -> Callable:
+    """``module -> (output, input gradient, parameter gradients by name)`` for a module built by
+    ``build(module)``, with the reference's initial weights loaded (the names are timm's)."""
+
+    def run(module: ModuleType) -> tuple:
+        torch.manual_seed(0)
+        net = build(module)
+        torch.manual_seed(0)
+        weights = build(_REFERENCE[0]).state_dict()
+        net.load_state_dict(_randomize_state(weights), strict=True)
+        net.train(train)
+        inp = x.clone().requires_grad_(True)
+        torch.manual_seed(123)  # the same dropout / drop-path masks for both
+        out = net(inp)
+        weight = torch.linspace(-1, 1, out.numel()).reshape(out.shape)
+        (out * weight).sum().backward()
+        grads = {n: p.grad.numpy() for n, p in net.named_parameters() if p.grad is not None}
+        return out.detach().numpy(), inp.grad.numpy(), grads
+
+    return run
+
+
+_REFERENCE: list[ModuleType] = []
+
+
+def _randomize_state(state: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
+    g = torch.Generator().manual_seed(7)
+    return {k: v + 0.1 * torch.randn(v.shape, generator=g) for k, v in state.items()}
+
+
+# float32 sums over a few dozen terms, differently ordered in a correct answer: ~1e-5 relative
+TOL = {"rtol": 1e-4, "atol": 1e-5}
+
+MODULES: dict[str, tuple[Callable[[ModuleType], nn.Module], tuple[int, ...]]] = {
+    "patch_embed_rgba_nonsquare": (lambda m: m.PatchEmbed(16, 4, 4, 8), (2, 4, 8, 12)),
+    "patch_embed_grey": (lambda m: m.PatchEmbed(8, 2, 1, 6), (2, 1, 8, 8)),
+    "attention_no_qkv_bias": (lambda m: m.Attention(12, 3, False, 0.3, 0.2), (2, 5, 12)),
+    "attention_one_head": (lambda m: m.Attention(8, 1, True, 0.0, 0.4), (3, 4, 8)),
+    "mlp_defaults": (lambda m: m.Mlp(6, drop=0.3), (2, 3, 6)),
+    "mlp_widths": (lambda m: m.Mlp(6, 10, 4, 0.2), (2, 3, 6)),
+    "block_all_dropout": (lambda m: m.Block(12, 3, 2.0, False, 0.2, 0.3, 0.5), (4, 5, 12)),
+    "vit_all_dropout": (
+        lambda m: m.VisionTransformer(
+            img_size=16,
+            patch_size=4,
+            in_chans=1,
+            num_classes=3,
+            embed_dim=12,
+            depth=3,
+            num_heads=2,
+            mlp_ratio=1.5,
+            qkv_bias=False,
+            drop_rate=0.2,
+            attn_drop_rate=0.1,
+            drop_path_rate=0.4,
+        ),  # fmt: skip
+        (4, 1, 16, 16),
+    ),
+    "vit_no_head": (
+        lambda m: m.VisionTransformer(
+            img_size=8,
+            patch_size=4,
+            in_chans=4,
+            num_classes=0,
+            embed_dim=8,
+            depth=2,
+            num_heads=2,
+            drop_path_rate=0.3,
+        ),  # fmt: skip
+        (3, 4, 8, 8),
+    ),
+    "vit_tiny_small": (
+        lambda m: m.vit_tiny_patch16_224(
+            num_classes=4, img_size=16, patch_size=8, depth=2, embed_dim=12, drop_rate=0.1
+        ),
+        (2, 3, 16, 16),
+    ),
+}
+
+
+@pytest.mark.clause(
+    "train-mode", "patch-tokens", "qkv-layout", "scores", "softmax", "merge-heads", "qkv-bias",
+    "mlp", "mlp-widths", "pre-norm", "block-modules", "cls-token", "pos-embed",
+    "drop-path-rates", "final-norm", "no-head", "head", "features", "tiny-kwargs", "timm-names",
+)  # fmt: skip
+@pytest.mark.parametrize("train", [True, False], ids=["train", "eval"])
+@pytest.mark.parametrize("name", sorted(MODULES))
+def test_modules_agree_with_the_reference(
+    impl: ModuleType, reference: ModuleType, name: str, train: bool
+) -> None:
+    _REFERENCE[:] = [reference]
+    build, shape = MODULES[name]
+    x = _randn(*shape, seed=3)
+    run = _run(build, x, train)
+    diff.assert_same(lambda: run(impl), lambda: run(reference), **TOL)
+
+
+@pytest.mark.clause("attention-weights", "pre-logits", "attn-attrs", "vit-attrs", "patch-attrs")
+def test_helpers_and_attributes_agree_with_the_reference(
+    impl: ModuleType, reference: ModuleType
+) -> None:
+    def probe(module: ModuleType) -> tuple:
+        torch.manual_seed(0)
+        attn = module.Attention(12, 4, True, 0.5, 0.5).train()
+        torch.manual_seed(0)
+        vit = module.VisionTransformer(
+            img_size=12, patch_size=4, num_classes=3, embed_dim=8, depth=1, num_heads=2,
+            drop_rate=0.5,
+        ).train()  # fmt: skip
+        torch.manual_seed(1)
+        tokens = vit.forward_features(_randn(2, 3, 12, 12, seed=5))
+        torch.manual_seed(2)
+        pre = vit.forward_head(tokens, pre_logits=True)
+        pe = vit.patch_embed
+        return (
+            attn.attention_weights(_randn(2, 5, 12, seed=4)).detach().numpy(),
+            (attn.num_heads, attn.head_dim, attn.scale),
+            pre.detach().numpy(),
+            (vit.num_classes, vit.embed_dim, vit.num_features, vit.num_prefix_tokens),
+            (pe.img_size, pe.patch_size, pe.grid_size, pe.num_patches),
+        )
+
+    diff.assert_same(lambda: probe(impl), lambda: probe(reference), **TOL)
+
+
+@pytest.mark.clause("patch-checks", "heads-divide", "size-check")
+@pytest.mark.parametrize(
+    "case",
+    ["img_not_multiple", "heads_not_dividing", "input_not_multiple", "other_size",
+     "nonsquare_ok", "vit_heads"],
+)  # fmt: skip
+def test_errors_agree_with_the_reference(
+    impl: ModuleType, reference: ModuleType, case: str
+) -> None:
+    impl.PatchEmbed(8, 4, 3, 4)  # an unwritten stub is "not started", not a pass
+
+    def go(module: ModuleType) -> object:
+        if case == "img_not_multiple":
+            return module.PatchEmbed(10, 4, 3, 4)
+        if case == "heads_not_dividing":
+            return module.Attention(10, 3)
+        if case == "vit_heads":
+            return module.VisionTransformer(img_size=8, patch_size=4, embed_dim=10, num_heads=4)
+        if case == "input_not_multiple":
+            return module.PatchEmbed(8, 4, 3, 4)(torch.zeros(1, 3, 8, 10))
+        if case == "nonsquare_ok":
+            return tuple(module.PatchEmbed(8, 4, 3, 4)(torch.zeros(1, 3, 8, 12)).shape)
+        model = module.VisionTransformer(
+            img_size=8, patch_size=4, embed_dim=8, depth=1, num_heads=2
+        )
+        return model(torch.zeros(1, 3, 12, 12))
+
+    outcome = diff.call(go, reference)
+    diff.assert_same(
+        lambda: go(impl) if outcome.raised or case == "nonsquare_ok" else None,
+        lambda: go(reference) if outcome.raised or case == "nonsquare_ok" else None,
     )

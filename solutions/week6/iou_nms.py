@@ -10,7 +10,7 @@ __all__ = ["batched_nms", "box_area", "box_iou", "nms"]
 
 def _boxes(boxes: ArrayLike, name: str = "boxes") -> NDArray[np.float64]:
     b = np.asarray(boxes, dtype=np.float64)
-    if b.size == 0:
+    if b.shape in ((0,), (0, 4)):  # no boxes ([] or an empty (0, 4) array)
         return b.reshape(0, 4)
     if b.ndim != 2 or b.shape[1] != 4:
         raise ValueError(f"{name} must have shape (N, 4) as (x1, y1, x2, y2), got {b.shape}")

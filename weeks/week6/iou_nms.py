@@ -23,7 +23,7 @@ Boxes are ``(x1, y1, x2, y2)`` float rows with ``x1 <= x2`` and ``y1 <= y2`` (pi
     Same output order as ``nms``. [#batched-order] One way: shift each class to its own region
     of the plane and run ``nms`` once.
 
-Empty inputs (``N = 0``, boxes of shape ``(0, 4)``) give empty int64 results. [#empty]
+Empty inputs (``N = 0``: boxes ``[]`` or of shape ``(0, 4)``) give empty int64 results. [#empty]
 
 Errors (``ValueError``), from every function that takes the argument:
 

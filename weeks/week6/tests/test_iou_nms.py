@@ -261,6 +261,8 @@ GOOD = np.array([[0.0, 0.0, 1.0, 1.0], [0.0, 0.0, 2.0, 2.0]])
         _bad(np.zeros((2, 5)), "boxes of shape (2, 5)", "boxes-shape"),
         _bad(np.zeros(4), "1-D boxes", "boxes-shape"),
         _bad(np.zeros((2, 4, 1)), "3-D boxes", "boxes-shape"),
+        _bad(np.zeros((0, 5)), "empty boxes of shape (0, 5)", "boxes-shape"),
+        _bad(np.zeros((3, 0)), "boxes of shape (3, 0)", "boxes-shape"),
         _bad(np.array([[5.0, 0, 1, 1], [0, 0, 1, 1]]), "x2 < x1", "inverted"),
         _bad(np.array([[0.0, 0, 1, 1], [0.0, 5, 1, 1]]), "y2 < y1", "inverted"),
     ],

@@ -19,6 +19,7 @@ class AliasSampler:
         if not np.all(np.isfinite(w)) or np.any(w < 0) or w.sum() <= 0:
             raise ValueError("weights must be finite, non-negative and not all zero")
         n = w.size
+        w = w / w.max()  # finite weights whose sum would overflow (1e308 twice) stay exact
         scaled = (w * (n / w.sum())).tolist()  # mean 1
         self.prob = np.zeros(n)
         self.alias = np.arange(n, dtype=np.int64)

@@ -26,9 +26,11 @@ def _prepare(logits: ArrayLike, targets: ArrayLike, pos_weight: ArrayLike | floa
         raise ValueError("targets must lie in [0, 1]")
     p = np.float64(1.0) if pos_weight is None else np.asarray(pos_weight, dtype=np.float64)
     try:
-        np.broadcast_shapes(p.shape, x.shape)
+        fits = np.broadcast_shapes(p.shape, x.shape) == x.shape  # never widens the logits
     except ValueError:
-        raise ValueError(f"pos_weight of shape {p.shape} does not broadcast to {x.shape}") from None
+        fits = False
+    if not fits:
+        raise ValueError(f"pos_weight of shape {p.shape} does not broadcast to {x.shape}")
     return x, y, p
 
 

@@ -28,12 +28,13 @@ raw logits. Implement in NumPy, matching ``torch.nn.functional.binary_cross_entr
 ``logits`` and ``targets`` have the same shape, any number of dimensions; [#any-shape]
 ``targets`` are floats in ``[0, 1]`` (soft labels allowed). [#soft-labels] ``pos_weight`` (the
 weight of the positive term, to counter class imbalance) is ``None`` (1), a scalar, or an array
-that broadcasts against the logits, e.g. one weight per column for logits of shape ``(N, C)``.
+that broadcasts to the logits' shape, e.g. one weight per column for logits of shape ``(N, C)``.
 [#pos-weight]
 
 Errors (``ValueError``, from the loss and the gradient alike): shapes differ or are empty;
 [#shapes] a target outside ``[0, 1]``; [#target-range] a ``pos_weight`` that does not
-broadcast. [#pos-weight-shape]
+broadcast to the logits' shape (it may not widen it: ``(3,)`` for logits ``(1,)`` is an error).
+[#pos-weight-shape]
 
 Example::
 

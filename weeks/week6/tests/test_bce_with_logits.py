@@ -141,6 +141,8 @@ def test_gradient_is_finite_for_extreme_logits(impl: ModuleType) -> None:
         (np.zeros(3), np.zeros(4), None, "shapes (3,) and (4,)"),
         (np.zeros(2), np.array([0.0, 1.5]), None, "a target of 1.5"),
         (np.zeros((2, 3)), np.zeros((2, 3)), np.ones(4), "pos_weight of shape (4,) for (2, 3)"),
+        (np.zeros(1), np.zeros(1), np.ones(3), "pos_weight of shape (3,) widening (1,)"),
+        (np.zeros((2, 1)), np.zeros((2, 1)), np.ones((2, 3)), "pos_weight (2, 3) for (2, 1)"),
     ],
     ids=lambda v: v if isinstance(v, str) else "",
 )
@@ -211,6 +213,7 @@ def _tolerances(x, p) -> tuple[float, float]:
 @example(problem=(np.full((2, 2, 3), 30.0), np.full((2, 2, 3), 0.3), np.array([1.0, 2.0, 0.5])))
 @example(problem=(np.zeros(3), np.array([0.0, -0.5, 1.0]), None))
 @example(problem=(np.zeros((2, 3)), np.zeros((2, 3)), np.ones(4)))
+@example(problem=(np.zeros(1), np.ones(1), np.array([1.0, 2.0, 3.0])))  # would widen the logits
 @example(  # one weight per column (last axis), on a square batch
     problem=(np.arange(9.0).reshape(3, 3) - 4, np.ones((3, 3)), np.array([1.0, 2.0, 5.0]))
 )

@@ -16,6 +16,7 @@ from types import ModuleType
 
 import pytest
 
+from grader import differential as diff
 from grader import star
 from grader.mock import QUESTION_BANK
 
@@ -109,6 +110,7 @@ def catalogue(impl: ModuleType) -> dict[str, Entry]:
     return _catalogue(Path(impl.PORTFOLIO))
 
 
+@pytest.mark.clause("covered", "titles-exist", "title")
 def test_every_question_and_story_exists(
     mapping: dict[str, list[str]], catalogue: dict[str, Entry]
 ) -> None:
@@ -130,6 +132,7 @@ def test_every_question_and_story_exists(
     )
 
 
+@pytest.mark.clause("covered", "all-questions")
 def test_every_question_has_a_story(mapping: dict[str, list[str]]) -> None:
     uncovered = [
         f"- {qid} ({', '.join(q.themes)}): {q.question}"
@@ -142,6 +145,7 @@ def test_every_question_has_a_story(mapping: dict[str, list[str]]) -> None:
     )
 
 
+@pytest.mark.clause("theme", "star-themes", "leadership-themes", "innovation-themes")
 def test_each_story_shares_a_theme_with_its_question(
     mapping: dict[str, list[str]], catalogue: dict[str, Entry]
 ) -> None:
@@ -163,6 +167,7 @@ def test_each_story_shares_a_theme_with_its_question(
     )
 
 
+@pytest.mark.clause("variety")
 def test_no_story_is_the_only_answer_to_too_many_questions(
     mapping: dict[str, list[str]], catalogue: dict[str, Entry]
 ) -> None:
@@ -179,6 +184,7 @@ def test_no_story_is_the_only_answer_to_too_many_questions(
     )
 
 
+@pytest.mark.clause("quantified")
 def test_every_story_you_use_has_a_quantified_result(
     mapping: dict[str, list[str]], catalogue: dict[str, Entry]
 ) -> None:
@@ -200,3 +206,45 @@ def test_every_story_you_use_has_a_quantified_result(
         "stories whose Result/Outcome/Evidence has no number with a unit (e.g. '-40% latency', "
         "'ECE from 0.12 to 0.03', '2 days saved'):\n" + "\n".join(vague)
     )
+
+
+def _same_shape(got: object, want: dict[str, list[str]]) -> str | None:
+    """Many mappings are right: the same question ids as the reference, each a list of titles."""
+    if not isinstance(got, dict):
+        return f"answers() must return a dict, got {diff.describe(got)}"
+    if set(got) != set(want):
+        missing, extra = sorted(set(want) - set(got)), sorted(map(str, set(got) - set(want)))
+        return (
+            f"question ids differ from grader.mock.QUESTION_BANK: missing {missing}, "
+            f"unknown {extra}"
+        )
+    bad = [
+        qid
+        for qid, titles in got.items()
+        if not isinstance(titles, (list, tuple, str))
+        or not all(isinstance(t, str) for t in ([titles] if isinstance(titles, str) else titles))
+    ]
+    return f"these questions do not map to a list of story titles: {bad}" if bad else None
+
+
+@pytest.mark.clause("returns", "all-questions", "covered")
+def test_answers_maps_every_question_of_the_bank(impl: ModuleType, reference: ModuleType) -> None:
+    diff.assert_same(impl.answers, reference.answers, compare=_same_shape)
+
+
+@pytest.mark.clause("title")
+def test_titles_are_compared_ignoring_case(
+    mapping: dict[str, list[str]], catalogue: dict[str, Entry]
+) -> None:
+    for titles in mapping.values():
+        for title in titles:
+            entry = catalogue.get(_key(title))
+            if entry is None:
+                continue
+            for variant in (title.upper(), title.lower(), f"  {title.swapcase()} "):
+                assert catalogue.get(_key(variant)) is entry, (
+                    f"{variant!r} should name the same story as {title!r} (case is ignored)"
+                )
+            assert catalogue.get(_key(entry.title)) is entry, (
+                f"the title of {entry.heading!r} is the part after the first colon, {entry.title!r}"
+            )

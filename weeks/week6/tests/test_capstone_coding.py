@@ -27,6 +27,7 @@ from scipy import special, stats
 from scipy.spatial.distance import cdist
 from sklearn import metrics
 
+from grader import differential as diff
 from grader import manifest
 
 SEEDS = (0, 1, 5, 13, 31)  # together they draw every drill of VARIANTS
@@ -322,12 +323,13 @@ def _seeds() -> tuple[int, ...]:
     return tuple(int(s) for s in raw.split(",") if s.strip()) or SEEDS
 
 
-@pytest.mark.parametrize("seed", _seeds())
-def test_coding_round(impl: ModuleType, rx_root: Path, seed: int) -> None:
-    drills = draw(manifest.load(rx_root), seed)
+def _run_round(
+    drill: Callable[[str], ModuleType], drills: list[str]
+) -> tuple[list[str], list[str]]:
+    """Every variant of ``drills`` on ``drill(name)``: (failures, drills not started)."""
     failed, not_started = [], []
     for name in drills:
-        module = impl.drill(name)
+        module = drill(name)
         for variant in VARIANTS[name]:
             try:
                 variant(module)
@@ -337,6 +339,10 @@ def test_coding_round(impl: ModuleType, rx_root: Path, seed: int) -> None:
             except Exception as exc:  # noqa: BLE001 - any crash fails the variant
                 failed.append(f"- {name} ({variant.__name__}): {type(exc).__name__}: {exc}")
                 break
+    return failed, not_started
+
+
+def _judge(seed: int, drills: list[str], failed: list[str], not_started: list[str]) -> None:
     if not_started and not failed:
         raise NotImplementedError(
             f"round {seed} drew {', '.join(drills)}; not started: {', '.join(not_started)}"
@@ -345,3 +351,57 @@ def test_coding_round(impl: ModuleType, rx_root: Path, seed: int) -> None:
         f"round {seed} drew {', '.join(drills)}; drills that need another round:\n"
         + "\n".join(failed + [f"- {name}: not started" for name in not_started])
     )
+
+
+def _check_round(curriculum: manifest.Curriculum, seed: int, drills: list[str]) -> None:
+    """A round is one easy, two medium and one hard drill, the same for the same seed."""
+    difficulty = {d.name: d.difficulty for d in curriculum.week(6).deliverables}
+    counts = {level: sum(difficulty[n] == level for n in drills) for level in ROUND}
+    assert counts == ROUND and len(set(drills)) == len(drills), (
+        f"round {seed} drew {drills} ({counts}); a round is {ROUND}, four distinct drills"
+    )
+    assert draw(curriculum, seed) == drills, f"round {seed} is not reproducible"
+
+
+def _same_drill(got: object, want: ModuleType) -> str | None:
+    """The learner's module of the same drill as the reference's (each in its own package)."""
+    name = want.__name__.rsplit(".", 1)[-1]
+    if isinstance(got, ModuleType) and got.__name__.rsplit(".", 1)[-1] == name:
+        return None
+    return f"expected your module {name} (next to capstone_coding.py), got {diff.describe(got)}"
+
+
+@pytest.mark.clause("round", "variants", "all-pass", "seeds", "practice-seeds", "drill")
+@pytest.mark.clause("drill-missing")
+@pytest.mark.parametrize("seed", _seeds())
+def test_coding_round(impl: ModuleType, reference: ModuleType, rx_root: Path, seed: int) -> None:
+    curriculum = manifest.load(rx_root)
+    drills = draw(curriculum, seed)
+    _check_round(curriculum, seed, drills)
+    if not os.environ.get("RXGRADE_CODING_SEEDS"):
+        covered = {name for s in SEEDS for name in draw(curriculum, s)}
+        assert covered == set(VARIANTS), (
+            f"the fixed seeds {SEEDS} never draw {sorted(set(VARIANTS) - covered)}"
+        )
+    for name in [*drills, "no_such_drill"]:
+        diff.assert_same(impl.drill, reference.drill, name, compare=_same_drill)
+    _judge(seed, drills, *_run_round(impl.drill, drills))
+
+
+@pytest.mark.clause("report")
+def test_a_failing_variant_is_reported_by_drill_and_variant(impl: ModuleType) -> None:
+    """A drill that answers wrongly is named in the report, with the variant that failed."""
+    module = impl.drill("confusion_matrix")
+    broken = ModuleType(module.__name__)
+    vars(broken).update(vars(module))
+    broken.confusion_matrix = lambda *args, **kwargs: module.confusion_matrix(*args, **kwargs) + 1
+    failed, not_started = _run_round(
+        lambda name: broken if name == "confusion_matrix" else impl.drill(name),
+        ["confusion_matrix"],
+    )
+    with pytest.raises(AssertionError) as caught:
+        _judge(99, ["confusion_matrix"], failed, not_started)
+    report = str(caught.value)
+    assert (
+        "need another round" in report and "confusion_matrix (confusion_absent_classes)" in report
+    ), f"the report must name the drill and its failing variant, got:\n{report}"

@@ -14,7 +14,10 @@ from types import ModuleType
 
 import numpy as np
 import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
 
+from grader import differential as diff
 from grader import mock, star, written
 
 MIN_MOCKS = 4
@@ -59,6 +62,7 @@ def _scores(mocks: list[mock.LoggedMock]) -> dict[str, list[float]]:
     return {dim: [float(m.scores.get(dim) or 0) for m in mocks] for dim in mock.DIMENSIONS}
 
 
+@pytest.mark.clause("slope", "constant", "too-few")
 def test_trend_matches_a_least_squares_fit(impl: ModuleType) -> None:
     got = impl.trend([2, 2, 3, 3, 4])
     assert math.isclose(got, 0.5), f"trend([2, 2, 3, 3, 4]) should be 0.5, got {got}"
@@ -76,6 +80,7 @@ def test_trend_matches_a_least_squares_fit(impl: ModuleType) -> None:
         impl.trend([3])
 
 
+@pytest.mark.clause("keys", "trends", "improving", "mean-trend", "closed-share", "status-case")
 def test_readiness_on_a_hand_computed_case(impl: ModuleType) -> None:
     got = impl.readiness(
         {"communication": [2, 3, 4], "depth": [3, 3, 3], "trade-offs": [4, 3, 2]},
@@ -98,6 +103,122 @@ def test_readiness_on_a_hand_computed_case(impl: ModuleType) -> None:
         )
 
 
+def _slope_tolerance(scores: list[float]) -> float:
+    """An absolute tolerance for a slope: float64 rounding of sums of the scores' magnitude."""
+    return 1e-9 * (1.0 + max((abs(s) for s in scores), default=0.0))
+
+
+def _same_slope(got: object, want: float, scores: list[float]) -> str | None:
+    return diff.same(got, want, rtol=1e-9, atol=_slope_tolerance(scores))
+
+
+_SCORES = st.one_of(
+    st.lists(st.integers(0, 5).map(float), max_size=8),
+    st.lists(st.floats(-1e3, 1e3, allow_nan=False), max_size=8),
+    st.tuples(st.sampled_from([0.0, 1.0, 3.0, 0.1, -1e3, 1e3]), st.integers(0, 6)).map(
+        lambda vn: [vn[0]] * vn[1]
+    ),
+)
+
+
+@pytest.mark.clause("slope", "constant", "too-few", "float")
+@given(scores=_SCORES)
+@example(scores=[])
+@example(scores=[3.0])
+@example(scores=[2.0, 2.0, 3.0, 3.0, 4.0])
+@example(scores=[0.1, 0.1, 0.1])
+def test_trend_agrees_with_the_reference(impl: ModuleType, reference: ModuleType, scores) -> None:
+    diff.assert_same(
+        impl.trend,
+        reference.trend,
+        scores,
+        compare=lambda got, want: (
+            _same_slope(got, want, scores)
+            if isinstance(got, float)
+            else f"trend must return a Python float, got {diff.describe(got)}"
+        ),
+    )
+
+
+@pytest.mark.clause("slope", "float")
+def test_trend_returns_a_float_for_integer_scores(impl: ModuleType) -> None:
+    got = impl.trend((1, 2, 4))
+    assert isinstance(got, float), f"trend((1, 2, 4)) must return a float, got {got!r}"
+    assert math.isclose(got, 1.5), f"trend((1, 2, 4)) should be 1.5, got {got}"
+
+
+@pytest.mark.clause("constant")
+@pytest.mark.parametrize("value", [0, 3, 0.1, 1e3])
+@pytest.mark.parametrize("n", [2, 3, 6])
+def test_constant_scores_have_no_trend(impl: ModuleType, value: float, n: int) -> None:
+    got = impl.trend([value] * n)
+    assert abs(got) <= _slope_tolerance([value]), (
+        f"trend({[value] * n}) should be 0.0 (constant scores), got {got!r}"
+    )
+
+
+_STATUSES = st.sampled_from(
+    ["open", "closed", "in progress", "Open", " CLOSED ", "In Progress", "  open", "Closed\t"]
+)
+_GAPS = st.dictionaries(st.integers(1, 30).map(lambda i: f"G{i}"), _STATUSES, max_size=8)
+
+
+@st.composite
+def _score_tables(draw: st.DrawFn) -> dict[str, list[float]]:
+    n = draw(st.integers(2, 6))
+    dims = draw(
+        st.lists(st.sampled_from(["communication", "depth", "trade-offs", "coding"]), unique=True)
+    )
+    value = st.one_of(st.integers(0, 5).map(float), st.floats(-1e3, 1e3, allow_nan=False))
+    return {d: draw(st.lists(value, min_size=n, max_size=n)) for d in dims}
+
+
+def _same_summary(got: object, want: dict, scores: dict[str, list[float]]) -> str | None:
+    if not isinstance(got, dict):
+        return f"readiness must return a dict, got {diff.describe(got)}"
+    scale = [abs(v) for values in scores.values() for v in values]
+    return diff.same(got, want, rtol=1e-9, atol=_slope_tolerance(scale))
+
+
+@pytest.mark.clause(
+    "keys", "trends", "improving", "mean-trend", "closed-share", "status-case", "open-order"
+)
+@given(scores=_score_tables(), gaps=_GAPS)
+@example(scores={}, gaps={})
+@example(scores={"depth": [3.0, 3.0]}, gaps={"G10": "open", "G2": " Open ", "G1": "closed"})
+@example(scores={"a": [1.0, 2.0], "b": [2.0, 2.0]}, gaps={"G3": " CLOSED ", "G12": "in progress"})
+def test_readiness_agrees_with_the_reference(
+    impl: ModuleType, reference: ModuleType, scores, gaps
+) -> None:
+    diff.assert_same(
+        impl.readiness,
+        reference.readiness,
+        scores,
+        gaps,
+        compare=lambda got, want: _same_summary(got, want, scores),
+    )
+
+
+@pytest.mark.clause("open-order")
+def test_open_gaps_are_sorted_by_number(impl: ModuleType) -> None:
+    got = impl.readiness({"depth": [1, 2]}, {"G10": "open", "G2": "open", "G9": "open"})["open"]
+    assert got == ["G2", "G9", "G10"], (
+        f"open gaps sort by their number (G2 before G10): expected ['G2', 'G9', 'G10'], got {got}"
+    )
+
+
+@pytest.mark.clause("closed-share", "mean-trend")
+def test_readiness_with_nothing_logged(impl: ModuleType) -> None:
+    got = impl.readiness({}, {})
+    assert got.get("closed_share") == 0.0 and got.get("mean_trend") == 0.0, (
+        f"with no dimensions and no gaps, closed_share and mean_trend are 0.0; got {got!r}"
+    )
+    assert got.get("open") == [] and got.get("improving") == [] and got.get("trends") == {}, (
+        f"with nothing logged, trends is {{}} and improving/open are []; got {got!r}"
+    )
+
+
+@pytest.mark.clause("evidence")
 def test_at_least_four_fully_scored_mocks(impl: ModuleType) -> None:
     mocks = _mocks(impl)
     scored = [m for m in mocks if all(m.scores.get(dim) for dim in mock.DIMENSIONS)]
@@ -107,6 +228,7 @@ def test_at_least_four_fully_scored_mocks(impl: ModuleType) -> None:
     )
 
 
+@pytest.mark.clause("evidence")
 def test_scores_trend_upward(impl: ModuleType) -> None:
     mocks = _mocks(impl)
     assert len(mocks) >= 2, "log at least two mocks to show a trend"
@@ -129,6 +251,7 @@ def test_scores_trend_upward(impl: ModuleType) -> None:
     )
 
 
+@pytest.mark.clause("evidence")
 def test_every_gap_is_tracked_and_worked_on(impl: ModuleType) -> None:
     mocks = _mocks(impl)
     tracker = _tracker(impl)
@@ -151,6 +274,7 @@ def test_every_gap_is_tracked_and_worked_on(impl: ModuleType) -> None:
     )
 
 
+@pytest.mark.clause("evidence")
 def test_strategy_is_complete(impl: ModuleType) -> None:
     document = star.load(_portfolio(impl) / "interview_strategy.md")
     thin = []

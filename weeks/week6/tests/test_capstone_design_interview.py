@@ -16,8 +16,11 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
 
 from grader import design_judge
+from grader import differential as diff
 from grader.design_checks import REQUIRED_ESTIMATES, template_problems
 from grader.estimates import parse_estimates
 from grader.mermaid import Flowchart, MermaidError, parse_mermaid
@@ -88,6 +91,9 @@ def _norm(label: str) -> str:
     return " ".join(re.sub(r"[-_/]+", " ", label.lower()).split())
 
 
+@pytest.mark.clause(
+    "chain", "daily", "qps", "backend", "replicas", "storage", "bandwidth", "ignore-outputs"
+)
 def test_reproduce_estimates_on_hand_computed_cases(impl: ModuleType) -> None:
     got = impl.reproduce_estimates(
         {
@@ -141,6 +147,155 @@ def test_reproduce_estimates_on_hand_computed_cases(impl: ModuleType) -> None:
     )
 
 
+#: valid values of every input of reproduce_estimates (integer counts where the drills take ints)
+_VALID_INPUTS = {
+    "dau": st.sampled_from([0.0, 1.0, 1e6, 3.3e7]),
+    "requests_per_user": st.sampled_from([0.0, 1.0, 8.64, 50.0]),
+    "daily_requests": st.sampled_from([0.0, 86_400.0, 8.64e6, 1e9]),
+    "peak_factor": st.sampled_from([1.0, 2.0, 3.0, 7.5]),
+    "cache_hit_rate": st.sampled_from([0.0, 0.25, 0.9, 1.0]),
+    "latency": st.sampled_from([0.0, 0.02, 0.05, 1.5]),
+    "concurrency_per_replica": st.sampled_from([1.0, 2.0, 4.0, 64.0]),
+    "utilisation": st.sampled_from([0.5, 0.6, 0.7, 1.0]),
+    "items_per_day": st.sampled_from([0.0, 1_000.0, 1e7]),
+    "item_size": st.sampled_from([0.0, 1e3, 1e6]),
+    "retention": st.sampled_from([0.0, 7.0, 73.0, 365.0, 730.0]),
+    "replication": st.sampled_from([1.0, 2.0, 3.0]),
+    "payload_size": st.sampled_from([0.0, 512.0, 1e5]),
+    "peak_qps": st.sampled_from([123_456.0]),  # stated outputs, to be ignored
+    "replicas": st.sampled_from([1.0, 999.0]),
+    "backend_qps": st.sampled_from([7.0]),
+    "avg_qps": st.sampled_from([0.5]),
+    "storage": st.sampled_from([1.0]),
+    "bandwidth": st.sampled_from([3.0]),
+}
+
+
+@st.composite
+def _stated(draw: st.DrawFn) -> dict[str, float]:
+    keys = draw(st.sets(st.sampled_from(sorted(_VALID_INPUTS))))
+    return {key: draw(_VALID_INPUTS[key]) for key in sorted(keys)}
+
+
+def _same_estimates(got: object, want: dict[str, float], stated: dict[str, float]) -> str | None:
+    """Same keys and values (a few float64 roundings apart); replicas an int, the same unless the
+    exact in-flight load sits on an integer, where either rounding of it is right."""
+    if not isinstance(got, dict):
+        return f"reproduce_estimates must return a dict, got {diff.describe(got)}"
+    if set(got) != set(want):
+        return (
+            f"quantities differ: expected {sorted(want)}, got {sorted(got)} (return exactly the "
+            "quantities whose inputs are stated)"
+        )
+    for key, value in want.items():
+        if key == "replicas":
+            if not isinstance(got[key], int) or isinstance(got[key], bool):
+                return f"replicas must be an int, got {got[key]!r}"
+            load = want.get("backend_qps", want["peak_qps"])
+            exact = (
+                load
+                * stated["latency"]
+                / (stated["concurrency_per_replica"] * stated.get("utilisation", 1.0))
+            )
+            allowed = {value, math.ceil(exact * (1 - 1e-9)), math.ceil(exact * (1 + 1e-9))}
+            if got[key] not in allowed:
+                return f"replicas: expected {value}, got {got[key]}"
+            continue
+        problem = diff.same(got[key], value, rtol=1e-9, path=key)
+        if problem:
+            return problem
+    return None
+
+
+@pytest.mark.clause(
+    "chain",
+    "daily",
+    "qps",
+    "backend",
+    "replicas",
+    "storage",
+    "bandwidth",
+    "missing",
+    "ignore-outputs",
+    "peak-default",
+    "util-default",
+    "retention-default",
+    "replication-default",
+)
+@given(stated=_stated())
+@example(stated={})
+@example(stated={"daily_requests": 8_640_000.0, "latency": 0.05, "concurrency_per_replica": 4.0})
+@example(stated={"dau": 1e6, "requests_per_user": 8.64, "daily_requests": 1.0, "peak_qps": 9.0})
+@example(stated={"dau": 1e6, "daily_requests": 8.64e6, "payload_size": 512.0})
+@example(stated={"items_per_day": 1_000.0, "item_size": 1e6})
+@example(stated={"items_per_day": 1_000.0, "item_size": 1e6, "retention": 730.0})
+@example(stated={"items_per_day": 1e3, "item_size": 1e6, "replication": 3.0, "retention": 7.0})
+@example(
+    stated={
+        "daily_requests": 8.64e6,
+        "cache_hit_rate": 1.0,
+        "latency": 0.05,
+        "concurrency_per_replica": 2.0,
+    }
+)
+def test_reproduce_estimates_agrees_with_the_reference(
+    impl: ModuleType, reference: ModuleType, stated: dict[str, float]
+) -> None:
+    diff.assert_same(
+        impl.reproduce_estimates,
+        reference.reproduce_estimates,
+        stated,
+        compare=lambda got, want: _same_estimates(got, want, stated),
+    )
+
+
+_COMPLETE = {
+    "dau": 1e6,
+    "requests_per_user": 8.64,
+    "peak_factor": 3.0,
+    "cache_hit_rate": 0.25,
+    "latency": 0.02,
+    "concurrency_per_replica": 2.0,
+    "utilisation": 0.6,
+    "payload_size": 1e5,
+    "items_per_day": 1_000.0,
+    "item_size": 1e6,
+    "retention": 73.0,
+    "replication": 3.0,
+}
+
+
+@pytest.mark.clause("invalid")
+@pytest.mark.parametrize(
+    "key, value",
+    [
+        ("dau", -1.0),
+        ("peak_factor", 0.5),
+        ("cache_hit_rate", 1.5),
+        ("cache_hit_rate", -0.1),
+        ("latency", -0.02),
+        ("concurrency_per_replica", 0.0),
+        ("utilisation", 0.0),
+        ("utilisation", 1.5),
+        ("payload_size", -1.0),
+        ("items_per_day", -1.0),
+        ("item_size", -1.0),
+        ("replication", 0.0),
+    ],
+)
+def test_inputs_out_of_range_raise(
+    impl: ModuleType, reference: ModuleType, key: str, value: float
+) -> None:
+    stated = {**_COMPLETE, key: value}
+    diff.assert_same(
+        impl.reproduce_estimates,
+        reference.reproduce_estimates,
+        stated,
+        compare=lambda got, want: _same_estimates(got, want, stated),
+    )
+
+
+@pytest.mark.clause("template")
 @pytest.mark.parametrize("name", DESIGNS)
 def test_design_follows_the_template(impl: ModuleType, name: str) -> None:
     problems = template_problems(
@@ -152,6 +307,7 @@ def test_design_follows_the_template(impl: ModuleType, name: str) -> None:
     )
 
 
+@pytest.mark.clause("reproduced")
 @pytest.mark.parametrize("name", DESIGNS)
 def test_every_estimate_is_reproduced_by_your_functions(impl: ModuleType, name: str) -> None:
     estimates = parse_estimates(_design(impl, name).text).values
@@ -182,6 +338,7 @@ def test_every_estimate_is_reproduced_by_your_functions(impl: ModuleType, name: 
     )
 
 
+@pytest.mark.clause("diagrams")
 @pytest.mark.parametrize("name", DESIGNS)
 def test_diagram_matches_its_design_document(impl: ModuleType, name: str) -> None:
     design = _design(impl, name)
@@ -203,6 +360,7 @@ def test_diagram_matches_its_design_document(impl: ModuleType, name: str) -> Non
     )
 
 
+@pytest.mark.clause("failure-plan")
 def test_failure_plan_covers_every_component(impl: ModuleType) -> None:
     drawn: dict[str, list[str]] = {}
     for name in DESIGNS:

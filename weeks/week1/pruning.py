@@ -40,8 +40,10 @@ PRUNABLE = (nn.Conv2d, nn.Linear)
 def prunable_layers(model: nn.Module) -> list[tuple[str, nn.Module]]:
     """``(qualified name, module)`` of every ``nn.Conv2d`` and ``nn.Linear`` of ``model``.
 
-    In ``model.named_modules()`` order; e.g. for ``nn.Sequential(nn.Conv2d(...), nn.ReLU(),
-    nn.Flatten(), nn.Linear(...))``: ``[("0", conv), ("3", linear)]``.
+    In ``model.named_modules()`` order, nested modules included with their dotted names
+    [#layer-order]; e.g. for ``nn.Sequential(nn.Conv2d(...), nn.ReLU(), nn.Flatten(),
+    nn.Linear(...))``: ``[("0", conv), ("3", linear)]``. Other layers (``nn.Conv1d``,
+    ``nn.BatchNorm2d``, ...) are not listed. [#conv-linear-only]
     """
     # TODO: one comprehension over model.named_modules().
     raise NotImplementedError
@@ -54,21 +56,26 @@ def prune_model(model: nn.Module, amount: float, *, scope: str = "global") -> nn
       smallest ``|w|`` (``prune.global_unstructured(pairs,
       pruning_method=prune.L1Unstructured, amount=amount)``). Layers with small weights lose
       more, layers with large weights less; overall exactly ``round(amount * total)`` zeros.
+      [#global]
     - ``scope="layer"``: zero the ``amount`` fraction of smallest ``|w|`` of each layer
-      separately (``prune.l1_unstructured``): every layer ends with the same sparsity.
+      separately (``prune.l1_unstructured``): every layer ends with the same sparsity. [#layer]
+
+    Only weights are pruned: biases get no mask and do not change. [#weights-only]
 
     The grader compares your masks with ``torch.nn.utils.prune``'s on the same model.
 
     Args:
         model: the model to prune.
         amount: fraction of weights to zero, in [0, 1].
-        scope: ``"global"`` or ``"layer"``.
+        scope: ``"global"`` (the default) or ``"layer"``. [#default-scope]
 
     Returns:
         ``model`` itself, with ``weight_orig`` and ``weight_mask`` on every pruned layer.
+        [#returns-model]
 
     Raises:
-        ValueError: ``amount`` outside [0, 1], an unknown ``scope``, or no conv/linear layer.
+        ValueError: ``amount`` outside [0, 1] [#amount-range], an unknown ``scope``
+            [#scope-values], or no conv/linear layer (with either scope). [#no-layers]
     """
     # TODO: validate, collect (module, "weight") pairs, prune globally or per layer.
     raise NotImplementedError
@@ -87,9 +94,11 @@ def fine_tune(
     """A short fine-tune of a pruned model, keeping the masks in place.
 
     ``torch.optim.Adam(model.parameters(), lr=lr)``, ``model.train()``, then ``steps`` steps of
-    cross-entropy on random mini-batches of ``min(batch_size, len(images))`` indices drawn with a
-    ``torch.Generator().manual_seed(seed)``; finish with ``model.eval()``. Do *not* remove the
-    masks before or during training: pruned weights must still be exactly zero afterwards.
+    cross-entropy on random mini-batches of ``min(batch_size, len(images))`` indices [#batches]
+    drawn with a ``torch.Generator().manual_seed(seed)``, created once; each step draws its
+    indices with replacement, ``torch.randint(0, len(images), (b,), generator=generator)``.
+    [#seed] Finish with ``model.eval()``. [#eval-after] Do *not* remove the masks before or
+    during training: pruned weights must still be exactly zero afterwards. [#masks-kept]
 
     Args:
         model: a (pruned) classifier.
@@ -101,7 +110,8 @@ def fine_tune(
         seed: seed of the mini-batch sampling.
 
     Returns:
-        The training loss of every step (``steps`` Python floats).
+        The training loss of every step (``steps`` Python floats), computed before that step's
+        update. [#losses]
     """
     # TODO: the usual loop; the masks do the rest.
     raise NotImplementedError
@@ -111,11 +121,12 @@ def make_permanent(model: nn.Module) -> nn.Module:
     """Bake every pruning mask into its weight with ``prune.remove``, in place.
 
     Afterwards no module has ``weight_orig`` or ``weight_mask`` (``state_dict`` has plain
-    ``weight`` keys again, no forward pre-hooks are left), the zeros stay and the outputs do not
-    change. Modules that were never pruned are left as they are.
+    ``weight`` keys again, no forward pre-hooks are left), [#no-masks-left] the zeros stay and
+    the outputs do not change. [#zeros-stay] Modules that were never pruned are left as they
+    are. [#unpruned-untouched]
 
     Returns:
-        ``model`` itself.
+        ``model`` itself. [#permanent-returns-model]
     """
     # TODO: prune.remove(module, "weight") wherever a weight_mask exists.
     raise NotImplementedError
@@ -145,9 +156,10 @@ class SparsityReport:
 def sparsity(model: nn.Module) -> SparsityReport:
     """Count the zero entries of the ``weight`` of every conv/linear layer.
 
-    Works before pruning, with masks in place (use ``weight_orig * weight_mask``: the
-    ``weight`` attribute is only refreshed by the next forward pass) and after
-    :func:`make_permanent`. Biases and other layers are not counted.
+    Works before pruning [#before-pruning], with masks in place (use ``weight_orig *
+    weight_mask``: the ``weight`` attribute is only refreshed by the next forward pass)
+    [#masked] and after :func:`make_permanent`. [#after-permanent] Biases and other layers are
+    not counted. [#counted-weights]
     """
     # TODO: per-layer fractions and totals over prunable_layers(model).
     raise NotImplementedError

@@ -37,18 +37,20 @@ class PillCalibrationReader(CalibrationDataReader):
     """Feed preprocessed images to the calibrator, ``batch_size`` at a time, exactly once.
 
     ONNX Runtime calls :meth:`get_next` until it returns ``None``. Each call returns the next
-    ``{input_name: batch}`` with ``batch = images[i : i + batch_size]`` (float32, the last batch
-    may be smaller), so 10 images with ``batch_size=4`` give batches of 4, 4 and 2, then
-    ``None`` (and ``None`` again on any later call). :meth:`rewind` starts over.
+    ``{input_name: batch}`` [#input-name] with ``batch = images[i : i + batch_size]`` (float32,
+    whatever the dtype of ``images``) [#float32] (the last batch may be smaller), so 10 images
+    with ``batch_size=4`` give batches of 4, 4 and 2 [#batches], then ``None`` (and ``None``
+    again on any later call). [#none-after] :meth:`rewind` starts over. [#rewind]
 
     Args:
         images: float32 ``(N, 3, H, W)``, preprocessed exactly as at inference (a calibration on
             differently scaled data measures the wrong ranges).
         input_name: the model's input name (``"image"`` for the week's exports).
-        batch_size: images per calibration batch.
+        batch_size: images per calibration batch (default 16). [#defaults]
 
     Raises:
-        ValueError: ``images`` is not a non-empty 4-D array, or ``batch_size < 1``.
+        ValueError: ``images`` is not a non-empty 4-D array [#images-shape], or ``batch_size <
+            1`` [#batch-size-range]; raised by the constructor.
     """
 
     def __init__(self, images: np.ndarray, input_name: str = "image", batch_size: int = 16) -> None:
@@ -70,10 +72,12 @@ def quantize_dynamic_onnx(src: str | Path, dst: str | Path, *, per_channel: bool
     """Dynamic int8 quantisation of the model at ``src``, written to ``dst``.
 
     Use ``onnxruntime.quantization.quantize_dynamic`` with signed int8 weights
-    (``weight_type=QuantType.QInt8``) and ``per_channel``. Create ``dst``'s directory if needed.
+    (``weight_type=QuantType.QInt8``) [#dynamic-int8] and ``per_channel`` (one weight scale per
+    output channel when true). [#dynamic-per-channel] Create ``dst``'s directory if needed.
+    [#dynamic-mkdir]
 
     Returns:
-        ``dst`` as a :class:`~pathlib.Path`.
+        ``dst`` as a :class:`~pathlib.Path`. [#dynamic-returns-path]
     """
     # TODO: one call to quantize_dynamic.
     raise NotImplementedError
@@ -93,14 +97,15 @@ def quantize_static_onnx(
        skip_symbolic_shape=True)`` (shape inference and graph optimisation, which ONNX Runtime
        recommends before quantising);
     2. ``quantize_static(tmp, dst, reader, quant_format=QuantFormat.QDQ, per_channel=per_channel,
-       activation_type=QuantType.QInt8, weight_type=QuantType.QInt8)``.
+       activation_type=QuantType.QInt8, weight_type=QuantType.QInt8)``. [#static-per-channel]
 
-    The result quantises activations too (``QuantizeLinear`` nodes on activations), which is
-    what distinguishes it from :func:`quantize_dynamic_onnx`; the grader checks the nodes and
-    that ``reader`` was actually read.
+    Create ``dst``'s directory if needed. [#static-mkdir] The result quantises activations too
+    (``QuantizeLinear`` nodes on activations), which is what distinguishes it from
+    :func:`quantize_dynamic_onnx` [#static-activations]; the grader checks the nodes and that
+    ``reader`` was actually read. [#static-reads]
 
     Returns:
-        ``dst`` as a :class:`~pathlib.Path`.
+        ``dst`` as a :class:`~pathlib.Path`. [#static-returns-path]
     """
     # TODO: quant_pre_process into a temporary directory, then quantize_static.
     raise NotImplementedError
@@ -147,12 +152,14 @@ def compare_models(
         fp32_path: the float model.
         int8_path: its quantised copy.
         images: float32 ``(N, 3, H, W)``, preprocessed (run them in batches of at most 64).
+            [#batches-of-64]
         labels: ``N`` true class indices.
 
     Returns:
-        A :class:`QuantizationReport`: file sizes from ``Path.stat().st_size``, accuracies of
-        the ``argmax`` of each model's logits against ``labels``, and the agreement of the two
-        ``argmax`` (not of either with the labels).
+        A :class:`QuantizationReport`: file sizes from ``Path.stat().st_size`` [#report-sizes],
+        accuracies of the ``argmax`` of each model's logits against ``labels``
+        [#report-accuracy], and the agreement of the two ``argmax`` (not of either with the
+        labels). [#report-agreement]
     """
     # TODO: two sessions, argmax per model, sizes from the files.
     raise NotImplementedError

@@ -15,10 +15,12 @@ import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from scipy.stats import entropy
 from torch import Tensor, nn
+
+from grader import differential as diff
 
 
 class Fixed(nn.Module):
@@ -49,6 +51,7 @@ def _member(seed: int, in_features: int = 6, classes: int = 4) -> nn.Module:
 
 
 # -- mutual information ------------------------------------------------------------------------
+@pytest.mark.clause("mi-formula", "mi-shape", "mi-zero-prob", "mi-default-weights")
 def test_mutual_information_of_opposite_members_is_log_two(impl: ModuleType) -> None:
     probs = torch.tensor([[[1.0, 0.0]], [[0.0, 1.0]]])  # (M=2, N=1, C=2)
     got = impl.mutual_information(probs)
@@ -62,6 +65,7 @@ def test_mutual_information_of_opposite_members_is_log_two(impl: ModuleType) -> 
     )
 
 
+@pytest.mark.clause("mi-formula", "mi-shape")
 def test_mutual_information_matches_scipy_on_a_weighted_case(impl: ModuleType) -> None:
     rng = np.random.default_rng(0)
     probs = rng.dirichlet(np.ones(5), size=(3, 4))  # (M=3, N=4, C=5): every axis a different size
@@ -79,6 +83,7 @@ def test_mutual_information_matches_scipy_on_a_weighted_case(impl: ModuleType) -
     )
 
 
+@pytest.mark.clause("mi-identical", "mi-default-weights")
 def test_mutual_information_of_identical_members_is_zero(impl: ModuleType) -> None:
     p = torch.softmax(torch.randn(3, 7, generator=torch.Generator().manual_seed(1)), dim=-1)
     got = impl.mutual_information(torch.stack([p, p, p]))
@@ -88,6 +93,7 @@ def test_mutual_information_of_identical_members_is_zero(impl: ModuleType) -> No
 
 
 # -- construction ------------------------------------------------------------------------------
+@pytest.mark.clause("weights-normalised")
 def test_weights_are_normalised(impl: ModuleType) -> None:
     ensemble = impl.Ensemble([Fixed([0.0, 1.0]), Fixed([1.0, 0.0])], weights=[1.0, 3.0])
     got = torch.as_tensor(ensemble.weights).tolist()
@@ -104,17 +110,20 @@ def test_weights_are_normalised(impl: ModuleType) -> None:
 @pytest.mark.parametrize(
     "weights", [[1.0], [1.0, -1.0], [0.0, 0.0]], ids=["too_few", "negative", "zero_sum"]
 )
+@pytest.mark.clause("weight-count", "negative-weight", "zero-sum", "raises-eagerly")
 def test_invalid_weights_raise(impl: ModuleType, weights: list[float]) -> None:
     with pytest.raises(ValueError):
         impl.Ensemble([Fixed([0.0, 1.0]), Fixed([1.0, 0.0])], weights=weights)
 
 
+@pytest.mark.clause("no-members", "raises-eagerly")
 def test_no_members_raises(impl: ModuleType) -> None:
     with pytest.raises(ValueError):
         impl.Ensemble([])
 
 
 # -- prediction --------------------------------------------------------------------------------
+@pytest.mark.clause("forward-log", "default-weights")
 def test_single_member_is_its_log_softmax(impl: ModuleType) -> None:
     member = _member(0).eval()
     x = torch.randn(5, 6, generator=torch.Generator().manual_seed(0))
@@ -131,6 +140,7 @@ def test_single_member_is_its_log_softmax(impl: ModuleType) -> None:
     )
 
 
+@pytest.mark.clause("predict-proba", "forward-log", "weights-normalised")
 def test_averages_probabilities_not_logits(impl: ModuleType) -> None:
     a, b = [3.0, 0.0, -1.0], [-2.0, 2.0, 0.0]
     ensemble = impl.Ensemble([Fixed(a), Fixed(b)], weights=[1.0, 3.0])
@@ -158,6 +168,7 @@ def test_averages_probabilities_not_logits(impl: ModuleType) -> None:
     )
 
 
+@pytest.mark.clause("members-registered", "eval-mode", "default-weights")
 def test_members_are_registered_and_in_eval_mode(impl: ModuleType) -> None:
     members = [_member(seed) for seed in (1, 2, 3)]  # fresh modules are in train mode
     reference = [copy.deepcopy(m).eval() for m in members]
@@ -183,6 +194,7 @@ def test_members_are_registered_and_in_eval_mode(impl: ModuleType) -> None:
     )
 
 
+@pytest.mark.clause("member-probs")
 def test_member_probs_shape(impl: ModuleType) -> None:
     ensemble = impl.Ensemble([_member(1), _member(2)])
     with torch.no_grad():
@@ -194,6 +206,7 @@ def test_member_probs_shape(impl: ModuleType) -> None:
     torch.testing.assert_close(got.sum(-1), torch.ones(2, 5), msg="each member's rows sum to 1")
 
 
+@pytest.mark.clause("predict-proba", "forward-log", "weights-normalised")
 @settings(
     max_examples=10,
     deadline=None,
@@ -228,6 +241,7 @@ def test_ensemble_nll_never_worse_than_members(
     )
 
 
+@pytest.mark.clause("disagreement", "mi-identical")
 def test_disagreement_is_zero_for_identical_members(impl: ModuleType) -> None:
     member = _member(4)
     ensemble = impl.Ensemble([member, copy.deepcopy(member)])
@@ -241,6 +255,7 @@ def test_disagreement_is_zero_for_identical_members(impl: ModuleType) -> None:
     )
 
 
+@pytest.mark.clause("disagreement", "weights-normalised")
 def test_disagreement_is_the_weighted_mutual_information(impl: ModuleType) -> None:
     a, b = [4.0, 0.0, 0.0], [0.0, 4.0, 0.0]
     ensemble = impl.Ensemble([Fixed(a), Fixed(b)], weights=[3.0, 1.0])
@@ -256,4 +271,155 @@ def test_disagreement_is_the_weighted_mutual_information(impl: ModuleType) -> No
         err_msg=f"two members that prefer different classes, weights [0.75, 0.25]: the mutual "
         f"information is {want:.4f} nats; use the normalised weights in both the mean and the "
         "mean entropy",
+    )
+
+
+# -- differential: the same inputs through the learner's module and the reference's -------------
+# float32 throughout: probabilities agree to a few ulps of 1 whatever the summation order, so
+# atol=1e-6 on probabilities and MI (values <= log M), and atol=1e-5 on log-probabilities (the log
+# of a probability near the 1e-12 clamp amplifies its relative rounding).
+_PROBS = dict(rtol=1e-5, atol=1e-6)
+_LOGS = dict(rtol=1e-5, atol=1e-5)
+_EDGE_LOGITS = st.sampled_from([0.0, 1.0, -1.0, 30.0, -30.0, 300.0, -300.0])
+
+
+def _np(t: Tensor) -> np.ndarray:
+    return t.detach().numpy()
+
+
+@st.composite
+def _member_probs(draw: st.DrawFn) -> np.ndarray:
+    """(M, N, C) probability tables, with exact zeros, one-hot rows and identical members."""
+    m, n, c = draw(st.integers(1, 3)), draw(st.integers(1, 3)), draw(st.integers(1, 4))
+    logits = draw(
+        diff.float_arrays(min_dims=3, max_dims=3, min_side=1, max_side=1, magnitude=300.0).map(
+            lambda a: np.broadcast_to(a, (m, n, c)).copy()
+        )
+        | st.lists(_EDGE_LOGITS, min_size=m * n * c, max_size=m * n * c).map(
+            lambda v: np.array(v).reshape(m, n, c)
+        )
+    )
+    return _np(torch.softmax(torch.tensor(logits, dtype=torch.float32), dim=-1))
+
+
+@pytest.mark.clause(
+    "mi-formula", "mi-zero-prob", "mi-nonneg", "mi-shape", "mi-default-weights", "mi-identical"
+)
+@given(
+    probs=_member_probs(),
+    raw=st.lists(st.sampled_from([0.0, 1.0, 0.25, 3.0]), min_size=3, max_size=3),
+    weighted=st.booleans(),
+)
+@example(
+    probs=np.array([[[1.0, 0.0]], [[0.0, 1.0]]], dtype=np.float32), raw=[1, 1, 1], weighted=False
+)
+def test_mutual_information_agrees_with_the_reference(
+    impl: ModuleType, reference: ModuleType, probs: np.ndarray, raw: list[float], weighted: bool
+) -> None:
+    m = probs.shape[0]
+    w = np.array(raw[:m], dtype=np.float32)
+    w = w / w.sum() if w.sum() > 0 else np.full(m, 1.0 / m, dtype=np.float32)
+    args = (torch.tensor(probs),) + ((torch.tensor(w),) if weighted else ())
+    got = diff.assert_same(
+        lambda: _np(impl.mutual_information(*args)),
+        lambda: _np(reference.mutual_information(*args)),
+        **_PROBS,
+    )
+    assert got is not None
+
+
+@pytest.mark.clause("mi-nonneg")
+def test_mutual_information_is_never_negative_after_rounding(impl: ModuleType) -> None:
+    # identical members: H[mean] - mean H rounds to -1.2e-7 for some of these rows in float32
+    for seed in range(4):
+        p = torch.softmax(torch.randn(1, 4, 5, generator=torch.Generator().manual_seed(seed)), -1)
+        got = impl.mutual_information(torch.cat([p, p, p]))
+        assert bool((got >= 0).all()), (
+            f"mutual_information must never be negative (clamp the result at 0), got "
+            f"{got.tolist()} for three identical members"
+        )
+
+
+class _Linear(nn.Module):
+    """A member with fixed weights: logits = scale * (x @ W)."""
+
+    def __init__(self, seed: int, scale: float, classes: int) -> None:
+        super().__init__()
+        g = torch.Generator().manual_seed(seed)
+        self.linear = nn.Linear(3, classes, bias=False)
+        with torch.no_grad():
+            self.linear.weight.copy_(torch.randn(classes, 3, generator=g) * scale)
+        self.norm = nn.BatchNorm1d(classes, affine=False)
+
+    def forward(self, x: Tensor) -> Tensor:
+        return self.norm(self.linear(x)) if self.training else self.linear(x)
+
+
+@pytest.mark.clause(
+    "member-probs", "predict-proba", "forward-log", "disagreement", "weights-normalised",
+    "default-weights", "eval-mode",
+)  # fmt: skip
+@given(
+    seeds=st.lists(st.integers(0, 50), min_size=1, max_size=3),
+    scale=st.sampled_from([0.0, 1.0, 50.0, 500.0]),
+    classes=st.integers(1, 4),
+    raw=st.none() | st.lists(st.sampled_from([0.0, 0.5, 1.0, 7.0]), min_size=3, max_size=3),
+    n=st.integers(1, 4),
+)
+@example(seeds=[0, 1], scale=500.0, classes=3, raw=[0.0, 1.0, 1.0], n=2)
+def test_ensemble_outputs_agree_with_the_reference(
+    impl: ModuleType, reference: ModuleType, seeds, scale, classes, raw, n
+) -> None:
+    weights = None if raw is None else raw[: len(seeds)]
+    if weights is not None and sum(weights) == 0:
+        weights[0] = 1.0
+    x = torch.randn(n, 3, generator=torch.Generator().manual_seed(n))
+
+    def run(module: ModuleType, method: str) -> np.ndarray:
+        members = [_Linear(s, scale, classes) for s in seeds]
+        with torch.no_grad():
+            return _np(getattr(module.Ensemble(members, weights), method)(x))
+
+    for method, tol in [
+        ("member_probs", _PROBS), ("predict_proba", _PROBS), ("forward", _LOGS),
+        ("disagreement", _PROBS),
+    ]:  # fmt: skip
+        diff.assert_same(lambda m=method: run(impl, m), lambda m=method: run(reference, m), **tol)
+
+
+@pytest.mark.clause("train-mode", "members-registered")
+def test_train_mode_reaches_every_member_and_gradients_agree(
+    impl: ModuleType, reference: ModuleType
+) -> None:
+    x = torch.randn(5, 3, generator=torch.Generator().manual_seed(0))
+
+    def run(module: ModuleType) -> tuple[np.ndarray, ...]:
+        members = [_Linear(s, 1.0, 3) for s in (1, 2)]
+        ensemble = module.Ensemble(members, [1.0, 2.0]).train()
+        out = ensemble(x)
+        out[:, 0].sum().backward()
+        grads = tuple(_np(m.linear.weight.grad) for m in members)
+        return (_np(out), *grads)
+
+    diff.assert_same(lambda: run(impl), lambda: run(reference), **_LOGS)
+
+
+@pytest.mark.clause("no-members", "weight-count", "negative-weight", "zero-sum", "raises-eagerly")
+@pytest.mark.parametrize(
+    "count, weights",
+    [
+        (0, None),
+        (2, [1.0]),
+        (2, [1.0, 1.0, 1.0]),
+        (2, [2.0, -1.0]),
+        (2, [0.0, 0.0]),
+        (3, [0, 0, 1]),
+    ],
+)
+def test_validation_agrees_with_the_reference(
+    impl: ModuleType, reference: ModuleType, count: int, weights: list[float] | None
+) -> None:
+    diff.assert_same(
+        lambda: impl.Ensemble([Fixed([0.0, 1.0]) for _ in range(count)], weights) and None,
+        lambda: reference.Ensemble([Fixed([0.0, 1.0]) for _ in range(count)], weights) and None,
     )

@@ -17,6 +17,8 @@ import pytest
 import torch
 from torch import Tensor, nn
 
+from grader import differential as diff
+
 SIZE = 24
 CLASSES = 26
 
@@ -62,12 +64,14 @@ def exported(impl: ModuleType, tmp_path_factory: pytest.TempPathFactory):
     return _exported(impl, tmp_path_factory)
 
 
+@pytest.mark.clause("returns-path")
 def test_export_writes_a_valid_graph(exported) -> None:
     _, path, _ = exported
     assert path.is_file(), f"export_onnx did not write {path}"
     onnx.checker.check_model(onnx.load(str(path)))
 
 
+@pytest.mark.clause("input-name")
 def test_input_and_output_are_named(exported) -> None:
     _, path, _ = exported
     session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
@@ -79,6 +83,7 @@ def test_input_and_output_are_named(exported) -> None:
     )
 
 
+@pytest.mark.clause("symbolic-batch")
 def test_batch_axis_is_symbolic(exported) -> None:
     _, path, _ = exported
     graph = onnx.load(str(path)).graph
@@ -91,6 +96,7 @@ def test_batch_axis_is_symbolic(exported) -> None:
 
 
 @pytest.mark.parametrize("batch", [1, 5])
+@pytest.mark.clause("eval-mode", "raw-logits", "symbolic-batch")
 def test_onnxruntime_matches_torch(exported, batch: int) -> None:
     model, path, _ = exported
     session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
@@ -110,6 +116,7 @@ def test_onnxruntime_matches_torch(exported, batch: int) -> None:
     )
 
 
+@pytest.mark.clause("restore-flag")
 def test_export_restores_the_training_flag(exported) -> None:
     _, _, training_after = exported
     assert training_after, (
@@ -118,6 +125,7 @@ def test_export_restores_the_training_flag(exported) -> None:
     )
 
 
+@pytest.mark.clause("opset", "default-opset")
 def test_opset_is_the_requested_one(impl: ModuleType, tmp_path_factory) -> None:
     for opset in (17, 18):
         _, path, _ = _exported(impl, tmp_path_factory, opset)
@@ -129,6 +137,7 @@ def test_opset_is_the_requested_one(impl: ModuleType, tmp_path_factory) -> None:
         )
 
 
+@pytest.mark.clause("per-batch", "max-abs-diff")
 def test_verify_onnx_reports_each_batch_size(impl: ModuleType, exported) -> None:
     model, path, _ = exported
     diffs = impl.verify_onnx(model, path, SIZE, batch_sizes=(1, 3, 5))
@@ -141,6 +150,7 @@ def test_verify_onnx_reports_each_batch_size(impl: ModuleType, exported) -> None
     )
 
 
+@pytest.mark.clause("atol")
 def test_verify_onnx_rejects_a_different_model(impl: ModuleType, exported) -> None:
     _, path, _ = exported
     other = TinyNet(seed=1)
@@ -148,6 +158,7 @@ def test_verify_onnx_rejects_a_different_model(impl: ModuleType, exported) -> No
         impl.verify_onnx(other, path, SIZE)
 
 
+@pytest.mark.clause("checker")
 def test_verify_onnx_rejects_a_malformed_graph(impl: ModuleType, exported, tmp_path) -> None:
     model, path, _ = exported
     broken = onnx.load(str(path))
@@ -156,3 +167,118 @@ def test_verify_onnx_rejects_a_malformed_graph(impl: ModuleType, exported, tmp_p
     onnx.save(broken, str(bad))
     with pytest.raises(onnx.checker.ValidationError):
         impl.verify_onnx(model, bad, SIZE)
+
+
+@pytest.mark.clause("restore-on-error")
+def test_export_restores_the_training_flag_when_it_raises(impl: ModuleType, tmp_path) -> None:
+    class Broken(TinyNet):
+        def forward(self, x: Tensor) -> Tensor:
+            raise RuntimeError("this model cannot be traced")
+
+    model = Broken().train()
+    with pytest.raises(Exception) as raised:  # noqa: B017 - whatever the exporter wraps it in
+        impl.export_onnx(model, tmp_path / "broken.onnx", SIZE)
+    if isinstance(raised.value, NotImplementedError):
+        raise raised.value  # not started
+    assert model.training, (
+        "export_onnx left the model in eval mode after the export raised: restore the training "
+        "flag in a finally block"
+    )
+
+
+@pytest.mark.clause("mkdir", "returns-path", "image-size")
+def test_export_to_a_new_directory_at_another_image_size(impl: ModuleType, tmp_path) -> None:
+    path = tmp_path / "new" / "dir" / "tiny16.onnx"
+    model = TinyNet()
+    got = impl.export_onnx(model, str(path), 16)
+    assert isinstance(got, Path) and got == path, (
+        f"export_onnx(model, {str(path)!r}, 16) should create the missing directories and "
+        f"return Path({str(path)!r}), got {got!r}"
+    )
+    dims = [d.dim_value for d in onnx.load(str(path)).graph.input[0].type.tensor_type.shape.dim]
+    assert dims[1:] == [3, 16, 16], (
+        f"export_onnx(..., image_size=16) should trace a (2, 3, 16, 16) input; the graph's input "
+        f"is (batch, {dims[1:]})"
+    )
+    session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+    x = torch.rand(3, 3, 16, 16, generator=torch.Generator().manual_seed(0))
+    with torch.no_grad():
+        want = model.eval()(x).numpy()
+    np.testing.assert_allclose(session.run(None, {"image": x.numpy()})[0], want, atol=1e-4)
+
+
+class Small(nn.Module):
+    def __init__(self) -> None:
+        super().__init__()
+        torch.manual_seed(0)
+        self.conv = nn.Conv2d(3, 4, 3, padding=1)
+        self.drop = nn.Dropout(0.5)
+        self.fc = nn.Linear(4, 5)
+
+    def forward(self, x: Tensor) -> Tensor:
+        return self.fc(self.drop(self.conv(x).mean(dim=(2, 3))))
+
+
+@pytest.mark.clause("dynamo")
+def test_dynamo_export_keeps_the_contract(impl: ModuleType, tmp_path) -> None:
+    model = Small().train()
+    path = impl.export_onnx(model, tmp_path / "dyn.onnx", 8, opset=18, dynamo=True)
+    assert model.training, "export_onnx(..., dynamo=True) should restore the training flag"
+    graph = onnx.load(str(path)).graph
+    assert [graph.input[0].name, graph.output[0].name] == ["image", "logits"], (
+        "with dynamo=True the input must still be 'image' and the output 'logits'"
+    )
+    dim = graph.input[0].type.tensor_type.shape.dim[0]
+    assert dim.dim_param and not dim.dim_value, (
+        "with dynamo=True axis 0 must still be symbolic: dynamic_shapes=({0: Dim('batch')},)"
+    )
+    session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+    model.eval()
+    for batch in (1, 3):
+        x = torch.rand(batch, 3, 8, 8, generator=torch.Generator().manual_seed(batch))
+        with torch.no_grad():
+            want = model(x).numpy()
+        np.testing.assert_allclose(
+            session.run(None, {"image": x.numpy()})[0], want, atol=1e-4,
+            err_msg=f"dynamo=True export differs from torch at batch {batch}",
+        )  # fmt: skip
+
+
+class OneClass(TinyNet):
+    """TinyNet with a single output: (N, 1) broadcasts against (N, 26) if shapes go unchecked."""
+
+    def __init__(self) -> None:
+        super().__init__(seed=2)
+        self.fc = nn.Linear(32, 1)
+
+
+# The torch and onnxruntime outputs are float32 logits of magnitude ~1: a max |difference| agrees
+# to ~1e-6 absolute whatever the order of the subtraction and reduction.
+@pytest.mark.clause(
+    "seed", "verify-eval-mode", "verify-restores-flag", "max-abs-diff", "per-batch", "atol",
+    "shape-mismatch",
+)  # fmt: skip
+@pytest.mark.parametrize(
+    "which, batch_sizes, atol, seed",
+    [
+        ("other", (1, 3, 2), 1e9, 0),
+        ("other", (4,), 50.0, 7),
+        ("other", (2, 2), 1e9, 3),
+        ("same", (1, 5), 1e-4, 0),
+        ("same", (2,), 0.0, 1),
+        ("one_class", (2,), 1e9, 0),
+    ],
+)
+def test_verify_onnx_agrees_with_the_reference(
+    impl: ModuleType, reference: ModuleType, exported, which, batch_sizes, atol, seed
+) -> None:
+    _, path, _ = exported
+
+    def run(module: ModuleType):
+        model = {"other": TinyNet(seed=1), "same": TinyNet(), "one_class": OneClass()}[which]
+        model.train()
+        out = module.verify_onnx(model, path, SIZE, batch_sizes=batch_sizes, atol=atol, seed=seed)
+        assert model.training, "verify_onnx should restore the model's training flag"
+        return out
+
+    diff.assert_same(lambda: run(impl), lambda: run(reference), rtol=1e-4, atol=1e-5)

@@ -19,9 +19,12 @@ import onnxruntime as ort
 import pytest
 import torch
 import torch.nn.functional as F
+from hypothesis import example, given
+from hypothesis import strategies as st
 from onnxruntime.quantization import CalibrationDataReader
 from torch import nn
 
+from grader import differential as diff
 from rxvision.data import CLASS_NAMES, generate
 
 SIZE = 32
@@ -141,6 +144,7 @@ def _top1(path: Path, images: np.ndarray) -> np.ndarray:
 
 
 # -- the calibration reader --------------------------------------------------------------------
+@pytest.mark.clause("input-name", "batches", "none-after", "rewind")
 def test_reader_yields_every_image_once_then_none(impl: ModuleType) -> None:
     images = np.random.default_rng(0).random((10, 3, 4, 4), dtype=np.float32)
     reader = impl.PillCalibrationReader(images, "pixels", batch_size=4)
@@ -172,12 +176,14 @@ def test_reader_yields_every_image_once_then_none(impl: ModuleType) -> None:
     )
 
 
+@pytest.mark.clause("images-shape")
 def test_reader_refuses_no_images(impl: ModuleType) -> None:
     with pytest.raises(ValueError):
         impl.PillCalibrationReader(np.zeros((0, 3, 4, 4), np.float32))
 
 
 # -- dynamic -----------------------------------------------------------------------------------
+@pytest.mark.clause("dynamic-int8", "dynamic-returns-path")
 def test_dynamic_model_is_smaller_and_int8(impl: ModuleType, float_model, calibration) -> None:
     path, _ = _quantised(impl, "dynamic", float_model, calibration)
     ratio = path.stat().st_size / float_model.stat().st_size
@@ -192,6 +198,7 @@ def test_dynamic_model_is_smaller_and_int8(impl: ModuleType, float_model, calibr
     )
 
 
+@pytest.mark.clause("dynamic-int8")
 def test_dynamic_model_agrees_with_float(impl: ModuleType, float_model, calibration, held_out):
     path, _ = _quantised(impl, "dynamic", float_model, calibration)
     images, _ = held_out
@@ -203,6 +210,7 @@ def test_dynamic_model_agrees_with_float(impl: ModuleType, float_model, calibrat
 
 
 # -- static ------------------------------------------------------------------------------------
+@pytest.mark.clause("static-reads", "static-returns-path")
 def test_static_model_reads_the_calibration_data(impl, float_model, calibration) -> None:
     _, batches = _quantised(impl, "static", float_model, calibration)
     assert batches >= len(calibration) // 8, (
@@ -211,6 +219,7 @@ def test_static_model_reads_the_calibration_data(impl, float_model, calibration)
     )
 
 
+@pytest.mark.clause("static-activations")
 def test_static_model_quantises_activations(impl, float_model, calibration) -> None:
     path, _ = _quantised(impl, "static", float_model, calibration)
     ops = _ops(path)
@@ -229,6 +238,7 @@ def test_static_model_quantises_activations(impl, float_model, calibration) -> N
     )
 
 
+@pytest.mark.clause("static-activations")
 def test_static_model_agrees_with_float(impl, float_model, calibration, held_out) -> None:
     path, _ = _quantised(impl, "static", float_model, calibration)
     images, _ = held_out
@@ -241,6 +251,7 @@ def test_static_model_agrees_with_float(impl, float_model, calibration, held_out
 
 
 # -- the report --------------------------------------------------------------------------------
+@pytest.mark.clause("report-sizes", "report-accuracy", "report-agreement")
 def test_compare_models_report(impl, float_model, calibration, held_out) -> None:
     path, _ = _quantised(impl, "dynamic", float_model, calibration)
     images, labels = held_out
@@ -261,3 +272,126 @@ def test_compare_models_report(impl, float_model, calibration, held_out) -> None
         "argmax with each other, accuracies compare each with the labels)"
     )
     assert report.size_ratio == pytest.approx(want["int8_bytes"] / want["fp32_bytes"])
+
+
+# -- differential: the learner's functions and the reference's on the same inputs ---------------
+def _read(reader, ops: list[str]) -> list:
+    out = []
+    for op in ops:
+        if op == "rewind":
+            reader.rewind()
+            continue
+        item = reader.get_next()
+        out.append(None if item is None else {k: (str(v.dtype), v) for k, v in item.items()})
+    return out
+
+
+@pytest.mark.clause(
+    "input-name", "float32", "batches", "none-after", "rewind", "defaults", "images-shape",
+    "batch-size-range",
+)  # fmt: skip
+@given(
+    n=st.integers(0, 9),
+    ndim=st.sampled_from([4, 4, 3]),
+    dtype=st.sampled_from([np.float32, np.float64]),
+    name=st.sampled_from([None, "pixels"]),
+    batch_size=st.sampled_from([None, -1, 0, 1, 2, 3, 4, 20]),
+    ops=st.lists(st.sampled_from(["next", "next", "next", "rewind"]), max_size=14),
+)
+@example(n=10, ndim=4, dtype=np.float64, name=None, batch_size=None, ops=["next"] * 3)
+@example(n=20, ndim=4, dtype=np.float32, name="pixels", batch_size=None, ops=["next"] * 3)
+@example(n=3, ndim=4, dtype=np.float32, name=None, batch_size=0, ops=["next"])
+@example(n=3, ndim=4, dtype=np.float32, name=None, batch_size=-1, ops=[])
+@example(n=0, ndim=4, dtype=np.float32, name=None, batch_size=2, ops=["next"])
+@example(n=3, ndim=3, dtype=np.float32, name=None, batch_size=2, ops=["next"])
+def test_reader_agrees_with_the_reference(
+    impl: ModuleType, reference: ModuleType, n, ndim, dtype, name, batch_size, ops
+) -> None:
+    shape = (n, 3, 2, 2)[:ndim]
+    images = np.arange(np.prod(shape), dtype=dtype).reshape(shape) / 7.0
+    kwargs = {} if name is None else {"input_name": name}
+    if batch_size is not None:
+        kwargs["batch_size"] = batch_size
+
+    def run(module: ModuleType):
+        return _read(module.PillCalibrationReader(images, **kwargs), ops)
+
+    diff.assert_same(lambda: run(impl), lambda: run(reference))
+
+
+def _signature(path: Path) -> tuple:
+    """Operators and the dtypes/shapes of the stored tensors: what the quantiser decided."""
+    model = onnx.load(str(path))
+    ops = sorted(node.op_type for node in model.graph.node)
+    tensors = sorted((t.data_type, tuple(t.dims)) for t in model.graph.initializer)
+    return ops, tensors
+
+
+_REFERENCE_RUNS: dict[tuple, tuple] = {}
+
+
+# Same graph, same calibration: the int8 models compute the same integers, so the logits agree to
+# float32 rounding of the dequantisation (1e-5 on logits of a few units).
+@pytest.mark.clause(
+    "dynamic-per-channel", "dynamic-mkdir", "dynamic-returns-path", "static-per-channel",
+    "static-mkdir", "static-returns-path", "dynamic-int8", "static-activations",
+)  # fmt: skip
+@pytest.mark.parametrize(
+    "kind, per_channel", [("dynamic", True), ("dynamic", None), ("static", False), ("static", None)]
+)
+def test_quantised_graphs_agree_with_the_reference(
+    impl: ModuleType, reference: ModuleType, float_model, calibration, held_out, kind, per_channel
+) -> None:
+    images, _ = held_out
+
+    def run(module: ModuleType):
+        key = (module.__name__, kind, per_channel)
+        if module is reference and key in _REFERENCE_RUNS:
+            return _REFERENCE_RUNS[key]
+        dst = float_model.parent / f"new_{abs(hash(key))}" / "deeper" / f"{kind}.onnx"
+        kwargs = {} if per_channel is None else {"per_channel": per_channel}
+        if kind == "dynamic":
+            got = module.quantize_dynamic_onnx(str(float_model), str(dst), **kwargs)
+        else:
+            reader = reference.PillCalibrationReader(calibration, "image", 8)
+            got = module.quantize_static_onnx(str(float_model), str(dst), reader, **kwargs)
+        assert isinstance(got, Path) and got == dst, (
+            f"should return Path({str(dst)!r}), got {got!r}"
+        )
+        session = ort.InferenceSession(str(dst), providers=["CPUExecutionProvider"])
+        out = (_signature(dst), session.run(None, {"image": images})[0])
+        if module is reference:
+            _REFERENCE_RUNS[key] = out
+        return out
+
+    diff.assert_same(lambda: run(impl), lambda: run(reference), rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.clause("batches-of-64", "report-sizes", "report-accuracy", "report-agreement")
+def test_compare_models_runs_in_batches_and_agrees_with_the_reference(
+    impl: ModuleType, reference: ModuleType, float_model, calibration, held_out, monkeypatch
+) -> None:
+    path, _ = _quantised(reference, "dynamic", float_model, calibration)
+    images, labels = held_out
+    images = np.concatenate([images, images[:60]])  # 138 images: batches of 64, 64 and 10
+    labels = [int(v) for v in np.concatenate([labels, (labels[:60] + 1) % len(CLASS_NAMES)])]
+    sizes: list[int] = []
+    original = ort.InferenceSession.run
+
+    def counting_run(self, output_names, feeds, *args, **kwargs):
+        sizes.append(next(iter(feeds.values())).shape[0])
+        return original(self, output_names, feeds, *args, **kwargs)
+
+    monkeypatch.setattr(ort.InferenceSession, "run", counting_run)
+    got = impl.compare_models(str(float_model), str(path), images, labels)
+    assert sizes and max(sizes) <= 64 and sum(sizes) == 2 * len(images), (
+        f"compare_models should run each model on all {len(images)} images in batches of at most "
+        f"64; the session ran batches of {sizes}"
+    )
+    monkeypatch.setattr(ort.InferenceSession, "run", original)
+    want = reference.compare_models(str(float_model), str(path), images, labels)
+    fields = ("fp32_bytes", "int8_bytes", "fp32_accuracy", "int8_accuracy", "agreement")
+    problem = diff.same(
+        {f: getattr(got, f) for f in fields}, {f: getattr(want, f) for f in fields}, rtol=1e-12
+    )
+    assert problem is None, f"compare_models(...) with 138 images: {problem}"

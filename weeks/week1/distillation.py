@@ -44,26 +44,29 @@ def distillation_loss(
       ``input`` is the **student's log**-probabilities ``F.log_softmax(s / T, dim=-1)`` and
       ``target`` the teacher's probabilities (or log-probabilities with ``log_target=True``).
       The direction matters: the teacher's distribution is the target, the student's the input.
-      The temperature divides *both* logits.
+      [#soft-kl] The temperature divides *both* logits. [#both-scaled]
     - multiply the soft term by ``T ** 2``: its gradient with respect to the student logits is
       ``(softmax(s / T) - softmax(t / T)) / T`` per sample, so without the factor the soft
       signal would fade as ``1 / T ** 2`` when you raise ``T``. With it, the gradient of
       ``T**2 * KL`` is ``T * (softmax(s / T) - softmax(t / T)) / N``: the grader checks this.
-    - hard term: ``F.cross_entropy(s, targets)`` on the *unscaled* student logits.
+      [#t-squared]
+    - hard term: ``F.cross_entropy(s, targets)`` on the *unscaled* student logits. [#hard-ce]
     - total: ``alpha * T**2 * soft + (1 - alpha) * hard``; ``alpha = 0`` is plain cross-entropy.
+      [#total]
 
     The teacher's logits are constants: no gradient may flow into them (``.detach()`` them), even
-    if the caller forgot ``no_grad``.
+    if the caller forgot ``no_grad``. [#teacher-detached]
 
     Args:
         student_logits: ``(N, K)``.
         teacher_logits: ``(N, K)``.
         targets: ``(N,)`` int64 labels.
-        temperature: ``T > 0`` (``ValueError`` otherwise); 1 means no softening.
-        alpha: weight of the soft term in ``[0, 1]`` (``ValueError`` otherwise).
+        temperature: ``T > 0`` (``ValueError`` otherwise). [#temperature-range] 1 means no
+            softening.
+        alpha: weight of the soft term in ``[0, 1]`` (``ValueError`` otherwise). [#alpha-range]
 
     Returns:
-        A scalar tensor.
+        A scalar tensor. [#scalar]
     """
     # TODO: log_softmax of both scaled logits, F.kl_div(..., reduction="batchmean"), T**2,
     # cross-entropy, the weighted sum.
@@ -83,17 +86,19 @@ def distill_step(
 
     1. ``teacher.eval()`` (its BatchNorm must use running statistics and its dropout be off:
        the teacher is a fixed function), and compute its logits inside ``torch.no_grad()`` (no
-       graph, no gradient into its parameters, half the memory). Leave the teacher in eval mode.
-    2. ``student.train()``, student logits, :func:`distillation_loss`.
+       graph, no gradient into its parameters, half the memory). [#teacher-frozen] Leave the
+       teacher in eval mode. [#teacher-stays-eval]
+    2. ``student.train()``, student logits, :func:`distillation_loss` with this step's
+       ``temperature`` and ``alpha``. [#student-loss]
     3. ``optimizer.zero_grad()``, ``loss.backward()``, ``optimizer.step()`` (the optimiser holds
-       the student's parameters only).
+       the student's parameters only). [#update]
 
     The grader checks the teacher's mode and gradient state *during* its forward pass, that its
     parameters have no ``.grad`` afterwards, and that the student's update equals a reference
     step.
 
     Returns:
-        The loss of this step as a Python float (``loss.item()``).
+        The loss of this step as a Python float (``loss.item()``). [#step-float]
     """
     # TODO: the three steps above.
     raise NotImplementedError

@@ -40,14 +40,15 @@ def resize_schedule(
         size = min_size + (max_size - min_size) * epoch / ramp
 
     rounded *down* to a multiple of ``multiple`` (convolution strides like sizes divisible by 8
-    or 32). The last ``final_epochs`` epochs use exactly ``max_size``. The schedule never
-    decreases. Example: ``epochs=10, min_size=32, max_size=64, multiple=8, final_epochs=2`` gives
-    ``32, 32, 40, 40, 48, 48, 56, 56, 64, 64``.
+    or 32). [#ramp] The last ``final_epochs`` epochs use exactly ``max_size``. [#final] The
+    schedule never decreases. [#monotone] Example: ``epochs=10, min_size=32, max_size=64,
+    multiple=8, final_epochs=2`` gives ``32, 32, 40, 40, 48, 48, 56, 56, 64, 64``.
 
     Raises:
-        ValueError: If ``epoch`` is outside ``[0, epochs)``, ``final_epochs`` is outside
-            ``[1, epochs]``, ``min_size`` or ``max_size`` is not a positive multiple of
-            ``multiple``, or ``min_size > max_size``.
+        ValueError: If ``epoch`` is outside ``[0, epochs)`` [#epoch-range], ``final_epochs`` is
+            outside ``[1, epochs]`` [#final-range], ``min_size`` or ``max_size`` is not a
+            positive multiple of ``multiple`` [#size-multiple], or ``min_size > max_size``.
+            [#min-max]
     """
     # TODO: validate, return max_size for the final epochs, else interpolate and round down.
     raise NotImplementedError
@@ -56,12 +57,14 @@ def resize_schedule(
 def fixres_test_size(train_size: int, *, ratio: float = 1.15, multiple: int = 8) -> int:
     """The FixRes test resolution for a model whose last training size is ``train_size``.
 
-    ``train_size * ratio`` rounded to the *nearest* multiple of ``multiple``, and never below
-    ``train_size + multiple`` when ``ratio > 1`` (the point is to test larger). ``ratio == 1``
-    returns ``train_size``. Examples: 224 -> 256, 64 -> 72, 48 -> 56, 32 -> 40.
+    ``train_size * ratio`` rounded to the *nearest* multiple of ``multiple``. [#nearest] It is
+    never below ``train_size + multiple`` when ``ratio > 1`` (the point is to test larger).
+    [#larger] ``ratio == 1`` returns ``train_size``. [#ratio-one] Examples: 224 -> 256, 64 -> 72,
+    48 -> 56, 32 -> 40.
 
     Raises:
-        ValueError: If ``ratio < 1`` or ``train_size`` is not a positive multiple of ``multiple``.
+        ValueError: If ``ratio < 1`` [#ratio-range] or ``train_size`` is not a positive multiple
+            of ``multiple``. [#train-multiple]
     """
     # TODO
     raise NotImplementedError
@@ -71,12 +74,12 @@ def scaled_batch_size(size: int, *, base_size: int, base_batch: int, multiple: i
     """A batch size for ``size``-pixel images that keeps the pixels per batch about constant.
 
     Cost and memory grow with the number of pixels, ``size ** 2``, so the batch is
-    ``base_batch * (base_size / size) ** 2`` rounded *down* to a multiple of ``multiple``, and at
-    least ``multiple``. Example: ``base_batch=64`` at ``base_size=64``: 32 px -> 256, 48 px ->
-    112, 128 px -> 16.
+    ``base_batch * (base_size / size) ** 2`` rounded *down* to a multiple of ``multiple``.
+    [#pixels] It is at least ``multiple``. [#batch-min] Example: ``base_batch=64`` at
+    ``base_size=64``: 32 px -> 256, 48 px -> 112, 128 px -> 16.
 
     Raises:
-        ValueError: If ``size``, ``base_size`` or ``base_batch`` is not positive.
+        ValueError: If ``size``, ``base_size`` or ``base_batch`` is not positive. [#batch-positive]
     """
     # TODO
     raise NotImplementedError
@@ -87,12 +90,12 @@ def resize_batch(images: Tensor, size: int) -> Tensor:
 
     Use bilinear interpolation *with antialiasing* (``torch.nn.functional.interpolate(...,
     mode="bilinear", antialias=True)``): without it, downsizing skips pixels and aliases fine
-    detail such as imprint text. The grader compares with torchvision's
+    detail such as imprint text. [#antialias] The grader compares with torchvision's
     ``transforms.v2.functional.resize(..., antialias=True)``. A batch that already has the size
-    is returned unchanged.
+    (both height and width) is returned unchanged. [#unchanged]
 
     Raises:
-        TypeError: If ``images`` is not a floating-point tensor.
+        TypeError: If ``images`` is not a floating-point tensor. [#float-only]
     """
     # TODO
     raise NotImplementedError

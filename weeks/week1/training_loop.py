@@ -57,11 +57,12 @@ def train_one_epoch(
 ) -> float:
     """Train ``model`` for one pass over ``loader``; return the mean training loss.
 
-    Put the model in training mode (dropout and batch-norm statistics on), then for each batch:
-    forward, ``loss_fn``, clear the old gradients, backward, clip the gradients so that their
-    total L2 norm is at most ``max_grad_norm`` (``torch.nn.utils.clip_grad_norm_``; no clipping
-    when ``None``), ``optimizer.step()``, and finally ``scheduler.step()`` if a scheduler is
-    given (the scheduler is stepped once per *batch*, not per epoch).
+    Put the model in training mode (dropout and batch-norm statistics on). [#train-mode] Then for
+    each batch: forward, ``loss_fn``, clear the old gradients, backward, ``optimizer.step()``.
+    [#zero-grad] Before the step, clip the gradients so that their total L2 norm is at most
+    ``max_grad_norm`` (``torch.nn.utils.clip_grad_norm_``). [#clip] No clipping when ``None``.
+    [#no-clip] Finally ``scheduler.step()`` if a scheduler is given: the scheduler is stepped once
+    per *batch*, not per epoch. [#scheduler]
 
     Args:
         model: The network; it maps ``inputs`` to logits ``(B, C)``.
@@ -73,10 +74,11 @@ def train_one_epoch(
 
     Returns:
         The mean loss over *samples*: ``sum(batch_loss * batch_size) / n_samples`` (so a short
-        last batch weighs what it holds). The grader compares it with its own computation.
+        last batch weighs what it holds), as a Python float. [#train-loss] The grader compares
+        it with its own computation.
 
     Raises:
-        ValueError: If ``loader`` yields no samples.
+        ValueError: If ``loader`` yields no samples. [#train-empty]
     """
     # TODO: model.train(), then the seven steps above for every batch.
     raise NotImplementedError
@@ -86,15 +88,15 @@ def evaluate(model: nn.Module, loader: Iterable[Batch], loss_fn: LossFn) -> tupl
     """Mean loss and top-1 accuracy of ``model`` over ``loader``.
 
     Run in eval mode (``model.eval()``: no dropout, batch norm uses its running statistics) and
-    under ``torch.no_grad()``. Both numbers are weighted by samples, like in
+    under ``torch.no_grad()``. [#eval-mode] Both numbers are weighted by samples, like in
     :func:`train_one_epoch`; the accuracy is the fraction of samples whose ``argmax`` logit is the
-    target.
+    target. [#eval-weighted]
 
     Returns:
-        ``(mean_loss, accuracy)`` as Python floats, accuracy in ``[0, 1]``.
+        ``(mean_loss, accuracy)`` as Python floats, accuracy in ``[0, 1]``. [#eval-floats]
 
     Raises:
-        ValueError: If ``loader`` yields no samples.
+        ValueError: If ``loader`` yields no samples. [#eval-empty]
     """
     # TODO: model.eval(), torch.no_grad(), accumulate loss * batch size and correct predictions.
     raise NotImplementedError
@@ -153,20 +155,24 @@ def fit(
     """Train for up to ``epochs`` epochs, keep the best weights, stop early.
 
     1. ``seed_everything(seed)`` first, so that two calls with the same seed, model state and
-       data (shuffling, dropout) give identical results.
+       data (shuffling, dropout) give identical results. [#seed]
     2. For each epoch ``e`` (0-based): ``on_epoch_start(e)`` if given; ``train_one_epoch``;
-       ``evaluate`` on ``val_loader``; append an :class:`EpochRecord` to the history.
-    3. The epoch *improves* if ``val_loss < best_val_loss - min_delta``. Then remember a copy of
-       its weights (``copy.deepcopy(model.state_dict())``: the state dict holds references to
-       live tensors), record it as the best, reset the count of epochs without improvement, and,
-       if ``checkpoint_path`` is given, ``torch.save({"model": state_dict, "epoch": e,
-       "val_loss": val_loss}, checkpoint_path)``. Save *only* on improvement.
-    4. Call ``on_epoch_end(record)`` if given.
+       ``evaluate`` on ``val_loader``; append an :class:`EpochRecord` to the history. [#history]
+       Its ``lr`` is read after the epoch's scheduler steps. [#record-lr]
+    3. The epoch *improves* if ``val_loss < best_val_loss - min_delta``: an equal loss is not an
+       improvement. [#improve] Then remember a copy of its weights
+       (``copy.deepcopy(model.state_dict())``: the state dict holds references to live tensors),
+       record it as the best, reset the count of epochs without improvement. [#best-copy] If
+       ``checkpoint_path`` is given, ``torch.save({"model": state_dict, "epoch": e,
+       "val_loss": val_loss}, checkpoint_path)``. Save *only* on improvement. [#checkpoint]
+    4. Call ``on_epoch_end(record)`` if given, after the checkpoint is saved. [#on-epoch-end]
     5. Stop when ``patience`` consecutive epochs did not improve (with ``patience=2`` and
        validation losses ``1.0, 0.5, 0.6, 0.7, ...``, epochs 2 and 3 do not improve, so
-       training stops after epoch 3). ``patience=None`` never stops early.
-       ``stopped_early`` is true only if that happened before the last epoch.
+       training stops after epoch 3). [#patience] ``patience=None`` never stops early.
+       [#no-patience] ``stopped_early`` is true only if that happened before the last epoch.
+       [#stopped-early]
     6. At the end, load the best weights back into ``model`` (not the last epoch's).
+       [#restore-best]
 
     Args:
         model, optimizer, loss_fn, scheduler, max_grad_norm: As in :func:`train_one_epoch`.
@@ -185,7 +191,7 @@ def fit(
         it had at the end of ``best_epoch`` and reads your checkpoint file.
 
     Raises:
-        ValueError: If ``epochs < 1`` or ``patience < 1``.
+        ValueError: If ``epochs < 1`` or ``patience < 1``, before any training. [#fit-args]
     """
     # TODO: the six steps above; time.perf_counter() gives elapsed_s.
     raise NotImplementedError

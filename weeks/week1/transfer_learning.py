@@ -64,19 +64,19 @@ def backbone_stages(model: nn.Module) -> list[nn.Module]:
 def get_classifier(model: nn.Module) -> nn.Module:
     """The model's final classification layer.
 
-    - timm models have a method for it: return ``model.get_classifier()``;
+    - timm models have a method for it: return ``model.get_classifier()``. [#timm-head]
     - any other model (your EfficientNet): return the LAST ``nn.Linear`` met in
       ``model.named_modules()`` (registration order, which is the forward order for these
-      models).
+      models). [#last-linear]
 
     Args:
         model: a classifier network.
 
     Returns:
-        The head module itself (not a copy): changing it changes the model.
+        The head module itself (not a copy): changing it changes the model. [#same-object]
 
     Raises:
-        ValueError: no ``get_classifier`` method and no ``nn.Linear`` in the model.
+        ValueError: no ``get_classifier`` method and no ``nn.Linear`` in the model. [#no-head]
     """
     # TODO: timm's method first, then the last nn.Linear.
     raise NotImplementedError
@@ -86,24 +86,25 @@ def replace_classifier(model: nn.Module, num_classes: int) -> nn.Module:
     """Give ``model`` a fresh, trainable classifier with ``num_classes`` outputs, and return it.
 
     - timm models: call ``model.reset_classifier(num_classes)`` and return the new
-      ``model.get_classifier()``;
+      ``model.get_classifier()``. [#timm-reset]
     - other models: replace the last ``nn.Linear`` (found as in :func:`get_classifier`, with its
       dotted name) by ``nn.Linear(old.in_features, num_classes)`` on the same device, by
-      ``setattr`` on its parent module (``model.get_submodule(parent_name)``).
+      ``setattr`` on its parent module (``model.get_submodule(parent_name)``). [#replace-last]
 
-    In both cases the new head's parameters require gradients, and ``model.num_classes`` is set
-    to ``num_classes`` when the model has that attribute. Afterwards ``model(x)`` has shape
-    ``(N, num_classes)``. The rest of the model is untouched (same weights, same objects).
+    In both cases the new head's parameters require gradients. [#head-trainable]
+    ``model.num_classes`` is set to ``num_classes`` when the model has that attribute.
+    [#num-classes-attr] Afterwards ``model(x)`` has shape ``(N, num_classes)``. [#output-shape]
+    The rest of the model is untouched (same weights, same objects). [#rest-untouched]
 
     Args:
         model: a classifier network, changed in place.
         num_classes: the size of the new label set (e.g. 26 pill classes, or 5 new ones).
 
     Returns:
-        The new head module.
+        The new head module. [#returns-head]
 
     Raises:
-        ValueError: ``num_classes < 1``, or the model has no classifier.
+        ValueError: ``num_classes < 1``, or the model has no classifier. [#num-classes-range]
     """
     # TODO: validate, then the two cases above.
     raise NotImplementedError
@@ -112,23 +113,24 @@ def replace_classifier(model: nn.Module, num_classes: int) -> nn.Module:
 def freeze_backbone(model: nn.Module, unfreeze_last: int = 0) -> nn.Module:
     """Freeze everything but the classifier and the last ``unfreeze_last`` stages, in place.
 
-    1. every parameter gets ``requires_grad=False``;
-    2. the last ``unfreeze_last`` stages of :func:`backbone_stages` become trainable again and,
-       when ``unfreeze_last >= 1``, so does every top-level child of the model registered AFTER
-       the last stage (the layers between the stages and the head: EfficientNet's ``conv_head``
-       and ``bn2``); with ``unfreeze_last=0`` only the classifier trains (a "linear probe");
-    3. the classifier (:func:`get_classifier`) is always trainable;
+    1. every parameter gets ``requires_grad=False``. [#freeze-all]
+    2. the last ``unfreeze_last`` stages of :func:`backbone_stages` become trainable again.
+       [#unfreeze-stages] When ``unfreeze_last >= 1``, so does every top-level child of the model
+       registered AFTER the last stage (the layers between the stages and the head:
+       EfficientNet's ``conv_head`` and ``bn2``). [#unfreeze-neck] With ``unfreeze_last=0`` only
+       the classifier trains (a "linear probe"). [#linear-probe]
+    3. the classifier (:func:`get_classifier`) is always trainable. [#head-trains]
     4. frozen BatchNorm layers must behave as in eval mode (use and keep their running
        statistics) even after ``model.train()``, which sets every submodule's ``training`` back
        to True. One way: put them in eval mode now AND register on every BatchNorm layer, once,
        a forward pre-hook (``module.register_forward_pre_hook(fn)``, ``fn(module, args)``) that
-       calls ``module.eval()`` when the layer's parameters are all frozen. Trainable BatchNorm
-       layers keep training normally.
+       calls ``module.eval()`` when the layer's parameters are all frozen. [#frozen-bn] Trainable
+       BatchNorm layers keep training normally. [#trainable-bn]
 
     Calling it again (e.g. ``unfreeze_last=0`` then ``2``) re-freezes from scratch; the result
-    must not depend on earlier calls. The grader trains a few steps after freezing and checks that
-    frozen weights AND frozen running statistics are bit-identical, and that everything meant to
-    train did change.
+    must not depend on earlier calls. [#refreeze] The grader trains a few steps after freezing
+    and checks that frozen weights AND frozen running statistics are bit-identical, and that
+    everything meant to train did change.
 
     Args:
         model: a classifier network with stages (see :func:`backbone_stages`).
@@ -136,10 +138,10 @@ def freeze_backbone(model: nn.Module, unfreeze_last: int = 0) -> nn.Module:
             len(backbone_stages(model))``.
 
     Returns:
-        ``model`` itself.
+        ``model`` itself. [#returns-model]
 
     Raises:
-        ValueError: ``unfreeze_last`` out of range.
+        ValueError: ``unfreeze_last`` out of range. [#unfreeze-range]
     """
     # TODO: requires_grad_, then the BatchNorm hook.
     raise NotImplementedError
@@ -151,12 +153,13 @@ def param_groups(
     """Parameter groups for ``torch.optim``: the classifier at ``lr``, the backbone lower.
 
     Returns ``[{"name": "head", "params": [...], "lr": lr}, {"name": "backbone", "params": [...],
-    "lr": lr * backbone_lr_scale}]`` in that order, where
+    "lr": lr * backbone_lr_scale}]`` in that order. [#groups] There:
 
-    - ``"head"`` holds the classifier's parameters (:func:`get_classifier`);
-    - ``"backbone"`` holds every OTHER parameter that requires a gradient;
-    - frozen parameters (``requires_grad=False``) are in no group, and no parameter is in two;
-    - a group that would be empty (a fully frozen backbone) is left out.
+    - ``"head"`` holds the classifier's parameters (:func:`get_classifier`). [#head-group]
+    - ``"backbone"`` holds every OTHER parameter that requires a gradient. [#backbone-group]
+    - frozen parameters (``requires_grad=False``) are in no group, and no parameter is in two.
+      [#no-frozen]
+    - a group that would be empty (a fully frozen backbone) is left out. [#empty-group]
 
     Usage: ``torch.optim.AdamW(param_groups(model, 1e-3), weight_decay=0.01)``. Extra keys such
     as ``"name"`` are kept by torch optimizers and useful in logs.
@@ -170,7 +173,7 @@ def param_groups(
         One or two group dicts.
 
     Raises:
-        ValueError: ``lr <= 0`` or ``backbone_lr_scale`` outside ``[0, 1]``.
+        ValueError: ``lr <= 0`` or ``backbone_lr_scale`` outside ``[0, 1]``. [#rates-range]
     """
     # TODO: split model.parameters() by identity with the head's parameters.
     raise NotImplementedError

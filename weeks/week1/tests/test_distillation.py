@@ -15,9 +15,13 @@ import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
+from hypothesis import example, given
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
 from scipy.special import rel_entr
 from torch import nn
 
+from grader import differential as diff
 from rxvision.data import CLASS_NAMES, generate
 
 K = 5
@@ -38,6 +42,7 @@ def _reference(s: torch.Tensor, t: torch.Tensor, y: torch.Tensor, T: float, alph
 
 
 # -- the loss ----------------------------------------------------------------------------------
+@pytest.mark.clause("soft-kl", "both-scaled", "t-squared", "hard-ce", "total", "scalar")
 @pytest.mark.parametrize(("T", "alpha"), [(1.0, 0.5), (4.0, 0.9), (2.5, 1.0), (8.0, 0.3)])
 def test_loss_matches_reference(impl: ModuleType, T: float, alpha: float) -> None:
     s, t, y = _logits(0)
@@ -51,6 +56,7 @@ def test_loss_matches_reference(impl: ModuleType, T: float, alpha: float) -> Non
     )
 
 
+@pytest.mark.clause("total", "hard-ce")
 def test_alpha_zero_is_cross_entropy(impl: ModuleType) -> None:
     s, t, y = _logits(1)
     got = impl.distillation_loss(s, t, y, temperature=4.0, alpha=0.0)
@@ -61,6 +67,7 @@ def test_alpha_zero_is_cross_entropy(impl: ModuleType) -> None:
     )
 
 
+@pytest.mark.clause("soft-kl", "t-squared")
 def test_soft_term_is_kl_teacher_to_student(impl: ModuleType) -> None:
     s, t, y = _logits(2)
     T = 3.0
@@ -80,6 +87,7 @@ def test_soft_term_is_kl_teacher_to_student(impl: ModuleType) -> None:
     )
 
 
+@pytest.mark.clause("t-squared", "both-scaled")
 @pytest.mark.parametrize("T", [1.0, 4.0])
 def test_gradient_of_soft_term(impl: ModuleType, T: float) -> None:
     s, t, y = _logits(3)
@@ -95,6 +103,7 @@ def test_gradient_of_soft_term(impl: ModuleType, T: float) -> None:
     )
 
 
+@pytest.mark.clause("teacher-detached")
 def test_no_gradient_into_teacher_logits(impl: ModuleType) -> None:
     s, t, y = _logits(4)
     s, t = s.requires_grad_(True), t.clone().requires_grad_(True)
@@ -105,6 +114,7 @@ def test_no_gradient_into_teacher_logits(impl: ModuleType) -> None:
     )
 
 
+@pytest.mark.clause("temperature-range", "alpha-range")
 @pytest.mark.parametrize(("T", "alpha"), [(0.0, 0.5), (-1.0, 0.5), (2.0, 1.5), (2.0, -0.1)])
 def test_rejects_bad_arguments(impl: ModuleType, T: float, alpha: float) -> None:
     s, t, y = _logits(5)
@@ -139,6 +149,7 @@ def _setup(seed: int) -> tuple[nn.Module, _Spy, torch.Tensor, torch.Tensor]:
     return student, teacher, torch.randn(10, 3, 2, 2, generator=g), torch.arange(10) % K
 
 
+@pytest.mark.clause("teacher-frozen", "step-float")
 def test_step_runs_teacher_frozen(impl: ModuleType) -> None:
     student, teacher, x, y = _setup(0)
     teacher_before = copy.deepcopy(teacher.state_dict())
@@ -162,6 +173,7 @@ def test_step_runs_teacher_frozen(impl: ModuleType) -> None:
         )
 
 
+@pytest.mark.clause("update", "student-loss")
 def test_step_matches_reference_update(impl: ModuleType) -> None:
     student, teacher, x, y = _setup(1)
     reference = copy.deepcopy(student)
@@ -215,6 +227,7 @@ class _MeanTeacher(nn.Module):
         return self.fc(self.pool(x).flatten(1))
 
 
+@pytest.mark.clause("update")
 def test_student_learns_from_teacher_on_pills(
     impl: ModuleType, pills: tuple[torch.Tensor, torch.Tensor]
 ) -> None:
@@ -245,4 +258,92 @@ def test_student_learns_from_teacher_on_pills(
     assert agreement > 0.6, (
         f"after 40 steps the student should agree with the teacher's top-1 on more than 60% of "
         f"the pills (chance is {1 / len(CLASS_NAMES):.0%}), it agrees on {agreement:.0%}"
+    )
+
+
+# -- differential tests against the reference (float64) ------------------------------------------
+_EDGE_LOGITS = st.sampled_from([0.0, 1.0, -1.0, 300.0, -300.0])
+_TEMPERATURES = st.sampled_from([-1.0, 0.0, 0.5, 1.0, 2.5, 4.0, 20.0])
+_ALPHAS = st.sampled_from([-0.1, 0.0, 0.3, 0.9, 1.0, 1.5])
+
+
+def _loss_and_grads(
+    module: ModuleType, s: np.ndarray, t: np.ndarray, y: np.ndarray, T: float, alpha: float
+) -> tuple[np.ndarray, np.ndarray, bool]:
+    s_, t_ = torch.tensor(s, requires_grad=True), torch.tensor(t, requires_grad=True)
+    loss = module.distillation_loss(s_, t_, torch.tensor(y), temperature=T, alpha=alpha)
+    loss.backward()
+    teacher_grad = t_.grad is not None and bool(t_.grad.any())
+    return loss.detach().numpy(), s_.grad.numpy(), teacher_grad
+
+
+@pytest.mark.clause(
+    "soft-kl", "both-scaled", "t-squared", "hard-ce", "total", "teacher-detached",
+    "temperature-range", "alpha-range", "scalar",
+)  # fmt: skip
+@given(data=st.data(), T=_TEMPERATURES, alpha=_ALPHAS)
+@example(data=None, T=4.0, alpha=0.9)  # the defaults, on pinned extreme logits
+def test_loss_and_gradient_agree_with_the_reference(
+    impl: ModuleType, reference: ModuleType, data: st.DataObject | None, T: float, alpha: float
+) -> None:
+    if data is None:
+        s = np.array([[300.0, -300.0, 0.0], [1.0, 1.0, 1.0]])
+        t = np.array([[-300.0, 300.0, 0.0], [1.0, 1.0, 1.0]])
+        y = np.array([1, 2])
+    else:
+        s = data.draw(diff.float_arrays(min_dims=2, max_dims=2, min_side=1, magnitude=300.0))
+        t = data.draw(
+            st.one_of(
+                st.just(s.copy()),  # a student that already matches: the soft term is 0
+                hnp.arrays(np.float64, s.shape, elements=st.floats(-300, 300) | _EDGE_LOGITS),
+            )
+        )
+        y = data.draw(hnp.arrays(np.int64, s.shape[:1], elements=st.integers(0, s.shape[1] - 1)))
+    # log-probabilities of logits up to |x| ~ 300 / T carry absolute rounding ~ eps * |x| / T;
+    # the soft term is scaled by T**2 (its gradient by T): an atol of 1e-12 of that scale
+    scale = 1.0 + float(np.abs(s).max() + np.abs(t).max())
+    atol = 1e-12 * scale * max(T, 1.0) ** 2
+    diff.assert_same(
+        lambda: _loss_and_grads(impl, s, t, y, T, alpha),
+        lambda: _loss_and_grads(reference, s, t, y, T, alpha),
+        rtol=1e-9,
+        atol=atol,
+    )
+
+
+def _step_summary(module: ModuleType, T: float, alpha: float, seed: int) -> dict[str, object]:
+    student, teacher, x, y = _setup(seed)
+    student, teacher, x = student.double().eval(), teacher.double(), x.double()
+    for p in student.parameters():  # stale gradients: they must be cleared
+        p.grad = torch.ones_like(p)
+    optimizer = torch.optim.SGD(student.parameters(), lr=0.5, momentum=0.5)
+    loss = module.distill_step(student, teacher, x, y, optimizer, temperature=T, alpha=alpha)
+    return {
+        "loss": loss,
+        "student weights": [p.detach().numpy().copy() for p in student.parameters()],
+        "student.training": student.training,
+        "teacher.training after the step": teacher.training,
+        "teacher forward (training, grad_enabled)": teacher.calls,
+        "teacher parameters with .grad": [
+            n for n, p in teacher.named_parameters() if p.grad is not None
+        ],
+        "teacher state": {k: v.numpy().copy() for k, v in teacher.state_dict().items()},
+    }
+
+
+@pytest.mark.clause("teacher-frozen", "teacher-stays-eval", "student-loss", "update", "step-float")
+@given(
+    T=st.sampled_from([1.0, 2.5, 7.0]),
+    alpha=st.sampled_from([0.0, 0.4, 1.0]),
+    seed=st.integers(0, 3),
+)
+@example(T=7.0, alpha=0.4, seed=2)
+def test_distill_step_agrees_with_the_reference(
+    impl: ModuleType, reference: ModuleType, T: float, alpha: float, seed: int
+) -> None:
+    diff.assert_same(
+        lambda: _step_summary(impl, T, alpha, seed),
+        lambda: _step_summary(reference, T, alpha, seed),
+        rtol=1e-9,
+        atol=1e-12,
     )

@@ -7,14 +7,19 @@ few synthetic pill photographs (16 px). Run: ``pytest weeks/week1/tests/test_tra
 from __future__ import annotations
 
 import copy
+import tempfile
 from pathlib import Path
 from types import ModuleType
 
+import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
+from hypothesis import example, given
+from hypothesis import strategies as st
 from torch import Tensor, nn
 
+from grader import differential as diff
 from rxvision.data import generate
 
 N_CLASSES = 26
@@ -71,6 +76,7 @@ def _same_params(a: nn.Module, b: nn.Module) -> bool:
 
 
 # -- train_one_epoch ---------------------------------------------------------------------------
+@pytest.mark.clause("train-loss")
 def test_train_one_epoch_returns_the_sample_weighted_mean_loss(
     impl: ModuleType, pills: tuple[Tensor, Tensor]
 ) -> None:
@@ -89,6 +95,7 @@ def test_train_one_epoch_returns_the_sample_weighted_mean_loss(
     )
 
 
+@pytest.mark.clause("zero-grad")
 def test_train_one_epoch_matches_a_reference_loop(
     impl: ModuleType, pills: tuple[Tensor, Tensor]
 ) -> None:
@@ -113,6 +120,7 @@ def test_train_one_epoch_matches_a_reference_loop(
     )
 
 
+@pytest.mark.clause("train-mode")
 def test_train_one_epoch_uses_train_mode(impl: ModuleType, pills: tuple[Tensor, Tensor]) -> None:
     x, y = pills
     spy = _ModeSpy(_convnet()).eval()  # the loop must switch it back to training mode
@@ -126,6 +134,7 @@ def test_train_one_epoch_uses_train_mode(impl: ModuleType, pills: tuple[Tensor, 
     )
 
 
+@pytest.mark.clause("clip")
 def test_gradients_are_clipped_before_the_step(
     impl: ModuleType, pills: tuple[Tensor, Tensor]
 ) -> None:
@@ -149,6 +158,7 @@ def test_gradients_are_clipped_before_the_step(
     )
 
 
+@pytest.mark.clause("scheduler")
 def test_scheduler_is_stepped_once_per_batch(
     impl: ModuleType, pills: tuple[Tensor, Tensor]
 ) -> None:
@@ -164,6 +174,7 @@ def test_scheduler_is_stepped_once_per_batch(
     )
 
 
+@pytest.mark.clause("train-empty")
 def test_train_one_epoch_rejects_an_empty_loader(impl: ModuleType) -> None:
     model = _linear()
     opt = torch.optim.SGD(model.parameters(), lr=0.1)
@@ -172,6 +183,7 @@ def test_train_one_epoch_rejects_an_empty_loader(impl: ModuleType) -> None:
 
 
 # -- evaluate ----------------------------------------------------------------------------------
+@pytest.mark.clause("eval-mode", "eval-weighted")
 def test_evaluate_matches_a_hand_computation(
     impl: ModuleType, pills: tuple[Tensor, Tensor]
 ) -> None:
@@ -189,6 +201,7 @@ def test_evaluate_matches_a_hand_computation(
     )
 
 
+@pytest.mark.clause("eval-mode")
 def test_evaluate_runs_in_eval_mode_without_gradients(
     impl: ModuleType, pills: tuple[Tensor, Tensor]
 ) -> None:
@@ -204,6 +217,7 @@ def test_evaluate_runs_in_eval_mode_without_gradients(
 
 
 # -- fit -----------------------------------------------------------------------------------------
+@pytest.mark.clause("history", "no-patience")
 def test_fit_lowers_the_training_loss(impl: ModuleType, pills: tuple[Tensor, Tensor]) -> None:
     x, y = pills
     model = _convnet()
@@ -259,6 +273,7 @@ class _ScriptedRun:
         )
 
 
+@pytest.mark.clause("patience", "stopped-early")
 def test_early_stopping_waits_exactly_patience_epochs(
     impl: ModuleType, pills: tuple[Tensor, Tensor]
 ) -> None:
@@ -275,6 +290,7 @@ def test_early_stopping_waits_exactly_patience_epochs(
     )
 
 
+@pytest.mark.clause("improve")
 def test_min_delta_decides_what_counts_as_improvement(
     impl: ModuleType, pills: tuple[Tensor, Tensor]
 ) -> None:
@@ -287,6 +303,7 @@ def test_min_delta_decides_what_counts_as_improvement(
     )
 
 
+@pytest.mark.clause("restore-best", "best-copy", "checkpoint", "no-patience")
 def test_fit_restores_the_best_weights_and_checkpoints_them(
     impl: ModuleType, pills: tuple[Tensor, Tensor], tmp_path: Path
 ) -> None:
@@ -314,6 +331,7 @@ def test_fit_restores_the_best_weights_and_checkpoints_them(
     )
 
 
+@pytest.mark.clause("seed")
 def test_fit_is_reproducible_with_a_seed(impl: ModuleType, pills: tuple[Tensor, Tensor]) -> None:
     x, y = pills
     data = list(zip(x, y, strict=True))
@@ -331,6 +349,7 @@ def test_fit_is_reproducible_with_a_seed(impl: ModuleType, pills: tuple[Tensor, 
     )
 
 
+@pytest.mark.clause("fit-args")
 @pytest.mark.parametrize("kwargs", [{"epochs": 0}, {"epochs": 3, "patience": 0}])
 def test_fit_rejects_bad_arguments(
     impl: ModuleType, pills: tuple[Tensor, Tensor], kwargs: dict[str, int]
@@ -340,3 +359,289 @@ def test_fit_rejects_bad_arguments(
     opt = torch.optim.SGD(model.parameters(), lr=0.1)
     with pytest.raises(ValueError):
         impl.fit(model, [(x, y)], [(x, y)], opt, F.cross_entropy, **kwargs)
+
+
+# -- differential tests against the reference (tiny float64 models) ----------------------------
+# The models and data are float64 so that the only differences between two correct loops are
+# rounding of a different summation order (~1e-15) and ``clip_grad_norm_``'s 1e-6 guard in the
+# denominator (a hand-written clip without it moves each step by at most ``lr * 1e-6``): the
+# tolerances below (1e-6) sit above both and far below any real bug (a step of ``lr * |grad|``).
+RTOL, ATOL = 1e-6, 1e-6
+
+
+def _tiny_data(n: int, scale: float, seed: int) -> tuple[Tensor, Tensor]:
+    g = torch.Generator().manual_seed(seed)
+    x = torch.randn(n, 4, generator=g, dtype=torch.float64) * scale
+    return x, torch.randint(0, 3, (n,), generator=g)
+
+
+def _tiny_mlp() -> nn.Module:
+    torch.manual_seed(0)
+    return nn.Sequential(nn.Linear(4, 5), nn.Tanh(), nn.Linear(5, 3)).double()
+
+
+def _params(model: nn.Module) -> list[np.ndarray]:
+    return [p.detach().numpy().copy() for p in model.parameters()]
+
+
+def _train_summary(
+    module: ModuleType,
+    n: int,
+    batch_size: int,
+    scale: float,
+    lr: float,
+    max_grad_norm: float | None,
+    use_scheduler: bool,
+) -> tuple[float, list[np.ndarray], float]:
+    x, y = _tiny_data(n, scale, seed=n)
+    model = _tiny_mlp()
+    for p in model.parameters():  # stale gradients of an earlier step: they must be cleared
+        p.grad = torch.ones_like(p)
+    opt = torch.optim.SGD(model.parameters(), lr=lr, momentum=0.5)
+    sched = (
+        torch.optim.lr_scheduler.LambdaLR(opt, lambda step: 0.5**step) if use_scheduler else None
+    )
+    loss = module.train_one_epoch(
+        model, _batches(x, y, batch_size), opt, F.cross_entropy,
+        scheduler=sched, max_grad_norm=max_grad_norm,
+    )  # fmt: skip
+    return loss, _params(model), opt.param_groups[0]["lr"]
+
+
+@pytest.mark.clause("train-loss", "zero-grad", "clip", "no-clip", "scheduler", "train-empty")
+@given(
+    n=st.integers(0, 7),
+    batch_size=st.integers(1, 4),
+    scale=st.sampled_from([1.0, 30.0]),
+    lr=st.sampled_from([0.0, 0.05, 0.5]),
+    max_grad_norm=st.sampled_from([None, 1e-3, 0.5, 100.0]),
+    use_scheduler=st.booleans(),
+)
+@example(n=7, batch_size=3, scale=30.0, lr=0.5, max_grad_norm=None, use_scheduler=False)
+@example(n=7, batch_size=3, scale=30.0, lr=0.5, max_grad_norm=1e-3, use_scheduler=True)
+@example(n=0, batch_size=2, scale=1.0, lr=0.05, max_grad_norm=None, use_scheduler=False)
+def test_train_one_epoch_agrees_with_the_reference(
+    impl: ModuleType,
+    reference: ModuleType,
+    n: int,
+    batch_size: int,
+    scale: float,
+    lr: float,
+    max_grad_norm: float | None,
+    use_scheduler: bool,
+) -> None:
+    args = (n, batch_size, scale, lr, max_grad_norm, use_scheduler)
+    diff.assert_same(
+        lambda: _train_summary(impl, *args),
+        lambda: _train_summary(reference, *args),
+        rtol=RTOL,
+        atol=ATOL,
+    )
+
+
+def _eval_summary(module: ModuleType, n: int, batch_size: int, scale: float) -> object:
+    x, y = _tiny_data(n, scale, seed=100 + n)
+    torch.manual_seed(1)
+    model = nn.Sequential(
+        nn.Linear(4, 6), nn.BatchNorm1d(6), nn.Dropout(0.5), nn.Linear(6, 3)
+    ).double()
+    with torch.no_grad():  # running statistics unlike a batch's, so eval mode matters
+        model[1].running_mean.fill_(0.5)
+        model[1].running_var.fill_(4.0)
+    return module.evaluate(model.train(), _batches(x, y, batch_size), F.cross_entropy)
+
+
+@pytest.mark.clause("eval-mode", "eval-weighted", "eval-floats", "eval-empty")
+@given(n=st.integers(0, 9), batch_size=st.integers(1, 4), scale=st.sampled_from([1.0, 30.0]))
+@example(n=9, batch_size=4, scale=1.0)
+@example(n=0, batch_size=1, scale=1.0)
+def test_evaluate_agrees_with_the_reference(
+    impl: ModuleType, reference: ModuleType, n: int, batch_size: int, scale: float
+) -> None:
+    diff.assert_same(
+        lambda: _eval_summary(impl, n, batch_size, scale),
+        lambda: _eval_summary(reference, n, batch_size, scale),
+        rtol=1e-9,
+        atol=1e-12,
+    )
+
+
+@pytest.mark.clause("train-loss", "eval-floats")
+def test_losses_and_accuracy_are_python_floats(impl: ModuleType) -> None:
+    x, y = _tiny_data(5, 1.0, seed=0)
+    model = _tiny_mlp()
+    opt = torch.optim.SGD(model.parameters(), lr=0.1)
+    train = impl.train_one_epoch(model, _batches(x, y, 2), opt, F.cross_entropy)
+    loss, acc = impl.evaluate(model, _batches(x, y, 2), F.cross_entropy)
+    kinds = [type(v).__name__ for v in (train, loss, acc)]
+    assert kinds == ["float"] * 3, (
+        "train_one_epoch's loss and evaluate's (loss, accuracy) must be Python floats (use "
+        f".item() on tensors), got types {kinds}"
+    )
+
+
+class _TinyScript:
+    """A tiny fit whose validation losses follow ``script`` (one value per epoch)."""
+
+    def __init__(self, script: list[float]) -> None:
+        self.script = script
+        self.epoch = -1
+        self.starts: list[int] = []
+        self.ends: list[tuple[object, ...]] = []
+        self.path: Path | None = None
+        torch.manual_seed(0)
+        self.model = nn.Sequential(nn.Linear(4, 3), nn.Dropout(0.5)).double()
+        torch.seed()  # a random global state: only fit's own seeding makes runs agree
+
+    def loss_fn(self, logits: Tensor, targets: Tensor) -> Tensor:
+        if self.model.training:
+            return F.cross_entropy(logits, targets)
+        return torch.tensor(self.script[self.epoch], dtype=torch.float64)
+
+    def start(self, epoch: int) -> None:
+        self.epoch = epoch
+        self.starts.append(epoch)
+
+    def end(self, record: object) -> None:
+        saved = None
+        if self.path is not None and self.path.exists():
+            saved = torch.load(self.path, weights_only=False)["epoch"]
+        self.ends.append((_record(record), saved))
+
+
+def _record(r: object) -> tuple[object, ...]:
+    return (r.epoch, r.train_loss, r.val_loss, r.val_accuracy, r.lr)  # not elapsed_s
+
+
+def _fit_summary(module: ModuleType, script: list[float], **kwargs: object) -> dict[str, object]:
+    run = _TinyScript(script)
+    x, y = _tiny_data(6, 1.0, seed=3)
+    train = _batches(x, y, 2)  # the dropout masks draw from the global generator
+    opt = torch.optim.SGD(run.model.parameters(), lr=0.5)
+    use_scheduler = kwargs.pop("use_scheduler")
+    sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: 0.8**s) if use_scheduler else None
+    with tempfile.TemporaryDirectory() as tmp:
+        run.path = Path(tmp) / "best.pt"
+        result = module.fit(
+            run.model, train, [(x, y)], opt, run.loss_fn,
+            scheduler=sched, checkpoint_path=run.path,
+            on_epoch_start=run.start, on_epoch_end=run.end, **kwargs,
+        )  # fmt: skip
+        saved = torch.load(run.path, weights_only=False) if run.path.exists() else None
+    checkpoint = None
+    if saved is not None:
+        weights = [saved["model"][k].numpy() for k in sorted(saved["model"])]
+        checkpoint = (saved["epoch"], float(saved["val_loss"]), weights)
+    return {
+        "history": [_record(r) for r in result.history],
+        "best_epoch": result.best_epoch,
+        "best_val_loss": result.best_val_loss,
+        "stopped_early": result.stopped_early,
+        "on_epoch_start": run.starts,
+        "on_epoch_end (record, checkpointed epoch)": run.ends,
+        "final weights": _params(run.model),
+        "checkpoint (epoch, val_loss, weights)": checkpoint,
+    }
+
+
+# Dyadic losses and deltas: ``val < best - min_delta`` and ``best - val > min_delta`` agree
+# exactly, so the ties at the boundary judge the rule, not the rounding.
+_LOSSES = st.sampled_from([1.0, 0.75, 0.5, 0.25, 0.125])
+
+
+@pytest.mark.clause(
+    "seed", "history", "record-lr", "improve", "best-copy", "checkpoint", "on-epoch-end",
+    "patience", "no-patience", "stopped-early", "restore-best", "fit-args",
+)  # fmt: skip
+@given(
+    script=st.lists(_LOSSES, min_size=6, max_size=6),
+    epochs=st.integers(0, 6),
+    patience=st.sampled_from([None, 0, 1, 2, 3]),
+    min_delta=st.sampled_from([0.0, 0.125, 0.25]),
+    max_grad_norm=st.sampled_from([None, 1e-3]),
+    seed=st.sampled_from([0, 7]),
+    use_scheduler=st.booleans(),
+)
+@example(
+    script=[1.0, 0.5, 0.75, 0.75, 0.25, 0.125],
+    epochs=4,
+    patience=2,
+    min_delta=0.0,
+    max_grad_norm=None,
+    seed=0,
+    use_scheduler=False,
+)  # stops after the last epoch: not "early"
+@example(
+    script=[1.0, 1.0, 0.75, 0.5, 0.5, 0.5],
+    epochs=6,
+    patience=3,
+    min_delta=0.25,
+    max_grad_norm=1e-3,
+    seed=7,
+    use_scheduler=True,
+)  # equal losses and a drop of exactly min_delta are not improvements
+def test_fit_agrees_with_the_reference(
+    impl: ModuleType,
+    reference: ModuleType,
+    script: list[float],
+    epochs: int,
+    patience: int | None,
+    min_delta: float,
+    max_grad_norm: float | None,
+    seed: int,
+    use_scheduler: bool,
+) -> None:
+    kwargs = dict(
+        epochs=epochs, patience=patience, min_delta=min_delta, max_grad_norm=max_grad_norm,
+        seed=seed, use_scheduler=use_scheduler,
+    )  # fmt: skip
+    diff.assert_same(
+        lambda: _fit_summary(impl, script, **dict(kwargs)),
+        lambda: _fit_summary(reference, script, **dict(kwargs)),
+        rtol=RTOL,
+        atol=ATOL,
+    )
+
+
+@pytest.mark.clause("patience", "stopped-early")
+def test_the_docstring_example_of_patience(impl: ModuleType, pills: tuple[Tensor, Tensor]) -> None:
+    run = _ScriptedRun(pills, [1.0, 0.5, 0.6, 0.7, 0.1])
+    result = run.run(impl, epochs=4, patience=2)
+    assert len(result.history) == 4 and result.best_epoch == 1, (
+        "validation losses 1.0, 0.5, 0.6, 0.7 with patience=2: epochs 2 and 3 do not improve, "
+        f"so training stops after epoch 3; ran {len(result.history)} epochs, best "
+        f"{result.best_epoch}"
+    )
+    assert not result.stopped_early, (
+        "with epochs=4 the stop after epoch 3 is the last epoch anyway: stopped_early must be "
+        "False (it is true only when patience ended training before the last epoch)"
+    )
+
+
+@pytest.mark.clause("improve")
+def test_an_equal_validation_loss_is_not_an_improvement(
+    impl: ModuleType, pills: tuple[Tensor, Tensor]
+) -> None:
+    run = _ScriptedRun(pills, [0.5, 0.5, 0.5])
+    result = run.run(impl, epochs=3, patience=2)
+    assert result.best_epoch == 0 and result.stopped_early is False and len(result.history) == 3, (
+        "validation losses 0.5, 0.5, 0.5: only epoch 0 improves (0.5 < 0.5 is false), so the "
+        f"best epoch is 0; got best epoch {result.best_epoch} after {len(result.history)} epochs"
+    )
+
+
+@pytest.mark.clause("fit-args")
+@pytest.mark.parametrize("kwargs", [{"epochs": 0}, {"epochs": 3, "patience": 0}])
+def test_fit_rejects_bad_arguments_before_training(
+    impl: ModuleType, kwargs: dict[str, int]
+) -> None:
+    x, y = _tiny_data(4, 1.0, seed=0)
+    model = _tiny_mlp()
+    opt = torch.optim.SGD(model.parameters(), lr=0.1)
+    started: list[int] = []
+    with pytest.raises(ValueError):
+        impl.fit(
+            model, [(x, y)], [(x, y)], opt, F.cross_entropy, on_epoch_start=started.append,
+            **kwargs,
+        )  # fmt: skip
+    assert not started, f"fit{kwargs} must raise before the first epoch, it started {started}"

@@ -16,8 +16,11 @@ import pytest
 import timm
 import torch
 import torch.nn.functional as F
+from hypothesis import example, given
+from hypothesis import strategies as st
 from torch import nn
 
+from grader import differential as diff
 from rxvision.data import generate
 
 
@@ -112,6 +115,7 @@ def _bn_buffers(model: nn.Module) -> dict[str, torch.Tensor]:
 
 
 # -- the classifier ----------------------------------------------------------------------------
+@pytest.mark.clause("timm-head", "last-linear", "same-object")
 @pytest.mark.parametrize("name", list(MODELS))
 def test_get_classifier_finds_the_head(impl: ModuleType, name: str) -> None:
     model = _build(name)
@@ -123,11 +127,21 @@ def test_get_classifier_finds_the_head(impl: ModuleType, name: str) -> None:
     )
 
 
+@pytest.mark.clause("no-head")
 def test_get_classifier_without_linear_raises(impl: ModuleType) -> None:
     with pytest.raises(ValueError):
         impl.get_classifier(nn.Sequential(nn.Conv2d(3, 4, 3), nn.ReLU()))
 
 
+@pytest.mark.clause(
+    "timm-reset",
+    "replace-last",
+    "head-trainable",
+    "num-classes-attr",
+    "output-shape",
+    "rest-untouched",
+    "returns-head",
+)
 @pytest.mark.parametrize("name", list(MODELS))
 def test_replace_classifier_gives_a_fresh_head(impl: ModuleType, name: str) -> None:
     model = _build(name)
@@ -155,12 +169,16 @@ def test_replace_classifier_gives_a_fresh_head(impl: ModuleType, name: str) -> N
     assert not changed, f"replace_classifier must not touch the backbone; changed: {changed[:5]}"
 
 
+@pytest.mark.clause("num-classes-range")
 def test_replace_classifier_rejects_zero_classes(impl: ModuleType) -> None:
     with pytest.raises(ValueError):
         impl.replace_classifier(_build("tiny_effnet"), 0)
 
 
 # -- freezing ----------------------------------------------------------------------------------
+@pytest.mark.clause(
+    "freeze-all", "unfreeze-stages", "unfreeze-neck", "linear-probe", "head-trains", "returns-model"
+)
 @pytest.mark.parametrize(("name", "unfreeze_last"), CASES)
 def test_freeze_backbone_trains_only_the_head_and_last_stages(
     impl: ModuleType, name: str, unfreeze_last: int
@@ -177,6 +195,7 @@ def test_freeze_backbone_trains_only_the_head_and_last_stages(
     )
 
 
+@pytest.mark.clause("freeze-all", "unfreeze-stages", "unfreeze-neck")
 def test_gradients_flow_only_where_expected(impl: ModuleType) -> None:
     model = _build("timm_efficientnet_b0")
     impl.freeze_backbone(model, 1)
@@ -193,6 +212,7 @@ def test_gradients_flow_only_where_expected(impl: ModuleType) -> None:
     )
 
 
+@pytest.mark.clause("frozen-bn", "trainable-bn")
 @pytest.mark.parametrize("name", ["tiny_effnet", "timm_efficientnet_b0"])
 def test_frozen_batchnorm_keeps_its_statistics_in_train_mode(impl: ModuleType, name: str) -> None:
     model = _build(name)
@@ -218,6 +238,7 @@ def test_frozen_batchnorm_keeps_its_statistics_in_train_mode(impl: ModuleType, n
     )
 
 
+@pytest.mark.clause("frozen-bn")
 def test_frozen_backbone_uses_running_statistics(impl: ModuleType) -> None:
     model = _build("timm_efficientnet_b0")
     impl.freeze_backbone(model, 0)
@@ -232,6 +253,7 @@ def test_frozen_backbone_uses_running_statistics(impl: ModuleType) -> None:
     )
 
 
+@pytest.mark.clause("refreeze")
 def test_freezing_again_starts_from_scratch(impl: ModuleType) -> None:
     model = _build("tiny_effnet")
     impl.freeze_backbone(model, 3)
@@ -259,6 +281,7 @@ def test_freezing_again_starts_from_scratch(impl: ModuleType) -> None:
     )
 
 
+@pytest.mark.clause("unfreeze-range")
 @pytest.mark.parametrize("unfreeze_last", [-1, 5])
 def test_freeze_backbone_rejects_bad_counts(impl: ModuleType, unfreeze_last: int) -> None:
     with pytest.raises(ValueError):
@@ -266,6 +289,7 @@ def test_freeze_backbone_rejects_bad_counts(impl: ModuleType, unfreeze_last: int
 
 
 # -- optimizer groups --------------------------------------------------------------------------
+@pytest.mark.clause("groups", "head-group", "backbone-group", "no-frozen")
 def test_param_groups_split_head_and_backbone(impl: ModuleType) -> None:
     model = _build("timm_resnet10t")
     impl.freeze_backbone(model, 1)
@@ -292,6 +316,7 @@ def test_param_groups_split_head_and_backbone(impl: ModuleType) -> None:
     )
 
 
+@pytest.mark.clause("empty-group")
 def test_param_groups_leave_out_an_empty_backbone(impl: ModuleType) -> None:
     model = _build("tiny_effnet")
     impl.freeze_backbone(model, 0)
@@ -307,6 +332,7 @@ def test_param_groups_leave_out_an_empty_backbone(impl: ModuleType) -> None:
     )
 
 
+@pytest.mark.clause("rates-range")
 @pytest.mark.parametrize(("lr", "scale"), [(0.0, 0.1), (1e-3, 1.5), (1e-3, -0.1)])
 def test_param_groups_reject_bad_rates(impl: ModuleType, lr: float, scale: float) -> None:
     with pytest.raises(ValueError):
@@ -324,6 +350,7 @@ def _batch(split: str, per_class: int, classes: int | None = None) -> tuple[torc
     return x, y
 
 
+@pytest.mark.clause("frozen-bn", "no-frozen")
 def test_fine_tuning_updates_only_what_it_should(impl: ModuleType) -> None:
     model = _build("tiny_effnet")
     x, y = _batch("studio", 2)
@@ -367,4 +394,173 @@ def test_fine_tuning_updates_only_what_it_should(impl: ModuleType) -> None:
     assert not drifted, f"fine-tuning moved the running statistics of frozen BN: {drifted[:4]}"
     assert losses[-1] < losses[0], (
         f"fine-tuning the new head on a fixed batch should lower the loss, got {losses}"
+    )
+
+
+# -- differential tests against the reference (tiny models only: fast) ---------------------------
+class _TinyResNet(nn.Module):
+    """ResNet attribute names (layer1..layer4, fc), a pooling child between the stages and fc."""
+
+    def __init__(self, num_classes: int = 26) -> None:
+        super().__init__()
+        self.conv1 = nn.Conv2d(3, 8, 3, padding=1, bias=False)
+        self.bn1 = nn.BatchNorm2d(8)
+        self.layer1, self.layer2 = _Stage(8, 8), _Stage(8, 12)
+        self.layer3, self.layer4 = _Stage(12, 12), _Stage(12, 16)
+        self.global_pool = nn.AdaptiveAvgPool2d(1)
+        self.fc = nn.Linear(16, num_classes)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        x = F.relu(self.bn1(self.conv1(x)))
+        x = self.layer4(self.layer3(self.layer2(self.layer1(x))))
+        return self.fc(self.global_pool(x).flatten(1))
+
+
+class _WithTimmMethods(_TinyEfficientNet):
+    """timm-style methods whose head is NOT the last nn.Linear registered (an auxiliary one is)."""
+
+    def __init__(self, num_classes: int = 26) -> None:
+        super().__init__(num_classes)
+        self.aux = nn.Linear(4, 2)  # registered last, never the classifier
+
+    def get_classifier(self) -> nn.Module:
+        return self.classifier
+
+    def reset_classifier(self, num_classes: int) -> None:
+        self.classifier = nn.Linear(32, num_classes)
+
+
+TINY: dict[str, Callable[[], nn.Module]] = {
+    "tiny_effnet": _TinyEfficientNet,
+    "tiny_resnet": _TinyResNet,
+    "timm_methods": _WithTimmMethods,
+    "no_linear": lambda: nn.Sequential(nn.Conv2d(3, 4, 3), nn.ReLU()),
+}
+
+
+def _tiny(name: str) -> nn.Module:
+    torch.manual_seed(0)
+    return TINY[name]()
+
+
+def _where(model: nn.Module, module: object) -> str | None:
+    """The dotted name of ``module`` inside ``model`` (by identity), or None."""
+    return next((n for n, m in model.named_modules() if m is module), None)
+
+
+def _get_summary(module: ModuleType, name: str) -> str | None:
+    model = _tiny(name)
+    return _where(model, module.get_classifier(model))
+
+
+@pytest.mark.clause("timm-head", "last-linear", "same-object", "no-head")
+@pytest.mark.parametrize("name", list(TINY))
+def test_get_classifier_agrees_with_the_reference(
+    impl: ModuleType, reference: ModuleType, name: str
+) -> None:
+    diff.assert_same(lambda: _get_summary(impl, name), lambda: _get_summary(reference, name))
+
+
+def _replace_summary(module: ModuleType, name: str, num_classes: int, frozen: bool) -> object:
+    model = _tiny(name)
+    if frozen:
+        model.requires_grad_(False)
+    before = {id(m): n for n, m in model.named_modules()}
+    state = {k: v.clone() for k, v in model.state_dict().items()}
+    head = module.replace_classifier(model, num_classes)
+    where = _where(model, head)
+    model.eval()
+    with torch.no_grad():
+        shape = tuple(model(torch.randn(2, 3, 16, 16)).shape)
+    kept = {k: torch.equal(v, state[k]) for k, v in model.state_dict().items() if k in state}
+    return {
+        "where the returned head sits": where,
+        "head out_features": getattr(head, "out_features", None),
+        "head trainable": [p.requires_grad for p in head.parameters()],
+        "model.num_classes": getattr(model, "num_classes", None),
+        "output shape": shape,
+        "modules kept (same objects)": sorted(
+            n for n, m in model.named_modules() if id(m) in before
+        ),
+        "weights kept (not the head's)": {
+            k: v for k, v in kept.items() if not k.startswith(where or "?")
+        },
+    }
+
+
+@pytest.mark.clause(
+    "timm-reset", "replace-last", "head-trainable", "num-classes-attr", "output-shape",
+    "rest-untouched", "returns-head", "num-classes-range",
+)  # fmt: skip
+@given(
+    name=st.sampled_from(list(TINY)),
+    num_classes=st.sampled_from([-1, 0, 1, 5, 26]),
+    frozen=st.booleans(),
+)
+@example(name="timm_methods", num_classes=5, frozen=True)
+@example(name="tiny_resnet", num_classes=1, frozen=True)
+def test_replace_classifier_agrees_with_the_reference(
+    impl: ModuleType, reference: ModuleType, name: str, num_classes: int, frozen: bool
+) -> None:
+    diff.assert_same(
+        lambda: _replace_summary(impl, name, num_classes, frozen),
+        lambda: _replace_summary(reference, name, num_classes, frozen),
+    )
+
+
+def _freeze_summary(
+    module: ModuleType, name: str, calls: list[int], lr: float, scale: float
+) -> object:
+    model = _tiny(name)
+    returned = [module.freeze_backbone(model, u) is model for u in calls]
+    trainable = sorted(_trainable(model))
+    model.train()  # what every training loop does first
+    before = _bn_buffers(model)
+    with torch.no_grad():
+        model(torch.randn(4, 3, 16, 16, generator=torch.Generator().manual_seed(0)) * 3 + 1)
+    moved = sorted(k for k, v in _bn_buffers(model).items() if not torch.equal(v, before[k]))
+    names = {id(p): n for n, p in model.named_parameters()}
+    groups = [
+        (
+            g.get("name"),
+            sorted(names.get(id(p), "?") for p in g["params"]),
+            len(g["params"]),
+            g["lr"],
+        )
+        for g in module.param_groups(model, lr, backbone_lr_scale=scale)
+    ]
+    return {
+        "returned the model": returned,
+        "trainable parameters": trainable,
+        "BatchNorm buffers updated by a train-mode forward": moved,
+        "param_groups (name, parameters, count, lr)": groups,
+    }
+
+
+@pytest.mark.clause(
+    "freeze-all", "unfreeze-stages", "unfreeze-neck", "linear-probe", "head-trains",
+    "frozen-bn", "trainable-bn", "refreeze", "returns-model", "unfreeze-range",
+    "groups", "head-group", "backbone-group", "no-frozen", "empty-group", "rates-range",
+)  # fmt: skip
+@given(
+    name=st.sampled_from(["tiny_effnet", "tiny_resnet", "timm_methods"]),
+    calls=st.lists(st.integers(-1, 5), min_size=1, max_size=3),
+    lr=st.sampled_from([-1e-3, 0.0, 1e-3, 0.5]),
+    scale=st.sampled_from([-0.1, 0.0, 0.1, 0.3, 1.0, 1.5]),
+)
+@example(name="tiny_effnet", calls=[3, 0], lr=1e-3, scale=0.3)  # re-freezing from scratch
+@example(name="tiny_effnet", calls=[0, 2], lr=0.5, scale=1.0)
+@example(name="tiny_resnet", calls=[4], lr=1e-3, scale=0.0)  # everything trainable
+def test_freeze_and_param_groups_agree_with_the_reference(
+    impl: ModuleType,
+    reference: ModuleType,
+    name: str,
+    calls: list[int],
+    lr: float,
+    scale: float,
+) -> None:
+    diff.assert_same(
+        lambda: _freeze_summary(impl, name, calls, lr, scale),
+        lambda: _freeze_summary(reference, name, calls, lr, scale),
+        rtol=1e-12,
     )

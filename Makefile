@@ -22,7 +22,7 @@ status: $(STAMP)  ## your graded progress across all six weeks
 	$(BIN)/rxgrade status
 
 test: $(STAMP)    ## the project's own test suite (grader, reference system, docs, verify)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest --durations=5
 
 docs: $(STAMP)    ## serve the docs site on http://127.0.0.1:8000
 	$(BIN)/mkdocs serve

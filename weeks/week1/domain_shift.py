@@ -24,8 +24,9 @@ def split_metrics(
 ) -> dict[str, float]:
     """Accuracy, NLL and ECE of ``model`` on one split.
 
-    Evaluate in eval mode without gradients, in batches of ``batch_size``, and restore the
-    model's mode afterwards.
+    Evaluate in eval mode [#eval-mode] without gradients [#no-grad], in batches of
+    ``batch_size`` (the last one may be smaller) [#batches], and restore the model's mode
+    afterwards. [#restore-mode]
 
     Args:
         model: A classifier returning logits ``(N, C)``.
@@ -34,8 +35,10 @@ def split_metrics(
         batch_size: Evaluation batch size.
 
     Returns:
-        ``{"acc": ..., "nll": ..., "ece": ...}`` as Python floats: top-1 accuracy, mean
-        cross-entropy in nats (``F.cross_entropy``), and ECE with 15 equal-width bins.
+        ``{"acc": ..., "nll": ..., "ece": ...}`` as Python floats [#metric-keys]: top-1
+        accuracy (ties: the first maximal logit, as ``argmax``), mean cross-entropy in nats
+        (``F.cross_entropy``), and ECE with 15 equal-width bins of the softmax confidence.
+        [#metrics]
     """
     # TODO: concatenate the logits of all batches, then the three metrics.
     raise NotImplementedError
@@ -53,12 +56,13 @@ def domain_gap(
         model: The classifier.
         studio: ``(images, labels)`` of the source domain (what the model was trained on).
         field: ``(images, labels)`` of the target domain.
-        batch_size: Evaluation batch size.
+        batch_size: Evaluation batch size, passed on to both evaluations. [#gap-batch-size]
 
     Returns:
         ``{"studio": {...}, "field": {...}, "gap": {...}}``, each with keys ``acc``, ``nll``,
-        ``ece``. Every gap is positive when the field is worse: ``gap["acc"]`` is studio minus
-        field accuracy, ``gap["nll"]`` and ``gap["ece"]`` are field minus studio.
+        ``ece``. [#gap-keys] Every gap is positive when the field is worse: ``gap["acc"]`` is
+        studio minus field accuracy, ``gap["nll"]`` and ``gap["ece"]`` are field minus studio.
+        [#gap-signs]
     """
     # TODO: two calls of split_metrics.
     raise NotImplementedError
@@ -67,16 +71,19 @@ def domain_gap(
 def adapt_batchnorm(model: nn.Module, batches: Iterable[Tensor | Sequence[Tensor]]) -> nn.Module:
     """AdaBN: replace every BatchNorm's running statistics by those of the target images.
 
-    Steps, for every BatchNorm layer (``isinstance(m, nn.modules.batchnorm._BatchNorm)``):
+    Steps, for every BatchNorm layer (``isinstance(m, nn.modules.batchnorm._BatchNorm)``: 1d,
+    2d and 3d alike) [#all-batchnorms]:
 
     1. remember its ``momentum`` and every module's ``training`` flag;
     2. ``reset_running_stats()`` (statistics only: ``reset_parameters()`` would also reset the
-       learned weight and bias) and set ``momentum = None``, so that the running statistics
-       become the cumulative average over all batches (not an exponential average that still
-       remembers the studio);
+       learned weight and bias) [#params-unchanged] and set ``momentum = None``, so that the
+       running statistics become the cumulative average over all batches (not an exponential
+       average that still remembers the studio) [#cumulative];
     3. put the model in eval mode and *only* the BN layers in training mode (dropout must stay
-       off), then run every batch forward under ``torch.no_grad()``;
-    4. restore every momentum and every module's mode, in a ``finally`` block.
+       off) [#bn-only-train], then run every batch forward under ``torch.no_grad()``
+       [#adapt-no-grad];
+    4. restore every momentum and every module's mode [#restore], in a ``finally`` block (also
+       when a batch raises). [#restore-finally]
 
     The grader compares your statistics with torch's own BatchNorm run on the same batches, and
     checks that no parameter changed.
@@ -85,12 +92,13 @@ def adapt_batchnorm(model: nn.Module, batches: Iterable[Tensor | Sequence[Tensor
         model: The model to adapt, in place.
         batches: Unlabelled target-domain batches: image tensors, or ``(images, labels)``
             tuples as a ``DataLoader`` yields (the labels are ignored: AdaBN needs none).
+            [#labels-ignored] Any iterable, a one-pass generator included. [#iterable]
 
     Returns:
-        ``model``.
+        ``model``, adapted in place. [#returns-model]
 
     Raises:
-        ValueError: ``batches`` is empty; raise it before changing anything.
+        ValueError: ``batches`` is empty; raise it before changing anything. [#empty]
     """
     # TODO: the four steps above.
     raise NotImplementedError

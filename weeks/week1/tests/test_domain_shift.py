@@ -11,12 +11,16 @@ from __future__ import annotations
 import copy
 from types import ModuleType
 
+import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
+from hypothesis import example, given
+from hypothesis import strategies as st
 from torch import nn
 from torchmetrics.classification import MulticlassCalibrationError
 
+from grader import differential as diff
 from rxvision.data import generate
 
 STATS = ("running_mean", "running_var")
@@ -71,6 +75,7 @@ def _assert_stats(got: list, want: list, what: str) -> None:
 
 
 # -- AdaBN against torch's BatchNorm -------------------------------------------------------------
+@pytest.mark.clause("returns-model", "all-batchnorms")
 def test_one_batch_gives_exactly_its_statistics(impl: ModuleType) -> None:
     model, x = _net(), _batch(1)
     want = _batch_stats(model, x)
@@ -79,6 +84,7 @@ def test_one_batch_gives_exactly_its_statistics(impl: ModuleType) -> None:
     _assert_stats(_stats(model), want, "the statistics of the single target batch")
 
 
+@pytest.mark.clause("cumulative")
 def test_several_batches_give_the_cumulative_average(impl: ModuleType) -> None:
     model, batches = _net(), [_batch(2), _batch(3)]
     per_batch = [_batch_stats(model, b) for b in batches]
@@ -87,6 +93,7 @@ def test_several_batches_give_the_cumulative_average(impl: ModuleType) -> None:
     _assert_stats(_stats(model), want, "the mean of the two batches' statistics (momentum=None)")
 
 
+@pytest.mark.clause("bn-only-train")
 def test_dropout_stays_off_during_adaptation(impl: ModuleType) -> None:
     model, x = _net(dropout=0.5), _batch(4)
     want = _batch_stats(model, x)  # dropout in eval mode in the reference
@@ -95,6 +102,7 @@ def test_dropout_stays_off_during_adaptation(impl: ModuleType) -> None:
     _assert_stats(_stats(model), want, "the batch statistics with dropout switched off")
 
 
+@pytest.mark.clause("labels-ignored")
 def test_labels_in_the_batches_are_ignored(impl: ModuleType) -> None:
     model, x = _net(), _batch(5)
     want = _batch_stats(model, x)
@@ -102,6 +110,7 @@ def test_labels_in_the_batches_are_ignored(impl: ModuleType) -> None:
     _assert_stats(_stats(model), want, "the statistics of the images of (images, labels) batches")
 
 
+@pytest.mark.clause("params-unchanged")
 def test_only_batchnorm_buffers_change(impl: ModuleType) -> None:
     model = _net()
     with torch.no_grad():
@@ -118,6 +127,7 @@ def test_only_batchnorm_buffers_change(impl: ModuleType) -> None:
     )
 
 
+@pytest.mark.clause("restore")
 def test_mode_and_momentum_are_restored(impl: ModuleType) -> None:
     model = _net(dropout=0.2)
     norms = [m for m in model.modules() if isinstance(m, nn.BatchNorm2d)]
@@ -134,6 +144,7 @@ def test_mode_and_momentum_are_restored(impl: ModuleType) -> None:
     )
 
 
+@pytest.mark.clause("empty")
 def test_empty_batches_raise_before_changing_anything(impl: ModuleType) -> None:
     model = _net()
     before = _stats(model)
@@ -144,6 +155,7 @@ def test_empty_batches_raise_before_changing_anything(impl: ModuleType) -> None:
 
 
 # -- metrics -------------------------------------------------------------------------------------
+@pytest.mark.clause("metric-keys", "metrics")
 def test_split_metrics_match_the_oracles(impl: ModuleType) -> None:
     g = torch.Generator().manual_seed(0)
     logits = 3 * torch.randn(300, 5, generator=g)
@@ -166,6 +178,7 @@ def test_split_metrics_match_the_oracles(impl: ModuleType) -> None:
         )
 
 
+@pytest.mark.clause("gap-keys", "gap-signs")
 def test_domain_gap_layout_and_signs(impl: ModuleType) -> None:
     g = torch.Generator().manual_seed(1)
     labels = torch.randint(0, 4, (200,), generator=g)
@@ -213,6 +226,7 @@ def studio_model(pills: dict) -> nn.Module:
     return model.eval()
 
 
+@pytest.mark.clause("cumulative", "gap-signs")
 def test_adabn_narrows_the_studio_to_field_gap(
     impl: ModuleType, pills: dict, studio_model: nn.Module
 ) -> None:
@@ -228,4 +242,216 @@ def test_adabn_narrows_the_studio_to_field_gap(
     assert after["acc"] >= before["field"]["acc"], (
         f"AdaBN on unlabelled field photos should not lower field accuracy: before "
         f"{before['field']['acc']:.3f}, after {after['acc']:.3f}"
+    )
+
+
+# -- differential: the metrics against the reference ----------------------------------------------
+def _ece_candidates(logits: torch.Tensor, labels: torch.Tensor) -> list[float]:
+    """ECE values a right answer may give: the reference's binning in float64 or float32, or
+    torchmetrics' (they differ only for a confidence exactly on a bin edge, e.g. 1/C)."""
+    from rxvision.evaluation.calibration import expected_calibration_error
+
+    c = logits.shape[1]
+    return [
+        expected_calibration_error(logits.double().softmax(1), labels),
+        expected_calibration_error(logits.float().softmax(1), labels),
+        float(
+            MulticlassCalibrationError(num_classes=c, n_bins=15)(logits.float().softmax(1), labels)
+        )
+        if c > 1
+        else 0.0,
+    ]
+
+
+def _same_metrics(logits: torch.Tensor, labels: torch.Tensor) -> object:
+    # float32 cross-entropy loses ~1e-7 of the logits' magnitude; ECE may bin an edge either way
+    atol = 1e-5 * (1.0 + float(logits.abs().max()))
+
+    def compare(got: object, want: object) -> str | None:
+        if not isinstance(got, dict) or set(got) != {"acc", "nll", "ece"}:
+            return f"expected a dict with keys acc, nll, ece, got {diff.describe(got)}"
+        for key, value in got.items():
+            if type(value) is not float:
+                return f"[{key!r}] should be a Python float, got {type(value).__name__}"
+        if got["acc"] != pytest.approx(want["acc"], abs=1e-6):  # type: ignore[index]
+            return f"acc {got['acc']}, expected {want['acc']}"  # type: ignore[index]
+        if got["nll"] != pytest.approx(want["nll"], rel=1e-5, abs=atol):  # type: ignore[index]
+            return f"nll {got['nll']}, expected {want['nll']}"  # type: ignore[index]
+        eces = _ece_candidates(logits, labels)
+        if not any(got["ece"] == pytest.approx(e, abs=1e-5) for e in eces):
+            return f"ece {got['ece']}, expected {eces[0]} (15 equal-width confidence bins)"
+        return None
+
+    return compare
+
+
+@st.composite
+def _logits_and_labels(draw: st.DrawFn) -> tuple[torch.Tensor, torch.Tensor]:
+    n, c = draw(st.integers(1, 12)), draw(st.integers(1, 5))
+    x = draw(
+        diff.float_arrays(min_dims=1, max_dims=1, min_side=n * c, max_side=n * c, magnitude=300)
+    )
+    labels = draw(st.lists(st.integers(0, c - 1), min_size=n, max_size=n))
+    # float32, as a model returns: a right answer may compute in float32 or float64
+    return torch.from_numpy(np.asarray(x, np.float32).reshape(n, c)), torch.tensor(labels)
+
+
+@pytest.mark.clause("metrics", "metric-keys")
+@given(data=_logits_and_labels(), batch_size=st.sampled_from([1, 3, 256]))
+@example(data=(torch.zeros(4, 3), torch.tensor([0, 1, 2, 1])), batch_size=2)
+@example(
+    data=(torch.tensor([[300.0, -300.0], [-300.0, 300.0]]), torch.tensor([1, 1])), batch_size=1
+)
+def test_split_metrics_agree_with_the_reference(
+    impl: ModuleType, reference: ModuleType, data, batch_size: int
+) -> None:
+    logits, labels = data
+    diff.assert_same(
+        lambda: impl.split_metrics(nn.Identity(), logits.clone(), labels.clone(), batch_size),
+        lambda: reference.split_metrics(nn.Identity(), logits.clone(), labels.clone(), batch_size),
+        compare=_same_metrics(logits, labels),
+    )
+
+
+class _Spy(nn.Module):
+    """Identity on logits that records each batch's size, mode and whether grad was enabled."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.w = nn.Parameter(torch.ones(()))
+        self.calls: list[tuple[int, bool, bool]] = []
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        self.calls.append((len(x), self.training, torch.is_grad_enabled()))
+        return x * self.w if self.training is False else x * 0 + torch.randn_like(x)
+
+
+def _spy_logits() -> tuple[torch.Tensor, torch.Tensor]:
+    g = torch.Generator().manual_seed(3)
+    return torch.randn(10, 4, generator=g), torch.randint(0, 4, (10,), generator=g)
+
+
+@pytest.mark.clause("batches", "eval-mode", "no-grad", "restore-mode")
+@pytest.mark.parametrize("training", [True, False])
+def test_split_metrics_batches_in_eval_mode_without_grad(impl: ModuleType, training: bool) -> None:
+    spy = _Spy().train(training)
+    impl.split_metrics(spy, *_spy_logits(), batch_size=4)
+    sizes = [n for n, _, _ in spy.calls]
+    assert sizes == [4, 4, 2], f"10 images in batches of 4 should be [4, 4, 2], got {sizes}"
+    assert not any(t for _, t, _ in spy.calls), "evaluate in eval mode (model.eval())"
+    assert not any(g for _, _, g in spy.calls), "evaluate without gradients (torch.no_grad())"
+    assert spy.training is training, (
+        f"the model was in {'train' if training else 'eval'} mode and should be restored to it"
+    )
+
+
+@pytest.mark.clause("gap-batch-size", "gap-keys")
+def test_domain_gap_passes_batch_size_on(impl: ModuleType) -> None:
+    spy = _Spy().eval()
+    data = _spy_logits()
+    got = impl.domain_gap(spy, data, data, batch_size=3)
+    sizes = [n for n, _, _ in spy.calls]
+    assert sizes == [3, 3, 3, 1] * 2, f"both splits in batches of 3: [3, 3, 3, 1] each, got {sizes}"
+    assert all(got["gap"][k] == pytest.approx(0.0, abs=1e-9) for k in ("acc", "nll", "ece")), (
+        f"the same split twice has no gap, got {got['gap']}"
+    )
+
+
+# -- AdaBN: more layers, generators, failures ----------------------------------------------------
+def _mixed() -> nn.Sequential:
+    torch.manual_seed(0)
+    return nn.Sequential(
+        nn.Conv2d(3, 4, 3), nn.BatchNorm2d(4), nn.ReLU(), nn.AdaptiveAvgPool2d(2), nn.Flatten(),
+        nn.Linear(16, 6), nn.BatchNorm1d(6), nn.Dropout(0.5), nn.Linear(6, 3),
+    ).eval()  # fmt: skip
+
+
+def _mixed_batch(seed: int) -> torch.Tensor:
+    g = torch.Generator().manual_seed(seed)
+    return torch.randn(8, 3, 6, 6, generator=g) * 2 + 1
+
+
+def _all_stats(model: nn.Module) -> list[torch.Tensor]:
+    return [
+        getattr(m, k).clone()
+        for m in model.modules()
+        if isinstance(m, nn.modules.batchnorm._BatchNorm)
+        for k in ("running_mean", "running_var")
+    ]
+
+
+@pytest.mark.clause("all-batchnorms", "cumulative", "bn-only-train", "iterable", "labels-ignored")
+def test_adabn_on_batchnorm1d_from_a_generator_matches_torch(impl: ModuleType) -> None:
+    batches = [_mixed_batch(1), _mixed_batch(2), _mixed_batch(3)]
+    want_model = _mixed()
+    norms = [m for m in want_model.modules() if isinstance(m, nn.modules.batchnorm._BatchNorm)]
+    for bn in norms:
+        bn.reset_running_stats()
+        bn.momentum = None
+        bn.train()
+    with torch.no_grad():
+        for b in batches:
+            want_model(b)
+    model = _mixed()
+    impl.adapt_batchnorm(model, ((b, torch.zeros(8)) for b in batches))
+    for i, (g, w) in enumerate(zip(_all_stats(model), _all_stats(want_model), strict=True)):
+        assert torch.allclose(g, w, rtol=1e-5, atol=1e-6), (
+            f"statistic {i} (BatchNorm2d then BatchNorm1d, mean and var) should be torch's "
+            f"cumulative average over the 3 batches of a generator; max difference "
+            f"{(g - w).abs().max():.3g}. Adapt every _BatchNorm, iterate the batches once."
+        )
+
+
+@pytest.mark.clause("empty", "iterable")
+def test_empty_generator_raises_value_error(impl: ModuleType) -> None:
+    model = _mixed()
+    before = _all_stats(model)
+    with pytest.raises(ValueError):
+        impl.adapt_batchnorm(model, (b for b in []))
+        pytest.fail("adapt_batchnorm(model, <empty generator>) should raise ValueError")
+    assert all(torch.equal(a, b) for a, b in zip(before, _all_stats(model), strict=True))
+
+
+@pytest.mark.clause("restore", "restore-finally")
+def test_modes_and_momenta_are_restored_after_a_failing_batch(impl: ModuleType) -> None:
+    model = _mixed()
+    model[1].momentum, model[6].momentum = 0.3, 0.05
+    model[6].train()
+    model[7].train()
+    modes = [m.training for m in model.modules()]
+
+    def batches():
+        yield _mixed_batch(1)
+        raise RuntimeError("the loader broke")
+
+    with pytest.raises(RuntimeError, match="loader broke"):
+        impl.adapt_batchnorm(model, batches())
+    assert [model[1].momentum, model[6].momentum] == [0.3, 0.05], (
+        "momentum must be restored even when a batch raises (a finally block)"
+    )
+    got = [m.training for m in model.modules()]
+    assert got == modes, f"every module's mode must be restored ({modes}), got {got}"
+    impl.adapt_batchnorm(model, [_mixed_batch(2)])
+    got = [m.training for m in model.modules()]
+    assert got == modes, f"a mixed-mode model (some modules training) keeps each mode: {got}"
+
+
+class _GradSpy(nn.Module):
+    def __init__(self) -> None:
+        super().__init__()
+        self.bn = nn.BatchNorm1d(3)
+        self.grad: list[bool] = []
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        self.grad.append(torch.is_grad_enabled())
+        return self.bn(x)
+
+
+@pytest.mark.clause("adapt-no-grad", "returns-model")
+def test_adaptation_runs_without_gradients(impl: ModuleType) -> None:
+    model = _GradSpy().eval()
+    out = impl.adapt_batchnorm(model, [torch.randn(5, 3), torch.randn(4, 3)])
+    assert out is model, "return the model itself (adapted in place)"
+    assert model.grad == [False, False], (
+        f"run the batches under torch.no_grad(): grad enabled per batch {model.grad}"
     )

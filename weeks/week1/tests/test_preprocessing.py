@@ -15,8 +15,11 @@ from types import ModuleType
 import numpy as np
 import pytest
 import torch
-from PIL import Image
+from hypothesis import example, given
+from hypothesis import strategies as st
+from PIL import Image, ImageOps
 
+from grader import differential as diff
 from rxvision.data import CATALOGUE, generate, synthetic
 
 SIZE = 64
@@ -79,6 +82,7 @@ def _between_variance(values: np.ndarray, t: int) -> float:
 
 
 # -- Otsu ------------------------------------------------------------------------------------------
+@pytest.mark.clause("otsu-int", "otsu-max")
 def test_otsu_separates_two_levels(impl: ModuleType) -> None:
     values = np.array([50] * 100 + [200] * 100, dtype=np.uint8)
     t = impl.otsu_threshold(values)
@@ -86,6 +90,7 @@ def test_otsu_separates_two_levels(impl: ModuleType) -> None:
     assert 50 <= t < 200, f"100 values 50 and 100 values 200: t should be in [50, 200), got {t}"
 
 
+@pytest.mark.clause("otsu-max")
 def test_otsu_maximises_between_class_variance(impl: ModuleType) -> None:
     rng = np.random.default_rng(0)
     values = np.concatenate([rng.normal(70, 12, 3000), rng.normal(160, 25, 1000)])
@@ -99,6 +104,7 @@ def test_otsu_maximises_between_class_variance(impl: ModuleType) -> None:
 
 
 # -- mask and box --------------------------------------------------------------------------------
+@pytest.mark.clause("mask-shape", "box-exclusive")
 def test_box_of_a_drawn_rectangle_is_exact(impl: ModuleType) -> None:
     image = _drawn()
     mask = impl.pill_mask(image)
@@ -117,6 +123,7 @@ def test_box_of_a_drawn_rectangle_is_exact(impl: ModuleType) -> None:
     )
 
 
+@pytest.mark.clause("border-median", "distance-otsu", "morphology", "largest")
 def test_studio_boxes_match_the_true_pill(impl: ModuleType) -> None:
     photos = _photos("studio")
     ious = np.array([_iou(impl.pill_box(img), box) for img, box in photos])
@@ -129,6 +136,7 @@ def test_studio_boxes_match_the_true_pill(impl: ModuleType) -> None:
     )
 
 
+@pytest.mark.clause("square")
 def test_field_crops_contain_the_pill(impl: ModuleType) -> None:
     photos = _photos("field")
     covered = []
@@ -144,6 +152,7 @@ def test_field_crops_contain_the_pill(impl: ModuleType) -> None:
 
 
 # -- preprocess ----------------------------------------------------------------------------------
+@pytest.mark.clause("returns", "square-box", "size", "margin")
 def test_preprocess_crop_box_is_a_square_around_the_pill(impl: ModuleType) -> None:
     image = _drawn()
     x, box = impl.preprocess(image, size=32, margin=0.25)
@@ -157,6 +166,7 @@ def test_preprocess_crop_box_is_a_square_around_the_pill(impl: ModuleType) -> No
     )
 
 
+@pytest.mark.clause("normalise", "mean-std")
 def test_preprocess_normalises_with_mean_and_std(impl: ModuleType) -> None:
     image = _drawn()
     raw, _ = impl.preprocess(image, mean=(0.0, 0.0, 0.0), std=(1.0, 1.0, 1.0))
@@ -171,6 +181,7 @@ def test_preprocess_normalises_with_mean_and_std(impl: ModuleType) -> None:
     )
 
 
+@pytest.mark.clause("pad-background")
 def test_crop_past_the_edge_is_padded_with_the_background(impl: ModuleType) -> None:
     image = np.full((SIZE, SIZE, 3), 100, np.uint8)
     image[2:22, 2:22] = (220, 200, 60)  # pill box (2, 2, 22, 22): a 30 px crop starts at -3
@@ -183,6 +194,7 @@ def test_crop_past_the_edge_is_padded_with_the_background(impl: ModuleType) -> N
     )
 
 
+@pytest.mark.clause("exif")
 def test_preprocess_applies_exif_orientation(impl: ModuleType) -> None:
     upright = Image.fromarray(_drawn())
     stored = upright.transpose(Image.Transpose.ROTATE_90)  # what a sideways camera stores
@@ -199,6 +211,7 @@ def test_preprocess_applies_exif_orientation(impl: ModuleType) -> None:
     )
 
 
+@pytest.mark.clause("modes")
 @pytest.mark.parametrize("mode", ["RGBA", "L"])
 def test_preprocess_accepts_other_modes(impl: ModuleType, mode: str) -> None:
     photo = Image.fromarray(_drawn(fg=(230, 230, 230))).convert(mode)
@@ -210,12 +223,14 @@ def test_preprocess_accepts_other_modes(impl: ModuleType, mode: str) -> None:
     assert tuple(box) == (8, 18, 32, 42), f"{mode} image: crop box should be (8, 18, 32, 42)"
 
 
+@pytest.mark.clause("returns")
 def test_preprocess_is_deterministic(impl: ModuleType) -> None:
     image = _photos("studio")[3][0]
     (a, box_a), (b, box_b) = impl.preprocess(image), impl.preprocess(image.copy())
     assert box_a == box_b and torch.equal(a, b), "the same photo must give the same output"
 
 
+@pytest.mark.clause("no-pill", "no-pill-contrast")
 @pytest.mark.parametrize("kind", ["blank", "noise"])
 def test_no_pill_raises_value_error(impl: ModuleType, kind: str) -> None:
     if kind == "blank":
@@ -226,3 +241,289 @@ def test_no_pill_raises_value_error(impl: ModuleType, kind: str) -> None:
     with pytest.raises(ValueError, match="no pill"):
         impl.preprocess(image)
         pytest.fail(f"a {kind} tray should raise ValueError('no pill found ...')")
+
+
+# -- differential: judged against the reference ---------------------------------------------------
+def _variance_of_threshold(values: np.ndarray) -> object:
+    """compare= for Otsu: any t with the best between-class variance is right, and ties go low."""
+
+    def compare(got: object, want: object) -> str | None:
+        if not isinstance(got, int) or isinstance(got, bool) or not 0 <= got <= 255:
+            return f"expected a Python int in [0, 255], got {got!r}"
+        v = np.asarray(values, dtype=np.uint8).ravel()
+        best = _between_variance(v, int(want))  # type: ignore[call-overload]
+        mine = _between_variance(v, got)
+        if mine < best * (1 - 1e-9) - 1e-12:
+            return f"threshold {got} has between-class variance {mine:.6g}, the best is {best:.6g}"
+        if got > int(want) and mine <= best * (1 + 1e-9) + 1e-12:  # type: ignore[call-overload]
+            return f"threshold {got} ties with the smaller {want}: ties go to the smallest t"
+        return None
+
+    return compare
+
+
+_LEVELS = st.sampled_from([0, 1, 50, 127, 128, 200, 254, 255])
+
+
+@pytest.mark.clause("otsu-max", "otsu-ties", "otsu-int")
+@given(
+    values=st.one_of(
+        st.lists(st.integers(0, 255), min_size=1, max_size=60),
+        st.lists(_LEVELS, min_size=1, max_size=60),
+    )
+)
+@example(values=[100] * 7)
+@example(values=[50] * 100 + [200] * 100)
+@example(values=[0, 255])
+def test_otsu_agrees_with_the_reference(impl: ModuleType, reference: ModuleType, values) -> None:
+    arr = np.array(values, dtype=np.uint8).reshape(-1, 1)
+    diff.assert_same(
+        impl.otsu_threshold,
+        reference.otsu_threshold,
+        arr,
+        compare=_variance_of_threshold(arr),
+    )
+
+
+@pytest.mark.clause("otsu-ties")
+def test_otsu_ties_go_to_the_smallest_threshold(impl: ModuleType) -> None:
+    got = impl.otsu_threshold(np.array([50] * 10 + [200] * 30, dtype=np.uint8))
+    assert got == 50, (
+        "every t in [50, 199] splits values 50 and 200 the same way: the tie goes to the smallest "
+        f"t, 50; got {got}"
+    )
+    got = impl.otsu_threshold(np.full((3, 4), 77, dtype=np.uint8))
+    assert got == 0, f"a constant input has no split (every variance is 0): return 0, got {got}"
+
+
+@st.composite
+def _trays(draw: st.DrawFn) -> np.ndarray:
+    """A small tray: a flat background with rectangles (some with holes), border outliers."""
+    h, w = draw(st.integers(12, 28)), draw(st.integers(12, 28))
+    bg = draw(st.sampled_from([(100, 100, 100), (20, 30, 40), (240, 235, 230), (0, 0, 0)]))
+    a = np.empty((h, w, 3), np.uint8)
+    a[:] = bg
+    for _ in range(draw(st.integers(0, 3))):
+        top, left = draw(st.integers(0, h - 2)), draw(st.integers(0, w - 2))
+        bottom, right = draw(st.integers(top + 1, h)), draw(st.integers(left + 1, w))
+        colour = draw(
+            st.sampled_from([(220, 200, 60), (110, 110, 110), (108, 108, 108), (255, 255, 255)])
+        )
+        a[top:bottom, left:right] = colour
+        if draw(st.booleans()) and bottom - top > 6 and right - left > 6:
+            a[top + 2 : bottom - 2, left + 2 : right - 2] = bg  # a ring: fill its hole
+    for _ in range(draw(st.integers(0, 3))):  # a few outliers on the border: the median ignores
+        side = draw(st.integers(0, 3))
+        k = draw(st.integers(0, min(h, w) - 1))
+        y, x = [(0, k), (h - 1, k), (k, 0), (k, w - 1)][side]
+        a[y, x] = (255, 0, 255)
+    return a
+
+
+def _bordered(inner: tuple[int, int, int], shape=(20, 24), pad: int = 1) -> np.ndarray:
+    a = np.full((*shape, 3), 100, np.uint8)
+    a[pad : shape[0] - pad, pad : shape[1] - pad] = inner
+    return a
+
+
+def _two_blobs() -> np.ndarray:
+    a = np.full((24, 24, 3), 100, np.uint8)
+    a[2:6, 2:6] = (220, 200, 60)  # small, found first
+    a[10:20, 8:22] = (220, 200, 60)  # large
+    return a
+
+
+def _ring() -> np.ndarray:
+    a = np.full((24, 24, 3), 100, np.uint8)
+    a[3:21, 3:21] = (220, 200, 60)
+    a[7:17, 7:17] = 100
+    return a
+
+
+def _tiny() -> np.ndarray:
+    a = np.full((40, 40, 3), 100, np.uint8)
+    a[10:14, 10:14] = (220, 200, 60)  # 16 px of 1600: 1%, 12 px after the opening
+    return a
+
+
+@pytest.mark.clause(
+    "mask-shape",
+    "border-median",
+    "distance-otsu",
+    "morphology",
+    "largest",
+    "no-pill-contrast",
+    "no-pill-area",
+)
+@given(image=_trays())
+@example(image=_bordered((108, 108, 108)))  # contrast 14: no pill
+@example(image=_bordered((109, 109, 109)))  # contrast 16: a pill
+@example(image=_bordered((220, 200, 60), shape=(100, 100), pad=1))  # mask: 92%
+@example(image=_bordered((220, 200, 60), shape=(30, 30), pad=2))  # covers < 90%
+@example(image=_two_blobs())
+@example(image=_ring())
+@example(image=_tiny())
+def test_pill_mask_agrees_with_the_reference(
+    impl: ModuleType, reference: ModuleType, image: np.ndarray
+) -> None:
+    diff.assert_same(impl.pill_mask, reference.pill_mask, image)
+
+
+@pytest.mark.clause("box-exclusive", "box-no-pill")
+@given(image=_trays())
+@example(image=_two_blobs())
+@example(image=np.full((10, 10, 3), 5, np.uint8))
+def test_pill_box_agrees_with_the_reference(
+    impl: ModuleType, reference: ModuleType, image: np.ndarray
+) -> None:
+    diff.assert_same(
+        impl.pill_box,
+        reference.pill_box,
+        image,
+        compare=lambda g, w: diff.same(tuple(int(v) for v in g), tuple(w)),
+    )
+
+
+@pytest.mark.clause("mask-not-rgb")
+@pytest.mark.parametrize("shape", [(16, 16), (16, 16, 4), (16, 16, 1)], ids=str)
+def test_pill_mask_rejects_non_rgb_arrays(impl: ModuleType, shape: tuple[int, ...]) -> None:
+    image = np.full(shape, 100, np.uint8)
+    image[4:12, 4:12] = 230
+    with pytest.raises(ValueError):
+        impl.pill_mask(image)
+        pytest.fail(f"pill_mask of a {shape} array should raise ValueError (not (H, W, 3))")
+
+
+def _same_tensor_and_box(std: tuple[float, ...]) -> object:
+    """compare= for preprocess: the box exactly; the tensor within 1.5 grey levels (rounding of
+    the resized uint8 canvas), scaled by 1 / std."""
+    atol = 1.5 / 255 / min(std)
+
+    def compare(got: object, want: object) -> str | None:
+        (gx, gbox), (wx, wbox) = got, want  # type: ignore[misc]
+        if tuple(int(v) for v in gbox) != tuple(wbox):
+            return f"crop box {tuple(gbox)}, expected {tuple(wbox)}"
+        if not isinstance(gx, torch.Tensor) or gx.dtype != torch.float32:
+            return f"expected a float32 tensor, got {diff.describe(gx)}"
+        return diff.same(gx.numpy(), wx.numpy(), rtol=0, atol=atol, path="tensor")
+
+    return compare
+
+
+@pytest.mark.clause(
+    "returns",
+    "square",
+    "square-box",
+    "pad-background",
+    "resize",
+    "normalise",
+    "size",
+    "margin",
+    "mean-std",
+    "array-input",
+    "no-pill",
+)
+@given(
+    image=_trays(),
+    size=st.sampled_from([1, 8, 13]),
+    margin=st.sampled_from([0.0, 0.1, 0.37, 1.0]),
+    stats=st.sampled_from([((0.0, 0.0, 0.0), (1.0, 1.0, 1.0)), ((0.2, 0.5, 0.9), (0.1, 0.3, 2.0))]),
+)
+@example(
+    image=_bordered((220, 200, 60), shape=(20, 30), pad=6),
+    size=9,
+    margin=0.5,
+    stats=((0.2, 0.5, 0.9), (0.1, 0.3, 2.0)),
+)
+def test_preprocess_agrees_with_the_reference(
+    impl: ModuleType, reference: ModuleType, image: np.ndarray, size, margin, stats
+) -> None:
+    mean, std = stats
+    diff.assert_same(
+        impl.preprocess,
+        reference.preprocess,
+        image,
+        size=size,
+        margin=margin,
+        mean=mean,
+        std=std,
+        compare=_same_tensor_and_box(std),
+    )
+
+
+def _pill_photo(h: int = 20, w: int = 28) -> np.ndarray:
+    a = np.full((h, w, 3), 100, np.uint8)
+    a[4:12, 5:20] = (230, 230, 230)
+    return a
+
+
+def _with_alpha(mode: str) -> Image.Image:
+    a = _pill_photo()
+    rgba = np.dstack([a, np.full(a.shape[:2], 255, np.uint8)])
+    rgba[a[..., 0] == 100] = (0, 0, 0, 0)  # transparent black around the pill
+    image = Image.fromarray(rgba, "RGBA")
+    if mode == "LA":
+        return image.convert("LA")
+    if mode == "P":
+        p = Image.fromarray(a[..., 0], "L").convert("P")
+        p.info["transparency"] = 100  # the tray colour is transparent
+        return p
+    return image
+
+
+@pytest.mark.clause("modes", "alpha-white")
+@pytest.mark.parametrize("mode", ["RGBA", "LA", "P"])
+def test_transparent_images_are_composited_on_white(
+    impl: ModuleType, reference: ModuleType, mode: str
+) -> None:
+    image = _with_alpha(mode)
+    diff.assert_same(
+        impl.preprocess,
+        reference.preprocess,
+        image,
+        size=8,
+        margin=0.5,
+        compare=_same_tensor_and_box(STD_ALL),
+    )
+
+
+STD_ALL = (0.229, 0.224, 0.225)
+
+
+@pytest.mark.clause("modes", "array-input")
+@pytest.mark.parametrize("mode", ["L", "P", "RGBA", "CMYK", "I;16", "RGB"])
+def test_any_mode_agrees_with_the_reference(
+    impl: ModuleType, reference: ModuleType, mode: str
+) -> None:
+    image = Image.fromarray(_pill_photo())
+    image = image.convert(mode) if mode != "I;16" else image.convert("L").convert("I;16")
+    diff.assert_same(
+        impl.preprocess,
+        reference.preprocess,
+        image,
+        size=8,
+        compare=_same_tensor_and_box(STD_ALL),
+    )
+
+
+@pytest.mark.clause("exif")
+@pytest.mark.parametrize("orientation", [3, 6, 8])
+def test_exif_orientation_on_a_non_square_photo(
+    impl: ModuleType, reference: ModuleType, orientation: int
+) -> None:
+    upright = Image.fromarray(_pill_photo())
+    undo = {3: Image.Transpose.ROTATE_180, 6: Image.Transpose.ROTATE_90}
+    stored = upright.transpose(undo.get(orientation, Image.Transpose.ROTATE_270))
+    exif = Image.Exif()
+    exif[0x0112] = orientation
+    buffer = io.BytesIO()
+    stored.save(buffer, format="PNG", exif=exif.tobytes())
+    photo = Image.open(io.BytesIO(buffer.getvalue()))
+    assert ImageOps.exif_transpose(photo).size == upright.size
+    want = reference.preprocess(upright, size=8)
+    got = impl.preprocess(photo, size=8)
+    problem = _same_tensor_and_box(STD_ALL)(got, want)  # type: ignore[operator]
+    assert problem is None, (
+        f"a {stored.size} photo with EXIF orientation {orientation} should be processed upright "
+        f"{upright.size} (PIL.ImageOps.exif_transpose): {problem}"
+    )

@@ -108,13 +108,14 @@ def pytest_configure(config: pytest.Config) -> None:
         config.pluginmanager.register(grader.mutant_session, "rxgrade-mutants")
     # service fixtures (redis_url, postgres_url, ...) for exercise tests
     config.pluginmanager.import_plugin("grader.services")
-    _hypothesis_profile()
+    _hypothesis_profile(config)
 
 
-def _hypothesis_profile() -> None:
+def _hypothesis_profile(config: pytest.Config) -> None:
     """Graded property tests are reproducible (the same examples every run), untimed (timings
     are not behaviour) and may use ``impl`` (a function-scoped fixture). An explicit
-    ``--hypothesis-profile`` or ``@settings`` still wins."""
+    ``--hypothesis-profile`` or ``@settings`` still wins; Hypothesis's own ``ci`` profile (chosen
+    when ``CI`` is set) does not, or a graded run would differ between a laptop and CI."""
     try:
         from hypothesis import HealthCheck, settings
     except ImportError:  # pragma: no cover - hypothesis is a dependency
@@ -129,7 +130,11 @@ def _hypothesis_profile() -> None:
         report_multiple_bugs=False,  # one failure, not an exception group, for a learner
         suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
     )
-    if settings._current_profile == "default":  # noqa: SLF001 - not overriding a user's choice
+    try:
+        chosen = config.getoption("hypothesis_profile")
+    except ValueError:  # the hypothesis pytest plugin is not loaded
+        chosen = None
+    if chosen is None:
         settings.load_profile("rxgrade")
 
 

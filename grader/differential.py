@@ -22,6 +22,7 @@ fixtures allowed (``impl`` is one).
 from __future__ import annotations
 
 import dataclasses
+import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -34,6 +35,7 @@ __all__ = [
     "call",
     "describe",
     "float_arrays",
+    "python_lines",
     "same",
 ]
 
@@ -248,3 +250,26 @@ def float_arrays(
     constant = shapes.flatmap(lambda s: ties.map(lambda v: np.full(s, v, dtype=dtype)))
     few_values = hnp.arrays(dtype, shapes, elements=ties)
     return st.one_of(general, constant, few_values)
+
+
+def python_lines(fn: Callable[[], Any]) -> int:
+    """How many Python lines run during ``fn()``: an operation count, not a timing.
+
+    Vectorisation clauses ("no Python loop over the elements") are judged by comparing the count
+    at two input sizes: NumPy's and torch's C loops count nothing, a Python loop counts per
+    element.
+    """
+    count = 0
+
+    def local(frame: Any, event: str, arg: Any) -> Any:
+        nonlocal count
+        count += event == "line"
+        return local
+
+    previous = sys.gettrace()
+    sys.settrace(lambda frame, event, arg: local)
+    try:
+        fn()
+    finally:
+        sys.settrace(previous)
+    return count

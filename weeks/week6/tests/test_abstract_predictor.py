@@ -5,7 +5,6 @@ Run: ``pytest weeks/week6/tests/test_abstract_predictor.py``.
 
 from __future__ import annotations
 
-import copy
 import math
 from collections.abc import Callable
 from types import ModuleType
@@ -194,17 +193,6 @@ def test_protocol_accepts_any_object_with_predict(impl: ModuleType) -> None:
 
 
 # -- differential: judged against the reference on drawn inputs --------------------------------
-def agree(learner: Callable, reference: Callable, *args: object, **options: object) -> object:
-    """``diff.assert_same(learner, reference, *args, **options)``, except that a stub still
-    raising NotImplementedError is *not started* even on inputs where the reference raises
-    (assert_same would report a wrong exception type)."""
-    if diff.call(reference, *copy.deepcopy(args)).raised:
-        got = diff.call(learner, *copy.deepcopy(args))
-        if isinstance(got.error, NotImplementedError):
-            raise got.error
-    return diff.assert_same(learner, reference, *args, **options)
-
-
 #: Thresholds: valid ones at and near the ends, invalid values and invalid types.
 thresholds = st.one_of(
     st.sampled_from(
@@ -313,7 +301,9 @@ def test_predict_agrees_with_the_reference(
     batch: list[object],
 ) -> None:
     kwargs = {"labels": labels, "version": "2.1.0"}
-    agree(decisions(impl, threshold, kwargs, batch), decisions(reference, threshold, kwargs, batch))
+    diff.assert_same(
+        decisions(impl, threshold, kwargs, batch), decisions(reference, threshold, kwargs, batch)
+    )
 
 
 def assignments(module: ModuleType, values: list[object]) -> Callable[[], object]:
@@ -341,7 +331,7 @@ def assignments(module: ModuleType, values: list[object]) -> Callable[[], object
 def test_threshold_assignments_agree_with_the_reference(
     impl: ModuleType, reference: ModuleType, values: list[object]
 ) -> None:
-    agree(assignments(impl, values), assignments(reference, values))
+    diff.assert_same(assignments(impl, values), assignments(reference, values))
 
 
 @pytest.mark.clause("version", "labels", "scorer-callable")
@@ -385,4 +375,4 @@ def test_construction_agrees_with_the_reference(
 
         return run
 
-    agree(build(impl), build(reference))
+    diff.assert_same(build(impl), build(reference))

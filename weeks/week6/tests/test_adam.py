@@ -8,7 +8,6 @@ Run: ``pytest weeks/week6/tests/test_adam.py``.
 from __future__ import annotations
 
 import inspect
-import sys
 from collections.abc import Callable
 from types import ModuleType
 
@@ -336,33 +335,14 @@ def test_step_checks_gradients_like_the_reference(
     diff.assert_same(lambda: story(impl), lambda: story(reference), rtol=1e-12)
 
 
-def _python_lines(fn: Callable[[], object]) -> int:
-    """How many Python lines run during ``fn()`` (a counting tracer; NumPy's C loops count 0)."""
-    count = 0
-
-    def tracer(frame, event, arg):  # noqa: ANN001, ANN202 - sys.settrace protocol
-        nonlocal count
-        if event == "line":
-            count += 1
-        return tracer
-
-    previous = sys.gettrace()
-    sys.settrace(tracer)
-    try:
-        fn()
-    finally:
-        sys.settrace(previous)
-    return count
-
-
 @pytest.mark.clause("vectorized")
 def test_no_python_loop_over_elements(impl: ModuleType) -> None:
     small, large = [np.ones(4), np.ones(3)], [np.ones(4096), np.ones(3000)]
     opt_small, opt_large = impl.Adam(small, lr=0.1), impl.Adam(large, lr=0.1)
     opt_small.step([np.ones(4), np.ones(3)])  # warm up
     opt_large.step([np.ones(4096), np.ones(3000)])
-    lines_small = _python_lines(lambda: opt_small.step([np.ones(4), np.ones(3)]))
-    lines_large = _python_lines(lambda: opt_large.step([np.ones(4096), np.ones(3000)]))
+    lines_small = diff.python_lines(lambda: opt_small.step([np.ones(4), np.ones(3)]))
+    lines_large = diff.python_lines(lambda: opt_large.step([np.ones(4096), np.ones(3000)]))
     assert lines_large <= lines_small + 40, (
         f"step() ran {lines_small} Python lines for 7 numbers but {lines_large} for 7096: update "
         "each parameter array with array operations, not element by element"

@@ -329,17 +329,6 @@ def test_impossible_inputs_raise_value_error(impl: ModuleType, name: str, args: 
 
 
 # -- differential: judged against the reference on drawn inputs --------------------------------
-def agree(learner: Callable, reference: Callable, *args: object, **options: object) -> object:
-    """``diff.assert_same(learner, reference, *args, **options)``, except that a stub still
-    raising NotImplementedError is *not started* even on inputs where the reference raises
-    (assert_same would report a wrong exception type)."""
-    if diff.call(reference, *args).raised:
-        got = diff.call(learner, *args)
-        if isinstance(got.error, NotImplementedError):
-            raise got.error
-    return diff.assert_same(learner, reference, *args, **options)
-
-
 #: Counts, sizes and times: zero, typical magnitudes, just below zero, and large values.
 amounts = st.one_of(
     st.sampled_from([0, 0.0, 1, 86_400, 50_000_000, 2.5e-3, -1, -1e-9, -0.0]),
@@ -395,7 +384,7 @@ def test_estimates_agree_with_the_reference(
     args = tuple(data.draw(s, label=f"{name} argument {i}") for i, s in enumerate(strategies))
     want = diff.call(getattr(reference, name), *args)
     atol = 0.0 if want.raised else floor(*args)
-    agree(getattr(impl, name), getattr(reference, name), *args, rtol=1e-12, atol=atol)
+    diff.assert_same(getattr(impl, name), getattr(reference, name), *args, rtol=1e-12, atol=atol)
     if want.raised:
         got = diff.call(getattr(impl, name), *args)
         problem = bad_message(reference, name, got.error, args)
@@ -443,7 +432,9 @@ def test_servers_needed_agrees_with_the_reference(
     utilisation: float,
 ) -> None:
     args = (qps, latency, concurrency, utilisation)
-    agree(impl.servers_needed, reference.servers_needed, *args, compare=servers_compare(args))
+    diff.assert_same(
+        impl.servers_needed, reference.servers_needed, *args, compare=servers_compare(args)
+    )
     if diff.call(reference.servers_needed, *args).raised:
         got = diff.call(impl.servers_needed, *args)
         problem = bad_message(reference, "servers_needed", got.error, args)
@@ -463,7 +454,7 @@ def test_the_day_constant(impl: ModuleType) -> None:
 def test_gpu_batch_of_zero_time_agrees_with_the_reference(
     impl: ModuleType, reference: ModuleType, args: tuple
 ) -> None:
-    agree(impl.gpu_batch_throughput, reference.gpu_batch_throughput, *args, rtol=1e-12)
+    diff.assert_same(impl.gpu_batch_throughput, reference.gpu_batch_throughput, *args, rtol=1e-12)
 
 
 #: A valid call of each function; the test below makes one argument at a time impossible.
@@ -517,9 +508,9 @@ def test_each_parameter_is_validated_like_the_reference(
     param = list(inspect.signature(getattr(reference, name)).parameters)[index]
     fn, ref = getattr(impl, name), getattr(reference, name)
     if name == "servers_needed":
-        agree(fn, ref, *args, compare=servers_compare(tuple(args)))
+        diff.assert_same(fn, ref, *args, compare=servers_compare(tuple(args)))
     else:
-        agree(fn, ref, *args, rtol=1e-12, atol=1e-12 * max(abs(a) for a in args))
+        diff.assert_same(fn, ref, *args, rtol=1e-12, atol=1e-12 * max(abs(a) for a in args))
     error = diff.call(fn, *args).error
     if error is not None:
         assert param in str(error), (

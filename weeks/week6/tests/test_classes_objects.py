@@ -7,7 +7,6 @@ Run: ``pytest weeks/week6/tests/test_classes_objects.py``.
 
 from __future__ import annotations
 
-import copy
 import inspect
 from collections.abc import Callable
 from types import ModuleType
@@ -299,17 +298,6 @@ strengths = st.one_of(
 )
 
 
-def agree(learner: Callable, reference: Callable, *args: object, **options: object) -> object:
-    """``diff.assert_same(learner, reference, *args, **options)``, except that a stub still
-    raising NotImplementedError is *not started* even on inputs where the reference raises
-    (assert_same would report a wrong exception type). ``options`` are assert_same's."""
-    if diff.call(reference, *copy.deepcopy(args)).raised:
-        got = diff.call(learner, *copy.deepcopy(args))
-        if isinstance(got.error, NotImplementedError):
-            raise got.error
-    return diff.assert_same(learner, reference, *args, **options)
-
-
 def fields(med: object) -> tuple[str, str, str, float]:
     """What a Medication holds, comparable across the learner's module and the reference's."""
     return (type(med).__name__, med.ndc, med.name, med.strength_mg)  # type: ignore[attr-defined]
@@ -320,7 +308,7 @@ def fields(med: object) -> tuple[str, str, str, float]:
 @example(code="0002-1433-80\n")
 @example(code="00002-1433-801")
 def test_is_valid_ndc_agrees_with_the_reference(impl, reference, code) -> None:
-    agree(impl.Medication.is_valid_ndc, reference.Medication.is_valid_ndc, code)
+    diff.assert_same(impl.Medication.is_valid_ndc, reference.Medication.is_valid_ndc, code)
 
 
 @pytest.mark.clause("normalize", "normalize-invalid")
@@ -328,7 +316,7 @@ def test_is_valid_ndc_agrees_with_the_reference(impl, reference, code) -> None:
 @example(code="1-2-3")
 @example(code="12345-6789-1")
 def test_normalize_ndc_agrees_with_the_reference(impl, reference, code) -> None:
-    agree(impl.Medication.normalize_ndc, reference.Medication.normalize_ndc, code)
+    diff.assert_same(impl.Medication.normalize_ndc, reference.Medication.normalize_ndc, code)
 
 
 @pytest.mark.clause("init-ndc", "init-name", "init-strength", "init-stores")
@@ -340,7 +328,7 @@ def test_constructor_agrees_with_the_reference(impl, reference, ndc, name, stren
     def build(module: ModuleType) -> Callable[[], tuple[str, str, str, float]]:
         return lambda: fields(module.Medication(ndc, name, strength))
 
-    want = agree(build(impl), build(reference), rtol=0.0)
+    want = diff.assert_same(build(impl), build(reference), rtol=0.0)
     if want is not None:
         got = impl.Medication(ndc, name, strength).strength_mg
         assert type(got) is float, f"strength_mg should be stored as a float, got {got!r}"
@@ -377,7 +365,7 @@ def test_from_record_agrees_with_the_reference(impl, reference, record) -> None:
             + (fields(Generic.from_record(record)),)
         )
 
-    agree(build(impl), build(reference), rtol=0.0)
+    diff.assert_same(build(impl), build(reference), rtol=0.0)
 
 
 CASE_TRAPS = ["amoxicillin", "Amoxicillin", "AMOXICILLIN", "Straße", "STRASSE", "strasse", "b", "B"]
@@ -407,7 +395,7 @@ def orders(module: ModuleType, pairs: list[tuple[str, str]]) -> Callable[[], obj
 @example(pairs=[("50090-347-01", "Straße"), ("0002-1433-80", "STRASSE")])
 @example(pairs=[("50090-347-01", "b"), ("0002-1433-80", "B")])
 def test_ordering_agrees_with_the_reference(impl, reference, pairs) -> None:
-    agree(orders(impl, pairs), orders(reference, pairs))
+    diff.assert_same(orders(impl, pairs), orders(reference, pairs))
 
 
 def ndc_hash_sets(module: ModuleType, codes_: list[str]) -> Callable[[], object]:
@@ -425,7 +413,7 @@ def ndc_hash_sets(module: ModuleType, codes_: list[str]) -> Callable[[], object]
 @pytest.mark.clause("hash", "same-product")
 @given(codes_=st.lists(st.sampled_from([*VALID, "50090-0347-01", "12345-6789-01"]), max_size=6))
 def test_sets_keep_one_medication_per_product(impl, reference, codes_) -> None:
-    agree(ndc_hash_sets(impl, codes_), ndc_hash_sets(reference, codes_))
+    diff.assert_same(ndc_hash_sets(impl, codes_), ndc_hash_sets(reference, codes_))
 
 
 #: One catalogue operation: ("add", code), ("add-str", code), ("in", x), ("get", x), ("len",),
@@ -492,4 +480,4 @@ def script(module: ModuleType, initial: list[str], ops: list[tuple]) -> Callable
 @example(initial=["0002-1433-80"], ops=[("get", "nonsense"), ("get", 42), ("in", None)])
 @example(initial=["0002-1433-80", "00002-1433-80"], ops=[("len",)])
 def test_catalogue_agrees_with_the_reference(impl, reference, initial, ops) -> None:
-    agree(script(impl, initial, ops), script(reference, initial, ops))
+    diff.assert_same(script(impl, initial, ops), script(reference, initial, ops))

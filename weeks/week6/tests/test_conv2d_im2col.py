@@ -9,10 +9,7 @@ Run: ``pytest weeks/week6/tests/test_conv2d_im2col.py``.
 
 from __future__ import annotations
 
-import functools
-import sys
 import tracemalloc
-from collections.abc import Callable
 from types import ModuleType
 from typing import Any
 
@@ -41,28 +38,6 @@ CASES = {
     "pointwise_1x1": (3, 6, 4, 4, 2, (1, 1), 1, 0, 1, 1, True),
     "kernel_covers_input": (1, 2, 5, 5, 3, (5, 5), 1, 0, 1, 1, True),
 }
-
-
-def _same(learner: Callable[..., Any], reference: Callable[..., Any], *args: Any, **kw: Any) -> Any:
-    """``diff.assert_same``, except that a stub's ``NotImplementedError`` stays "not started"
-    (also where the reference raises ``ValueError``)."""
-    raised: list[NotImplementedError] = []
-
-    @functools.wraps(learner)
-    def spy(*a: Any, **k: Any) -> Any:
-        try:
-            return learner(*a, **k)
-        except NotImplementedError as exc:
-            raised.append(exc)
-            raise
-
-    try:
-        return diff.assert_same(spy, reference, *args, **kw)
-    except (AssertionError, NotImplementedError):
-        if not raised:
-            raise
-    # raised outside the handler (no context): Hypothesis sees one "not started" failure
-    raise NotImplementedError(*raised[0].args)
 
 
 def _data(case: tuple, seed: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
@@ -382,29 +357,11 @@ def test_conv2d_naive_and_im2col_agree_with_the_reference(
     impl: ModuleType, reference: ModuleType, case: dict[str, Any]
 ) -> None:
     atol = _conv_atol(case)
-    _same(impl.conv2d, reference.conv2d, rtol=1e-9, atol=atol, **case)
-    _same(impl.conv2d_naive, reference.conv2d_naive, rtol=1e-9, atol=atol, **case)
+    diff.assert_same(impl.conv2d, reference.conv2d, rtol=1e-9, atol=atol, **case)
+    diff.assert_same(impl.conv2d_naive, reference.conv2d_naive, rtol=1e-9, atol=atol, **case)
     kernel = case["w"].shape[2:]
     params = {k: case[k] for k in ("stride", "padding", "dilation")}
-    _same(impl.im2col, reference.im2col, case["x"], kernel, **params)
-
-
-def _python_lines(fn: Callable[[], Any]) -> int:
-    """How many Python lines run inside ``fn()`` (an operation count, not a timing)."""
-    count = 0
-
-    def local(frame: Any, event: str, arg: Any) -> Any:
-        nonlocal count
-        count += event == "line"
-        return local
-
-    previous = sys.gettrace()
-    sys.settrace(lambda frame, event, arg: local)
-    try:
-        fn()
-    finally:
-        sys.settrace(previous)
-    return count
+    diff.assert_same(impl.im2col, reference.im2col, case["x"], kernel, **params)
 
 
 @pytest.mark.clause("no-loops")
@@ -413,8 +370,8 @@ def test_conv2d_has_no_loop_over_output_positions(impl: ModuleType) -> None:
     w = rng.standard_normal((4, 2, 3, 3))
     small, big = rng.standard_normal((1, 2, 5, 5)), rng.standard_normal((1, 2, 40, 40))
     impl.conv2d(small, w)
-    few = _python_lines(lambda: impl.conv2d(small, w))
-    many = _python_lines(lambda: impl.conv2d(big, w))
+    few = diff.python_lines(lambda: impl.conv2d(small, w))
+    many = diff.python_lines(lambda: impl.conv2d(big, w))
     assert many <= few + 30, (
         f"conv2d ran {few} Python lines for a 3 x 3 output and {many} for 38 x 38: a Python "
         "loop over output positions (or rows, or columns). Build the columns with im2col and "

@@ -350,17 +350,6 @@ def test_reset_forgets_only_its_own_class(impl: ModuleType) -> None:
 
 
 # -- differential: the same scripts run on the learner's classes and the reference's ----------
-def agree(learner: Callable, reference: Callable, *args: object, **options: object) -> object:
-    """``diff.assert_same(learner, reference, *args, **options)``, except that a stub still
-    raising NotImplementedError is *not started* even on inputs where the reference raises
-    (assert_same would report a wrong exception type)."""
-    if diff.call(reference, *args).raised:
-        got = diff.call(learner, *args)
-        if isinstance(got.error, NotImplementedError):
-            raise got.error
-    return diff.assert_same(learner, reference, *args, **options)
-
-
 def outcome_of(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
     """The value, or the exception's type name (NotImplementedError propagates: not started)."""
     outcome = diff.call(fn, *args, **kwargs)
@@ -442,7 +431,7 @@ def registry_script(module: ModuleType, ops: list[tuple]) -> Callable[[], object
 def test_registry_agrees_with_the_reference(
     impl: ModuleType, reference: ModuleType, ops: list[tuple]
 ) -> None:
-    agree(registry_script(impl, ops), registry_script(reference, ops))
+    diff.assert_same(registry_script(impl, ops), registry_script(reference, ops))
 
 
 cache_ops = st.lists(
@@ -502,7 +491,7 @@ def cache_script(module: ModuleType, ops: list[tuple]) -> Callable[[], object]:
 def test_model_cache_agrees_with_the_reference(
     impl: ModuleType, reference: ModuleType, ops: list[tuple]
 ) -> None:
-    agree(cache_script(impl, ops), cache_script(reference, ops))
+    diff.assert_same(cache_script(impl, ops), cache_script(reference, ops))
 
 
 class World:
@@ -630,7 +619,7 @@ def observer_script(module: ModuleType, ops: list[tuple]) -> Callable[[], object
 def test_observer_agrees_with_the_reference(
     impl: ModuleType, reference: ModuleType, ops: list[tuple]
 ) -> None:
-    agree(observer_script(impl, ops), observer_script(reference, ops))
+    diff.assert_same(observer_script(impl, ops), observer_script(reference, ops))
 
 
 # -- last, because a deadlock here would block the metaclass lock for later tests --------------

@@ -6,8 +6,6 @@ reproducible and do not flake. Run: ``pytest weeks/week6/tests/test_dropout.py``
 
 from __future__ import annotations
 
-import sys
-from collections.abc import Callable
 from types import ModuleType
 
 import numpy as np
@@ -239,25 +237,6 @@ def test_identity_returns_a_copy(impl: ModuleType, p: float, training: bool) -> 
     )
 
 
-def _python_lines(fn: Callable[[], object]) -> int:
-    """How many Python lines run during ``fn()`` (a counting tracer; NumPy's C loops count 0)."""
-    count = 0
-
-    def tracer(frame, event, arg):  # noqa: ANN001, ANN202 - sys.settrace protocol
-        nonlocal count
-        if event == "line":
-            count += 1
-        return tracer
-
-    previous = sys.gettrace()
-    sys.settrace(tracer)
-    try:
-        fn()
-    finally:
-        sys.settrace(previous)
-    return count
-
-
 @pytest.mark.clause("vectorized")
 def test_no_python_loop_over_elements(impl: ModuleType) -> None:
     small, large = np.ones(4), np.ones(4096)
@@ -270,7 +249,7 @@ def test_no_python_loop_over_elements(impl: ModuleType) -> None:
 
         return run
 
-    lines_small, lines_large = _python_lines(both(small)), _python_lines(both(large))
+    lines_small, lines_large = diff.python_lines(both(small)), diff.python_lines(both(large))
     assert lines_large <= lines_small + 40, (
         f"dropout ran {lines_small} Python lines for 4 elements but {lines_large} for 4096: draw "
         "the whole mask with one rng call and combine with array operations"

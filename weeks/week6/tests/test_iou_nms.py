@@ -11,10 +11,7 @@ equal scores) and every threshold."""
 
 from __future__ import annotations
 
-import functools
 import importlib.util
-import sys
-from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -50,28 +47,6 @@ def _torchvision_nms_kernel():
 
 
 TV_NMS = _torchvision_nms_kernel()
-
-
-def _same(learner: Callable[..., Any], reference: Callable[..., Any], *args: Any, **kw: Any) -> Any:
-    """``diff.assert_same``, except that a stub's ``NotImplementedError`` stays "not started"
-    (also where the reference raises ``ValueError``)."""
-    raised: list[NotImplementedError] = []
-
-    @functools.wraps(learner)
-    def spy(*a: Any, **k: Any) -> Any:
-        try:
-            return learner(*a, **k)
-        except NotImplementedError as exc:
-            raised.append(exc)
-            raise
-
-    try:
-        return diff.assert_same(spy, reference, *args, **kw)
-    except (AssertionError, NotImplementedError):
-        if not raised:
-            raise
-    # raised outside the handler (no context): Hypothesis sees one "not started" failure
-    raise NotImplementedError(*raised[0].args)
 
 
 def _random_boxes(seed: int, n: int, size: float = 30.0) -> np.ndarray:
@@ -328,8 +303,8 @@ def test_area_and_iou_agree_with_the_reference(
 ) -> None:
     a, b = a * scale, b * scale
     # IoU is a ratio of two sums of products: a few ulps whatever the formula
-    _same(impl.box_area, reference.box_area, a, rtol=1e-12, atol=1e-12 * scale**2)
-    _same(impl.box_iou, reference.box_iou, a, b, rtol=1e-12, atol=1e-15)
+    diff.assert_same(impl.box_area, reference.box_area, a, rtol=1e-12, atol=1e-12 * scale**2)
+    diff.assert_same(impl.box_iou, reference.box_iou, a, b, rtol=1e-12, atol=1e-15)
 
 
 THRESHOLDS = st.sampled_from([0.0, 0.25, 1 / 3, 0.5, 0.7, 0.99, 1.0])
@@ -359,37 +334,19 @@ def test_nms_agrees_with_the_reference(
 ) -> None:
     boxes, scores, classes = det
     with np.errstate(divide="ignore", invalid="ignore"):
-        kept = _same(impl.nms, reference.nms, boxes, scores, threshold)
+        kept = diff.assert_same(impl.nms, reference.nms, boxes, scores, threshold)
         got = np.asarray(impl.nms(boxes, scores, threshold))
         assert got.dtype == np.int64, f"nms must return int64 indices, got {got.dtype}"
-        _same(impl.batched_nms, reference.batched_nms, boxes, scores, classes, threshold)
+        diff.assert_same(impl.batched_nms, reference.batched_nms, boxes, scores, classes, threshold)
     assert kept is not None
-
-
-def _python_lines(fn: Callable[[], Any]) -> int:
-    """How many Python lines run inside ``fn()`` (an operation count, not a timing)."""
-    count = 0
-
-    def local(frame: Any, event: str, arg: Any) -> Any:
-        nonlocal count
-        count += event == "line"
-        return local
-
-    previous = sys.gettrace()
-    sys.settrace(lambda frame, event, arg: local)
-    try:
-        fn()
-    finally:
-        sys.settrace(previous)
-    return count
 
 
 @pytest.mark.clause("iou")
 def test_box_iou_is_vectorised(impl: ModuleType) -> None:
     small, big = _random_boxes(3, 3), _random_boxes(4, 60)
     impl.box_iou(small, small)
-    few = _python_lines(lambda: impl.box_iou(small, small))
-    many = _python_lines(lambda: impl.box_iou(big, big))
+    few = diff.python_lines(lambda: impl.box_iou(small, small))
+    many = diff.python_lines(lambda: impl.box_iou(big, big))
     assert many <= few + 20, (
         f"box_iou ran {few} Python lines for 3 x 3 boxes and {many} for 60 x 60: a Python loop "
         "over pairs. Broadcast a[:, None, :] against b[None, :, :]"

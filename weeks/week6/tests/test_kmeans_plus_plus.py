@@ -12,10 +12,8 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import sys
 import tracemalloc
 from collections import Counter
-from collections.abc import Callable
 from types import ModuleType
 from typing import Any
 
@@ -69,28 +67,6 @@ def _blobs(seed: int, n: int = 240, centers: int = 4, std: float = 0.6):
 
 def _inertia(X: np.ndarray, C: np.ndarray, labels: np.ndarray) -> float:
     return float(((X - C[labels]) ** 2).sum())
-
-
-def _same(learner: Callable[..., Any], reference: Callable[..., Any], *args: Any, **kw: Any) -> Any:
-    """``diff.assert_same``, except that a stub's ``NotImplementedError`` stays "not started"
-    (also where the reference raises ``ValueError``)."""
-    raised: list[NotImplementedError] = []
-
-    @functools.wraps(learner)
-    def spy(*a: Any, **k: Any) -> Any:
-        try:
-            return learner(*a, **k)
-        except NotImplementedError as exc:
-            raised.append(exc)
-            raise
-
-    try:
-        return diff.assert_same(spy, reference, *args, **kw)
-    except (AssertionError, NotImplementedError):
-        if not raised:
-            raise
-    # raised outside the handler (no context): Hypothesis sees one "not started" failure
-    raise NotImplementedError(*raised[0].args)
 
 
 # -- squared distances -----------------------------------------------------------------------
@@ -308,7 +284,7 @@ def test_squared_distances_agree_with_the_reference(
     # |x|^2 - 2x.c + |c|^2 cancels: its rounding is a few ulps of the squared norms, whatever
     # correct formula (expansion or sum of squared differences) is used
     scale = (np.abs(X).max(initial=0.0) + np.abs(C).max(initial=0.0)) ** 2
-    _same(
+    diff.assert_same(
         impl.squared_distances, reference.squared_distances, X, C,
         rtol=1e-9, atol=1e-14 * (1 + X.shape[1]) * scale,
         compare=lambda got, want: diff.same(
@@ -365,7 +341,7 @@ def test_kmeans_agrees_with_the_reference(
 ) -> None:
     X, k, init = case
     # |X| <= 100: centroids are means (a few ulps); inertias are sums of squares (scale 1e4)
-    _same(
+    diff.assert_same(
         functools.partial(_fields, impl), functools.partial(_fields, reference),
         X, k, n_iter, init, rtol=1e-9, atol=1e-9,
     )  # fmt: skip
@@ -403,24 +379,6 @@ def test_plus_plus_returns_a_copy(impl: ModuleType, k: int) -> None:
     )
 
 
-def _python_lines(fn: Callable[[], Any]) -> int:
-    """How many Python lines run inside ``fn()`` (an operation count, not a timing)."""
-    count = 0
-
-    def local(frame: Any, event: str, arg: Any) -> Any:
-        nonlocal count
-        count += event == "line"
-        return local
-
-    previous = sys.gettrace()
-    sys.settrace(lambda frame, event, arg: local)
-    try:
-        fn()
-    finally:
-        sys.settrace(previous)
-    return count
-
-
 @pytest.mark.clause("sqdist-vectorised")
 def test_squared_distances_has_no_python_loop(impl: ModuleType) -> None:
     rng = np.random.default_rng(12)
@@ -428,7 +386,7 @@ def test_squared_distances_has_no_python_loop(impl: ModuleType) -> None:
     for n, k in ((4, 2), (400, 60)):
         X, C = rng.normal(size=(n, 3)), rng.normal(size=(k, 3))
         impl.squared_distances(X, C)
-        lines[n] = _python_lines(lambda X=X, C=C: impl.squared_distances(X, C))
+        lines[n] = diff.python_lines(lambda X=X, C=C: impl.squared_distances(X, C))
     assert lines[400] <= lines[4] + 20, (
         f"squared_distances ran {lines[4]} Python lines for (4, 2) points and {lines[400]} for "
         "(400, 60): a Python loop over points or centroids. Use one matrix product"

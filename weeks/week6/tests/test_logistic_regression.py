@@ -11,9 +11,7 @@ Run: ``pytest weeks/week6/tests/test_logistic_regression.py``.
 from __future__ import annotations
 
 import functools
-import sys
 import warnings
-from collections.abc import Callable
 from types import ModuleType
 from typing import Any
 
@@ -46,28 +44,6 @@ def _sklearn(X: np.ndarray, y: np.ndarray, l2: float) -> tuple[np.ndarray, float
         warnings.simplefilter("ignore")
         model.fit(X, y)
     return model.coef_[0], float(model.intercept_[0])
-
-
-def _same(learner: Callable[..., Any], reference: Callable[..., Any], *args: Any, **kw: Any) -> Any:
-    """``diff.assert_same``, except that a stub's ``NotImplementedError`` stays "not started"
-    (also where the reference raises ``ValueError``)."""
-    raised: list[NotImplementedError] = []
-
-    @functools.wraps(learner)
-    def spy(*a: Any, **k: Any) -> Any:
-        try:
-            return learner(*a, **k)
-        except NotImplementedError as exc:
-            raised.append(exc)
-            raise
-
-    try:
-        return diff.assert_same(spy, reference, *args, **kw)
-    except (AssertionError, NotImplementedError):
-        if not raised:
-            raise
-    # raised outside the handler (no context): Hypothesis sees one "not started" failure
-    raise NotImplementedError(*raised[0].args)
 
 
 # -- sigmoid -----------------------------------------------------------------------------------
@@ -259,7 +235,7 @@ def test_sigmoid_agrees_with_the_reference(
     with warnings.catch_warnings(), np.errstate(over="ignore", under="ignore"):
         warnings.simplefilter("ignore", RuntimeWarning)  # discarded branches may overflow
         # a few ulps; tiny absolute slack where exp(z) is subnormal (z < -708)
-        _same(impl.sigmoid, reference.sigmoid, z, rtol=1e-12, atol=1e-300)
+        diff.assert_same(impl.sigmoid, reference.sigmoid, z, rtol=1e-12, atol=1e-300)
 
 
 BAD_Y = [2, -1, 0.5]
@@ -309,7 +285,7 @@ def test_loss_and_gradient_agree_with_the_reference(
     big = 1.0 + float(np.abs(z).max(initial=0.0)) + float(np.abs(X).max(initial=0.0))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
-        _same(
+        diff.assert_same(
             functools.partial(_loss_and_gradient, impl),
             functools.partial(_loss_and_gradient, reference),
             X, y, w, b, l2, rtol=1e-9, atol=1e-13 * big * (1.0 + l2 * w_scale),
@@ -346,7 +322,7 @@ def test_fit_agrees_with_the_reference_step_by_step(
     X, y = data
     # |X| <= 2, d <= 6 and lr <= 0.5 keep lr * curvature < 2: gradient descent does not amplify
     # rounding, so an exact re-implementation of the same steps agrees to ~1e-12
-    _same(
+    diff.assert_same(
         functools.partial(_fit, impl), functools.partial(_fit, reference),
         X, y, lr, n_iter, l2, rtol=1e-8, atol=1e-10,
     )  # fmt: skip
@@ -374,31 +350,10 @@ def test_predictions_agree_with_the_reference(
     w = np.where(np.arange(X.shape[1]) % 2 == 0, 1.0, -1.0)
     with warnings.catch_warnings(), np.errstate(over="ignore"):
         warnings.simplefilter("ignore", RuntimeWarning)
-        _same(
+        diff.assert_same(
             functools.partial(_predictions, impl), functools.partial(_predictions, reference),
             X, w, b, rtol=1e-12, atol=1e-300,
         )  # fmt: skip
-
-
-def _python_lines(fn: Callable[[], Any]) -> int:
-    """How many Python lines run inside ``fn()`` (an operation count, not a timing)."""
-    count = 0
-
-    def local(frame: Any, event: str, arg: Any) -> Any:
-        nonlocal count
-        count += event == "line"
-        return local
-
-    def calls(frame: Any, event: str, arg: Any) -> Any:
-        return local
-
-    previous = sys.gettrace()
-    sys.settrace(calls)
-    try:
-        fn()
-    finally:
-        sys.settrace(previous)
-    return count
 
 
 @pytest.mark.clause("vectorised")
@@ -408,7 +363,7 @@ def test_each_step_is_vectorised_over_samples(impl: ModuleType) -> None:
         X, y = _noisy(seed=6, n=n)
         model = impl.LogisticRegression(lr=0.1, n_iter=3, l2=0.1)
         model.fit(X, y)  # warm up
-        lines[n] = _python_lines(lambda X=X, y=y, model=model: model.fit(X, y))
+        lines[n] = diff.python_lines(lambda X=X, y=y, model=model: model.fit(X, y))
     assert lines[800] <= lines[8] + 200, (
         f"fit (3 steps) ran {lines[8]} Python lines for n = 8 samples but {lines[800]} for "
         "n = 800: a Python loop over the samples. Each step must be a few NumPy operations "

@@ -8,8 +8,6 @@ Run: ``pytest weeks/week6/tests/test_max_pool.py``.
 
 from __future__ import annotations
 
-import sys
-from collections.abc import Callable
 from types import ModuleType
 
 import numpy as np
@@ -308,32 +306,13 @@ def test_backward_rejects_a_grad_out_that_only_broadcasts(impl: ModuleType) -> N
         pytest.fail("grad_out (1, 1, 1, 1) and indices (1, 1, 2, 2) differ in shape: ValueError")
 
 
-def _python_lines(fn: Callable[[], object]) -> int:
-    """How many Python lines run during ``fn()`` (a counting tracer; NumPy's C loops count 0)."""
-    count = 0
-
-    def tracer(frame, event, arg):  # noqa: ANN001, ANN202 - sys.settrace protocol
-        nonlocal count
-        if event == "line":
-            count += 1
-        return tracer
-
-    previous = sys.gettrace()
-    sys.settrace(tracer)
-    try:
-        fn()
-    finally:
-        sys.settrace(previous)
-    return count
-
-
 @pytest.mark.clause("vectorized")
 def test_forward_runs_no_python_loop_over_positions(impl: ModuleType) -> None:
     rng = np.random.default_rng(10)
     small, large = rng.standard_normal((2, 3, 4, 4)), rng.standard_normal((2, 3, 24, 24))
     impl.max_pool2d(small, 2)  # warm up imports
-    lines_small = _python_lines(lambda: impl.max_pool2d(small, 2))
-    lines_large = _python_lines(lambda: impl.max_pool2d(large, 2))
+    lines_small = diff.python_lines(lambda: impl.max_pool2d(small, 2))
+    lines_large = diff.python_lines(lambda: impl.max_pool2d(large, 2))
     assert lines_large <= lines_small + 40, (
         f"max_pool2d ran {lines_small} Python lines for a 2x2 output but {lines_large} for a "
         "12x12 one: do not loop over output positions in Python, use a sliding-window view"
@@ -348,8 +327,8 @@ def test_backward_cost_does_not_grow_with_the_kernel(impl: ModuleType) -> None:
     _, idx_large = impl.max_pool2d(large, 16)  # the same 2x2 outputs, 64 times the input
     grad = rng.standard_normal((1, 2, 2, 2))
     impl.max_pool2d_backward(grad, idx_small, small.shape)  # warm up imports
-    lines_small = _python_lines(lambda: impl.max_pool2d_backward(grad, idx_small, small.shape))
-    lines_large = _python_lines(lambda: impl.max_pool2d_backward(grad, idx_large, large.shape))
+    lines_small = diff.python_lines(lambda: impl.max_pool2d_backward(grad, idx_small, small.shape))
+    lines_large = diff.python_lines(lambda: impl.max_pool2d_backward(grad, idx_large, large.shape))
     assert lines_large <= lines_small + 40, (
         f"max_pool2d_backward ran {lines_small} Python lines for 2x2 windows but {lines_large} "
         "for 16x16 windows with the same 8 outputs: the backward costs O(number of outputs), "

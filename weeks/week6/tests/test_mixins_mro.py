@@ -258,17 +258,6 @@ def test_cache_is_keyed_by_content_and_bounded(impl: ModuleType) -> None:
 
 
 # -- differential: the same scripts run on the learner's classes and the reference's ----------
-def agree(learner: Callable, reference: Callable, *args: object, **options: object) -> object:
-    """``diff.assert_same(learner, reference, *args, **options)``, except that a stub still
-    raising NotImplementedError is *not started* even on inputs where the reference raises
-    (assert_same would report a wrong exception type)."""
-    if diff.call(reference, *args).raised:
-        got = diff.call(learner, *args)
-        if isinstance(got.error, NotImplementedError):
-            raise got.error
-    return diff.assert_same(learner, reference, *args, **options)
-
-
 def _pool() -> list[np.ndarray]:
     blue4 = np.zeros((3, 4, 4))
     blue4[2] = 2.0
@@ -367,7 +356,9 @@ def test_predictors_agree_with_the_reference(
         kwargs["input_size"] = input_size
     if "Cached" in cls_name and cache_size is not None:
         kwargs["cache_size"] = cache_size
-    agree(session(impl, cls_name, kwargs, script), session(reference, cls_name, kwargs, script))
+    diff.assert_same(
+        session(impl, cls_name, kwargs, script), session(reference, cls_name, kwargs, script)
+    )
 
 
 @pytest.mark.clause("argmax", "input-size", "predict-chain", "ndim")
@@ -391,7 +382,7 @@ def test_plain_efficientnet_agrees_with_the_reference(
 
         return go
 
-    agree(run(impl), run(reference))
+    diff.assert_same(run(impl), run(reference))
 
 
 @pytest.mark.clause("input-size")
@@ -431,7 +422,7 @@ def test_construction_errors_agree_with_the_reference(
 
         return go
 
-    agree(build_(impl), build_(reference))
+    diff.assert_same(build_(impl), build_(reference))
 
 
 class GradSpy(nn.Module):

@@ -8,7 +8,6 @@ judge the backward pass; finite differences double-check the gradients. Run:
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable
 from types import ModuleType
 
@@ -443,25 +442,6 @@ def test_float32_inputs_give_float64_results(impl: ModuleType, reference: Module
         diff.assert_same(lambda: story(impl), lambda: story(reference), rtol=1e-10, atol=1e-12)
 
 
-def _python_lines(fn: Callable[[], object]) -> int:
-    """How many Python lines run during ``fn()`` (a counting tracer; NumPy's C loops count 0)."""
-    count = 0
-
-    def tracer(frame, event, arg):  # noqa: ANN001, ANN202 - sys.settrace protocol
-        nonlocal count
-        if event == "line":
-            count += 1
-        return tracer
-
-    previous = sys.gettrace()
-    sys.settrace(tracer)
-    try:
-        fn()
-    finally:
-        sys.settrace(previous)
-    return count
-
-
 @pytest.mark.clause("vectorized")
 @pytest.mark.parametrize("layer", ["BatchNorm2d", "LayerNorm"])
 def test_no_python_loop_over_samples(impl: ModuleType, layer: str) -> None:
@@ -476,8 +456,8 @@ def test_no_python_loop_over_samples(impl: ModuleType, layer: str) -> None:
     def both(layer_, x):
         return lambda: layer_.backward(np.ones_like(layer_(x)))
 
-    lines_small = _python_lines(both(small_layer, small_in))
-    lines_large = _python_lines(both(large_layer, large_in))
+    lines_small = diff.python_lines(both(small_layer, small_in))
+    lines_large = diff.python_lines(both(large_layer, large_in))
     assert lines_large <= lines_small + 40, (
         f"{layer} forward + backward ran {lines_small} Python lines for a batch of 2 but "
         f"{lines_large} for a batch of 64: vectorise over the batch, no Python loop over samples"

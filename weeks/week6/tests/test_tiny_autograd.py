@@ -482,25 +482,6 @@ def test_zero_grad_resets_every_parameter(impl: ModuleType) -> None:
     assert not left, f"zero_grad() left non-zero gradients at parameters {left}"
 
 
-def _python_lines(fn: Callable[[], object]) -> int:
-    """How many Python lines run during ``fn()`` (a counting tracer)."""
-    count = 0
-
-    def tracer(frame, event, arg):  # noqa: ANN001, ANN202 - sys.settrace protocol
-        nonlocal count
-        if event == "line":
-            count += 1
-        return tracer
-
-    previous = sys.gettrace()
-    sys.settrace(tracer)
-    try:
-        fn()
-    finally:
-        sys.settrace(previous)
-    return count
-
-
 @pytest.mark.clause("linear")
 def test_backward_work_is_linear_in_the_graph(impl: ModuleType) -> None:
     """A chain of diamonds ``x = x * x + x``: 3 nodes per level but 2 ** depth paths."""
@@ -513,8 +494,8 @@ def test_backward_work_is_linear_in_the_graph(impl: ModuleType) -> None:
         return y
 
     small, large = graph(6), graph(12)
-    lines_small = _python_lines(small.backward)
-    lines_large = _python_lines(large.backward)
+    lines_small = diff.python_lines(small.backward)
+    lines_large = diff.python_lines(large.backward)
     assert lines_large <= 3 * lines_small, (
         f"backward ran {lines_small} Python lines for a graph 6 diamonds deep and {lines_large} "
         "for 12 diamonds (twice the nodes): visit each node, and run its _backward, ONCE (keep "

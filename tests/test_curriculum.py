@@ -515,8 +515,6 @@ UNTAGGED = {
     "week1.benchmark_report",
     "week1.capstone_from_scratch",
     "week1.capstone_transfer",
-    "week1.capstone_uncertainty",
-    "week1.capstone_onnx",
     "week6.design_image_classification",
     "week6.design_recommendation",
     "week6.design_realtime_pipeline",

@@ -10,7 +10,7 @@ This module only wires together what you already wrote this week:
 Run their own tests first (``rxgrade check week1 ensemble`` and so on): a failure here should be
 an integration mistake, not a bug inside one piece. Always call the pieces through the module
 objects imported below (``ensemble.Ensemble``, ``onnx_export.export_onnx``, ...): the grader
-checks that the objects you return come from YOUR modules.
+checks that the objects you return come from YOUR modules. [#your-pieces]
 
 You write, in this order (the tests follow it):
 
@@ -52,9 +52,10 @@ class Deployment(NamedTuple):
 
     Attributes:
         ensemble: the PyTorch ensemble (your ``ensemble.Ensemble``), in eval mode.
-        fp32_path: the exported float ONNX file (``<out_dir>/ensemble_fp32.onnx``).
-        int8_path: its static int8 copy (``<out_dir>/ensemble_int8.onnx``).
-        predictor: your ``onnx_inference.OnnxPredictor`` serving ``int8_path``.
+            [#deployed-ensemble]
+        fp32_path: the exported float ONNX file (``<out_dir>/ensemble_fp32.onnx``). [#fp32-path]
+        int8_path: its static int8 copy (``<out_dir>/ensemble_int8.onnx``). [#int8-path]
+        predictor: your ``onnx_inference.OnnxPredictor`` serving ``int8_path``. [#predictor]
     """
 
     ensemble: nn.Module
@@ -66,16 +67,17 @@ class Deployment(NamedTuple):
 def build_ensemble(
     members: Sequence[nn.Module], weights: Sequence[float] | None = None
 ) -> nn.Module:
-    """Combine trained classifiers into your ``ensemble.Ensemble`` (in eval mode).
+    """Combine trained classifiers into your ``ensemble.Ensemble`` (in eval mode). [#build-eval]
 
     Args:
         members: classifiers mapping normalised images ``(N, 3, S, S)`` to logits ``(N, C)``.
-        weights: member weights, or ``None`` for uniform weights.
+        weights: member weights, or ``None`` for uniform weights. [#weights]
 
     Returns:
         ``ensemble.Ensemble(members, weights)``: its forward returns log-probabilities
-        ``(N, C)``. The grader checks that it is an instance of YOUR ``Ensemble`` class and that
-        it matches ``log(sum_m w_m softmax(member_m(x)))`` computed by hand.
+        ``(N, C)``. The grader checks that it is an instance of YOUR ``Ensemble`` class
+        [#your-ensemble] and that it matches ``log(sum_m w_m softmax(member_m(x)))`` computed
+        by hand. [#log-probs]
     """
     # TODO: one line.
     raise NotImplementedError
@@ -86,8 +88,8 @@ def export_ensemble(model: nn.Module, path: str | Path, image_size: int) -> Path
 
     Call ``onnx_export.export_onnx(model, path, image_size)`` on the ensemble itself (not on one
     of its members, not member by member: the deployed file must average inside the graph),
-    then ``onnx_export.verify_onnx(model, path, image_size)``, which raises when onnxruntime
-    and PyTorch disagree by more than 1e-4.
+    [#one-graph] then ``onnx_export.verify_onnx(model, path, image_size)``, which raises when
+    onnxruntime and PyTorch disagree by more than 1e-4 (let that error propagate). [#verify]
 
     Args:
         model: the ensemble from :func:`build_ensemble`.
@@ -95,8 +97,9 @@ def export_ensemble(model: nn.Module, path: str | Path, image_size: int) -> Path
         image_size: side of the square input images.
 
     Returns:
-        ``path`` as a :class:`~pathlib.Path`. The grader runs the file with onnxruntime and
-        compares its output with the ensemble's log-probabilities (to 1e-4).
+        ``path`` as a :class:`~pathlib.Path`. [#export-returns-path] The grader runs the file
+        with onnxruntime and compares its output with the ensemble's log-probabilities (to
+        1e-4). [#fp32-matches]
     """
     # TODO: export, then verify.
     raise NotImplementedError
@@ -109,10 +112,11 @@ def quantize_ensemble(
 
     Wrap ``calibration_images`` in ``quantization.PillCalibrationReader`` (input name
     ``"image"``) and call ``quantization.quantize_static_onnx(fp32_path, int8_path, reader)``.
-    Static quantisation also quantises the activations (``QuantizeLinear`` nodes), whose ranges
-    ONNX Runtime measures on the calibration images: they must be preprocessed exactly like
-    the images the model will see (scaled to [0, 1], then normalised with ``MEAN`` and ``STD``),
-    and there must be enough of them (the grader gives a few dozen).
+    [#static-reader] Static quantisation also quantises the activations (``QuantizeLinear``
+    nodes), [#quantize-linear] whose ranges ONNX Runtime measures on the calibration images:
+    they must be preprocessed exactly like the images the model will see (scaled to [0, 1],
+    then normalised with ``MEAN`` and ``STD``), and there must be enough of them (the grader
+    gives a few dozen, already preprocessed: feed them all, unchanged). [#all-calibration]
 
     Args:
         fp32_path: the float model from :func:`export_ensemble`.
@@ -120,7 +124,8 @@ def quantize_ensemble(
         calibration_images: float32 ``(N, 3, S, S)``, preprocessed like inference inputs.
 
     Returns:
-        ``int8_path`` as a :class:`~pathlib.Path`; the file must be smaller than the float one.
+        ``int8_path`` as a :class:`~pathlib.Path`; [#quantize-returns-path] the file must be
+        smaller than the float one. [#int8-smaller]
     """
     # TODO: a reader over ALL the calibration images, then quantize_static_onnx.
     raise NotImplementedError
@@ -134,12 +139,13 @@ def deploy(
 ) -> Deployment:
     """The whole chain: ensemble -> float ONNX -> int8 ONNX -> predictor.
 
-    1. ``build_ensemble(members)`` (uniform weights);
-    2. ``export_ensemble`` to ``<out_dir>/ensemble_fp32.onnx`` (create ``out_dir`` if needed);
-    3. ``quantize_ensemble`` of that file to ``<out_dir>/ensemble_int8.onnx``;
+    1. ``build_ensemble(members)`` (uniform weights); [#deployed-ensemble]
+    2. ``export_ensemble`` to ``<out_dir>/ensemble_fp32.onnx`` [#fp32-path] (create ``out_dir``
+       if needed, parents included); [#mkdir]
+    3. ``quantize_ensemble`` of that file to ``<out_dir>/ensemble_int8.onnx``; [#int8-path]
     4. ``onnx_inference.OnnxPredictor(int8_path, image_size=image_size, mean=MEAN, std=STD)``:
        it takes uint8 photos ``(H, W, 3)``, resizes them, scales them to [0, 1] and normalises
-       them exactly like the images the members were trained on.
+       them exactly like the images the members were trained on. [#predictor-normalise]
 
     Args:
         members: the trained classifiers (inputs normalised with ``MEAN`` and ``STD``).
@@ -149,9 +155,9 @@ def deploy(
 
     Returns:
         A :class:`Deployment`. The grader requires the int8 file to be smaller than the float
-        file, the predictor to serve the int8 file (its probabilities equal onnxruntime's on
-        that file), and the predictor's top-1 class to agree with the PyTorch ensemble on at
-        least 95% of held-out photos.
+        file, [#int8-smaller] the predictor to serve the int8 file (its probabilities equal
+        onnxruntime's on that file), [#predictor] and the predictor's top-1 class to agree
+        with the PyTorch ensemble on at least 95% of held-out photos. [#agreement]
     """
     # TODO: steps 1-4.
     raise NotImplementedError

@@ -2,8 +2,10 @@
 
 A small CNN with dropout is trained (overconfident on purpose) on preprocessed 48-px studio
 photos. Your wiring module calibrates it on validation photos and measures it on test photos,
-blank trays and pure-noise photos. Oracles: scipy (the optimal temperature), torchmetrics (ECE)
-and scikit-learn (AUROC). Run: ``pytest weeks/week1/tests/test_capstone_uncertainty.py``.
+blank trays (in the middle of both sets) and pure-noise photos. The model is handed to you in
+training mode and wrapped in a spy that records every forward pass (dropout on or off, gradients
+on or off, its logits). Oracles: scipy (the optimal temperature), torchmetrics (ECE) and
+scikit-learn (AUROC). Run: ``pytest weeks/week1/tests/test_capstone_uncertainty.py``.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from types import ModuleType
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import pytest
@@ -29,6 +31,7 @@ SIZE = 32  # model input
 PHOTO = 48  # photo size
 NUM_CLASSES = len(CLASS_NAMES)
 MIN_AUROC = 0.8  # measured with the reference: 0.96 (noise vs 52 studio test pills)
+NOISE_SAMPLES = 8  # n_samples of the noise run (the pill run uses the default, 20)
 
 
 @contextmanager
@@ -80,6 +83,56 @@ def data() -> dict[str, Any]:
     return {"val": val, "test": test, "blank": blank, "noise": noise}
 
 
+def _with_blanks(
+    photos: np.ndarray, labels: np.ndarray, blanks: list[tuple[int, np.ndarray]]
+) -> tuple[list[np.ndarray], np.ndarray]:
+    """Insert blank trays (with made-up labels) at the given positions of a set."""
+    out, out_labels = list(photos), list(labels)
+    for position, blank in blanks:
+        out.insert(position, blank)
+        out_labels.insert(position, (position + 7) % NUM_CLASSES)
+    return out, np.asarray(out_labels, dtype=np.int64)
+
+
+TEST_BLANKS = (5, -1)  # positions of the 2 blank trays among the test photos (-1: the end)
+VAL_BLANK = 3  # position of a blank tray among the validation photos
+
+
+def _test_accepted(n: int) -> list[bool]:
+    accepted = [True] * n
+    accepted.insert(TEST_BLANKS[0], False)
+    accepted.append(False)
+    return accepted
+
+
+class _Call(NamedTuple):
+    dropout_on: bool
+    grad_enabled: bool
+    logits: torch.Tensor
+
+
+class _Spy(nn.Module):
+    """Forwards to the trained net and records every call."""
+
+    def __init__(self, net: nn.Module) -> None:
+        super().__init__()
+        self.net = net
+        self.calls: list[_Call] = []
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        out = self.net(x)
+        dropout_on = any(m.training for m in self.net.modules() if isinstance(m, nn.Dropout))
+        self.calls.append(_Call(dropout_on, torch.is_grad_enabled(), out.detach().clone()))
+        return out
+
+
+class _Run(NamedTuple):
+    report: Any
+    spy: _Spy
+    calls: list[_Call]
+    n_samples: int
+
+
 @pytest.fixture(scope="module")
 def _cache() -> dict[str, Any]:
     return {}
@@ -88,19 +141,40 @@ def _cache() -> dict[str, Any]:
 @pytest.fixture
 def reports(
     impl: ModuleType, model: nn.Module, data: dict[str, Any], _cache: dict[str, Any]
-) -> tuple[Any, Any]:
-    """``run_pipeline`` on (test pills + 2 blank trays) and on 20 noise photos, once per impl."""
-    if impl.__name__ not in _cache:
-        (val_x, val_y), (test_x, test_y) = data["val"], data["test"]
-        photos = list(test_x) + list(data["blank"])
-        labels = np.concatenate([test_y, np.zeros(2, np.int64)])
+) -> Any:
+    """``reports()`` runs ``run_pipeline`` once per impl (in the test, so that an exception of
+    yours fails the test): on (test pills + 2 blank trays) and on 20 noise photos."""
+
+    def run(photos: list[np.ndarray], labels: np.ndarray, n_samples: int | None) -> _Run:
+        val_photos, val_labels = _with_blanks(*data["val"], [(VAL_BLANK, data["blank"][0])])
+        spy = _Spy(model).train()  # handed over in training mode: run_pipeline sets eval
+        kwargs = {} if n_samples is None else {"n_samples": n_samples}
         torch.manual_seed(0)
-        pills = impl.run_pipeline(model, list(val_x), val_y, photos, labels, size=SIZE)
-        noise = impl.run_pipeline(
-            model, list(val_x), val_y, list(data["noise"]), np.zeros(20, np.int64), size=SIZE
-        )
-        _cache[impl.__name__] = (pills, noise)
-    return _cache[impl.__name__]
+        report = impl.run_pipeline(spy, val_photos, val_labels, photos, labels, size=SIZE, **kwargs)
+        model.eval()
+        return _Run(report, spy, list(spy.calls), n_samples or 20)
+
+    def get() -> tuple[_Run, _Run]:
+        key = impl.__name__
+        if key not in _cache:
+            try:
+                blank0, blank1 = data["blank"]
+                photos, labels = _with_blanks(
+                    *data["test"], [(TEST_BLANKS[0], blank0), (len(data["test"][1]) + 1, blank1)]
+                )
+                noise = list(data["noise"])
+                _cache[key] = (
+                    run(photos, labels, None),
+                    run(noise, np.zeros(len(noise), np.int64), NOISE_SAMPLES),
+                )
+            except Exception as exc:  # noqa: BLE001 (re-raised in every test that asks)
+                _cache[key] = exc
+        cached = _cache[key]
+        if isinstance(cached, Exception):
+            raise cached
+        return cached
+
+    return get
 
 
 def _logits(model: nn.Module, photos: np.ndarray) -> torch.Tensor:
@@ -109,34 +183,62 @@ def _logits(model: nn.Module, photos: np.ndarray) -> torch.Tensor:
 
 
 # -- 1. preprocessing -------------------------------------------------------------------------
+@pytest.mark.clause("reject", "inputs", "accepted-mask", "your-preprocess", "your-pieces")
 def test_preprocess_photos_uses_your_preprocess_and_rejects_blank_trays(
     impl: ModuleType, exercise: Any, data: dict[str, Any]
 ) -> None:
-    photos = list(data["test"][0][:4]) + [data["blank"][0]]
+    pills = list(data["test"][0][:4])
+    photos = pills[:2] + [data["blank"][0]] + pills[2:]
     x, accepted = impl.preprocess_photos(photos, SIZE)
-    assert [bool(a) for a in accepted] == [True, True, True, True, False], (
-        "preprocess_photos should accept the 4 pill photos and reject the blank tray (your "
-        f"preprocess raises ValueError on it), got accepted={[bool(a) for a in accepted]}"
+    assert isinstance(accepted, torch.Tensor) and accepted.dtype == torch.bool, (
+        "preprocess_photos should return the accepted flags as a bool tensor, got "
+        f"{type(accepted).__name__} {getattr(accepted, 'dtype', '')}"
+    )
+    assert [bool(a) for a in accepted] == [True, True, False, True, True], (
+        "preprocess_photos should accept the 4 pill photos and reject the blank tray in the "
+        "middle (your preprocess raises ValueError on it), got accepted="
+        f"{[bool(a) for a in accepted]}"
+    )
+    assert isinstance(x, torch.Tensor) and x.dtype == torch.float32, (
+        f"the inputs should be a float32 tensor, got {type(x).__name__} {getattr(x, 'dtype', '')}"
     )
     assert tuple(x.shape) == (4, 3, SIZE, SIZE), (
-        f"preprocess_photos(photos, {SIZE}) should stack the accepted photos into "
+        f"preprocess_photos(photos, {SIZE}) should stack the 4 accepted photos into "
         f"(4, 3, {SIZE}, {SIZE}), got {tuple(x.shape)}"
     )
     yours = exercise("week1.preprocessing")
-    for i, photo in enumerate(photos[:4]):
+    for i, photo in enumerate(pills):
         expected = yours.preprocess(photo, SIZE)[0]
         diff = (x[i] - expected).abs().max().item()
         assert diff <= 1e-6, (
-            f"input {i} should be your week1.preprocessing preprocess(photo, {SIZE}) output; "
-            f"it differs by {diff:.3g}"
+            f"input {i} should be your week1.preprocessing preprocess(pill {i}, {SIZE}) output "
+            f"(the accepted photos, in order); it differs by {diff:.3g}"
         )
 
 
-# -- 2. the temperature -----------------------------------------------------------------------
-def test_temperature_is_yours_and_fitted_on_validation(
-    reports: tuple[Any, Any], exercise: Any, model: nn.Module, data: dict[str, Any]
+@pytest.mark.clause("none-accepted", "reject")
+def test_preprocess_photos_without_any_pill_gives_an_empty_batch(
+    impl: ModuleType, data: dict[str, Any]
 ) -> None:
-    report = reports[0]
+    x, accepted = impl.preprocess_photos(list(data["blank"]), SIZE)
+    assert [bool(a) for a in accepted] == [False, False], (
+        f"two blank trays should both be rejected, got accepted={[bool(a) for a in accepted]}"
+    )
+    assert isinstance(x, torch.Tensor) and tuple(x.shape) == (0, 3, SIZE, SIZE), (
+        f"with no accepted photo the inputs should be an empty (0, 3, {SIZE}, {SIZE}) tensor, "
+        f"got {tuple(getattr(x, 'shape', ()))}"
+    )
+    assert x.dtype == torch.float32, f"the empty batch should be float32, got {x.dtype}"
+
+
+# -- 2. the temperature -----------------------------------------------------------------------
+@pytest.mark.clause(
+    "scaler", "temperature-float", "fit-on-val", "accepted-labels", "eval-logits", "your-pieces"
+)
+def test_temperature_is_yours_and_fitted_on_validation(
+    reports: Any, exercise: Any, model: nn.Module, data: dict[str, Any]
+) -> None:
+    report = reports()[0].report
     yours = exercise("week1.temperature_scaling")
     assert isinstance(report.scaler, yours.TemperatureScaler), (
         f"report.scaler should be your TemperatureScaler ({yours.__name__}), got "
@@ -150,24 +252,61 @@ def test_temperature_is_yours_and_fitted_on_validation(
 
     optimum = float(np.exp(minimize_scalar(nll, bounds=(-3, 3), method="bounded").x))
     got = report.temperature
+    assert isinstance(got, float), (
+        f"report.temperature should be a Python float (float(scaler.temperature)), got "
+        f"{type(got).__name__}"
+    )
     assert abs(got - optimum) <= 0.02 * optimum, (
-        f"the temperature should minimise the NLL of the VALIDATION logits: {optimum:.3f} "
-        f"(scipy), got {got:.3f}. Fit TemperatureScaler on the validation photos only."
+        f"the temperature should minimise the NLL of the VALIDATION logits (model in eval "
+        f"mode, labels of the accepted photos only; the validation set has a blank tray at "
+        f"position {VAL_BLANK}): {optimum:.3f} (scipy), got {got:.3f}. Fit TemperatureScaler "
+        "on the validation photos only."
     )
     assert abs(float(report.scaler.temperature) - got) <= 1e-6, (
         "report.temperature should be the scaler's temperature"
     )
+    x = _inputs(data["test"][0][:4])
+    report.scaler.eval()
+    with torch.no_grad():
+        scaled, raw = report.scaler(x), model.eval()(x)
+    diff = (scaled - raw / got).abs().max().item()
+    assert diff <= 1e-5, (
+        "report.scaler should wrap the model you were given: scaler(x) = model(x) / T in eval "
+        f"mode; it differs by {diff:.3g}"
+    )
+
+
+@pytest.mark.clause("eval-logits")
+def test_logits_are_computed_in_eval_mode_without_gradients(reports: Any) -> None:
+    for run in reports():
+        logit_calls = [c for c in run.calls if not c.dropout_on]
+        assert logit_calls, (
+            "no forward pass of the model ran with dropout off: the model is handed to "
+            "run_pipeline in training mode; put it in eval mode (model.eval()) before computing "
+            "the validation and test logits"
+        )
+        with_grad = sum(c.grad_enabled for c in logit_calls)
+        assert with_grad == 0, (
+            f"{with_grad} of the {len(logit_calls)} eval-mode forward passes ran with gradients "
+            "on: compute the logits under torch.no_grad()"
+        )
 
 
 # -- 3. calibration metrics --------------------------------------------------------------------
-def test_ece_before_and_after_scaling(
-    reports: tuple[Any, Any], model: nn.Module, data: dict[str, Any]
-) -> None:
-    report = reports[0]
+@pytest.mark.clause("ece-before", "ece-after", "ece-improves", "accepted", "accepted-labels")
+def test_ece_before_and_after_scaling(reports: Any, model: nn.Module, data: dict[str, Any]) -> None:
+    report = reports()[0].report
     n = len(data["test"][1])
-    assert [bool(a) for a in report.accepted] == [True] * n + [False, False], (
-        f"the {n} test pills should be accepted and the 2 blank trays rejected, got "
-        f"{[bool(a) for a in report.accepted]}"
+    expected_accepted = _test_accepted(n)
+    got_accepted = [bool(a) for a in report.accepted]
+    assert isinstance(report.accepted, torch.Tensor) and report.accepted.dtype == torch.bool, (
+        "report.accepted should be a bool tensor, got "
+        f"{type(report.accepted).__name__} {getattr(report.accepted, 'dtype', '')}"
+    )
+    assert got_accepted == expected_accepted, (
+        f"the {n} test pills should be accepted and the 2 blank trays (positions "
+        f"{TEST_BLANKS[0]} and {n + 1}) rejected, got rejected positions "
+        f"{[i for i, a in enumerate(got_accepted) if not a]} of {len(got_accepted)}"
     )
     logits = _logits(model, data["test"][0])
     labels = torch.from_numpy(data["test"][1])
@@ -180,7 +319,7 @@ def test_ece_before_and_after_scaling(
         ("ece_after", report.ece_after, after),
     ]:
         assert abs(got - expected) <= 1e-4, (
-            f"{name} should be the 15-bin ECE of the accepted test pills "
+            f"{name} should be the 15-bin ECE of the accepted test pills with their own labels "
             f"({'softmax(logits / T)' if name == 'ece_after' else 'softmax(logits)'}), "
             f"{expected:.4f} by torchmetrics, got {got:.4f}"
         )
@@ -191,10 +330,41 @@ def test_ece_before_and_after_scaling(
 
 
 # -- 4. MC dropout and out-of-distribution photos -------------------------------------------
-def test_mc_dropout_samples_and_entropy_flags_noise(
-    reports: tuple[Any, Any], data: dict[str, Any]
+@pytest.mark.clause("uncertainty", "mc-dropout", "n-samples", "your-pieces")
+def test_mc_dropout_is_yours_and_samples_the_calibrated_model(
+    reports: Any, exercise: Any, data: dict[str, Any]
 ) -> None:
-    pills, noise = reports
+    yours = exercise("week1.mc_dropout")
+    for run, what in zip(reports(), ["test pills", "noise photos"], strict=True):
+        result = run.report.uncertainty
+        assert isinstance(result, yours.MCDropoutResult), (
+            f"report.uncertainty should be your mc_dropout_predict result "
+            f"({yours.__name__}.MCDropoutResult), got {type(result).__name__}"
+        )
+        k = int(run.report.accepted.sum())
+        samples = result.samples
+        assert tuple(samples.shape) == (run.n_samples, k, NUM_CLASSES), (
+            f"run_pipeline(..., n_samples={run.n_samples}) on {what} with {k} accepted photos "
+            f"should give samples of shape ({run.n_samples}, {k}, {NUM_CLASSES}) (pass "
+            f"n_samples on to mc_dropout_predict), got {tuple(samples.shape)}"
+        )
+        passes = [c.logits for c in run.calls if c.dropout_on]
+        assert len(passes) == run.n_samples, (
+            f"mc_dropout_predict should run the model {run.n_samples} times with dropout on "
+            f"(on {what}); the model saw {len(passes)} such passes"
+        )
+        expected = torch.stack(passes).div(run.report.temperature).softmax(dim=-1)
+        diff = (samples.detach().to(expected.dtype) - expected).abs().max().item()
+        assert diff <= 1e-5, (
+            f"each MC sample should be softmax(model(x) / T) with dropout on (on {what}): "
+            "run mc_dropout_predict on the fitted scaler, not on the bare model; the samples "
+            f"differ from the calibrated passes by {diff:.3g}"
+        )
+
+
+@pytest.mark.clause("mc-samples", "ood-auroc")
+def test_mc_dropout_samples_and_entropy_flags_noise(reports: Any, data: dict[str, Any]) -> None:
+    pills, noise = (run.report for run in reports())
     n = len(data["test"][1])
     samples = pills.uncertainty.samples
     assert tuple(samples.shape) == (20, n, NUM_CLASSES), (

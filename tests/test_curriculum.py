@@ -513,8 +513,6 @@ UNTAGGED = {
     "week1.distillation_notebook",
     "week1.calibration_notebook",
     "week1.benchmark_report",
-    "week1.capstone_from_scratch",
-    "week1.capstone_transfer",
     "week6.design_image_classification",
     "week6.design_recommendation",
     "week6.design_realtime_pipeline",

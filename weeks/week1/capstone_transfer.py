@@ -11,7 +11,7 @@ This module only wires together what you already wrote this week:
 Run their own tests first: a failure here should be an integration mistake, not a bug inside
 one piece. Always call the pieces through the module objects imported below
 (``transfer_learning.freeze_backbone``, ``progressive_resizing.resize_schedule``, ...): the
-grader spies on some of them.
+grader spies on some of them. [#your-pieces]
 
 You write, in this order (the tests follow it):
 
@@ -41,13 +41,15 @@ def prepare_model(model: nn.Module, num_classes: int, *, unfreeze_last: int = 1)
     """Re-head and freeze a pre-trained ``model`` for fine-tuning, in place.
 
     1. ``transfer_learning.replace_classifier(model, num_classes)``: a fresh trainable head;
+       [#new-head]
     2. ``transfer_learning.freeze_backbone(model, unfreeze_last)``: only the last
-       ``unfreeze_last`` stages (and the head) train; frozen BatchNorm layers keep their running
-       statistics even after ``model.train()``.
+       ``unfreeze_last`` stages (and the head) train; [#freeze] frozen BatchNorm layers keep
+       their running statistics even after ``model.train()``. [#frozen-bn]
 
     Returns:
-        ``model``. The grader checks the head's size, which parameters require gradients, and
-        that a frozen BatchNorm stays in eval mode after ``model.train()``.
+        ``model``, changed in place. [#in-place] The grader checks the head's size, which
+        parameters require gradients, and that a frozen BatchNorm stays in eval mode after
+        ``model.train()``.
     """
     # TODO: replace the head first, then freeze (the freeze must see the final model).
     raise NotImplementedError
@@ -64,14 +66,15 @@ def make_optimizer(
     """AdamW over discriminative parameter groups, with a warm-up cosine schedule.
 
     1. ``torch.optim.AdamW(transfer_learning.param_groups(model, lr, backbone_lr_scale),
-       weight_decay=0.05)``: the head at ``lr``, the unfrozen backbone at
-       ``lr * backbone_lr_scale``, frozen parameters in no group;
+       weight_decay=0.05)``: [#adamw] the head at ``lr``, the unfrozen backbone at
+       ``lr * backbone_lr_scale``, frozen parameters in no group; [#groups]
     2. ``optim_schedule.warmup_cosine_scheduler(optimizer, warmup_steps, total_steps)``.
+       [#schedule]
 
     Returns:
-        ``(optimizer, scheduler)``. Right after construction each group's ``lr`` is its base
-        learning rate times ``1 / warmup_steps`` (the first warm-up step); the grader reads the
-        groups' ``"name"`` and ``"lr"``.
+        ``(optimizer, scheduler)``. [#returns-pair] Right after construction each group's
+        ``lr`` is its base learning rate times ``1 / warmup_steps`` (the first warm-up step);
+        [#first-lr] the grader reads the groups' ``"name"`` and ``"lr"``. [#group-names]
     """
     # TODO: the optimizer, then the scheduler.
     raise NotImplementedError
@@ -91,25 +94,28 @@ def finetune(
 ) -> list[int]:
     """Fine-tune a prepared ``model`` with progressive resizing and augmentation.
 
-    ``torch.manual_seed(seed)``, then ``steps = ceil(N / batch_size)`` per epoch and
-    ``make_optimizer(model, lr=lr, warmup_steps=steps, total_steps=epochs * steps)``. For each
-    epoch ``e``:
+    ``torch.manual_seed(seed)``, [#seed] then ``steps = ceil(N / batch_size)`` per epoch and
+    ``make_optimizer(model, lr=lr, warmup_steps=steps, total_steps=epochs * steps)``.
+    [#optimizer] For each epoch ``e``:
 
     1. ``size = progressive_resizing.resize_schedule(e, epochs, min_size=min_size,
-       max_size=max_size)``;
+       max_size=max_size)``; [#sizes]
     2. ``transform = augmentation.train_transforms(size)``, applied to every uint8 photo
        ``(H, W, 3)`` of ``images`` (a fresh random augmentation each epoch), stacked into
-       ``(N, 3, size, size)``;
+       ``(N, 3, size, size)``; [#augment]
     3. batches of ``batch_size`` in a random order (``torch.randperm(N)``), images and labels
-       permuted together;
+       permuted together; [#batches]
     4. ``training_loop.train_one_epoch(model, batches, optimizer,
-       torch.nn.functional.cross_entropy, scheduler=scheduler)``.
+       torch.nn.functional.cross_entropy, scheduler=scheduler)`` (its other arguments keep
+       their defaults). [#train-one-epoch]
 
     Returns:
         The list of the sizes used, one per epoch (the grader compares it with
         ``resize_schedule`` and checks that your ``train_transforms`` was called with them),
-        e.g. ``[24, 24, 32]`` for 3 epochs from 24 to 32 px. After a few epochs on field photos
-        the model must classify held-out field photos clearly better than before.
+        e.g. ``[24, 24, 32]`` for 3 epochs from 24 to 32 px. [#returns-sizes] After a few epochs
+        on field photos the model must classify held-out field photos clearly better than
+        before: the grader fine-tunes for 4 epochs from 24 to 32 px and requires at least 9%
+        top-1 on held-out field photos (chance is 4%). [#improves]
     """
     # TODO: the optimizer, then the epochs.
     raise NotImplementedError

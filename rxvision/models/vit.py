@@ -213,7 +213,8 @@ class VisionTransformer(nn.Module):
         for module in self.modules():
             if isinstance(module, nn.Linear):
                 nn.init.trunc_normal_(module.weight, std=0.02)
-                nn.init.zeros_(module.bias)
+                if module.bias is not None:  # qkv_bias=False
+                    nn.init.zeros_(module.bias)
 
     def forward_features(self, x: Tensor) -> Tensor:
         """Images ``(B, C, H, W)`` -> normalised tokens ``(B, 1 + N, D)``, class token first."""

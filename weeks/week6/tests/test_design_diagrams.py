@@ -2,10 +2,12 @@
 
 Each `## ` section (image classification, recommendation, real-time pipeline) holds one
 ```mermaid flowchart. ``grader.mermaid.parse_mermaid`` parses it (the same flowchart subset
-that https://mermaid.live renders), then the tests check what an interviewer looks for: the
-required components, a serving path and a training/feedback path, labelled edges with sync (solid)
-and async (dotted) arrows, stores drawn as cylinders, no edge to an undeclared node, and node names
-that match the words of your design document.
+that https://mermaid.live renders), then the tests check what an interviewer looks for: a short
+walkthrough, the required components connected by arrows (client to model server, training to the
+model server), a serving path and a training/feedback path drawn left to right, labelled edges with
+sync (solid) and async (dotted) arrows, stores drawn as cylinders, no edge to an undeclared node,
+and node names that match the words of your design document. Each test names the ``[#clause]`` of
+the template it checks.
 Run: ``pytest weeks/week6/tests/test_design_diagrams.py``.
 """
 
@@ -17,6 +19,12 @@ from pathlib import Path
 import pytest
 
 from grader import design_judge
+from grader.design_checks import (
+    DIAGRAM_PATHS,
+    chart_connection_problems,
+    flat_stores,
+    prose_fragments,
+)
 from grader.mermaid import Flowchart, MermaidError, parse_mermaid
 from grader.written import Document, load
 
@@ -60,12 +68,14 @@ def _name(key: str) -> str:
     return key.replace("_", " ")
 
 
+@pytest.mark.clause("one-per-design")
 @pytest.mark.parametrize("key", DESIGNS)
 def test_diagram_parses(document: Document, key: str) -> None:
     chart = _diagram(document, key)
     assert chart.edges, f"the {_name(key)} diagram has no edges: connect the components"
 
 
+@pytest.mark.clause("components")
 @pytest.mark.parametrize("key", DESIGNS)
 def test_diagram_has_the_required_components(document: Document, key: str) -> None:
     chart = _diagram(document, key)
@@ -83,6 +93,7 @@ def test_diagram_has_the_required_components(document: Document, key: str) -> No
     )
 
 
+@pytest.mark.clause("subgraphs")
 @pytest.mark.parametrize("key", DESIGNS)
 def test_serving_and_training_paths_are_subgraphs(document: Document, key: str) -> None:
     chart = _diagram(document, key)
@@ -98,6 +109,7 @@ def test_serving_and_training_paths_are_subgraphs(document: Document, key: str) 
     )
 
 
+@pytest.mark.clause("edge-labels")
 @pytest.mark.parametrize("key", DESIGNS)
 def test_every_edge_is_labelled(document: Document, key: str) -> None:
     chart = _diagram(document, key)
@@ -108,6 +120,7 @@ def test_every_edge_is_labelled(document: Document, key: str) -> None:
     )
 
 
+@pytest.mark.clause("sync-async")
 @pytest.mark.parametrize("key", DESIGNS)
 def test_sync_and_async_edges_are_distinguished(document: Document, key: str) -> None:
     chart = _diagram(document, key)
@@ -119,6 +132,7 @@ def test_sync_and_async_edges_are_distinguished(document: Document, key: str) ->
     )
 
 
+@pytest.mark.clause("cylinders")
 @pytest.mark.parametrize("key", DESIGNS)
 def test_stores_are_drawn_as_cylinders(document: Document, key: str) -> None:
     chart = _diagram(document, key)
@@ -127,8 +141,14 @@ def test_stores_are_drawn_as_cylinders(document: Document, key: str) -> None:
         f"draw the stores of the {_name(key)} design (databases, caches, logs, registries) as "
         "cylinders: `db[(Feature store)]`; none found"
     )
+    flat = flat_stores([chart])
+    assert not flat, (
+        f"in the {_name(key)} diagram these nodes are named as stores but drawn as boxes: "
+        f"{', '.join(flat)}; draw them as cylinders, `db[(Feature store)]`"
+    )
 
 
+@pytest.mark.clause("declared")
 @pytest.mark.parametrize("key", DESIGNS)
 def test_every_edge_endpoint_is_declared(document: Document, key: str) -> None:
     chart = _diagram(document, key)
@@ -136,6 +156,41 @@ def test_every_edge_endpoint_is_declared(document: Document, key: str) -> None:
     assert not undeclared, (
         f"in the {_name(key)} diagram, {', '.join(undeclared)} appear in edges but are never "
         "declared with a label (`id[Label]`): a typo of another node id, or a label you forgot"
+    )
+
+
+@pytest.mark.clause("connected")
+@pytest.mark.parametrize("key", DESIGNS)
+def test_diagram_connects_the_components(document: Document, key: str) -> None:
+    chart = _diagram(document, key)
+    problems = chart_connection_problems(
+        [chart], design_judge.RUBRICS[key].components, DIAGRAM_PATHS[key]
+    )
+    assert not problems, f"the {_name(key)} diagram is not connected where it must be:\n" + (
+        "\n".join(problems)
+    )
+
+
+@pytest.mark.clause("left-to-right")
+@pytest.mark.parametrize("key", DESIGNS)
+def test_request_path_runs_left_to_right(document: Document, key: str) -> None:
+    chart = _diagram(document, key)
+    assert chart.direction == "LR", (
+        f"draw the {_name(key)} diagram left to right, `flowchart LR`, so the request path reads "
+        f"like the text; it is drawn {chart.direction}"
+    )
+
+
+@pytest.mark.clause("walkthrough")
+@pytest.mark.parametrize("key", DESIGNS)
+def test_each_diagram_has_a_walkthrough(document: Document, key: str) -> None:
+    _diagram(document, key)
+    body = document.section(*DESIGNS[key][0]) or ""
+    sentences = prose_fragments(FENCE.sub(" ", body))
+    assert len(sentences) >= 2, (
+        f"walk through the {_name(key)} diagram in two or three sentences before its ```mermaid "
+        f"block (what a request meets, where the feedback loop goes); found {len(sentences)} "
+        "sentence(s)"
     )
 
 
@@ -148,6 +203,7 @@ def design_dir(target_path: Path, rx_root: Path, target: str) -> Path:
     return rx_root / top / "week6" / "portfolio"
 
 
+@pytest.mark.clause("names-match")
 @pytest.mark.parametrize("key", DESIGNS)
 def test_node_names_match_the_design_document(
     document: Document, design_dir: Path, key: str

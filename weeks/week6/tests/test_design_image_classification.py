@@ -1,24 +1,31 @@
 """Tests of week6.design_image_classification: an image classification system at scale.
 
-Your design is read by ``grader.design_judge``: every section of the template written (more than
-a one-liner), a Mermaid architecture diagram that parses and names the main components, the key
-concepts of the prompt, estimates stated in the structured form (a table ``| quantity | value |
-unit |`` or lines ``name = value unit``) that still hold when recomputed, and at least three
-explicit trade-offs (these shared checks are in ``grader/design_checks.py``). The quality of the
-argument is your mentor's rubric, not these tests.
+Your design is read by ``grader.design_judge``: every section of the template written in
+sentences (more than a one-liner, not a keyword list), a Mermaid architecture diagram that parses,
+names the main components and connects them (client to model server, training through the model
+registry to the model server), the key concepts of the prompt discussed in the sections where they
+belong, estimates stated in the structured form (a table ``| quantity | value | unit |`` or lines
+``name = value unit``) with their inputs, that still hold when recomputed, and at least three
+explicit trade-offs (these shared checks are in ``grader/design_checks.py``; each test names the
+``[#clause]`` of the template it checks). The quality of the argument is your mentor's rubric, not
+these tests.
 Run: ``pytest weeks/week6/tests/test_design_image_classification.py``.
 """
 
 from __future__ import annotations
 
+import pytest
+
 from grader import design_judge
-from grader.design_checks import FORMAT, REQUIRED_ESTIMATES, DesignPromptTests
+from grader.design_checks import DIAGRAM_PATHS, FORMAT, REQUIRED_ESTIMATES, DesignPromptTests
 
 
 class TestDesign(DesignPromptTests):
     rubric = design_judge.RUBRICS["image_classification"]
     required_estimates = REQUIRED_ESTIMATES["image_classification"]
+    paths = DIAGRAM_PATHS["image_classification"]
 
+    @pytest.mark.clause("volume")
     def test_estimates_answer_the_prompt(self, judgement: design_judge.Judgement) -> None:
         daily = judgement.estimates.values.get("daily_requests")
         assert daily is not None, f"state the prompt's volume as daily_requests; {FORMAT}"

@@ -1,10 +1,12 @@
 """Tests of week6.design_realtime_pipeline: a real-time ML pipeline.
 
-Your design is read by ``grader.design_judge``: every section of the template written (more than
-a one-liner), a Mermaid architecture diagram that parses and names the main components, the key
-concepts of the prompt, estimates stated in the structured form (a table ``| quantity | value |
-unit |`` or lines ``name = value unit``) that still hold when recomputed, and at least three
-explicit trade-offs (these shared checks are in ``grader/design_checks.py``); then the latency
+Your design is read by ``grader.design_judge``: every section of the template written in
+sentences (more than a one-liner, not a keyword list), a Mermaid architecture diagram that parses,
+names the main components and connects them, the key concepts of the prompt discussed in the
+sections where they belong, estimates stated in the structured form (a table ``| quantity | value
+| unit |`` or lines ``name = value unit``) with their inputs, that still hold when recomputed, and
+at least three explicit trade-offs (these shared checks are in ``grader/design_checks.py``; each
+test names the ``[#clause]`` of the template it checks); then the latency
 budget per stage and the delivery semantics. The quality of the argument is your mentor's rubric,
 not these tests.
 Run: ``pytest weeks/week6/tests/test_design_realtime_pipeline.py``.
@@ -12,8 +14,10 @@ Run: ``pytest weeks/week6/tests/test_design_realtime_pipeline.py``.
 
 from __future__ import annotations
 
+import pytest
+
 from grader import design_judge
-from grader.design_checks import REQUIRED_ESTIMATES, DesignPromptTests
+from grader.design_checks import DIAGRAM_PATHS, REQUIRED_ESTIMATES, DesignPromptTests
 from grader.written import Document
 
 SEMANTICS = {
@@ -26,7 +30,9 @@ SEMANTICS = {
 class TestDesign(DesignPromptTests):
     rubric = design_judge.RUBRICS["realtime_pipeline"]
     required_estimates = REQUIRED_ESTIMATES["realtime_pipeline"]
+    paths = DIAGRAM_PATHS["realtime_pipeline"]
 
+    @pytest.mark.clause("stage-budgets")
     def test_latency_budget_per_stage_adds_up_to_the_slo(
         self, judgement: design_judge.Judgement
     ) -> None:
@@ -41,6 +47,7 @@ class TestDesign(DesignPromptTests):
         )
         assert check.ok, check.message()
 
+    @pytest.mark.clause("semantics")
     def test_delivery_semantics_are_explicit(self, document: Document) -> None:
         found = design_judge.find_terms(document.text, SEMANTICS)
         assert found.ok, (

@@ -1,10 +1,12 @@
 """Tests of week6.design_recommendation: a recommendation system.
 
-Your design is read by ``grader.design_judge``: every section of the template written (more than
-a one-liner), a Mermaid architecture diagram that parses and names the main components, the key
-concepts of the prompt, estimates stated in the structured form (a table ``| quantity | value |
-unit |`` or lines ``name = value unit``) that still hold when recomputed, and at least three
-explicit trade-offs (these shared checks are in ``grader/design_checks.py``); then the two-stage
+Your design is read by ``grader.design_judge``: every section of the template written in
+sentences (more than a one-liner, not a keyword list), a Mermaid architecture diagram that parses,
+names the main components and connects them, the key concepts of the prompt discussed in the
+sections where they belong, estimates stated in the structured form (a table ``| quantity | value
+| unit |`` or lines ``name = value unit``) with their inputs, that still hold when recomputed, and
+at least three explicit trade-offs (these shared checks are in ``grader/design_checks.py``; each
+test names the ``[#clause]`` of the template it checks); then the two-stage
 funnel and the latency budget per stage. The quality of the argument is your mentor's rubric, not
 these tests.
 Run: ``pytest weeks/week6/tests/test_design_recommendation.py``.
@@ -12,8 +14,10 @@ Run: ``pytest weeks/week6/tests/test_design_recommendation.py``.
 
 from __future__ import annotations
 
+import pytest
+
 from grader import design_judge
-from grader.design_checks import FORMAT, REQUIRED_ESTIMATES, DesignPromptTests
+from grader.design_checks import DIAGRAM_PATHS, FORMAT, REQUIRED_ESTIMATES, DesignPromptTests
 
 FUNNEL = ("catalogue_size", "candidates_retrieved", "candidates_ranked", "results_shown")
 
@@ -21,7 +25,9 @@ FUNNEL = ("catalogue_size", "candidates_retrieved", "candidates_ranked", "result
 class TestDesign(DesignPromptTests):
     rubric = design_judge.RUBRICS["recommendation"]
     required_estimates = REQUIRED_ESTIMATES["recommendation"]
+    paths = DIAGRAM_PATHS["recommendation"]
 
+    @pytest.mark.clause("funnel")
     def test_funnel_narrows_at_every_stage(self, judgement: design_judge.Judgement) -> None:
         values = judgement.estimates.values
         missing = [name for name in FUNNEL if name not in values]
@@ -36,6 +42,7 @@ class TestDesign(DesignPromptTests):
             f"thousands); you keep {sizes[1]:,.0f} of {sizes[0]:,.0f}"
         )
 
+    @pytest.mark.clause("stage-budgets")
     def test_latency_budget_per_stage_fits_the_slo(self, judgement: design_judge.Judgement) -> None:
         values = judgement.estimates.values
         stages = [name for name in values if name.startswith("budget_")]

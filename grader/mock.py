@@ -68,6 +68,7 @@ __all__ = [
     "canonical",
     "coding_drills",
     "format_seconds",
+    "gap_text",
     "grade_coding",
     "history",
     "now",
@@ -630,6 +631,9 @@ class LoggedMock:
     scores: dict[str, int | None]  # dimension -> score (None: not a whole number)
     gaps: dict[str, str]  # gap id -> text
     followups: tuple[str, ...]  # gap ids referenced under "Earlier gaps"
+    evidence: dict[str, str] = field(default_factory=dict)  # dimension -> its Evidence cell
+    followup_notes: dict[str, str] = field(default_factory=dict)  # gap id -> its line's text
+    numbered: bool = False  # the heading gives its number: "Mock 3: ..."
 
 
 def _date(text: str) -> date | None:
@@ -640,6 +644,16 @@ def _date(text: str) -> date | None:
         return date.fromisoformat(match.group(0))
     except ValueError:
         return None
+
+
+def _after_ids(line: str) -> str:
+    """A gap or follow-up line without its list marker and gap ids: what it says."""
+    return re.sub(r"^[\s\-*+\d.):;,]+", "", GAP_ID.sub(" ", line)).strip()
+
+
+def gap_text(line: str) -> str:
+    """The description of a gap line, ``"1. G4: coded silently"`` -> ``"coded silently"``."""
+    return _after_ids(line)
 
 
 def parse_mock_log(document: written.Document) -> list[LoggedMock]:
@@ -664,6 +678,7 @@ def parse_mock_log(document: written.Document) -> list[LoggedMock]:
             for h, m, s in _TIMESTAMP.findall(parts.get("outline", ""))
         )
         scores: dict[str, int | None] = {}
+        evidence: dict[str, str] = {}
         for row in star.table_rows(parts.get("scores", "")):
             cells = list(row.values())
             dimension = canonical(row.get("dimension", cells[0] if cells else ""), DIMENSIONS)
@@ -672,11 +687,16 @@ def parse_mock_log(document: written.Document) -> list[LoggedMock]:
             raw = row.get("score", cells[1] if len(cells) > 1 else "").strip()
             raw = raw.split("/")[0].strip()
             scores[dimension] = int(raw) if raw.isdigit() else None
+            evidence[dimension] = row.get("evidence", cells[2] if len(cells) > 2 else "").strip()
         gaps: dict[str, str] = {}
         for line in parts.get("gaps", "").splitlines():
             ids = GAP_ID.findall(line)
             if ids:
                 gaps.setdefault(ids[0], line.strip())
+        notes: dict[str, str] = {}
+        for line in parts.get("followup", "").splitlines():
+            for gap in GAP_ID.findall(line):
+                notes.setdefault(gap, _after_ids(line))
         duration = re.search(r"\d+(?:\.\d+)?", fields.get("duration", ""))
         mocks.append(
             LoggedMock(
@@ -690,6 +710,9 @@ def parse_mock_log(document: written.Document) -> list[LoggedMock]:
                 scores=scores,
                 gaps=gaps,
                 followups=tuple(dict.fromkeys(GAP_ID.findall(parts.get("followup", "")))),
+                evidence=evidence,
+                followup_notes=notes,
+                numbered=match.group(1) is not None,
             )
         )
     return mocks

@@ -31,10 +31,16 @@ Checks on a story (:func:`story_problems`):
 - Action is the longest part and speaks in the first person: more "I/me/my" than "we/us/our";
 - the Result is quantified (:func:`quantities`): a number with a unit (40 ms, 12%, 3x, 2 days,
   $500, 1,200 images, ...) or a change written "from 0.12 to 0.03" / "0.12 -> 0.03";
-- a one-line Reflection (5-50 words);
-- at least one competency tag (:data:`COMPETENCIES`, synonyms accepted).
+- the parts come in the order Situation, Task, Action, Result, Reflection (:func:`part_order`);
+- Situation and Task together take two or three sentences (:func:`sentences`);
+- the Result's figures are possible (:func:`implausible`): no accuracy, recall, availability or
+  other proportion above 100%, no fall of more than 100%;
+- a one-line Reflection (5-50 words, one paragraph);
+- two or three competency tags, each one of :data:`COMPETENCIES` (synonyms accepted).
 
-The bank as a whole covers every competency at least once (:func:`missing_competencies`).
+The bank as a whole covers every competency at least once (:func:`missing_competencies`) and
+tells different stories: two stories that share most of their word 5-grams are one story under
+two titles (:func:`near_duplicates`).
 """
 
 from __future__ import annotations
@@ -48,18 +54,25 @@ from grader import written
 
 __all__ = [
     "COMPETENCIES",
+    "MAX_SETUP_SENTENCES",
     "MAX_STORY_WORDS",
+    "MAX_TAGS",
     "MIN_STORY_WORDS",
+    "MIN_TAGS",
     "PART_MIN_WORDS",
     "STAR_LABELS",
     "Story",
     "before_after",
     "competencies_of",
     "first_person",
+    "implausible",
     "load",
     "missing_competencies",
+    "near_duplicates",
     "parse_stories",
+    "part_order",
     "quantities",
+    "sentences",
     "split_parts",
     "story_problems",
     "table_rows",
@@ -77,6 +90,12 @@ STAR_LABELS: dict[str, tuple[str, ...]] = {
     "result": ("result", "results", "outcome"),
     "reflection": ("reflection", "lesson", "what i would do differently"),
 }
+
+#: Situation and Task together: at most this many sentences.
+MAX_SETUP_SENTENCES = 3
+#: Competency tags per story.
+MIN_TAGS, MAX_TAGS = 2, 3
+_STAR_ORDER = ("situation", "task", "action", "result", "reflection")
 
 #: Minimum words for a part to count as written (not a placeholder).
 PART_MIN_WORDS = {"situation": 12, "task": 8, "action": 40, "result": 12}
@@ -159,6 +178,134 @@ def split_parts(body: str, labels: Mapping[str, tuple[str, ...]]) -> dict[str, s
     return {name: "\n".join(lines).strip() for name, lines in parts.items()}
 
 
+def part_order(body: str, labels: Mapping[str, tuple[str, ...]]) -> tuple[str, ...]:
+    """The parts of ``labels`` in the order they first appear in ``body`` (as :func:`split_parts`
+    finds them: a level-3+ heading or a labelled line)."""
+    order: list[str] = []
+    for line in _COMMENT.sub("", body).splitlines():
+        heading = _HEADING.match(line)
+        if heading:
+            name = _match_label(heading["text"], labels, exact=False)
+        else:
+            label = _LABEL.match(line)
+            name = _match_label(label["label"], labels, exact=True) if label else None
+        if name and name not in order:
+            order.append(name)
+    return tuple(order)
+
+
+_ABBREVIATIONS = re.compile(
+    r"\b(?:e\.g|i\.e|etc|vs|cf|approx|incl|Dr|Mr|Mrs|Ms|Prof|No|Fig|St|Inc|Ltd|Jr|Sr)\.",
+    re.IGNORECASE,
+)
+_SENTENCE_END = re.compile(r"[.!?]+[\"'”’)\]]*(?=\s|$)")
+
+
+def sentences(text: str) -> int:
+    """Sentences in ``text``: prose ended by ``.``, ``!`` or ``?`` (then a space or the end).
+
+    Decimal points (``0.8``) and common abbreviations (``e.g.``, ``vs.``, ``Dr.``) do not end a
+    sentence; a last sentence without its full stop still counts.
+    """
+    text = _ABBREVIATIONS.sub(lambda m: m.group(0)[:-1], _COMMENT.sub(" ", text))
+    pieces = _SENTENCE_END.split(text)
+    return sum(1 for piece in pieces if written.words(piece))
+
+
+#: Metrics that are proportions: as a percentage they cannot exceed 100.
+_BOUNDED = re.compile(
+    r"\b(?:accuracy|accurate|precision|recall|f1|top-?[1-9]|auc|availability|uptime|"
+    r"agreement|coverage|hit[ -]rate|success[ -]rate|pass[ -]rate|specificity|sensitivity|"
+    r"proportion|fraction)\b",
+    re.IGNORECASE,
+)
+_PERCENT = re.compile(r"(?<![\w.])([-+−–]?)\s?(\d[\d,]*(?:\.\d+)?)\s?(?:%|percent\b)", re.I)
+#: A fall, just before the percentage ("fell by 150%", "cut latency by 200%").
+_FALL_BEFORE = re.compile(
+    r"\b(?:fell|falls?|dropped|drops?|decreased?|decreases|reduced|reduces?|cut|cuts|down|"
+    r"lowered|lowers?|shrank|shrunk|shrinks?|declined?|declines)\b(?:\s+\S+){0,3}?\s*(?:by\s*)?$",
+    re.IGNORECASE,
+)
+#: A fall, just after the percentage ("200% less memory", "a 150% reduction").
+_FALL_AFTER = re.compile(
+    r"^\s*(?:less|fewer|lower|smaller|shorter|cheaper|reduction|decrease|drop|cut|decline)\b",
+    re.IGNORECASE,
+)
+#: A relative change, which a proportion can show above 100% ("recall improved by 150%").
+_RELATIVE_BEFORE = re.compile(r"(?:\bby|\+)\s*$", re.IGNORECASE)
+_RELATIVE_AFTER = re.compile(
+    r"^\s*(?:more|higher|better|increase|improvement|gain|relative|faster|up)\b", re.IGNORECASE
+)
+_CLAUSE_BREAK = re.compile(r"[;:]|,\s|\.(?=\s|$)|\b(?:and|while|but|whereas)\b", re.IGNORECASE)
+
+
+def implausible(text: str) -> list[str]:
+    """Figures in ``text`` that cannot be true, each with the reason (empty: all possible).
+
+    Two rules, applied clause by clause (clauses end at ``,``, ``;``, a full stop, "and",
+    "while", "but"):
+
+    - a fall of more than 100%: a negative percentage below -100 ("latency -300%"), or a
+      percentage above 100 right after a verb of decrease ("fell by 150%", "cut costs by 200%")
+      or right before a word of decrease ("200% less memory", "a 150% reduction");
+    - a level above 100% in a clause about a proportion (accuracy, precision, recall, top-1,
+      AUC, availability, uptime, agreement, coverage, hit rate, ...): "101% accuracy",
+      "availability from 99% to 120%". A relative change ("recall improved by 150%", "150%
+      more coverage") is not a level and is left alone.
+    """
+    found: list[str] = []
+    text = _COMMENT.sub(" ", text)
+    for clause in _CLAUSE_BREAK.split(text):
+        bounded = _BOUNDED.search(clause)
+        for match in _PERCENT.finditer(clause):
+            value = float(match.group(2).replace(",", ""))
+            if value <= 100:
+                continue
+            figure = match.group(0).strip()
+            before, after = clause[: match.start()], clause[match.end() :]
+            if match.group(1) in ("-", "−", "–"):
+                found.append(f"{figure!r}: nothing can fall by more than 100%")
+            elif _FALL_BEFORE.search(before) or _FALL_AFTER.match(after):
+                found.append(f"{figure!r} of decrease: nothing can fall by more than 100%")
+            elif (
+                bounded
+                and match.group(1) != "+"
+                and not _RELATIVE_BEFORE.search(before)
+                and not _RELATIVE_AFTER.match(after)
+            ):
+                found.append(f"{figure!r} of {bounded.group(0)}: a proportion is at most 100%")
+    return found
+
+
+def _shingles(text: str, n: int) -> set[tuple[str, ...]]:
+    tokens = re.findall(r"[a-z0-9]+", _COMMENT.sub(" ", text).lower())
+    return {tuple(tokens[i : i + n]) for i in range(len(tokens) - n + 1)}
+
+
+def near_duplicates(
+    texts: Mapping[str, str], *, n: int = 5, threshold: float = 0.5
+) -> list[tuple[str, str, float]]:
+    """Pairs of texts that are (nearly) the same: ``(title a, title b, overlap)``, in input order.
+
+    The overlap is the share of word ``n``-grams (lower case, punctuation ignored) of the shorter
+    text that the other one also has; a pair at or above ``threshold`` is reported. Two different
+    stories share a handful of 5-grams ("I would do it again"); a story copied under a second
+    title, with a few words changed, shares most of them.
+    """
+    grams = {title: _shingles(text, n) for title, text in texts.items()}
+    titles = list(grams)
+    pairs = []
+    for i, a in enumerate(titles):
+        for b in titles[i + 1 :]:
+            smaller = min(len(grams[a]), len(grams[b]))
+            if not smaller:
+                continue
+            overlap = len(grams[a] & grams[b]) / smaller
+            if overlap >= threshold:
+                pairs.append((a, b, round(overlap, 3)))
+    return pairs
+
+
 def quantities(text: str) -> list[str]:
     """Quantified statements in ``text``: numbers with a unit, money, or from-to changes."""
     return [m.group(0).strip() for m in _QUANTITY.finditer(_COMMENT.sub(" ", text))]
@@ -233,6 +380,20 @@ class Story:
     title: str
     parts: dict[str, str] = field(default_factory=dict)
     tags: tuple[str, ...] = ()
+    order: tuple[str, ...] = ()  # the parts in the order they appear
+
+    @property
+    def name(self) -> str:
+        """The title after the first colon (``"Story 3: Closing the gap"`` -> ``"Closing the
+        gap"``); empty when the heading has none."""
+        _, colon, name = self.title.partition(":")
+        return name.strip(" \t*_`") if colon else ""
+
+    @property
+    def text(self) -> str:
+        """Situation, Task, Action, Result and Reflection, joined."""
+        names = ("situation", "task", "action", "result", "reflection")
+        return "\n\n".join(self.parts.get(name, "") for name in names)
 
     def words(self, part: str | None = None) -> int:
         """Words of one part, or of Situation + Task + Action + Result + Reflection."""
@@ -250,7 +411,12 @@ def parse_stories(document: written.Document) -> list[Story]:
             continue
         parts = split_parts(body, STAR_LABELS)
         stories.append(
-            Story(title=heading, parts=parts, tags=competencies_of(parts.get("tags", "")))
+            Story(
+                title=heading,
+                parts=parts,
+                tags=competencies_of(parts.get("tags", "")),
+                order=part_order(body, STAR_LABELS),
+            )
         )
     return stories
 
@@ -260,8 +426,8 @@ def story_problems(
 ) -> dict[str, str]:
     """What is wrong with one story: check name -> message for the learner (empty: all good).
 
-    Check names: ``parts``, ``length``, ``first_person``, ``action_longest``, ``quantified``,
-    ``reflection``, ``tags``.
+    Check names: ``parts``, ``order``, ``length``, ``setup``, ``first_person``,
+    ``action_longest``, ``quantified``, ``plausible``, ``reflection``, ``tags``.
     """
     problems: dict[str, str] = {}
     thin = [
@@ -271,7 +437,20 @@ def story_problems(
     ]
     if thin:
         problems["parts"] = "missing or too short: " + ", ".join(thin)
+    expected = [name for name in _STAR_ORDER if name in story.order]
+    written_order = [name for name in story.order if name in _STAR_ORDER]
+    if story.order and written_order != expected:
+        problems["order"] = (
+            f"the parts come as {' > '.join(n.title() for n in written_order)}; write them in "
+            f"the order {' > '.join(n.title() for n in expected)}"
+        )
     total = story.words()
+    setup = sentences(story.parts.get("situation", "")) + sentences(story.parts.get("task", ""))
+    if setup > MAX_SETUP_SENTENCES:
+        problems["setup"] = (
+            f"Situation and Task together take {setup} sentences; keep them to two or three and "
+            "spend the words on the Action"
+        )
     if not min_words <= total <= max_words:
         problems["length"] = f"{total} words; keep each story between {min_words} and {max_words}"
     singular, plural = first_person(story.parts.get("action", ""))
@@ -292,16 +471,28 @@ def story_problems(
             "the Result has no number with a unit (e.g. '-40% latency', 'ECE from 0.12 to 0.03', "
             "'2 days saved')"
         )
-    reflection = story.words("reflection")
-    if not 5 <= reflection <= 50:
-        problems["reflection"] = (
-            f"the Reflection has {reflection} words; write one line (5-50 words) on what you "
-            "would do differently"
+    impossible = implausible(story.parts.get("result", ""))
+    if impossible:
+        problems["plausible"] = "the Result states figures that cannot be true: " + "; ".join(
+            impossible
         )
-    if not story.tags:
+    reflection = story.words("reflection")
+    paragraphs = [
+        p for p in re.split(r"\n[ \t]*\n", story.parts.get("reflection", "")) if p.strip()
+    ]
+    if not 5 <= reflection <= 50 or len(paragraphs) > 1:
+        problems["reflection"] = (
+            f"the Reflection has {reflection} words in {len(paragraphs)} paragraph(s); write one "
+            "line (5-50 words, one paragraph) on what you would do differently"
+        )
+    line = story.parts.get("tags", "")
+    items = [t for t in re.split(r"[,;|/\n]+", line) if t.strip(" \t-*+#`")]
+    unknown = [t.strip(" \t-*+#`") for t in items if not competencies_of(t)]
+    if not MIN_TAGS <= len(items) <= MAX_TAGS or unknown or not story.tags:
         problems["tags"] = (
-            f"no competency tag (under ### Tags) from: {', '.join(COMPETENCIES)}; "
-            f"got {story.parts.get('tags', '')!r}"
+            f"tag each story with {MIN_TAGS} or {MAX_TAGS} competencies (under ### Tags, "
+            f"comma-separated) from: {', '.join(COMPETENCIES)}; got {line!r}"
+            + (f" ({', '.join(map(repr, unknown))} is none of them)" if unknown else "")
         )
     return problems
 

@@ -516,13 +516,6 @@ UNTAGGED = {
     "week6.tradeoff_analyses",
     "week6.failure_plans",
     "week6.constraint_optimization",
-    "week6.star_stories",
-    "week6.leadership_examples",
-    "week6.innovation_narratives",
-    "week6.mock_interview_log",
-    "week6.code_review_drill",
-    "week6.feedback_tracker",
-    "week6.interview_strategy",
     "week6.mock_system_design",
 }
 

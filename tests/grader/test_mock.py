@@ -379,3 +379,12 @@ def test_parse_mock_log_reads_fields_outline_scores_gaps_and_follow_ups() -> Non
         None,
     )
     assert second.followups == ("G1", "G2"), "ids in order, each once"
+    assert first.evidence == {
+        "communication": "quiet",
+        "problem solving": "fine",
+        "trade-offs": "none",
+    }
+    assert first.numbered and second.numbered
+    assert mock.gap_text(first.gaps["G1"]) == "Jumped to the model."
+    assert list(second.followup_notes) == ["G1", "G2"]
+    assert second.followup_notes["G1"].startswith("asked first.")

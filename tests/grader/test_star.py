@@ -72,6 +72,18 @@ MISTAKES = {
     "reflection": ("### Reflection\n\nI would put", "### Notes\n\nI would put"),
     "tags": ("ownership, Bias for Action", "teamwork"),
     "action_longest": ("until it went green.", "until it went green." + " A long story." * 40),
+    "order": (
+        f"### Task\n\n{TASK}\n\n### Action\n\n{ACTION}",
+        f"### Action\n\n{ACTION}\n\n### Task\n\n{TASK}",
+    ),
+    "setup": ("until it went green.", "until it went green. It was bad. It was slow."),
+    "plausible": ("saving\nhours", "with 101% accuracy, saving\nhours"),
+    "reflection_paragraphs": (
+        "with an owner instead of waiting.",
+        "with an owner instead of waiting.\n\nI would also ask for help sooner.",
+    ),
+    "tags_count": ("ownership, Bias for Action", "ownership"),
+    "tags_unknown": ("ownership, Bias for Action", "ownership, teamwork"),
 }
 
 
@@ -79,6 +91,7 @@ MISTAKES = {
 def test_each_classic_mistake_is_caught(check: str, change: tuple[str, str]) -> None:
     old, new = change
     assert old in GOOD
+    check = check.split("_")[0] if check.startswith(("reflection_", "tags_")) else check
     problems = star.story_problems(story_of(GOOD.replace(old, new)))
     assert check in problems, f"expected a {check!r} problem, got {problems}"
 
@@ -166,3 +179,58 @@ def test_load_treats_headings_and_comments_as_not_started(tmp_path: Path) -> Non
         star.load(path)
     path.write_text(GOOD)
     assert star.load(path).title == "Bank"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "101% accuracy",
+        "latency -300 %",
+        "field accuracy rose from 71% to 109%",
+        "availability of 100.5%",
+        "memory fell by 150%",
+        "a 200% reduction in cost",
+        "cut p99 latency by 250%",
+        "400% less memory",
+        "top-1 agreement 120 percent",
+    ],
+)
+def test_impossible_figures_are_flagged(text: str) -> None:
+    assert star.implausible(text), text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "throughput rose 150%",
+        "p99 -40%",
+        "availability 99.95%",
+        "3x faster, and 250% more throughput while accuracy stayed at 96%",
+        "accuracy from 71% to 89%, queue grew by 9%",
+        "throughput rose 150% with fewer pods",
+        "recall improved by 150% on the rare class",
+        "150% more coverage of the catalogue",
+        "",
+    ],
+)
+def test_possible_figures_are_not_flagged(text: str) -> None:
+    assert star.implausible(text) == [], text
+
+
+def test_sentences_ignore_decimals_and_abbreviations() -> None:
+    assert star.sentences("It scored 0.8 points more, e.g. on glare. Then it broke! Why?") == 3
+    assert star.sentences("One sentence without a full stop") == 1
+    assert star.sentences("") == 0
+
+
+def test_part_order_follows_the_text() -> None:
+    body = "### Task\n\nt\n\n**Situation:** s\n\n### Action\n\na\n\n### Task again\n"
+    assert star.part_order(body, star.STAR_LABELS) == ("task", "situation", "action")
+
+
+def test_near_duplicates_find_a_copied_story_only() -> None:
+    copied = ACTION.replace("200 times", "300 times").replace("four more", "five more")
+    other = "I measured the calibration of the model and fitted a temperature on held-out logits."
+    pairs = star.near_duplicates({"a": ACTION, "b": other, "c": copied})
+    assert [(a, b) for a, b, _ in pairs] == [("a", "c")]
+    assert pairs[0][2] > 0.8

@@ -23,6 +23,7 @@ SEVERITIES = ("blocker", "major", "minor", "nit")
 TOLERANCE = 1  # lines either side of a planted range
 MIN_SCORE = 5.0
 TIME_BOX = 30
+MIN_VERDICT_WORDS = 10  # the decision and a sentence of why
 
 COMMENT = re.compile(
     r"^(?:[-*+]|\d+\.)?\s*`?(?P<path>[\w./-]+\.\w+):(?P<start>\d+)(?:\s*-\s*(?P<end>\d+))?`?"
@@ -219,30 +220,56 @@ def comments(document: written.Document) -> list[Comment]:
     return parse_comments(document.section("review comments", "comments") or "")[0]
 
 
+def _body(document: written.Document) -> str:
+    body = document.section("review comments", "comments")
+    assert body is not None, "no `## Review comments` section"
+    return body
+
+
+@pytest.mark.clause("format")
 def test_review_comments_follow_the_format(
     document: written.Document, files: dict[str, dict[int, str]]
 ) -> None:
-    body = document.section("review comments", "comments")
-    assert body is not None, "no `## Review comments` section"
-    comments, malformed = parse_comments(body)
+    comments, malformed = parse_comments(_body(document))
     assert comments, (
         "no review comment found: write bullets like "
         "`- rxvision/serving/batch.py:42: major: what is wrong, why, and the fix`"
     )
     bad = [f"not in the `path:line: severity: comment` form: {line}" for line in malformed]
-    for c in comments:
-        if c.severity not in SEVERITIES:
-            bad.append(f"{c.line[:60]}: severity must be one of {', '.join(SEVERITIES)}")
-        if c.path not in files:
-            bad.append(f"{c.line[:60]}: {c.path} is not a file of the PR ({', '.join(files)})")
-        elif not any(c.start <= n <= c.end for n in files[c.path]):
-            bad.append(
-                f"{c.line[:60]}: line {c.start} is not part of the diff of {c.path} (use the "
-                "line numbers of the new file)"
-            )
+    bad += [
+        f"{c.line[:60]}: {c.path} is not a file of the PR ({', '.join(files)})"
+        for c in comments
+        if c.path not in files
+    ]
     assert not bad, "\n".join(bad)
 
 
+@pytest.mark.clause("severity")
+def test_every_severity_is_one_of_the_four(document: written.Document) -> None:
+    comments, _ = parse_comments(_body(document))
+    assert comments, "no review comment found"
+    bad = [
+        f"{c.line[:60]}: severity {c.severity!r}" for c in comments if c.severity not in SEVERITIES
+    ]
+    assert not bad, f"severity must be one of {', '.join(SEVERITIES)}:\n" + "\n".join(bad)
+
+
+@pytest.mark.clause("new-lines")
+def test_comment_lines_are_new_file_lines_of_the_diff(
+    document: written.Document, files: dict[str, dict[int, str]]
+) -> None:
+    comments, _ = parse_comments(_body(document))
+    assert comments, "no review comment found"
+    bad = [
+        f"{c.line[:60]}: line {c.start}-{c.end} is not part of the diff of {c.path} (use the "
+        "line numbers of the new file, after the '+' of each @@ header)"
+        for c in comments
+        if c.path in files and not any(c.start <= n <= c.end for n in files[c.path])
+    ]
+    assert not bad, "\n".join(bad)
+
+
+@pytest.mark.clause("finds-issues")
 @pytest.mark.parametrize("issue", ISSUES, ids=[issue.id for issue in ISSUES])
 def test_finds_planted_issue(
     issue: Issue, comments: list[Comment], files: dict[str, dict[int, str]]
@@ -259,6 +286,7 @@ def test_finds_planted_issue(
     )
 
 
+@pytest.mark.clause("severity-fits")
 def test_blocking_issues_are_marked_blocker_or_major(
     comments: list[Comment], files: dict[str, dict[int, str]]
 ) -> None:
@@ -277,6 +305,7 @@ def test_blocking_issues_are_marked_blocker_or_major(
     )
 
 
+@pytest.mark.clause("specific")
 def test_comments_are_specific(comments: list[Comment]) -> None:
     assert comments, "no review comment found"
     vague = [c.line[:80] for c in comments if c.vague]
@@ -286,6 +315,7 @@ def test_comments_are_specific(comments: list[Comment]) -> None:
     )
 
 
+@pytest.mark.clause("score")
 def test_review_score(comments: list[Comment], files: dict[str, dict[int, str]]) -> None:
     found = [i.id for i in ISSUES if any(hits(c, i, files) and not c.vague for c in comments)]
     vague = sum(c.vague for c in comments)
@@ -297,6 +327,7 @@ def test_review_score(comments: list[Comment], files: dict[str, dict[int, str]])
     )
 
 
+@pytest.mark.clause("verdict")
 def test_verdict_requests_changes(document: written.Document) -> None:
     verdict = (document.section("verdict") or "").lower()
     assert "request" in verdict and "change" in verdict, (
@@ -305,10 +336,20 @@ def test_verdict_requests_changes(document: written.Document) -> None:
     )
 
 
+@pytest.mark.clause("time-box")
 def test_review_fits_the_time_box(document: written.Document) -> None:
     spent = document.numbers(document.section("time spent", "time") or "")
     assert spent, "write the minutes you spent under `## Time spent` (e.g. '27 min')"
     assert 0 < spent[0] <= TIME_BOX, (
         f"the drill is {TIME_BOX} minutes; you report {spent[0]:g}. Practise stopping at the "
         "time box: an interview will"
+    )
+
+
+@pytest.mark.clause("verdict-why")
+def test_verdict_says_why(document: written.Document) -> None:
+    verdict = document.section("verdict") or ""
+    assert written.words(verdict) >= MIN_VERDICT_WORDS, (
+        "after the decision, say why in one or two sentences (what blocks the merge, what would "
+        f"make you approve); the `## Verdict` has {written.words(verdict)} words: {verdict!r}"
     )

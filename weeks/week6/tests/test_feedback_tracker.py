@@ -62,6 +62,7 @@ def log(
     return mock.parse_mock_log(star.load(base / entry.path_for(target)))
 
 
+@pytest.mark.clause("columns")
 def test_tracker_table_has_the_required_columns(
     document: written.Document, rows: list[dict[str, str]]
 ) -> None:
@@ -74,21 +75,57 @@ def test_tracker_table_has_the_required_columns(
     )
 
 
-def test_every_row_is_filled_in(rows: list[dict[str, str]]) -> None:
+@pytest.mark.clause("ids")
+def test_every_row_is_a_gap_of_the_mock_log(
+    rows: list[dict[str, str]], log: list[mock.LoggedMock]
+) -> None:
     assert rows, "no tracker table"
+    known = {gap for m in log for gap in m.gaps}
     bad = []
     for number, row in enumerate(rows, 1):
-        where = f"row {number} ({row.get('id') or 'no id'})"
-        if not mock.GAP_ID.fullmatch(row.get("id", "").strip()):
-            bad.append(f"{where}: ID must be a gap id of your mock log, like G4")
-        for column in ("source", "feedback", "root cause", "practice"):
-            if len(row.get(column, "").split()) < 2:
-                bad.append(f"{where}: fill in {column!r}")
-        if row.get("status", "").strip().lower() not in STATUSES:
-            bad.append(f"{where}: status must be one of {', '.join(STATUSES)}")
+        gap = row.get("id", "").strip()
+        if not mock.GAP_ID.fullmatch(gap):
+            bad.append(f"row {number}: ID {gap!r} must be a gap id of your mock log, like G4")
+        elif gap not in known:
+            bad.append(f"row {number}: {gap} is no gap of mock_interview_log.md")
     assert not bad, "\n".join(bad)
 
 
+@pytest.mark.clause("one-row")
+def test_one_row_per_gap(rows: list[dict[str, str]]) -> None:
+    assert rows, "no tracker table"
+    ids = [row.get("id", "").strip() for row in rows]
+    repeated = sorted({gap for gap in ids if gap and ids.count(gap) > 1})
+    assert not repeated, (
+        f"one row per gap: merge the rows of {', '.join(repeated)} (update a row as the item "
+        "progresses)"
+    )
+
+
+@pytest.mark.clause("filled")
+def test_every_row_is_filled_in(rows: list[dict[str, str]]) -> None:
+    assert rows, "no tracker table"
+    bad = [
+        f"row {number} ({row.get('id') or 'no id'}): fill in {column!r}"
+        for number, row in enumerate(rows, 1)
+        for column in ("source", "feedback", "root cause", "practice")
+        if len(row.get(column, "").split()) < 2
+    ]
+    assert not bad, "\n".join(bad)
+
+
+@pytest.mark.clause("status")
+def test_every_status_is_open_in_progress_or_closed(rows: list[dict[str, str]]) -> None:
+    assert rows, "no tracker table"
+    bad = [
+        f"row {number} ({row.get('id') or 'no id'}): status {row.get('status', '')!r}"
+        for number, row in enumerate(rows, 1)
+        if row.get("status", "").strip().lower() not in STATUSES
+    ]
+    assert not bad, f"status must be one of {', '.join(STATUSES)}:\n" + "\n".join(bad)
+
+
+@pytest.mark.clause("root-cause")
 def test_root_cause_is_not_the_symptom(rows: list[dict[str, str]]) -> None:
     assert rows, "no tracker table"
     bad = []
@@ -103,6 +140,7 @@ def test_root_cause_is_not_the_symptom(rows: list[dict[str, str]]) -> None:
     )
 
 
+@pytest.mark.clause("every-gap")
 def test_every_gap_of_the_mock_log_is_tracked(
     rows: list[dict[str, str]], log: list[mock.LoggedMock]
 ) -> None:
@@ -115,45 +153,98 @@ def test_every_gap_of_the_mock_log_is_tracked(
     )
 
 
-def test_closed_items_cite_a_later_mock_where_the_score_went_up(
-    rows: list[dict[str, str]], log: list[mock.LoggedMock]
-) -> None:
-    origin = {gap: m for m in log for gap in m.gaps}
-    by_number = {m.number: m for m in log}
+def _closed(rows: list[dict[str, str]]) -> list[dict[str, str]]:
     closed = [row for row in rows if row.get("status", "").strip().lower() == "closed"]
     assert closed, "no item is closed yet: close the ones a later mock shows you fixed"
+    return closed
+
+
+def _later_mocks(
+    row: dict[str, str], log: list[mock.LoggedMock]
+) -> tuple[mock.LoggedMock | None, list[mock.LoggedMock]]:
+    """The mock a tracked gap came from, and the later mocks its evidence cites."""
+    origin = {gap: m for m in log for gap in m.gaps}
+    by_number = {m.number: m for m in log}
+    source = origin.get(row.get("id", "").strip())
+    cited = [by_number.get(int(n)) for n in MOCK_REF.findall(row.get("evidence", ""))]
+    later = [
+        m
+        for m in cited
+        if m is not None
+        and source is not None
+        and (m.date or date.min, m.number) > (source.date or date.min, source.number)
+    ]
+    return source, later
+
+
+@pytest.mark.clause("later-mock")
+def test_closed_items_cite_a_later_mock(
+    rows: list[dict[str, str]], log: list[mock.LoggedMock]
+) -> None:
     bad = []
-    for row in closed:
-        gap, evidence = row.get("id", "").strip(), row.get("evidence", "")
-        source = origin.get(gap)
-        cited = [by_number.get(int(n)) for n in MOCK_REF.findall(evidence)]
-        later = [
-            m
-            for m in cited
-            if m is not None
-            and source is not None
-            and (m.date or date.min, m.number) > (source.date or date.min, source.number)
-        ]
-        ups = [(int(a), int(b)) for a, b in SCORE_UP.findall(evidence) if int(b) > int(a)]
+    for row in _closed(rows):
+        source, later = _later_mocks(row, log)
         if not later:
             bad.append(
-                f"{gap}: the evidence {evidence!r} cites no mock after the one it came from"
-                + (f" (Mock {source.number})" if source else "")
+                f"{row.get('id', '?')}: the evidence {row.get('evidence', '')!r} cites no mock "
+                "after the one it came from" + (f" (Mock {source.number})" if source else "")
             )
-        elif not ups:
-            bad.append(f"{gap}: the evidence {evidence!r} shows no score going up ('2 -> 3')")
     assert not bad, (
         "close an item only with evidence from a later mock, e.g. 'Mock 3: communication "
         "2 -> 3':\n" + "\n".join(bad)
     )
 
 
+@pytest.mark.clause("score-up")
+def test_closed_items_show_a_score_going_up(rows: list[dict[str, str]]) -> None:
+    bad = [
+        f"{row.get('id', '?')}: the evidence {row.get('evidence', '')!r} shows no score going "
+        "up ('2 -> 3')"
+        for row in _closed(rows)
+        if not any(int(b) > int(a) for a, b in SCORE_UP.findall(row.get("evidence", "")))
+    ]
+    assert not bad, "a closed item shows the score that went up:\n" + "\n".join(bad)
+
+
+@pytest.mark.clause("scores-match-log")
+def test_closing_scores_are_the_scores_of_the_mock_log(
+    rows: list[dict[str, str]], log: list[mock.LoggedMock]
+) -> None:
+    bad = []
+    for row in _closed(rows):
+        gap, evidence = row.get("id", "").strip(), row.get("evidence", "")
+        source, later = _later_mocks(row, log)
+        dimension = mock.canonical(evidence, mock.DIMENSIONS)
+        ups = [(int(a), int(b)) for a, b in SCORE_UP.findall(evidence) if int(b) > int(a)]
+        if source is None or not later or not ups:
+            continue  # reported by the later-mock and score-up tests
+        if dimension is None:
+            bad.append(f"{gap}: name the dimension whose score went up in {evidence!r}")
+            continue
+        before, after = source.scores.get(dimension), later[0].scores.get(dimension)
+        if ups[0] != (before, after):
+            bad.append(
+                f"{gap}: the evidence says {dimension} {ups[0][0]} -> {ups[0][1]}, but your "
+                f"mock log scores it {before} in Mock {source.number} and {after} in Mock "
+                f"{later[0].number}"
+            )
+    assert not bad, (
+        "the evidence of a closed item quotes the scores of your mock log:\n" + "\n".join(bad)
+    )
+
+
+@pytest.mark.clause("reflection-length")
+def test_reflection_is_80_to_300_words(document: written.Document) -> None:
+    body = document.section("reflection") or ""
+    size = written.words(body)
+    assert 80 <= size <= 300, f"write an 80-300 word `## Reflection`; it has {size} words"
+
+
+@pytest.mark.clause("reflection-ids")
 def test_reflection_names_two_changes(
     document: written.Document, rows: list[dict[str, str]]
 ) -> None:
     body = document.section("reflection") or ""
-    size = written.words(body)
-    assert 80 <= size <= 300, f"write an 80-300 word `## Reflection`; it has {size} words"
     tracked = {row.get("id", "").strip() for row in rows}
     named = {gap for gap in mock.GAP_ID.findall(body) if gap in tracked}
     assert len(named) >= 2, (

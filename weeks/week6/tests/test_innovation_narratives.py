@@ -49,17 +49,63 @@ def kind_of(heading: str) -> str | None:
 
 
 @pytest.fixture
-def narratives(target_path: Path) -> dict[str, dict[str, str]]:
-    """Narrative kind -> its parts, the first narrative of each kind."""
+def titled(target_path: Path) -> dict[str, tuple[str, str]]:
+    """Narrative kind -> (its heading, its body), the first narrative of each kind."""
     document = star.load(target_path)
-    found: dict[str, dict[str, str]] = {}
+    found: dict[str, tuple[str, str]] = {}
     for heading, body in document.sections.items():
         kind = kind_of(heading)
         if kind and kind not in found:
-            found[kind] = star.split_parts(body, PARTS)
+            found[kind] = (heading, body)
     return found
 
 
+@pytest.fixture
+def narratives(titled: dict[str, tuple[str, str]]) -> dict[str, dict[str, str]]:
+    """Narrative kind -> its parts, the first narrative of each kind."""
+    return {kind: star.split_parts(body, PARTS) for kind, (_, body) in titled.items()}
+
+
+@pytest.mark.clause("title")
+def test_every_narrative_heading_gives_a_title(titled: dict[str, tuple[str, str]]) -> None:
+    assert titled, "no narrative found (headings like `## Reframed problem: ...`)"
+    untitled = [
+        heading for heading, _ in titled.values() if not heading.partition(":")[2].strip(" *_`")
+    ]
+    assert not untitled, (
+        "after the kind, give each narrative its title: `## Failed idea: a perceptual-hash cache` "
+        f"(the behavioural capstone names narratives by it); no title in: {untitled}"
+    )
+
+
+@pytest.mark.clause("distinct")
+def test_narratives_are_different_stories(titled: dict[str, tuple[str, str]]) -> None:
+    assert titled, "no narrative found (headings like `## Reframed problem: ...`)"
+    pairs = star.near_duplicates({heading: body for heading, body in titled.values()})
+    assert not pairs, (
+        "these narratives are (nearly) the same text under two kinds; each kind needs its own "
+        "story:\n"
+        + "\n".join(
+            f"{a} / {b}: {share:.0%} of their 5-word phrases shared" for a, b, share in pairs
+        )
+    )
+
+
+@pytest.mark.clause("plausible")
+def test_evidence_figures_are_possible(narratives: dict[str, dict[str, str]]) -> None:
+    assert narratives, "no narrative found (headings like `## Reframed problem: ...`)"
+    bad = [
+        f"{kind}: {problem}"
+        for kind, parts in narratives.items()
+        for problem in star.implausible(parts.get("evidence", ""))
+    ]
+    assert not bad, (
+        "the Evidence states figures that cannot be true; an interviewer stops believing the "
+        "story at the first one:\n" + "\n".join(bad)
+    )
+
+
+@pytest.mark.clause("kinds")
 def test_three_narratives_one_of_each_kind(narratives: dict[str, dict[str, str]]) -> None:
     missing = [kind for kind in KINDS if kind not in narratives]
     assert not missing, (
@@ -68,6 +114,7 @@ def test_three_narratives_one_of_each_kind(narratives: dict[str, dict[str, str]]
     )
 
 
+@pytest.mark.clause("parts")
 def test_each_narrative_has_baseline_constraint_idea_and_evidence(
     narratives: dict[str, dict[str, str]],
 ) -> None:
@@ -81,6 +128,7 @@ def test_each_narrative_has_baseline_constraint_idea_and_evidence(
     assert not thin, "each narrative needs its four parts, written out:\n" + "\n".join(thin)
 
 
+@pytest.mark.clause("baseline-numbers", "evidence-numbers")
 def test_every_baseline_and_evidence_is_in_numbers(narratives: dict[str, dict[str, str]]) -> None:
     assert narratives, "no narrative found (headings like `## Reframed problem: ...`)"
     bad = [
@@ -95,6 +143,7 @@ def test_every_baseline_and_evidence_is_in_numbers(narratives: dict[str, dict[st
     )
 
 
+@pytest.mark.clause("before-after")
 def test_improvement_compares_before_and_after(narratives: dict[str, dict[str, str]]) -> None:
     parts = narratives.get("measured improvement")
     assert parts, "no `## Measured improvement: ...` narrative"
@@ -105,6 +154,7 @@ def test_improvement_compares_before_and_after(narratives: dict[str, dict[str, s
     )
 
 
+@pytest.mark.clause("obvious")
 def test_reframe_says_why_the_obvious_solution_did_not_work(
     narratives: dict[str, dict[str, str]],
 ) -> None:
@@ -117,6 +167,7 @@ def test_reframe_says_why_the_obvious_solution_did_not_work(
     )
 
 
+@pytest.mark.clause("lesson-longest")
 def test_failure_story_spends_most_words_on_the_lesson(
     narratives: dict[str, dict[str, str]],
 ) -> None:
@@ -129,6 +180,14 @@ def test_failure_story_spends_most_words_on_the_lesson(
         f"the failed idea's `### Lesson` should be its longest part (60+ words); it has {lesson} "
         f"words and the {longest.title()} has {sizes.get(longest, 0)}"
     )
+
+
+@pytest.mark.clause("changed-since")
+def test_failure_lesson_says_what_you_do_differently_since(
+    narratives: dict[str, dict[str, str]],
+) -> None:
+    parts = narratives.get("failed idea")
+    assert parts, "no `## Failed idea: ...` narrative"
     assert CHANGED_SINCE.search(parts.get("lesson", "")), (
         "say what you have done differently since ('since then I...', 'now I...') in the Lesson"
     )

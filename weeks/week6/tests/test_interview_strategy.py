@@ -37,6 +37,20 @@ PLAYBOOK = re.compile(r"^###\s+(?P<name>.+?)\s*\((?P<total>\d+)\s*min(?:utes)?\)
 STEP = re.compile(r"^\s*(?:[-*+]|\d+\.)\s+(?P<minutes>\d+)\s*min(?:utes)?\b", re.M)
 ITEM = re.compile(r"^\s*(?:[-*+]|\d+\.)\s+(?P<text>.+)$", re.M)
 QUOTE = re.compile(r"[\"“][^\"”]{15,}[\"”]|^\s*>\s*\S", re.M)
+RANGE = re.compile(
+    r"[$€£]?\d[\d,.]*\s*[kK]?\s*(?:to|-|–|—|and)\s*[$€£]?\d[\d,.]*\s*[kK]?\b", re.IGNORECASE
+)
+WANT_NEXT = re.compile(
+    r"\bnext\b|\bI(?: a|')m looking for\b|\bI am looking for\b|\bI want\b|\bI would like\b|"
+    r"\bI'd like\b|\bI hope to\b|\bmy next\b",
+    re.IGNORECASE,
+)
+DIFFERENTLY = re.compile(
+    r"\bdifferently\b|\bif I (?:started|did it|were to start|could start) (?:again|over)\b|"
+    r"\bnext time\b|\bin hindsight\b|\bI would (?:change|have)\b",
+    re.IGNORECASE,
+)
+MIN_QUOTES = 3
 TIME_WORDS = re.compile(r"\b\d+\s*(?:days?|weeks?)\b|\b(?:days?|weeks?)\b", re.IGNORECASE)
 
 
@@ -49,6 +63,7 @@ def _section(document: written.Document, name: str) -> str:
     return document.section(*SECTIONS[name]) or ""
 
 
+@pytest.mark.clause("sections")
 def test_every_section_is_written(document: written.Document) -> None:
     missing = document.missing(
         {name: spellings for name, spellings in SECTIONS.items()}, min_words=30
@@ -59,6 +74,7 @@ def test_every_section_is_written(document: written.Document) -> None:
     )
 
 
+@pytest.mark.clause("targets")
 def test_at_least_three_targets_each_with_a_reason(document: written.Document) -> None:
     body = _section(document, "Targets")
     rows = star.table_rows(body)
@@ -70,6 +86,7 @@ def test_at_least_three_targets_each_with_a_reason(document: written.Document) -
     )
 
 
+@pytest.mark.clause("pitch-length", "story-length")
 @pytest.mark.parametrize("pitch", list(PITCH_WORDS))
 def test_pitch_fits_its_time(document: written.Document, pitch: str) -> None:
     parts = star.split_parts(_section(document, "Pitch"), PITCH_PARTS)
@@ -81,23 +98,40 @@ def test_pitch_fits_its_time(document: written.Document, pitch: str) -> None:
     )
 
 
-def test_short_pitch_names_the_project_and_a_number(document: written.Document) -> None:
+@pytest.mark.clause("pitch-project")
+def test_short_pitch_names_the_project(document: written.Document) -> None:
     pitch = star.split_parts(_section(document, "Pitch"), PITCH_PARTS).get("60-second pitch", "")
     assert "rxvision" in pitch.lower(), "the 60-second pitch should name RxVision25"
+
+
+@pytest.mark.clause("pitch-number")
+def test_short_pitch_gives_a_number(document: written.Document) -> None:
+    pitch = star.split_parts(_section(document, "Pitch"), PITCH_PARTS).get("60-second pitch", "")
     assert star.quantities(pitch), (
         "the 60-second pitch needs one number with its unit (e.g. 'from 71% to 89%')"
     )
 
 
-def test_format_playbooks_add_up_to_their_length(document: written.Document) -> None:
+def _playbooks(document: written.Document) -> tuple[str, list[re.Match[str]]]:
     body = _section(document, "Format playbooks")
-    heads = list(PLAYBOOK.finditer(body))
+    return body, list(PLAYBOOK.finditer(body))
+
+
+@pytest.mark.clause("playbook-formats")
+def test_a_playbook_for_every_format(document: written.Document) -> None:
+    _, heads = _playbooks(document)
     covered = {mock.canonical(h["name"], mock.FORMATS) for h in heads}
     missing = [f for f in mock.FORMATS if f not in covered]
     assert not missing, (
         f"add a playbook `### <format> (<N> min)` for: {', '.join(missing)}; found "
         f"{[h['name'] for h in heads]}"
     )
+
+
+@pytest.mark.clause("playbook-sum")
+def test_format_playbooks_add_up_to_their_length(document: written.Document) -> None:
+    body, heads = _playbooks(document)
+    assert heads, "no playbook heading `### <format> (<N> min)` under `## Format playbooks`"
     bad = []
     for i, head in enumerate(heads):
         end = heads[i + 1].start() if i + 1 < len(heads) else len(body)
@@ -113,6 +147,7 @@ def test_format_playbooks_add_up_to_their_length(document: written.Document) -> 
     )
 
 
+@pytest.mark.clause("questions")
 def test_at_least_five_questions_to_ask(document: written.Document) -> None:
     body = _section(document, "Questions to ask")
     questions = [line for line in body.splitlines() if line.strip().endswith("?")]
@@ -122,23 +157,91 @@ def test_at_least_five_questions_to_ask(document: written.Document) -> None:
     )
 
 
-def test_negotiation_plan_is_concrete(document: written.Document) -> None:
-    parts = star.split_parts(_section(document, "Negotiation"), NEGOTIATION_PARTS)
+def _negotiation(document: written.Document) -> dict[str, str]:
+    return star.split_parts(_section(document, "Negotiation"), NEGOTIATION_PARTS)
+
+
+@pytest.mark.clause("negotiation-parts")
+def test_negotiation_plan_has_its_four_parts(document: written.Document) -> None:
+    parts = _negotiation(document)
     missing = [name for name in NEGOTIATION_PARTS if written.words(parts.get(name, "")) < 15]
     assert not missing, (
         f"the negotiation plan needs `### Market data`, `### Walk-away point`, `### Competing "
         f"offers` and `### What to say` (15+ words each); missing or short: {', '.join(missing)}"
     )
-    sources = ITEM.findall(parts["market data"])
+
+
+@pytest.mark.clause("market-sources")
+def test_market_data_lists_two_sources(document: written.Document) -> None:
+    sources = ITEM.findall(_negotiation(document).get("market data", ""))
     assert len(sources) >= 2, (
-        f"list at least two market-data sources as bullets; found {len(sources)}"
+        f"list at least two market-data sources as bullets under `### Market data`; found "
+        f"{len(sources)}"
     )
-    assert re.search(r"\d", parts["walk-away point"]), (
+
+
+@pytest.mark.clause("market-range")
+def test_market_data_gives_a_range(document: written.Document) -> None:
+    market = _negotiation(document).get("market data", "")
+    assert RANGE.search(market), (
+        "give the range your market data points to, low to high (e.g. '95k to 125k' or "
+        "'95-125k'), under `### Market data`"
+    )
+
+
+@pytest.mark.clause("walk-away")
+def test_walk_away_point_is_a_number(document: written.Document) -> None:
+    assert re.search(r"\d", _negotiation(document).get("walk-away point", "")), (
         "decide your walk-away point as a number before the call; `### Walk-away point` has none"
     )
-    assert TIME_WORDS.search(parts["competing offers"]), (
-        "say how you time competing offers (in days or weeks)"
+
+
+@pytest.mark.clause("competing")
+def test_competing_offers_are_timed(document: written.Document) -> None:
+    assert TIME_WORDS.search(_negotiation(document).get("competing offers", "")), (
+        "say how you time competing offers (in days or weeks) under `### Competing offers`"
     )
-    assert QUOTE.search(parts["what to say"]), (
-        "write the sentences you will say, in quotation marks, under `### What to say`"
+
+
+@pytest.mark.clause("what-to-say")
+def test_what_to_say_is_written_as_quoted_sentences(document: written.Document) -> None:
+    quotes = QUOTE.findall(_negotiation(document).get("what to say", ""))
+    assert len(quotes) >= MIN_QUOTES, (
+        f"write the sentences you will say, in quotation marks, under `### What to say`: one "
+        f"when asked for a number, one for the offer, one to ask for more ({MIN_QUOTES}+); "
+        f"found {len(quotes)}"
+    )
+
+
+@pytest.mark.clause("culture")
+def test_culture_fit_is_60_words(document: written.Document) -> None:
+    size = written.words(_section(document, "Culture fit"))
+    assert size >= 60, f"write 60+ words under `## Culture fit`; it has {size}"
+
+
+@pytest.mark.clause("pitch-next")
+def test_short_pitch_says_what_you_want_next(document: written.Document) -> None:
+    pitch = star.split_parts(_section(document, "Pitch"), PITCH_PARTS).get("60-second pitch", "")
+    assert WANT_NEXT.search(pitch), (
+        "end the 60-second pitch with what you want next ('Next I want to...', 'I am looking "
+        "for...')"
+    )
+
+
+@pytest.mark.clause("story-numbers")
+def test_long_story_gives_its_numbers(document: written.Document) -> None:
+    story = star.split_parts(_section(document, "Pitch"), PITCH_PARTS).get("5-minute story", "")
+    found = star.quantities(story)
+    assert len(found) >= 3, (
+        "the 5-minute story carries its evidence: three or more numbers with their units "
+        f"('from 71% to 89%', '140 images per second'); found {found}"
+    )
+
+
+@pytest.mark.clause("story-differently")
+def test_long_story_says_what_you_would_do_differently(document: written.Document) -> None:
+    story = star.split_parts(_section(document, "Pitch"), PITCH_PARTS).get("5-minute story", "")
+    assert DIFFERENTLY.search(story), (
+        "close the 5-minute story with what you would do differently ('If I started again, "
+        "I would...', 'next time I would...')"
     )

@@ -60,6 +60,17 @@ def document(target_path: Path) -> written.Document:
 
 
 @pytest.fixture
+def titled(document: written.Document) -> dict[str, tuple[str, str]]:
+    """Example kind -> (its heading, its body), the first example of each kind."""
+    found: dict[str, tuple[str, str]] = {}
+    for heading, body in document.sections.items():
+        kind = kind_of(heading)
+        if kind and kind not in found:
+            found[kind] = (heading, body)
+    return found
+
+
+@pytest.fixture
 def examples(document: written.Document) -> dict[str, dict[str, str]]:
     """Example kind -> its parts (risk, influence, outcome), the first example of each kind."""
     found: dict[str, dict[str, str]] = {}
@@ -74,6 +85,32 @@ def _words(text: str) -> int:
     return written.words(text)
 
 
+@pytest.mark.clause("title")
+def test_every_example_heading_gives_a_title(titled: dict[str, tuple[str, str]]) -> None:
+    assert titled, "no example found (headings like `## Design decision: ...`)"
+    untitled = [
+        heading for heading, _ in titled.values() if not heading.partition(":")[2].strip(" *_`")
+    ]
+    assert not untitled, (
+        "after the kind, give each example its title: `## Mentoring: Unblocking a new teammate` "
+        f"(the behavioural capstone names examples by it); no title in: {untitled}"
+    )
+
+
+@pytest.mark.clause("distinct")
+def test_examples_are_different_stories(titled: dict[str, tuple[str, str]]) -> None:
+    assert titled, "no example found (headings like `## Design decision: ...`)"
+    pairs = star.near_duplicates({heading: body for heading, body in titled.values()})
+    assert not pairs, (
+        "these examples are (nearly) the same text under two kinds; each kind needs its own "
+        "story:\n"
+        + "\n".join(
+            f"{a} / {b}: {share:.0%} of their 5-word phrases shared" for a, b, share in pairs
+        )
+    )
+
+
+@pytest.mark.clause("kinds")
 def test_four_examples_one_of_each_kind(examples: dict[str, dict[str, str]]) -> None:
     missing = [kind for kind in KINDS if kind not in examples]
     assert not missing, (
@@ -82,6 +119,7 @@ def test_four_examples_one_of_each_kind(examples: dict[str, dict[str, str]]) -> 
     )
 
 
+@pytest.mark.clause("parts")
 def test_each_example_has_conflict_influence_and_outcome(
     examples: dict[str, dict[str, str]],
 ) -> None:
@@ -98,6 +136,7 @@ def test_each_example_has_conflict_influence_and_outcome(
     )
 
 
+@pytest.mark.clause("first-person")
 def test_influence_is_told_in_the_first_person(examples: dict[str, dict[str, str]]) -> None:
     assert examples, "no example found (headings like `## Design decision: ...`)"
     bad = []
@@ -108,6 +147,7 @@ def test_influence_is_told_in_the_first_person(examples: dict[str, dict[str, str
     assert not bad, "say what YOU did to influence (more 'I' than 'we'):\n" + "\n".join(bad)
 
 
+@pytest.mark.clause("no-orders")
 def test_influence_does_not_rely_on_authority(examples: dict[str, dict[str, str]]) -> None:
     assert examples, "no example found (headings like `## Design decision: ...`)"
     orders = [
@@ -121,6 +161,7 @@ def test_influence_does_not_rely_on_authority(examples: dict[str, dict[str, str]
     )
 
 
+@pytest.mark.clause("other-side", "data")
 def test_disagreement_starts_from_the_other_side_and_is_settled_with_data(
     examples: dict[str, dict[str, str]],
 ) -> None:
@@ -144,6 +185,7 @@ def question_map(document: written.Document) -> list[dict[str, str]]:
     return star.table_rows(body) if body is not None else []
 
 
+@pytest.mark.clause("map-table")
 def test_question_map_is_a_question_example_table(
     document: written.Document, question_map: list[dict[str, str]]
 ) -> None:
@@ -156,6 +198,7 @@ def test_question_map_is_a_question_example_table(
     )
 
 
+@pytest.mark.clause("map-phrasings", "map-kinds")
 def test_question_map_gives_two_phrasings_per_example(question_map: list[dict[str, str]]) -> None:
     assert question_map, "no question map table (see the `## Question map` section)"
     per_kind = {kind: 0 for kind in KINDS}
@@ -166,13 +209,15 @@ def test_question_map_gives_two_phrasings_per_example(question_map: list[dict[st
             unknown.append(row.get("example", ""))
         else:
             per_kind[kind] += 1
-    short = {kind: n for kind, n in per_kind.items() if n < 2}
-    assert not short, (
-        f"map each example to at least two question phrasings; too few for {short}"
-        + (f" (unrecognised Example cells: {unknown})" if unknown else "")
+    assert not unknown, (
+        "the Example cell names the example's kind (Design decision, Disagreement, Quality bar, "
+        f"Mentoring); these name none: {unknown}"
     )
+    short = {kind: n for kind, n in per_kind.items() if n < 2}
+    assert not short, f"map each example to at least two question phrasings; too few for {short}"
 
 
+@pytest.mark.clause("map-questions")
 def test_question_map_rows_are_questions(question_map: list[dict[str, str]]) -> None:
     assert question_map, "no question map table (see the `## Question map` section)"
     questions = [row.get("question", "") for row in question_map]

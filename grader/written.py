@@ -14,7 +14,18 @@ from pathlib import Path
 
 from markdown_it import MarkdownIt
 
-__all__ = ["MIN_STARTED_WORDS", "Document", "load", "parse", "words"]
+__all__ = [
+    "MIN_STARTED_WORDS",
+    "FUNCTION_WORDS",
+    "Document",
+    "function_word_share",
+    "load",
+    "parse",
+    "prose",
+    "prose_problem",
+    "sentences",
+    "words",
+]
 
 MIN_STARTED_WORDS = 25
 _COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
@@ -22,6 +33,20 @@ _WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’\-\.%/]*")
 _NUMBER = re.compile(r"(?<![\w.])[-+]?\d[\d,]*(?:\.\d+)?(?:[eE][-+]?\d+)?")
 _HEADING = re.compile(r"^#.*$", re.MULTILINE)
 _md = MarkdownIt("commonmark")
+_FENCE_BLOCK = re.compile(r"^ {0,3}(```|~~~).*?^ {0,3}\1[`~]*\s*$", re.DOTALL | re.MULTILINE)
+_TABLE_LINE = re.compile(r"^\s*\|.*$", re.MULTILINE)
+_SENTENCE_END = re.compile(r"(?<=[.!?])[\"'’”)\]*]*\s+|\n\s*\n|\n\s*(?:[-*+]|\d+[.)])\s+")
+_FRAGMENT_SHARE = 0.15
+_ITEM = re.compile(r"^(?:[-*+]|\d+[.)])\s+")
+#: English function words: real sentences are full of them, keyword lists have almost none.
+FUNCTION_WORDS = frozenset(
+    """a an the and or but nor if then so because as of to in on at by for with from into onto
+    than that this these those it its is are was were be been being has have had do does did not
+    no can could would should will may might must shall which who whom whose what when where while
+    why how there their theirs they them we us our i me my you your he him his she her one all
+    each every more most less only also too very about after before over under between through
+    against without within per same other such both either neither any some""".split()  # noqa: SIM905
+)
 
 
 def words(text: str) -> int:
@@ -91,6 +116,69 @@ class Document:
     @property
     def words(self) -> int:
         return words(self.text)
+
+
+def prose(text: str) -> str:
+    """``text`` without HTML comments, fenced code blocks and table lines: what a reader reads."""
+    text = _COMMENT.sub(" ", text)
+    text = _FENCE_BLOCK.sub(" ", text)
+    return _TABLE_LINE.sub(" ", text)
+
+
+def sentences(text: str, *, min_words: int = 4) -> list[str]:
+    """The sentences of :func:`prose` of ``text`` that have at least ``min_words`` words.
+
+    A sentence ends at ``.``, ``!`` or ``?`` followed by a space, at a blank line, or where a list
+    item starts; headings are dropped. ``"alpha, beta, gamma"`` is one (keyword-only) sentence.
+    """
+    body = _HEADING.sub(" ", prose(text))
+    parts = (_ITEM.sub("", " ".join(part.split())) for part in _SENTENCE_END.split(body))
+    return [part for part in parts if words(part) >= min_words]
+
+
+def function_word_share(text: str) -> float:
+    """The share of the :func:`prose` words of ``text`` that are :data:`FUNCTION_WORDS`.
+
+    English prose is 35-55% function words ("the", "of", "is" ...); a list of keywords is close to
+    0. Returns 0.0 for text without words.
+    """
+    found = [w.lower().strip(".'’") for w in _WORD.findall(prose(text))]
+    return sum(w in FUNCTION_WORDS for w in found) / len(found) if found else 0.0
+
+
+def prose_problem(
+    text: str, *, min_sentences: int = 2, min_share: float = 0.2, max_fragments: float = 0.5
+) -> str | None:
+    """Why ``text`` is not written as prose (a keyword list, bare fragments), or None if it is.
+
+    Prose here means at least ``min_sentences`` sentences of 4+ words (:func:`sentences`), a
+    :func:`function_word_share` of at least ``min_share`` overall, and at most ``max_fragments``
+    of the sentences' words in keyword fragments (a sentence under 15% function words, such as
+    ``"depth d = alpha^phi, alpha = 1.2, more blocks"``), so a few real sentences around a list
+    of keywords do not pass either.
+    """
+    found = sentences(text)
+    if len(found) < min_sentences:
+        return (
+            f"{len(found)} sentence(s) of 4+ words, need {min_sentences}: write full sentences, "
+            "not a list of keywords or fragments"
+        )
+    share = function_word_share(text)
+    if share < min_share:
+        return (
+            f"only {share:.0%} of its words are the small words of sentences (the, of, is ...), "
+            f"prose has {min_share:.0%} or more: it reads as a list of keywords; explain in full "
+            "sentences"
+        )
+    sizes = [(words(sentence), function_word_share(sentence)) for sentence in found]
+    fragments = sum(size for size, share in sizes if share < _FRAGMENT_SHARE)
+    total = sum(size for size, _ in sizes)
+    if fragments > max_fragments * total:
+        return (
+            f"{fragments} of its {total} words are in keyword fragments (lines with almost no "
+            "'the', 'of', 'is' ...): explain in full sentences rather than listing terms"
+        )
+    return None
 
 
 def parse(text: str, path: Path = Path("<text>")) -> Document:

@@ -503,16 +503,12 @@ def test_the_question_banks_and_design_rubrics_are_course_data() -> None:
 #: shrinks: a new exercise is born with its clauses tagged and tested.
 UNTAGGED = {
     "week1.efficientnet_notebook",
-    "week1.scaling_report",
-    "week1.efficientnet_blog",
     "week1.vit_timm_notebook",
     "week1.vit_vs_cnn",
-    "week1.architecture_comparison",
     "week1.vit_finetune",
     "week1.augmentation_notebook",
     "week1.distillation_notebook",
     "week1.calibration_notebook",
-    "week1.benchmark_report",
     "week6.tradeoff_analyses",
     "week6.failure_plans",
     "week6.constraint_optimization",

@@ -6,7 +6,15 @@ from pathlib import Path
 
 import pytest
 
-from grader.written import load, parse, words
+from grader.written import (
+    function_word_share,
+    load,
+    parse,
+    prose,
+    prose_problem,
+    sentences,
+    words,
+)
 
 TEMPLATE = """# My story
 
@@ -88,3 +96,54 @@ def test_too_short_names_each_thin_or_absent_section() -> None:
         "Lessons (0 words, need 1)",
     ]
     assert document.too_short({"Outcome": (("result",), 5)}) == []
+
+
+def test_prose_drops_comments_code_and_tables() -> None:
+    text = (
+        "Intro text.\n<!-- hidden -->\n```python\nx = 1\n```\n| a | b |\n|---|---|\n| 1 | 2 |\nEnd."
+    )
+    kept = prose(text)
+    assert "hidden" not in kept and "x = 1" not in kept and "| 1 |" not in kept
+    assert "Intro text." in kept and "End." in kept
+
+
+def test_sentences_split_on_stops_blank_lines_and_list_items() -> None:
+    text = (
+        "## Heading words here\nThe model is small. It runs on a laptop!\n\n"
+        "- first item has four words\n- tiny\n1. numbered item with five words"
+    )
+    assert sentences(text) == [
+        "The model is small.",
+        "It runs on a laptop!",
+        "first item has four words",
+        "numbered item with five words",
+    ]
+
+
+def test_keyword_lists_are_not_prose() -> None:
+    keywords = "alpha, beta, gamma, depth, width, resolution, FLOPs, latency, memory-bound CPU"
+    assert function_word_share(keywords) == 0.0
+    assert function_word_share("") == 0.0
+    assert prose_problem(keywords) is not None
+    bullets = "- alpha depth scaling\n- beta width scaling\n- gamma resolution scaling factor"
+    problem = prose_problem(bullets)
+    assert problem is not None and "keywords" in problem
+    text = (
+        "Latency does not follow FLOPs on a CPU. Depthwise convolutions move a lot of memory for "
+        "each multiply-add, so the larger model is slower than its FLOPs alone would suggest."
+    )
+    assert function_word_share(text) > 0.3
+    assert prose_problem(text) is None
+    assert prose_problem(text, min_sentences=3) is not None
+
+
+def test_a_few_sentences_around_a_keyword_list_are_not_prose() -> None:
+    keywords = "\n".join(
+        f"- depth d = alpha^phi, alpha = 1.2, blocks {i}, width w, beta = 1.1, channels"
+        for i in range(6)
+    )
+    text = keywords + "\n\nThe rounding of the widths matters more than it looks in the code."
+    text += " It keeps B3 wider than B0."
+    problem = prose_problem(text, min_share=0.0)
+    assert problem is not None and "fragments" in problem
+    assert prose_problem(text, min_share=0.0, max_fragments=1.0) is None

@@ -81,6 +81,17 @@ BUDGET = re.compile(
 )
 SEED = re.compile(r"\bseeds?\b\D{0,20}\d|\d\s*seeds?\b", re.IGNORECASE)
 IMAGE_SIZE = re.compile(r"\b\d{2,3}\s*(?:px|pixels?)\b|\b(\d{2,3})\s*[x×]\s*\1\b", re.IGNORECASE)
+MACHINE = re.compile(
+    r"\b\d+[- ]?(?:v?cpus?|cores?)\b|\b(?:xeon|epyc|ryzen|intel|amd|graviton|arm64|aarch64|"
+    r"nvidia|gpu|apple m\d|m[1-4](?: pro| max)?|core i[3579])\b",
+    re.IGNORECASE,
+)
+COMMAND = re.compile(r"`[^`]*\b(?:python3?|uv run|rxgrade|make)\s+[-\w./]+[^`]*`")
+PARAM_COUNT = re.compile(
+    r"(?<![\w.])(\d[\d,]*(?:\.(\d+))?)\s*([km])?\s*(?:trainable\s+)?param(?:eter)?s?\b",
+    re.IGNORECASE,
+)
+PROSE_SECTIONS = ("Question", "Analysis", "Decision")
 CONDITION = re.compile(
     r"\b(?:if|unless|once|until|would change|revisit|switch|reconsider|provided)\b", re.IGNORECASE
 )
@@ -155,6 +166,7 @@ def _table(document: written.Document) -> list[Row]:
 
 
 # -- sections ----------------------------------------------------------------------------------
+@pytest.mark.clause("question-words", "method-words", "analysis-words", "decision-words")
 def test_every_section_is_written(document: written.Document) -> None:
     short = document.too_short(SECTIONS)
     assert not short, (
@@ -163,6 +175,19 @@ def test_every_section_is_written(document: written.Document) -> None:
     )
 
 
+@pytest.mark.clause("prose")
+def test_sections_are_prose_not_keyword_lists(document: written.Document) -> None:
+    problems = {
+        name: problem
+        for name in PROSE_SECTIONS
+        if (problem := written.prose_problem(_section(document, name))) is not None
+    }
+    assert not problems, "write each section in full sentences: " + "; ".join(
+        f"`## {name}`: {problem}" for name, problem in problems.items()
+    )
+
+
+@pytest.mark.clause("budget", "seed", "image-size")
 def test_method_states_the_budget(document: written.Document) -> None:
     body = _section(document, "Method")
     missing = [
@@ -180,7 +205,52 @@ def test_method_states_the_budget(document: written.Document) -> None:
     )
 
 
+@pytest.mark.clause("machine", "command")
+def test_method_states_the_machine_and_the_command(document: written.Document) -> None:
+    body = _section(document, "Method")
+    missing = [
+        what
+        for what, pattern in (
+            ("the machine (e.g. '2-core Intel Xeon', 'Apple M2, 8 cores')", MACHINE),
+            ("the exact command, in backticks (`python architecture_comparison.py`)", COMMAND),
+        )
+        if not pattern.search(body)
+    ]
+    assert not missing, (
+        "`## Method` should let a reader rerun your experiment; not found: " + "; ".join(missing)
+    )
+
+
+@pytest.mark.clause("method-params")
+def test_method_parameter_counts_match_the_table(document: written.Document) -> None:
+    stated = PARAM_COUNT.findall(_section(document, "Method"))
+    assert stated, (
+        "`## Method` should give each model's parameter count, e.g. 'ViT ..., 209,114 "
+        "parameters', the same as in your results table"
+    )
+    counts = sorted({row.params for row in _table(document)})
+    wrong = []
+    for number, decimals, suffix in stated:
+        scale = {"": 1.0, "k": 1e3, "m": 1e6}[suffix.lower()]
+        value = float(number.replace(",", "")) * scale
+        tolerance = 0.5 * 10.0 ** -len(decimals) * scale
+        if not any(abs(value - count) <= tolerance for count in counts):
+            wrong.append(f"{number}{' ' + suffix if suffix else ''} parameters")
+    assert not wrong, (
+        f"`## Method` states {', '.join(wrong)}, but the results table's Params column has "
+        f"{', '.join(f'{c:,.0f}' for c in counts)}: the two must agree (copy the count the "
+        "harness reports)"
+    )
+
+
 # -- the results table -------------------------------------------------------------------------
+@pytest.mark.clause("table-columns")
+def test_table_has_the_template_columns(document: written.Document) -> None:
+    rows = _table(document)
+    assert rows, "the results table needs one row per (model, train size)"
+
+
+@pytest.mark.clause("families", "train-sizes", "table-rows")
 def test_table_covers_a_vit_and_a_cnn_at_two_train_sizes(document: written.Document) -> None:
     rows = _table(document)
     families = {row.family for row in rows}
@@ -207,6 +277,7 @@ def test_table_covers_a_vit_and_a_cnn_at_two_train_sizes(document: written.Docum
     assert not duplicates, f"one row per (model, train size); repeated: {duplicates}"
 
 
+@pytest.mark.clause("params-consistent")
 def test_params_are_consistent_per_model(document: written.Document) -> None:
     rows = _table(document)
     params: dict[str, set[float]] = {}
@@ -225,6 +296,7 @@ def test_params_are_consistent_per_model(document: written.Document) -> None:
     )
 
 
+@pytest.mark.clause("accuracy-scale")
 def test_accuracies_on_one_scale(document: written.Document) -> None:
     rows = _table(document)
     values = [v for row in rows for v in (row.studio, row.field)]
@@ -238,13 +310,23 @@ def test_accuracies_on_one_scale(document: written.Document) -> None:
         )
 
 
+@pytest.mark.clause("results-comment")
+def test_results_say_what_stands_out(document: written.Document) -> None:
+    assert written.sentences(_section(document, "Results")), (
+        "after the results table, write a sentence or two in `## Results` on what stands out "
+        "(who wins at which train size, how large the field drop is)"
+    )
+
+
 # -- the argument ------------------------------------------------------------------------------
+@pytest.mark.clause("citations")
 def test_cites_both_papers(document: written.Document) -> None:
     text = document.text.lower()
     missing = [name for name, keys in CITATIONS.items() if not any(k in text for k in keys)]
     assert not missing, f"cite {' and '.join(missing)}"
 
 
+@pytest.mark.clause("mechanisms")
 def test_analysis_explains_with_mechanisms(document: written.Document) -> None:
     body = _section(document, "Analysis").lower()
     missing = [name for name, words in CONCEPTS.items() if not any(w in body for w in words)]
@@ -255,11 +337,17 @@ def test_analysis_explains_with_mechanisms(document: written.Document) -> None:
     assert document.numbers(body), "quote numbers from your table in the Analysis"
 
 
-def test_decision_names_an_architecture_and_a_condition(document: written.Document) -> None:
+@pytest.mark.clause("decision-architecture")
+def test_decision_names_an_architecture(document: written.Document) -> None:
     body = _section(document, "Decision")
     assert _family(body), (
         "the Decision should name the architecture to use (ViT, EfficientNet, ResNet, CNN ...)"
     )
+
+
+@pytest.mark.clause("decision-condition")
+def test_decision_says_what_would_change_it(document: written.Document) -> None:
+    body = _section(document, "Decision")
     assert CONDITION.search(body), (
         "the Decision should say what evidence would change it (e.g. 'if a ViT reaches ... at "
         "300 images per class, switch'): no 'if', 'unless', 'once', 'revisit' ... found"

@@ -41,6 +41,8 @@ MBCONV_PARTS = {
 PAPER = re.compile(r"arxiv\.org/(?:abs|pdf)/1905\.11946", re.IGNORECASE)
 FENCE = re.compile(r"^(```|~~~).*?^\1\s*$", re.DOTALL | re.MULTILINE)
 FIGURE = re.compile(r"!\[[^\]]*\]\([^)]+\)")
+PROSE_SECTIONS = tuple(name for name in SECTIONS if name != "References")
+VARIANTS = ("B0", "B1", "B3")
 
 
 @pytest.fixture
@@ -57,6 +59,7 @@ def _section(document: written.Document, name: str) -> str:
     return document.section(name, *SECTIONS[name]) or ""
 
 
+@pytest.mark.clause("sections")
 def test_every_section_is_written(document: written.Document) -> None:
     missing = [
         name
@@ -69,6 +72,7 @@ def test_every_section_is_written(document: written.Document) -> None:
     )
 
 
+@pytest.mark.clause("length")
 def test_length_is_a_blog_post(document: written.Document) -> None:
     size = written.words(_prose(document.text))
     low, high = WORDS
@@ -78,6 +82,19 @@ def test_length_is_a_blog_post(document: written.Document) -> None:
     )
 
 
+@pytest.mark.clause("prose")
+def test_sections_are_prose_not_keyword_lists(document: written.Document) -> None:
+    problems = {
+        name: problem
+        for name in PROSE_SECTIONS
+        if (problem := written.prose_problem(_section(document, name))) is not None
+    }
+    assert not problems, "write the post in full sentences: " + "; ".join(
+        f"`## {name}`: {problem}" for name, problem in problems.items()
+    )
+
+
+@pytest.mark.clause("code-block")
 def test_has_a_code_block(document: written.Document) -> None:
     blocks = [content for _, content in document.fences if len(content.strip().splitlines()) >= 3]
     assert blocks, (
@@ -86,6 +103,7 @@ def test_has_a_code_block(document: written.Document) -> None:
     )
 
 
+@pytest.mark.clause("table-or-figure")
 def test_has_a_table_or_figure(document: written.Document) -> None:
     prose = _prose(document.text)
     rows = star.table_rows(prose)
@@ -95,21 +113,35 @@ def test_has_a_table_or_figure(document: written.Document) -> None:
     )
 
 
+@pytest.mark.clause("constants")
 @pytest.mark.parametrize("name", list(CONSTANTS))
 def test_scaling_constant_is_stated_correctly(document: written.Document, name: str) -> None:
     spellings, want = CONSTANTS[name]
-    body = _prose(_section(document, "Compound scaling"))
     pattern = re.compile(
         rf"(?:{'|'.join(spellings)})\s*(?:=|:|≈|is|of)\s*(\d+(?:\.\d+)?)", re.IGNORECASE
     )
-    values = [float(m) for m in pattern.findall(body)]
+    values = [float(m) for m in pattern.findall(_prose(_section(document, "Compound scaling")))]
     assert values, (
         f"state {name} in `## Compound scaling` as `{name} = <value>`; it is {want} in the paper"
     )
     wrong = [v for v in values if abs(v - want) > 1e-9]
     assert not wrong, f"{name} is {want} in the paper (section 3.3); you wrote {wrong}"
+    elsewhere = {
+        heading: found
+        for heading, body in document.sections.items()
+        if (
+            found := [
+                float(m) for m in pattern.findall(_prose(body)) if abs(float(m) - want) > 1e-9
+            ]
+        )
+    }
+    assert not elsewhere, (
+        f"{name} is {want} (as your Compound scaling section says), but the post states it "
+        f"differently elsewhere: {elsewhere}; a reader cannot tell which value is right"
+    )
 
 
+@pytest.mark.clause("constraint")
 def test_flops_constraint_is_stated(document: written.Document) -> None:
     body = _prose(_section(document, "Compound scaling"))
     beta = rf"(?:beta|β){SQUARE}"
@@ -124,17 +156,25 @@ def test_flops_constraint_is_stated(document: written.Document) -> None:
         "resolution are squared because FLOPs grow with their square), so each step of phi "
         "doubles the FLOPs"
     )
+
+
+@pytest.mark.clause("phi")
+def test_compound_coefficient_is_named(document: written.Document) -> None:
+    body = _prose(_section(document, "Compound scaling"))
     assert re.search(r"\bphi\b|φ|ϕ", body, re.IGNORECASE), (
-        "name the compound coefficient phi (φ) that scales all three dimensions at once"
+        "name the compound coefficient phi (φ) that scales all three dimensions at once, in "
+        "`## Compound scaling` (depth = alpha^phi, width = beta^phi, resolution = gamma^phi)"
     )
 
 
+@pytest.mark.clause("mbconv-parts")
 def test_mbconv_section_names_its_parts(document: written.Document) -> None:
     body = _prose(_section(document, "The MBConv block")).lower()
     missing = [part for part, words in MBCONV_PARTS.items() if not any(w in body for w in words)]
     assert not missing, f"`## The MBConv block` should explain: {', '.join(missing)}"
 
 
+@pytest.mark.clause("measured-numbers")
 def test_measurements_give_numbers(document: written.Document) -> None:
     body = _section(document, "What I measured")
     numbers = document.numbers(body)
@@ -144,6 +184,19 @@ def test_measurements_give_numbers(document: written.Document) -> None:
     )
 
 
+@pytest.mark.clause("measured-variants")
+def test_measurements_cover_b0_b1_and_b3(document: written.Document) -> None:
+    body = _section(document, "What I measured")
+    missing = [
+        v for v in VARIANTS if not re.search(rf"\b{v}\b|efficientnet[-_ ]?{v}\b", body, re.I)
+    ]
+    assert not missing, (
+        "`## What I measured` should report your numbers for B0, B1 and B3 (the "
+        f"week1.scaling_report variants); not named: {', '.join(missing)}"
+    )
+
+
+@pytest.mark.clause("paper-link")
 def test_cites_the_paper(document: written.Document) -> None:
     body = _section(document, "References")
     assert PAPER.search(body), (

@@ -41,6 +41,20 @@ RESOLUTION_RANGE = (32, 320)
 NUMBER = re.compile(r"[-+]?\d[\d,]*(?:\.\d+)?")
 SCALE = {"": 1.0, "k": 1e3, "m": 1e6}
 BUDGET = re.compile(r"\b\d[\d,]*\s*(?:training\s+)?(?:steps?|epochs?|iterations?|updates?)\b", re.I)
+SEED = re.compile(r"\bseeds?\b\D{0,20}\d|\d\s*seeds?\b", re.IGNORECASE)
+MACHINE = re.compile(
+    r"\b\d+[- ]?(?:v?cpus?|cores?)\b|\b(?:xeon|epyc|ryzen|intel|amd|graviton|arm64|aarch64|"
+    r"nvidia|gpu|apple m\d|m[1-4](?: pro| max)?|core i[3579])\b",
+    re.IGNORECASE,
+)
+VARIANT = re.compile(r"\bB([013])\b|efficientnet[-_ ]?b([013])\b", re.IGNORECASE)
+LATENCY_BUDGET = re.compile(
+    r"(?:budget of|under|below|within|at most|less than|<|≤)\s*(?:a\s+)?(?:p\d+\s+(?:latency\s+)?"
+    r"(?:of\s+)?)?(\d+(?:\.\d+)?)\s*ms\b",
+    re.IGNORECASE,
+)
+BUDGET_UNIT = re.compile(r"\d(?:[\d,]*\.?\d*)\s*(?:ms\b|%|percent|points?\b)", re.IGNORECASE)
+PROSE_SECTIONS = ("Setup", "Discussion", "Recommendation")
 SCALING_WORDS = (
     ("alpha", "α", "depth"),
     ("beta", "β", "width"),
@@ -69,25 +83,35 @@ def _number(cell: str, *, suffix: bool = False) -> float | None:
     return value
 
 
-def _table(document: written.Document) -> dict[str, dict[str, float | None]]:
-    """Results rows by variant ("b0") -> column key -> number, with helpful failures."""
+def _columns(document: written.Document) -> tuple[list[dict[str, str]], dict[str, str]]:
+    """The results rows and, per column key, the header cell that holds it."""
     rows = star.table_rows(_section(document, "Results"))
     assert rows, (
         "`## Results` needs a Markdown table: | Variant | Resolution | Params | GFLOPs | "
         "Latency ms | Accuracy % | with a `|---|` rule and one row per variant"
     )
     header = list(rows[0])
-    columns = {}
+    columns: dict[str, str] = {}
     for key, spellings in COLUMNS.items():
-        found = [h for h in header if any(s in h for s in spellings)]
+        found = [h for h in header if h not in columns.values() and any(s in h for s in spellings)]
         assert found, f"the results table has no {key!r} column; its header is {header}"
         columns[key] = found[0]
+    return rows, columns
+
+
+def _table(document: written.Document) -> dict[str, dict[str, float | None]]:
+    """Results rows by variant ("b0") -> column key -> number, with helpful failures."""
+    rows, columns = _columns(document)
     table: dict[str, dict[str, float | None]] = {}
+    repeated = []
     for row in rows:
         match = re.search(r"b\s*([0-7])\b", row[columns["variant"]], re.IGNORECASE)
         if not match:
             continue
-        table[f"b{match.group(1)}"] = {
+        variant = f"b{match.group(1)}"
+        if variant in table:
+            repeated.append(variant.upper())
+        table[variant] = {
             key: _number(row[column], suffix=key == "params")
             for key, column in columns.items()
             if key != "variant"
@@ -96,6 +120,10 @@ def _table(document: written.Document) -> dict[str, dict[str, float | None]]:
     assert not missing, (
         f"the results table needs one row per variant; missing {missing} (variant cells such as "
         f"`B0` or `EfficientNet-B0`), found {sorted(table)}"
+    )
+    assert not repeated, (
+        f"the results table needs exactly one row per variant; {repeated} appear more than once. "
+        "Report one run per variant (the same budget and seed) so each number is unambiguous"
     )
     empty = [
         f"{v.upper()} {key}" for v in VARIANTS for key, value in table[v].items() if value is None
@@ -127,6 +155,7 @@ def oracle() -> Callable[[str, int | None], int]:
 
 
 # -- sections ----------------------------------------------------------------------------------
+@pytest.mark.clause("setup-words", "discussion-words", "recommendation-words")
 def test_every_section_is_written(document: written.Document) -> None:
     short = document.too_short(SECTIONS)
     assert not short, (
@@ -135,6 +164,19 @@ def test_every_section_is_written(document: written.Document) -> None:
     )
 
 
+@pytest.mark.clause("prose")
+def test_sections_are_prose_not_keyword_lists(document: written.Document) -> None:
+    problems = {
+        name: problem
+        for name in PROSE_SECTIONS
+        if (problem := written.prose_problem(_section(document, name))) is not None
+    }
+    assert not problems, "write each section in full sentences: " + "; ".join(
+        f"`## {name}`: {problem}" for name, problem in problems.items()
+    )
+
+
+@pytest.mark.clause("budget")
 def test_setup_states_the_training_budget(document: written.Document) -> None:
     body = _section(document, "Setup")
     assert BUDGET.search(body), (
@@ -143,7 +185,50 @@ def test_setup_states_the_training_budget(document: written.Document) -> None:
     )
 
 
+@pytest.mark.clause("seed", "machine")
+def test_setup_states_the_seed_and_the_machine(document: written.Document) -> None:
+    body = _section(document, "Setup")
+    missing = [
+        what
+        for what, pattern in (
+            ("the seed (e.g. 'seed 0')", SEED),
+            ("the machine (e.g. '2-core Intel Xeon', 'Apple M2, 8 cores')", MACHINE),
+        )
+        if not pattern.search(body)
+    ]
+    assert not missing, "`## Setup` should make the run reproducible; not found: " + "; ".join(
+        missing
+    )
+
+
 # -- the results table -------------------------------------------------------------------------
+@pytest.mark.clause("table-columns")
+def test_results_table_has_exactly_the_template_columns(document: written.Document) -> None:
+    rows, columns = _columns(document)
+    extra = [h for h in rows[0] if h not in columns.values()]
+    assert not extra, (
+        "keep the results table's six columns, | Variant | Resolution | Params | GFLOPs | "
+        f"Latency ms | Accuracy % |; extra column(s): {extra}"
+    )
+
+
+@pytest.mark.clause("table-rows")
+def test_results_table_has_one_row_per_variant(document: written.Document) -> None:
+    table = _table(document)
+    assert set(VARIANTS) <= set(table)
+
+
+@pytest.mark.clause("results-comment")
+def test_results_say_what_stands_out(document: written.Document) -> None:
+    body = _section(document, "Results")
+    found = written.sentences(body)
+    assert found, (
+        "after the results table, write one or two sentences in `## Results` on what stands out "
+        "(e.g. which variant is most accurate, how latency grows)"
+    )
+
+
+@pytest.mark.clause("params")
 @pytest.mark.parametrize("variant", VARIANTS)
 def test_params_match_timm(document: written.Document, oracle: Callable, variant: str) -> None:
     row = _table(document)[variant]
@@ -155,6 +240,7 @@ def test_params_match_timm(document: written.Document, oracle: Callable, variant
     )
 
 
+@pytest.mark.clause("resolution", "gflops")
 @pytest.mark.parametrize("variant", VARIANTS)
 def test_gflops_match_the_flop_counter(
     document: written.Document, oracle: Callable, variant: str
@@ -175,6 +261,7 @@ def test_gflops_match_the_flop_counter(
     )
 
 
+@pytest.mark.clause("growth")
 def test_params_and_flops_grow_from_b0_to_b3(document: written.Document) -> None:
     table = _table(document)
     for key in ("params", "gflops"):
@@ -184,7 +271,8 @@ def test_params_and_flops_grow_from_b0_to_b3(document: written.Document) -> None
         )
 
 
-def test_latency_and_accuracy_are_plausible(document: written.Document) -> None:
+@pytest.mark.clause("latency")
+def test_latency_is_positive_and_b3_slower_than_b0(document: written.Document) -> None:
     table = _table(document)
     latency = {v: float(table[v]["latency"] or 0.0) for v in VARIANTS}
     assert all(ms > 0 for ms in latency.values()), f"latencies must be positive ms: {latency}"
@@ -193,12 +281,18 @@ def test_latency_and_accuracy_are_plausible(document: written.Document) -> None:
         f"{latency['b3']} ms not above B0's {latency['b0']} ms suggests a measurement error "
         "(warm-up runs, the median of many runs, batch of one)"
     )
+
+
+@pytest.mark.clause("accuracy")
+def test_accuracies_are_percentages(document: written.Document) -> None:
+    table = _table(document)
     accuracy = {v: table[v]["accuracy"] for v in VARIANTS}
     bad = {v: a for v, a in accuracy.items() if a is None or not 0 <= a <= 100}
     assert not bad, f"accuracies are percentages in [0, 100]; got {bad}"
 
 
 # -- the argument ------------------------------------------------------------------------------
+@pytest.mark.clause("compound-scaling")
 def test_discussion_relates_results_to_compound_scaling(document: written.Document) -> None:
     body = _section(document, "Discussion").lower()
     missing = [words[-1] for words in SCALING_WORDS if not any(w in body for w in words)]
@@ -206,16 +300,49 @@ def test_discussion_relates_results_to_compound_scaling(document: written.Docume
         "the Discussion should relate the numbers to compound scaling: depth (alpha), width "
         f"(beta) and resolution (gamma); not mentioned: {', '.join(missing)}"
     )
+
+
+@pytest.mark.clause("flops-vs-latency")
+def test_discussion_explains_flops_versus_latency(document: written.Document) -> None:
+    body = _section(document, "Discussion").lower()
     assert "latency" in body and "flop" in body, (
-        "discuss FLOPs versus latency: they do not move together on a CPU"
+        "discuss FLOPs versus latency in `## Discussion`: say why they do not move together on a "
+        "CPU"
     )
 
 
+def _served(document: written.Document) -> str | None:
+    """The variant the Recommendation names first ("b0"), or None."""
+    match = VARIANT.search(_section(document, "Recommendation"))
+    return f"b{match.group(1) or match.group(2)}" if match else None
+
+
+@pytest.mark.clause("recommend-variant")
 def test_recommendation_names_a_variant(document: written.Document) -> None:
-    body = _section(document, "Recommendation")
-    assert re.search(r"\bB[013]\b|efficientnet[-_ ]?b[013]", body, re.IGNORECASE), (
-        "the Recommendation should name the variant to serve: B0, B1 or B3"
+    assert _served(document), (
+        "the Recommendation should name the variant to serve first: B0, B1 or B3"
     )
-    assert document.numbers(body), (
-        "back the Recommendation with a number (a latency budget, an accuracy target)"
+
+
+@pytest.mark.clause("recommend-budget")
+def test_recommendation_states_a_budget(document: written.Document) -> None:
+    body = _section(document, "Recommendation")
+    assert BUDGET_UNIT.search(body), (
+        "back the Recommendation with the budget that decides it: a latency in ms (e.g. 'p95 "
+        "under 100 ms on two CPU cores') or an accuracy target in %"
+    )
+
+
+@pytest.mark.clause("budget-consistent")
+def test_served_variant_meets_the_stated_latency_budget(document: written.Document) -> None:
+    table, served = _table(document), _served(document)
+    assert served in table, "the Recommendation should name the variant to serve: B0, B1 or B3"
+    budgets = [float(b) for b in LATENCY_BUDGET.findall(_section(document, "Recommendation"))]
+    latency = table[served]["latency"]
+    over = [b for b in budgets if latency is not None and latency > b]
+    assert not over, (
+        f"you recommend serving {served.upper()}, whose median latency in your table is "
+        f"{latency} ms, but the Recommendation sets a latency budget of {min(over):g} ms: the "
+        "variant you serve must meet the budget you state (a median over it means its p95 is "
+        "over it too). Recommend a variant that fits, or state the budget you really have"
     )

@@ -507,8 +507,6 @@ UNTAGGED = {
     "week1.vit_vs_cnn",
     "week1.vit_finetune",
     "week1.augmentation_notebook",
-    "week1.distillation_notebook",
-    "week1.calibration_notebook",
     "week6.tradeoff_analyses",
     "week6.failure_plans",
     "week6.constraint_optimization",

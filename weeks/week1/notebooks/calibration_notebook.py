@@ -63,10 +63,14 @@ results: dict = {"n_bins": N_BINS, "sizes": {k: len(v[1]) for k, v in data.items
 
 # %% [markdown]
 # ## 1. A small CNN with dropout, trained on studio photos
+#
+# Trained on studio photos only, it must clearly beat chance on the studio test photos, and do
+# worse on the field photos it never saw. [#trained]
 
 # %%
 # TODO: build `model`: Conv(3->16)-BN-ReLU-MaxPool, Conv(16->32)-BN-ReLU-MaxPool,
-# Conv(32->64)-BN-ReLU, AdaptiveAvgPool2d(1), Flatten, Dropout(0.3), Linear(64, NUM_CLASSES).
+# Conv(32->64)-BN-ReLU, AdaptiveAvgPool2d(1), Flatten, Dropout(0.3), Linear(64, NUM_CLASSES);
+# the dropout is what MC dropout samples, so its predictions differ from the raw ones. [#dropout]
 # Train it for STEPS steps of Adam(lr=LEARNING_RATE) on random minibatches of BATCH_SIZE from
 # data["train"] with F.cross_entropy, then put it in eval mode.
 raise NotImplementedError("part 1: build and train the model")
@@ -75,18 +79,22 @@ raise NotImplementedError("part 1: build and train the model")
 # ## 2-4. Raw, temperature-scaled and MC-dropout predictions
 #
 # The temperature is fitted on the validation split only; the studio and field *test* splits
-# are where we report.
+# are where we report. On the studio test photos, drawn like the validation ones, temperature
+# scaling must not make the ECE worse (by more than 0.01). [#studio-ece]
 
 # %%
 # TODO:
 # - logits of every split of `data` (no grad); T = fit_temperature on the *val* logits only;
 #   results["temperature"] = T; results["val_nll"] = {"raw": ..., "temperature": ...} (the
-#   validation cross-entropy of logits and of logits / T);
-# - for split in ("studio", "field") and method in ("raw", "temperature", "mc_dropout") (softmax
-#   of logits, of logits / T, and mc_dropout_predict(model, images, MC_SAMPLES).probs): append
-#   {"split", "method", "acc", "nll", "ece"} (ECE with N_BINS bins; NLL = mean -log p[label]) to
-#   results["table"], and store reliability_bins(probs, labels, N_BINS) as
-#   results["bins"]["<split>/<method>"] = {"counts", "confidence", "accuracy"} (lists).
+#   validation cross-entropy of logits and of logits / T: fitted there, T cannot make it worse).
+#   [#val-nll]
+# - for split in ("studio", "field") and method in ("raw", "temperature", "mc_dropout"): append
+#   {"split", "method", "acc", "nll", "ece"} to results["table"]. [#table] The probabilities of
+#   the methods are the softmax of logits, of logits / T, and
+#   mc_dropout_predict(model, images, MC_SAMPLES).probs. [#method-probs] The ECE uses N_BINS
+#   bins; NLL = mean -log p[label]. [#metrics]
+# - store reliability_bins(probs, labels, N_BINS) as results["bins"]["<split>/<method>"] =
+#   {"counts", "confidence", "accuracy"} (lists), for the same probabilities. [#bins]
 raise NotImplementedError("parts 2-4: raw, temperature and MC-dropout metrics")
 
 # %% [markdown]
@@ -99,7 +107,7 @@ raise NotImplementedError("parts 2-4: raw, temperature and MC-dropout metrics")
 # TODO: draw the four panels "studio/raw", "studio/temperature", "field/raw",
 # "field/temperature" with PIL.ImageDraw (matplotlib is not installed): a bar of height
 # accuracy per non-empty bin, the diagonal, a title; save "reliability.png" and set
-# results["diagram"] = "reliability.png".
+# results["diagram"] = "reliability.png". [#diagram]
 raise NotImplementedError("part 5: reliability diagrams")
 
 # %% [markdown]

@@ -26,7 +26,8 @@
 # 4. compare test accuracy and size.
 #
 # The grader runs this file headless and checks `results.json`: the distilled student must beat
-# the student trained alone, measured on held-out test photographs.
+# the student trained alone by at least 10 points of accuracy on held-out test photographs, and
+# the teacher must beat the student alone too. [#kd-beats-alone]
 
 # %%
 import json
@@ -94,9 +95,11 @@ results: dict = {"seed": SEED, "image_size": SIZE, "temperature": TEMPERATURE, "
 # %% [markdown]
 # ## 1. The teacher
 #
-# A CNN of width 12 (12-24-48 channels), trained for `TEACHER_STEPS` AdamW steps on its ten
-# labelled photographs per class, with random quarter-turn rotations (pills lie in any
-# orientation; a flip would mirror the imprint). Then it is frozen: eval mode, no gradients.
+# The teacher is a CNN of width 12: 12-24-48 channels. [#teacher-width] It is trained for
+# `TEACHER_STEPS` AdamW steps on its ten labelled photographs per class, with random quarter-turn
+# rotations (pills lie in any orientation; a flip would mirror the imprint), and must end well
+# above chance on the test photographs. [#teacher-trained] Then it is frozen: eval mode, no
+# gradients.
 
 # %%
 # TODO: torch.manual_seed(SEED), teacher = cnn(12); AdamW(lr=TEACHER_LR, weight_decay=0.01);
@@ -104,25 +107,28 @@ results: dict = {"seed": SEED, "image_size": SIZE, "temperature": TEMPERATURE, "
 # with a torch.Generator seeded with SEED, each batch turned by a random number of quarter turns
 # (torch.rot90(batch, k, (2, 3))), cross-entropy. Then freeze it: teacher.eval() and
 # teacher.requires_grad_(False). Fill results["teacher"] = {"acc": accuracy on the test set,
-# "params": count_params(teacher)}.
+# "params": count_params(teacher)}. [#teacher-results]
 raise NotImplementedError("part 1: train the teacher")
 
 
 # %% [markdown]
 # ## 2. and 3. The student, alone and distilled
 #
-# One function trains a fresh student of width 8 (8-16-32 channels) from the same seed for the
-# same number of steps and batch size. Alone, it sees the 26 labelled photographs with
-# cross-entropy. Distilled, it sees the transfer set (the labelled and the unlabelled
+# One function trains a fresh student of width 8: 8-16-32 channels. [#student-width] Both runs
+# start from the same seed and take the same number of steps of the same batch size.
+# [#same-budget] Alone, the student sees only the 26 labelled photographs, with cross-entropy.
+# [#alone-labelled] Distilled, it sees the transfer set (the labelled and the unlabelled
 # photographs) and learns the teacher's softened probabilities with `distillation_loss`
 # (`alpha = 1`: only the soft term; the targets argument gets the teacher's top-1, unused).
+# [#kd-transfer]
 
 
 # %%
 def train_student(distill: bool) -> nn.Module:
     """A fresh cnn(8) trained from SEED for STUDENT_STEPS steps of BATCH_SIZE: on x_labelled with
     cross-entropy (distill=False), or on x_transfer with distillation_loss(student logits,
-    teacher logits computed under no_grad, the teacher's argmax, TEMPERATURE, ALPHA)."""
+    teacher logits computed under no_grad, the teacher's argmax, TEMPERATURE, ALPHA). [#kd-loss]
+    """
     # TODO: the same seed, generator, optimiser (AdamW, lr=STUDENT_LR, weight_decay=0.01) and
     # number of steps for both runs; only the data and the loss differ.
     raise NotImplementedError("part 2: train a student")
@@ -130,14 +136,15 @@ def train_student(distill: bool) -> nn.Module:
 
 # TODO: for ("student_alone", False) and ("student_kd", True): train, then fill results[name] =
 # {"acc": test accuracy, "params", "steps": STUDENT_STEPS, "batch_size": BATCH_SIZE}.
+# [#student-results]
 raise NotImplementedError("part 3: both students")
 
 # %% [markdown]
 # ## 4. Results
 #
 # The distilled student should close much of the gap to the teacher, with less than half of its
-# parameters. The grader reads `results.json`; this cell checks that every part filled its
-# entries.
+# parameters. [#smaller-student] The grader reads `results.json`; this cell checks that every
+# part filled its entries.
 
 # %%
 required = ("teacher", "student_alone", "student_kd")

@@ -42,6 +42,7 @@ __all__ = [
     "Estimates",
     "Quantity",
     "check_estimates",
+    "impossible_values",
     "parse_estimates",
 ]
 
@@ -484,6 +485,7 @@ class EstimateCheck:
     expected: float  # base units
     working: str  # the formula with the numbers put in
     ok: bool
+    tolerance: float = TOLERANCE  # the factor either way that was accepted
 
     @property
     def ratio(self) -> float:
@@ -502,16 +504,24 @@ class EstimateCheck:
         return (
             f"{self.name} (line {self.stated.line}): you wrote {self.stated.shown()}, but "
             f"{self.working} = {self.stated.shown(self.expected)} (off by {off:.1f}x; within "
-            f"{TOLERANCE:g}x is accepted)"
+            f"{self._accepted()} is accepted)"
         )
 
+    def _accepted(self) -> str:
+        if self.tolerance >= 1.5:
+            return f"{self.tolerance:g}x"
+        return f"{self.tolerance - 1:.0%} (the formula is exact: only rounding may differ)"
 
-def check_estimates(estimates: Estimates) -> list[EstimateCheck]:
+
+def check_estimates(estimates: Estimates, tolerance: float = TOLERANCE) -> list[EstimateCheck]:
     """Recompute every derivable estimate (see :data:`DERIVATIONS`) from the stated inputs.
 
     Each quantity is recomputed from the *stated* values of its inputs when they are stated (so
     a mistake is flagged where it is made, not again downstream), or from their recomputed values
-    when they are not stated. Only stated quantities are checked.
+    when they are not stated. Only stated quantities are checked. A check is ok when the stated
+    value is within a factor ``tolerance`` of the recomputed one either way (default
+    :data:`TOLERANCE`, 2x, for back-of-the-envelope estimates; an exercise that gives the exact
+    formula may pass e.g. 1.1, i.e. rounding only). The latency budget check ignores it.
     """
     stated = {name: e.value for name, e in estimates.values.items()}
     known = dict(stated)  # stated values, completed with recomputed ones
@@ -619,8 +629,8 @@ def check_estimates(estimates: Estimates) -> list[EstimateCheck]:
         if name not in e:
             continue
         ratio = e[name].value / value if value else (math.inf if e[name].value else 1.0)
-        ok = 1 / TOLERANCE <= ratio <= TOLERANCE
-        checks.append(EstimateCheck(name, e[name], value, working, ok))
+        ok = 1 / tolerance <= ratio <= tolerance
+        checks.append(EstimateCheck(name, e[name], value, working, ok, tolerance))
     budgets = {n: v for n, v in e.items() if n.startswith("budget_")}
     if budgets and "latency_slo" in e:
         total = sum(b.value for b in budgets.values())
@@ -636,3 +646,34 @@ def check_estimates(estimates: Estimates) -> list[EstimateCheck]:
 
 def _sd(e: dict[str, Estimate]) -> str:
     return e["daily_requests"].shown() if "daily_requests" in e else "dau x requests_per_user"
+
+
+#: Quantities that are shares of a whole (0 to 100 %).
+_SHARES = ("utilisation", "cache_hit_rate")
+
+
+def impossible_values(estimates: Estimates) -> list[str]:
+    """Stated values no system can have, one message each: a negative quantity, a zero
+    throughput, price or model size, or a share (utilisation, cache hit rate) above 100 %.
+
+    :func:`check_estimates` recomputes numbers from each other, so a consistent set of
+    impossible inputs (a 140 % utilisation and the cost it implies) passes there; this is the
+    sanity check to run beside it.
+    """
+    problems = []
+    for name, estimate in estimates.values.items():
+        if estimate.value < 0:
+            problems.append(f"{name} (line {estimate.line}) is negative: {estimate.shown()}")
+        elif name in _SHARES and estimate.value > 1 + 1e-9:
+            problems.append(
+                f"{name} (line {estimate.line}) is {estimate.value:.0%}: a share of capacity "
+                "or of requests cannot exceed 100 %"
+            )
+        elif estimate.value == 0 and name in (
+            "replica_throughput",
+            "cost_per_replica_hour",
+            "model_size",
+            "utilisation",
+        ):
+            problems.append(f"{name} (line {estimate.line}) is 0: state the measured value")
+    return problems

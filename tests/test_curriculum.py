@@ -507,10 +507,6 @@ UNTAGGED = {
     "week1.vit_vs_cnn",
     "week1.vit_finetune",
     "week1.augmentation_notebook",
-    "week6.tradeoff_analyses",
-    "week6.failure_plans",
-    "week6.constraint_optimization",
-    "week6.mock_system_design",
 }
 
 

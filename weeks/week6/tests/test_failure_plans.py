@@ -3,8 +3,9 @@
 The plan holds a Markdown table with one row per component (API, predictor, Redis, PostgreSQL,
 broker, model registry, feature store, region) and the columns failure modes, blast radius,
 detection (alert), automatic mitigation and runbook; every detection names an alert or metric in
-backticks; code references point to files that exist; and a section covers the ML-specific,
-silent failures with their detectors.
+backticks; code references point to files that exist; a section covers the ML-specific,
+silent failures, each in its own item with the detector that notices it; and the principles
+state timeouts, retries with backoff, circuit breakers and the degradation order.
 Run: ``pytest weeks/week6/tests/test_failure_plans.py``.
 """
 
@@ -46,8 +47,50 @@ ML_DETECTORS = {
     "canary metrics": ("canary", "shadow"),
     "delayed-label accuracy": ("delayed label", "label freshness", "online accuracy"),
 }
+#: failure -> the detectors the template names for it (and their usual spellings)
+ML_PAIRS = {
+    "silent drift": ML_DETECTORS["drift monitor"] + ("drift detector", "embedding drift"),
+    "bad model promoted": ML_DETECTORS["canary metrics"] + ("promotion gate", "gate"),
+    "label pipeline stalled": ML_DETECTORS["delayed-label accuracy"] + ("label lag",),
+}
+PRINCIPLES = {
+    "timeouts": ("timeout", "time out", "deadline"),
+    "retries with backoff": ("backoff", "back off", "back-off"),
+    "circuit breakers": ("circuit breaker", "breaker"),
+    "degradation order": ("degradation", "degrade", "graceful degradation", "fallback order"),
+}
+#: An alert or metric name: CamelCase (RxVisionApiErrorRate), snake_case
+#: (http_requests_total) or dotted (api.latency.p99), inside a backticked span.
+ALERT_NAME = re.compile(
+    r"[A-Za-z][a-z0-9]+(?:[A-Z][a-z0-9]*)+|[A-Za-z][A-Za-z0-9]*(?:[_.:][A-Za-z0-9]+)+"
+)
 EMPTY = {"", "-", "--", "n/a", "todo", "?", "tbd", "..."}
 CODE_REF = re.compile(r"`((?:rxvision|weeks|grader|deploy|solutions)/[\w./-]+\.\w+)`")
+
+
+def _items(body: str) -> list[str]:
+    """Paragraphs and list items of a section body (a list item ends at the next item or a blank
+    line; text after a blank line is a new paragraph, not part of the item above); a ``###``
+    heading and everything under it up to the next heading is one item."""
+    found: list[list[str]] = []
+    blank = heading = True
+    for line in body.splitlines():
+        if re.match(r"\s{0,3}#{3,}\s", line):
+            found.append([line.strip()])
+            heading, blank = True, False
+            continue
+        if not line.strip():
+            blank = True
+            continue
+        if (blank and not (heading and found)) or re.match(r"\s{0,3}(?:[-*+]|\d+[.)])\s", line):
+            if not (heading and found):
+                found.append([])
+                heading = False
+        if not found:
+            found.append([])
+        found[-1].append(line.strip())
+        blank = False
+    return [" ".join(item) for item in found]
 
 
 @pytest.fixture
@@ -101,6 +144,7 @@ def _rows_by_component(rows: list[list[str]], column: int) -> dict[str, list[str
     return found
 
 
+@pytest.mark.clause("table-columns")
 def test_failure_table_has_the_columns(table: tuple[dict[str, int], list[list[str]]]) -> None:
     columns, rows = table
     missing = [name for name in COLUMNS if name not in columns]
@@ -111,6 +155,7 @@ def test_failure_table_has_the_columns(table: tuple[dict[str, int], list[list[st
     )
 
 
+@pytest.mark.clause("component-rows")
 def test_every_component_has_a_row(table: tuple[dict[str, int], list[list[str]]]) -> None:
     columns, rows = table
     found = _rows_by_component(rows, columns.get("component", 0))
@@ -121,6 +166,7 @@ def test_every_component_has_a_row(table: tuple[dict[str, int], list[list[str]]]
     )
 
 
+@pytest.mark.clause("component-rows")
 def test_every_component_has_its_own_row(table: tuple[dict[str, int], list[list[str]]]) -> None:
     """A row belongs to the component its name (the text before any parenthesis) names; the
     parenthesis counts only for rows whose name names no component, so `Feature store (online,
@@ -151,6 +197,7 @@ def test_every_component_has_its_own_row(table: tuple[dict[str, int], list[list[
     )
 
 
+@pytest.mark.clause("cells-filled")
 def test_every_cell_is_filled(table: tuple[dict[str, int], list[list[str]]]) -> None:
     columns, rows = table
     found = _rows_by_component(rows, columns.get("component", 0))
@@ -163,6 +210,7 @@ def test_every_cell_is_filled(table: tuple[dict[str, int], list[list[str]]]) -> 
     assert not empty, f"fill these cells of the failure table: {', '.join(empty)}"
 
 
+@pytest.mark.clause("detection-alert")
 def test_detection_names_an_alert_or_metric(table: tuple[dict[str, int], list[list[str]]]) -> None:
     columns, rows = table
     if "detection" not in columns:
@@ -171,14 +219,19 @@ def test_detection_names_an_alert_or_metric(table: tuple[dict[str, int], list[li
     vague = [
         component
         for component, row in found.items()
-        if columns["detection"] >= len(row) or "`" not in row[columns["detection"]]
+        if columns["detection"] >= len(row)
+        or not any(
+            ALERT_NAME.search(span) for span in re.findall(r"`([^`]+)`", row[columns["detection"]])
+        )
     ]
     assert not vague, (
         "every detection must name the alert (or metric) that fires, in backticks, e.g. "
-        f"`RxVisionApiErrorRate`; no alert named for: {', '.join(vague)}"
+        "`RxVisionApiErrorRate` or `http_requests_total` (a symptom such as `users see errors` "
+        f"is not an alert name); no alert named for: {', '.join(vague)}"
     )
 
 
+@pytest.mark.clause("code-refs")
 def test_code_references_exist(document: Document, target_path: Path, rx_root: Path) -> None:
     refs = sorted(set(CODE_REF.findall(document.text)))
     assert len(refs) >= 3, (
@@ -190,6 +243,7 @@ def test_code_references_exist(document: Document, target_path: Path, rx_root: P
     assert not missing, f"these referenced files do not exist: {', '.join(missing)}"
 
 
+@pytest.mark.clause("ml-detectors")
 def test_ml_specific_failures_have_detectors(document: Document) -> None:
     body = document.section("ml", "machine learning", "model failures", "silent")
     assert body is not None, (
@@ -202,4 +256,35 @@ def test_ml_specific_failures_have_detectors(document: Document) -> None:
         "the ML-specific section must cover silent drift, a bad model promoted and a stalled label "
         "pipeline, each with the detector that notices it; missing: "
         + ", ".join([*failures.missing, *(f"detector: {d}" for d in detectors.missing)])
+    )
+
+
+@pytest.mark.clause("ml-detectors")
+def test_each_ml_failure_is_paired_with_its_detector(document: Document) -> None:
+    body = document.section("ml", "machine learning", "model failures", "silent") or ""
+    items = _items(body)
+    unpaired = []
+    for failure, detectors in ML_PAIRS.items():
+        paired = False
+        for item in items:
+            named = design_judge.find_terms(item, ML_FAILURES)
+            if failure in named.found and len(named.found) < len(ML_FAILURES):
+                paired |= design_judge.find_terms(item, {detectors[0]: detectors[1:]}).ok
+        if not paired:
+            unpaired.append(f"{failure} ({' / '.join(detectors[:3])})")
+    assert not unpaired, (
+        "in `## ML-specific failures`, give each silent failure its own paragraph or list item "
+        "that names the detector noticing it (a closing list of all detectors does not say which "
+        f"catches which); no detector next to: {', '.join(unpaired)}"
+    )
+
+
+@pytest.mark.clause("principles")
+def test_principles_cover_timeouts_retries_breakers_degradation(document: Document) -> None:
+    body = document.section("principle")
+    assert body is not None, "add a `## Principles` section"
+    missing = design_judge.find_terms(body, PRINCIPLES).missing
+    assert not missing, (
+        "`## Principles` must state your rules for timeouts, retries with backoff, circuit "
+        f"breakers and the degradation order; missing: {', '.join(missing)}"
     )

@@ -3,7 +3,10 @@ estimates and a diagram, then a self-review scoring every rubric dimension with 
 
 "Your template" is the list of level-2 headings of your ``design_image_classification.md`` (the
 Monday design of the same checkout); the answer must use them (words of each heading are matched
-loosely), with at most two left out, never Requirements, Estimates, Architecture or Trade-offs.
+loosely), with at most two left out, never Requirements, Estimates, Architecture or Trade-offs,
+in the template's order and between ``## Session`` and ``## Self-review``. The prompt is one that
+``rxgrade mock --fresh-design`` draws (``[[data.fresh_prompts]]`` of the entry), copied exactly;
+the estimates are recomputed from each other as in the Monday design (within 2x).
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from grader import manifest, mock, star, written
+from grader.estimates import check_estimates, impossible_values, parse_estimates
 
 MONDAY = "week6.design_image_classification"
 TIME_BOX = 45
@@ -35,6 +39,7 @@ NOT_ANSWER = ("session", "self-review", "self review")
 STOP = {"and", "the", "for", "with", "your", "our", "high", "level", "questions"}
 EDGE = re.compile(r"-{2,}>|-\.+->|={2,}>|-{3,}|<-{2,}")
 TIMESTAMP = re.compile(r"\b\d{1,2}:\d{2}\b")
+MOCK = "week6.mock_system_design"
 
 
 def stems(heading: str) -> set[str]:
@@ -74,12 +79,28 @@ def answer_sections(document: written.Document) -> dict[str, str]:
     }
 
 
+def _matches(template: list[str], sections: dict[str, str]) -> list[tuple[str, str]]:
+    """(template heading, the answer heading that covers it) in template order, as in
+    :func:`test_answer_follows_your_monday_template` (first answer heading sharing a stem)."""
+    pairs = []
+    for heading in template:
+        match = next((h for h in sections if stems(h) & stems(heading)), None)
+        if match is not None:
+            pairs.append((heading, match))
+    return pairs
+
+
+def _normal(text: str) -> str:
+    return " ".join(re.sub(r"[^\w%.]+", " ", text.lower()).split()).strip(" .")
+
+
 def field(document: written.Document, name: str) -> str:
     body = document.section("session") or ""
     match = re.search(rf"^\s*[-*+]?\s*\**{name}\**\s*:\s*(.+(?:\n\s+\S.*)*)", body, re.I | re.M)
     return " ".join(match.group(1).split()) if match else ""
 
 
+@pytest.mark.clause("fresh-prompt")
 def test_prompt_is_a_fresh_one(document: written.Document) -> None:
     prompt = field(document, "prompt")
     assert len(prompt.split()) >= 8, (
@@ -96,6 +117,7 @@ def test_prompt_is_a_fresh_one(document: written.Document) -> None:
         )
 
 
+@pytest.mark.clause("time-box")
 def test_answer_fits_the_time_box(document: written.Document) -> None:
     used = re.findall(r"\d+(?:\.\d+)?", field(document, "time used"))
     assert used, "write `- Time used: 44 min` under `## Session`"
@@ -105,6 +127,7 @@ def test_answer_fits_the_time_box(document: written.Document) -> None:
     )
 
 
+@pytest.mark.clause("monday-headings")
 def test_answer_follows_your_monday_template(
     document: written.Document, template: list[str]
 ) -> None:
@@ -129,6 +152,7 @@ def test_answer_follows_your_monday_template(
     )
 
 
+@pytest.mark.clause("estimates-numbers")
 def test_answer_has_estimates_in_numbers(document: written.Document) -> None:
     body = next(
         (b for h, b in answer_sections(document).items() if "estima" in h.lower()),
@@ -141,6 +165,7 @@ def test_answer_has_estimates_in_numbers(document: written.Document) -> None:
     )
 
 
+@pytest.mark.clause("diagram")
 def test_answer_has_a_diagram(document: written.Document) -> None:
     diagrams = document.mermaid()
     assert diagrams, "draw the architecture as a ```mermaid flowchart in the answer"
@@ -148,6 +173,7 @@ def test_answer_has_a_diagram(document: written.Document) -> None:
     assert edges >= 4, f"the diagram should connect the components (4+ edges); it has {edges}"
 
 
+@pytest.mark.clause("review-scores", "review-evidence")
 def test_self_review_scores_every_dimension_with_evidence(
     document: written.Document,
 ) -> None:
@@ -184,6 +210,7 @@ def test_self_review_scores_every_dimension_with_evidence(
     assert not bad, "\n".join(bad)
 
 
+@pytest.mark.clause("compare-monday", "missed-tradeoff")
 def test_self_review_compares_with_monday(document: written.Document) -> None:
     body = document.section("self-review", "self review") or ""
     parts = star.split_parts(body, {"compare": ("compared with monday", "compared", "comparison")})
@@ -194,4 +221,82 @@ def test_self_review_compares_with_monday(document: written.Document) -> None:
     )
     assert re.search(r"trade-?offs?", parts.get("compare", ""), re.IGNORECASE), (
         "name the trade-off you did not discuss in `### Compared with Monday`"
+    )
+
+
+@pytest.mark.clause("prompt-exact")
+def test_prompt_is_one_rxgrade_mock_draws(document: written.Document, rx_root: Path) -> None:
+    prompt = _normal(field(document, "prompt"))
+    fresh = manifest.entry_data(manifest.load(rx_root), MOCK)["fresh_prompts"]
+    drawn = [p for p in fresh if _normal(p["prompt"]) in prompt]
+    assert drawn, (
+        "copy the prompt exactly as `rxgrade mock --parts design --fresh-design` showed it under "
+        f"`## Session` (`- Prompt: ...`): {field(document, 'prompt')!r} is none of the "
+        f"{len(fresh)} fresh prompts it draws from (an easier prompt of your own choosing, or one "
+        "reworded, does not count)"
+    )
+
+
+@pytest.mark.clause("same-order")
+def test_answer_keeps_the_order_of_your_template(
+    document: written.Document, template: list[str]
+) -> None:
+    sections = answer_sections(document)
+    order = list(sections)
+    pairs = _matches(template, sections)
+    latest: tuple[int, str] = (-1, "")
+    moved = []
+    for heading, answer in pairs:
+        at = order.index(answer)
+        if at < latest[0]:
+            moved.append(
+                f"{answer!r} (section {at + 1} of the answer) comes before {latest[1]!r} "
+                f"(section {latest[0] + 1}), but your template has {heading!r} after it"
+            )
+        else:
+            latest = (at, answer)
+    assert not moved, (
+        "keep the order of your Monday template (in the interview, the order is how you keep "
+        "time: requirements and estimates before the architecture, trade-offs at the end): "
+        + "; ".join(moved)
+    )
+
+
+@pytest.mark.clause("between-session-and-review")
+def test_answer_sits_between_session_and_self_review(document: written.Document) -> None:
+    headings = list(document.sections)
+    lowered = [h.strip().lower() for h in headings]
+    session = next((i for i, h in enumerate(lowered) if h.startswith("session")), None)
+    review = next((i for i, h in enumerate(lowered) if h.startswith(NOT_ANSWER[1:])), None)
+    assert session is not None and review is not None, (
+        "keep the template's `## Session` and `## Self-review` headings"
+    )
+    outside = [
+        h
+        for i, h in enumerate(headings)
+        if not lowered[i].startswith(NOT_ANSWER) and not session < i < review
+    ]
+    assert not outside, (
+        "the answer goes between `## Session` and `## Self-review`; these sections are outside "
+        f"it: {', '.join(outside)} (a section written after the self-review was written after "
+        "the timer: put what you would add in the self-review instead)"
+    )
+
+
+@pytest.mark.clause("estimates-consistent")
+def test_estimates_agree_with_each_other(document: written.Document) -> None:
+    body = next(
+        (b for h, b in answer_sections(document).items() if "estima" in h.lower()),
+        "",
+    )
+    estimates = parse_estimates(body)
+    problems = [
+        *estimates.problems,
+        *impossible_values(estimates),
+        *(c.message() for c in check_estimates(estimates) if not c.ok),
+    ]
+    assert not problems, (
+        "the Estimates section states numbers that contradict each other (state them as in your "
+        "Monday design; each derived number must be within 2x of what the others give):\n"
+        + "\n".join(problems)
     )

@@ -2,7 +2,9 @@
 
 Each `## ` section is one analysis. At least six of the seven topics must be written, each with
 the four parts labelled at the start of a line (**Options**, **Criteria**, **Decision**,
-**Revisit when**) and at least one number with a unit from your own RxVision25 measurements.
+**Revisit when**): Options names two or more alternatives, the Decision cites at least one
+number with a unit from your own RxVision25 measurements, and Revisit when names the signal in
+12 words or more.
 Run: ``pytest weeks/week6/tests/test_tradeoff_analyses.py``.
 """
 
@@ -33,6 +35,9 @@ PARTS = {
     "Decision": ("decision", "choice", "chosen", "i chose"),
     "Revisit when": ("revisit", "would change", "change it when", "switch when", "flip"),
 }
+MIN_REVISIT_WORDS = 12
+#: Words that join two alternatives of an Options part.
+ALTERNATIVES = re.compile(r"\b(?:or|vs\.?|versus|against|instead of)\b", re.IGNORECASE)
 MEASUREMENT = re.compile(
     r"\d[\d,]*(?:\.\d+)?\s*(?:%|ms\b|s\b|µs\b|x\b|pt\b|points?\b|[KMG]B\b|kB\b|"
     r"(?:requests|req|images|predictions|items|events)/s\b|epochs?\b|MB/s|Gbit/s)"
@@ -49,14 +54,37 @@ def _analyses(document: Document) -> dict[str, str]:
     return {h: b for h, b in document.sections.items() if words(b) >= MIN_WORDS}
 
 
+_LABEL_LINE = re.compile(r"^\s*(?:[-*+]\s+)?(?:#+\s*)?[*_]*")
+
+
+def _starts_with(line: str, synonyms: tuple[str, ...]) -> bool:
+    start = _LABEL_LINE.sub("", line, count=1).lower()
+    return any(start.startswith(s) for s in synonyms)
+
+
+def _part(body: str, synonyms: tuple[str, ...]) -> str | None:
+    """The text of a labelled part: from its label line to a blank line or the next label."""
+    lines = body.splitlines()
+    for i, line in enumerate(lines):
+        if _starts_with(line, synonyms):
+            text = [line]
+            for following in lines[i + 1 :]:
+                if any(_starts_with(following, s) for s in PARTS.values()):
+                    break
+                if not following.strip():
+                    if len(text) > 1 or line.partition(":")[2].strip(" *_"):
+                        break
+                    continue  # a label alone on its line: its content follows a blank line
+                text.append(following)
+            return "\n".join(text)
+    return None
+
+
 def _has_part(body: str, synonyms: tuple[str, ...]) -> bool:
-    for line in body.splitlines():
-        start = re.sub(r"^\s*(?:[-*+]\s+)?(?:#+\s*)?[*_]*", "", line).lower()
-        if any(start.startswith(s) for s in synonyms):
-            return True
-    return False
+    return _part(body, synonyms) is not None
 
 
+@pytest.mark.clause("six-analyses", "min-words")
 def test_at_least_six_analyses_are_written(document: Document) -> None:
     written = _analyses(document)
     thin = {h: words(b) for h, b in document.sections.items() if h not in written}
@@ -66,6 +94,7 @@ def test_at_least_six_analyses_are_written(document: Document) -> None:
     )
 
 
+@pytest.mark.clause("six-analyses", "topic-heading")
 def test_analyses_cover_the_interview_topics(document: Document) -> None:
     headings = "\n".join(_analyses(document))
     missing = design_judge.find_terms(headings, TOPICS).missing
@@ -75,6 +104,7 @@ def test_analyses_cover_the_interview_topics(document: Document) -> None:
     )
 
 
+@pytest.mark.clause("four-parts")
 def test_each_analysis_has_the_four_parts(document: Document) -> None:
     problems = []
     for heading, body in _analyses(document).items():
@@ -87,25 +117,49 @@ def test_each_analysis_has_the_four_parts(document: Document) -> None:
     )
 
 
-def test_each_analysis_cites_a_measurement(document: Document) -> None:
-    bare = [h for h, b in _analyses(document).items() if not MEASUREMENT.search(b)]
-    assert not bare, (
-        "ground each analysis in a number you measured on RxVision25 (e.g. '21 ms vs 34 ms per "
-        f"image', 'ECE 6.1 % -> 1.9 %'); no measurement with a unit in: {', '.join(bare)}"
+@pytest.mark.clause("options-alternatives")
+def test_each_options_part_names_the_alternatives(document: Document) -> None:
+    single = []
+    for heading, body in _analyses(document).items():
+        options = _part(body, PARTS["Options"])
+        if options is None:
+            continue  # reported by test_each_analysis_has_the_four_parts
+        items = [
+            line for line in options.splitlines()[1:] if re.match(r"\s*(?:[-*+]|\d+[.)])\s", line)
+        ]
+        if not (ALTERNATIVES.search(options) or len(items) >= 2):
+            single.append(heading)
+    assert not single, (
+        "**Options:** names both sides of the trade-off (e.g. 'a Redis cache of answers, or no "
+        "cache'; 'REST vs gRPC'; or a list of two or more options); only one option in: "
+        + ", ".join(single)
     )
 
 
+@pytest.mark.clause("decision-measured")
+def test_each_decision_cites_a_measurement(document: Document) -> None:
+    bare = []
+    for heading, body in _analyses(document).items():
+        decision = _part(body, PARTS["Decision"])
+        if decision is not None and not MEASUREMENT.search(decision):
+            bare.append(heading)
+    assert not bare, (
+        "ground each **Decision:** in a number you measured on RxVision25, written in the "
+        "Decision itself (e.g. '21 ms vs 34 ms per image', 'ECE 6.1 % -> 1.9 %'); numbers only "
+        f"under Options or Criteria do not count. No measurement with a unit in the Decision of: "
+        f"{', '.join(bare)}"
+    )
+
+
+@pytest.mark.clause("revisit-signal")
 def test_each_decision_says_what_would_change_it(document: Document) -> None:
     short = []
     for heading, body in _analyses(document).items():
-        match = re.search(
-            r"(?im)^\s*[*_]*(?:revisit|would change|change it when|switch when|flip)[^\n]*"
-            r"(?:\n(?!\s*$)[^\n]*)*",
-            body,
-        )
-        if match is not None and words(match.group()) < 12:
-            short.append(heading)
+        revisit = _part(body, PARTS["Revisit when"])
+        if revisit is not None and words(revisit) < MIN_REVISIT_WORDS:
+            short.append(f"{heading!r} ({words(revisit)} words)")
     assert not short, (
-        "'Revisit when' must name the signal that would flip the decision (12 words or more, e.g. "
-        f"'when we have 10x more field labels or serve on GPUs'); too short in: {', '.join(short)}"
+        "'Revisit when' must name the signal that would flip the decision "
+        f"({MIN_REVISIT_WORDS} words or more, e.g. 'when we have 10x more field labels or serve "
+        f"on GPUs'); too short in: {', '.join(short)}"
     )

@@ -18,7 +18,7 @@ import pytest
 
 from grader import manifest, mutants
 from grader.design_judge import Rubric, find_terms, items, judge
-from grader.estimates import EstimateCheck, check_estimates, parse_estimates
+from grader.estimates import EstimateCheck, check_estimates, impossible_values, parse_estimates
 from grader.mermaid import Edge, MermaidError, NodeMermaid, parse_mermaid
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -293,6 +293,41 @@ def test_check_estimates_replicas_from_measured_throughput_and_costs() -> None:
     assert checks["monthly_cost"].expected == pytest.approx(149 * 0.10 * 730)
     assert checks["cost_per_million"].expected == pytest.approx(0.10 / (45 * 0.6 * 3600) * 1e6)
     assert all(c.ok for c in checks.values())
+
+
+def test_check_estimates_tolerance_is_configurable_and_named_in_the_message() -> None:
+    text = (
+        "peak_qps = 40\nreplica_throughput = 45\nutilisation = 60%\ncost_per_replica_hour = 0.10\n"
+    )
+    exact = 0.10 / (45 * 0.6 * 3600) * 1e6  # 1.029 $ per million
+    forgot_utilisation = f"{text}cost_per_million = {0.10 / (45 * 3600) * 1e6:.3f}"  # 0.6x off
+    assert _checks(forgot_utilisation)["cost_per_million"].ok  # within the default 2x
+    strict = {c.name: c for c in check_estimates(parse_estimates(forgot_utilisation), 1.1)}
+    assert not strict["cost_per_million"].ok
+    assert "10%" in strict["cost_per_million"].message()
+    rounded = parse_estimates(f"{text}cost_per_million = {exact:.2f}")
+    assert all(c.ok for c in check_estimates(rounded, 1.1))
+
+
+@pytest.mark.parametrize(
+    ("line", "found"),
+    [
+        ("utilisation = 140%", "cannot exceed 100 %"),
+        ("cache_hit_rate = 101%", "cannot exceed 100 %"),
+        ("peak_qps = -5", "negative"),
+        ("replica_throughput = 0", "is 0"),
+        ("cost_per_replica_hour = 0", "is 0"),
+        ("utilisation = 100%", None),
+        ("cache_hit_rate = 0%", None),
+        ("peak_qps = 0", None),
+    ],
+)
+def test_impossible_values(line: str, found: str | None) -> None:
+    problems = impossible_values(parse_estimates(line))
+    if found is None:
+        assert problems == []
+    else:
+        assert len(problems) == 1 and found in problems[0], problems
 
 
 @pytest.mark.parametrize(

@@ -504,8 +504,6 @@ def test_the_question_banks_and_design_rubrics_are_course_data() -> None:
 UNTAGGED = {
     "week1.efficientnet_notebook",
     "week1.vit_timm_notebook",
-    "week1.vit_vs_cnn",
-    "week1.vit_finetune",
     "week1.augmentation_notebook",
 }
 

@@ -39,10 +39,10 @@ def layer_id(name: str, depth: int) -> int:
 
     The rules (timm's, for its ViTs):
 
-    - ``cls_token``, ``pos_embed`` and ``patch_embed.*``: 0 (the embeddings);
-    - ``blocks.{i}.*``: ``i + 1``;
-    - the final ``norm.*``: ``depth`` (timm groups it with the last block);
-    - anything else (``head.*``): ``depth + 1``.
+    - ``cls_token``, ``pos_embed`` and ``patch_embed.*``: 0 (the embeddings); [#embeddings]
+    - ``blocks.{i}.*``: ``i + 1``; [#blocks]
+    - the final ``norm.*``: ``depth`` (timm groups it with the last block); [#final-norm]
+    - anything else (``head.*``): ``depth + 1``. [#head]
 
     Examples with ``depth=12``: ``layer_id("pos_embed", 12) == 0``,
     ``layer_id("blocks.0.attn.qkv.weight", 12) == 1``, ``layer_id("norm.bias", 12) == 12``,
@@ -61,20 +61,22 @@ def layer_decay_param_groups(
 ) -> list[dict[str, Any]]:
     """Optimizer parameter groups with layer-wise learning-rate decay.
 
-    ``depth = len(model.blocks)``. For every trainable parameter (skip ``requires_grad=False``)
-    of ``model.named_parameters()``:
+    ``depth = len(model.blocks)``. [#depth] For every trainable parameter (skip
+    ``requires_grad=False``) of ``model.named_parameters()``: [#frozen]
 
     - ``layer = layer_id(name, depth)`` and ``lr_scale = layer_decay ** (depth + 1 - layer)``;
+      [#lr-scale]
     - no weight decay when ``param.ndim <= 1`` (biases, LayerNorm weights) or ``name`` is in
-      ``no_weight_decay``; otherwise ``weight_decay``.
+      ``no_weight_decay``; otherwise ``weight_decay``. [#weight-decay]
 
-    Group the parameters by ``(layer, no weight decay)``; each group is a dict::
+    Group the parameters by ``(layer, no weight decay)``; [#grouping] each group is a dict
+    [#group-dict]::
 
         {"params": [...], "param_names": [...], "lr": lr * lr_scale, "lr_scale": lr_scale,
          "weight_decay": 0.0 or weight_decay}
 
     ``torch.optim.AdamW(groups, lr=lr)`` then uses each group's own ``lr`` and
-    ``weight_decay``.
+    ``weight_decay``. [#adamw-step]
 
     Args:
         model: a ViT with timm's parameter names (yours from ``week1.vit``, or timm's).
@@ -84,7 +86,7 @@ def layer_decay_param_groups(
         no_weight_decay: names of parameters that never get weight decay.
 
     Returns:
-        The list of groups; every trainable parameter is in exactly one group.
+        The list of groups; every trainable parameter is in exactly one group. [#one-group]
     """
     # TODO: loop over named_parameters, build the groups in a dict keyed by (layer, no_decay).
     raise NotImplementedError

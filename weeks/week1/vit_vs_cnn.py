@@ -53,39 +53,44 @@ def compare_architectures(
         images = torch.from_numpy(images).permute(0, 3, 1, 2)  # -> (N, 3, size, size)
 
     (``rxvision.training.recipe.load_split(split, subset, per_class, size, None)`` does the same.)
+    [#default-data]
 
     The ``"train"``, ``"val"`` and ``"test"`` subsets are disjoint sample streams. Ask for
 
     - training images with ``data("studio", "train", train_size, image_size)``, once per train
-      size;
+      size; [#train-data]
     - test images with ``data(split, "test", eval_per_class, image_size)`` for ``split`` in
-      ``("studio", "field")``. Never evaluate on the ``"train"`` subset: a model that memorised
-      its training images would look perfect.
+      ``("studio", "field")``. [#test-data] Never evaluate on the ``"train"`` subset: a model
+      that memorised its training images would look perfect. [#no-leak]
 
     Convert images to floats with ``x.float() / 255`` and normalise them with ImageNet's mean and
-    std (``rxvision.data.preprocess.MEAN`` / ``STD``); feed them at ``image_size`` as they are, no
-    resizing and no augmentation (the grader reads the images your models receive).
+    std (``rxvision.data.preprocess.MEAN`` / ``STD``); [#normalise] feed them at ``image_size`` as
+    they are, no resizing and no augmentation (the grader reads the images your models receive).
+    [#as-is]
 
-    **For every cell**, train sizes in the outer loop and models in mapping order:
+    **For every cell**, train sizes in the outer loop and models in mapping order: [#order]
 
     1. ``torch.manual_seed(seed)`` right before ``model = factory()``: a NEW model for every cell
-       (never continue training a model from a smaller train size), initialised identically for
-       a given architecture.
+       (never continue training a model from a smaller train size), [#fresh-model] initialised
+       identically for a given architecture. [#seeded-init]
     2. ``params``: the number of trainable elements, ``sum(p.numel() for p in
        model.parameters() if p.requires_grad)`` (no buffers such as BatchNorm statistics, no
-       frozen parameters).
-    3. ``n_steps`` optimiser steps in train mode (``model.train()``): AdamW over the trainable
-       parameters with ``lr`` and ``weight_decay``, and the same learning-rate schedule for every
-       model (the reference warms up linearly over ``n_steps // 10`` steps, then decays with a
-       cosine: ``rxvision.training.optim.warmup_cosine_scheduler``). Each step takes a batch of
-       ``batch_size`` training images, cross-entropy loss, ``zero_grad``, ``backward``, ``step``.
-       The batch order comes from ``torch.Generator().manual_seed(seed)`` (e.g. concatenated
-       ``torch.randperm(n, generator=g)`` passes cut into batches), NOT from torch's global
-       generator, whose state depends on how many random numbers the model's initialisation
-       drew: every model of a train size must see exactly the same batches.
+       frozen parameters). [#params]
+    3. ``n_steps`` optimiser steps in train mode (``model.train()``): [#train-steps] AdamW over
+       the trainable parameters with ``lr`` and ``weight_decay``, [#adamw] and the same
+       learning-rate schedule for every model (the reference warms up linearly over
+       ``n_steps // 10`` steps, then decays with a cosine:
+       ``rxvision.training.optim.warmup_cosine_scheduler``). [#schedule] Each step takes a batch
+       of ``batch_size`` training images, [#batch-size] cross-entropy loss, [#cross-entropy]
+       ``zero_grad``, ``backward``, ``step``. [#zero-grad] The batch order comes from
+       ``torch.Generator().manual_seed(seed)`` (e.g. concatenated ``torch.randperm(n,
+       generator=g)`` passes cut into batches), NOT from torch's global generator, whose state
+       depends on how many random numbers the model's initialisation drew: every model of a
+       train size must see exactly the same batches. [#same-batches]
     4. Evaluation: ``model.eval()`` (dropout off, BatchNorm on its running statistics) and
-       ``torch.no_grad()``, in batches of ``batch_size``; accuracy = correct images / all images
-       of the split (not the mean of per-batch accuracies: the last batch may be smaller).
+       ``torch.no_grad()``, [#eval-mode] in batches of ``batch_size``; [#eval-batches] accuracy =
+       correct images / all images of the split (not the mean of per-batch accuracies: the last
+       batch may be smaller). [#accuracy]
 
     Args:
         models: name -> zero-argument factory that returns a fresh classifier for
@@ -95,24 +100,26 @@ def compare_architectures(
         batch_size: images per training step and per evaluation batch.
         lr: peak AdamW learning rate.
         weight_decay: AdamW weight decay.
-        seed: seeds every model's initialisation and the batch order.
+        seed: seeds every model's initialisation and the batch order. [#seed]
         image_size: side of the images asked from ``data``.
         eval_per_class: test images per class, for each split.
         data: the image source described above; ``None`` for the synthetic pills.
 
     Returns:
-        One dict per (train size, model), ``len(train_sizes) * len(models)`` rows::
+        One dict per (train size, model), ``len(train_sizes) * len(models)`` rows: [#rows]
+        ::
 
             {"model": "vit", "train_size": 5, "params": 33082,
              "acc_studio": 0.31, "acc_field": 0.12, "train_seconds": 4.2}
 
         ``acc_studio`` / ``acc_field`` are fractions in ``[0, 1]`` on the test subsets;
-        ``train_seconds`` is the wall time of the training steps. Two calls with the same
-        arguments return the same rows (except ``train_seconds``).
+        [#fractions] ``train_seconds`` is the wall time of the training steps. [#train-seconds]
+        Two calls with the same arguments return the same rows (except ``train_seconds``).
+        [#deterministic]
 
     Raises:
-        ValueError: ``models`` or ``train_sizes`` empty, or a train size, ``n_steps``,
-            ``batch_size`` or ``eval_per_class`` that is not an int >= 1.
+        ValueError: ``models`` or ``train_sizes`` empty, [#empty] or a train size, ``n_steps``,
+            ``batch_size`` or ``eval_per_class`` that is not an int >= 1. [#counts]
     """
     # TODO: load the test subsets once, then for each train size load its training images and,
     # for each model, seed -> build -> count params -> train n_steps -> evaluate both splits.

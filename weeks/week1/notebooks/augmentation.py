@@ -59,8 +59,9 @@ results: dict = {"image_size": SIZE, "n_images": len(images), "thresholds": THRE
 #
 # Three that should be pill-safe (small rotation, mild blur, brightness), three that should not
 # (hue jitter, horizontal flip, a tight random crop), plus two references: the identity and
-# grayscale (the colour is gone). Random transforms that should always act are set to act with
-# probability 1 (`p=1.0`): a flip applied half of the time measures half a flip.
+# grayscale (the colour is gone). [#expected-verdicts] Random transforms that should always act
+# are set to act with probability 1 (`p=1.0`): a flip applied half of the time measures half a
+# flip. [#flip-always]
 
 # %%
 # TODO: a dict TRANSFORMS from name to a torchvision.transforms.v2 transform, with these names:
@@ -68,6 +69,7 @@ results: dict = {"image_size": SIZE, "n_images": len(images), "thresholds": THRE
 #   sigma 0.5 to 1.5), "brightness" (ColorJitter brightness 0.25), "hue_jitter" (ColorJitter
 #   with a hue shift of 0.2 to 0.5), "horizontal_flip" (always flips), "big_crop"
 #   (RandomResizedCrop back to SIZE from 5-15% of the area), "grayscale" (3 channels).
+#   [#transforms]
 raise NotImplementedError("part 1: the transforms")
 
 # %% [markdown]
@@ -81,7 +83,7 @@ raise NotImplementedError("part 1: the transforms")
 # and then every transform of it (wrap it as tv_tensors.Image) to a list of tiles; make_grid of
 # the tiles as floats in [0, 1] with nrow=1 + len(TRANSFORMS) and padding=2; save_image it to
 # "augmentations.png". Fill results["contact_sheet"] = {"path": "augmentations.png",
-# "shape": list(grid.shape), "rows": SHEET_PILLS, "cols": 1 + len(TRANSFORMS)}.
+# "shape": list(grid.shape), "rows": SHEET_PILLS, "cols": 1 + len(TRANSFORMS)}. [#contact-sheet]
 raise NotImplementedError("part 2: the contact sheet")
 
 
@@ -98,10 +100,13 @@ raise NotImplementedError("part 2: the contact sheet")
 # and measure, then average over the images into measurements[name] = {"colour_drift",
 # "mirrored", "pill_intact"}:
 #   colour_drift: sum over r, g, b of |chroma(out) - chroma(image)|, where chroma is the mean of
-#     (r, g, b) / (r + g + b) over the pixels of the fixed central `disk` (clamp the sum at 1);
+#     (r, g, b) / (r + g + b) over the pixels of the fixed central `disk` (clamp r + g + b at a
+#     minimum of 1); [#colour-drift]
 #   mirrored: 1.0 if the Pearson correlation of the gray images (mean over channels, flattened)
 #     of `out` and `image.flip(-1)` is larger than that of `out` and `image`, else 0.0;
+#     [#mirrored]
 #   pill_intact: 1.0 if the transformed mask is non-empty and touches none of the 4 borders.
+#     [#pill-intact]
 # Print one line per transform.
 measurements: dict[str, dict[str, float]] = {}
 raise NotImplementedError("part 3: the measurements")
@@ -118,14 +123,15 @@ raise NotImplementedError("part 3: the measurements")
 # TODO: a transform is unsafe when colour_drift > THRESHOLDS["colour_drift"] ("changes the
 # colour"), mirrored > THRESHOLDS["mirrored"] ("mirrors the imprint") or pill_intact <
 # THRESHOLDS["pill_intact"] ("cuts the pill off"). Fill results["transforms"][name] = {the three
-# measurements, "safe": bool, "reasons": [the reasons]} and results["policy"] = [the names of
-# the safe transforms, in TRANSFORMS order]. Print the verdicts.
+# measurements, "safe": bool, "reasons": [the reasons]} [#verdicts] and results["policy"] = [the
+# names of the safe transforms, in TRANSFORMS order]. [#policy] Print the verdicts.
 raise NotImplementedError("part 4: the verdicts")
 
 # %% [markdown]
 # ## 5. Results
 #
 # The grader reads `results.json`. This cell checks that every part above filled its entries.
+# [#results-json]
 
 # %%
 required = ("contact_sheet", "transforms", "policy")

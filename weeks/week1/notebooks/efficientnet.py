@@ -70,11 +70,12 @@ def count_params(module: nn.Module) -> int:
 # and parameters, then the total. Most parameters sit in the last stages and the head.
 
 # %%
-# TODO: build B0 with NUM_CLASSES outputs and call it `model` (later cells use it). Print one row
-# per stage of `model.blocks`: number of blocks, output channels, stride of its first block and
-# parameters (`count_params`), then the total. Fill:
-#   results["params_b0"]: the total parameter count (int);
-#   results["stages"]: one dict per stage with keys "blocks", "out_chs", "stride", "params".
+# TODO: build B0 with NUM_CLASSES outputs and call it `model` (later cells use it). [#num-classes]
+# Print one row per stage of `model.blocks`: number of blocks, output channels, stride of its
+# first block and parameters (`count_params`), then the total. Fill:
+#   results["params_b0"]: the total parameter count (int); [#params]
+#   results["stages"]: one dict per stage with keys "blocks", "out_chs", "stride" [#stages] and
+#   "params", the parameters of the whole stage (all its blocks). [#stage-params]
 raise NotImplementedError("part 1: build B0 and summarise its stages")
 
 # %% [markdown]
@@ -92,8 +93,10 @@ raise NotImplementedError("part 1: build B0 and summarise its stages")
 # model with NUM_CLASSES outputs (CONSTRUCTORS[variant]; reuse `model` for b0), and print a table
 # of the multipliers, the resolution, the blocks per stage and the parameter count. Fill:
 #   results["params_b0"], results["params_b1"], results["params_b3"]: parameter counts (int);
-#   results["scaling"]: {variant: {"width", "depth", "resolution", "dropout", "blocks" (list of
-#   blocks per stage), "params"}}.
+#   [#params]
+#   results["scaling"]: {variant: {"width", "depth", "resolution", "dropout" (all four from
+#   SCALING[variant]), "blocks" (list of blocks per stage), "params" (= params_<variant>)}}.
+#   [#scaling]
 raise NotImplementedError("part 2: tabulate B0, B1 and B3")
 
 # %% [markdown]
@@ -116,9 +119,10 @@ print(f"{len(train)} images {tuple(images.shape[1:])}, {NUM_CLASSES} classes")
 # %%
 # TODO: put `model` in eval mode and, without gradients, push `batch = images[:8]` through
 # `model.forward_features` and `model`. Fill:
-#   results["feature_shape"]: list(features.shape), should be [8, 1280, 2, 2];
-#   results["out_shape"]: list(logits.shape), should be [8, NUM_CLASSES];
+#   results["feature_shape"]: list(features.shape), should be [8, 1280, 1, 1]; [#feature-shape]
+#   results["out_shape"]: list(logits.shape), should be [8, NUM_CLASSES]; [#out-shape]
 #   results["prob_sums"]: the softmax of each row of logits, summed (each should be 1).
+#   [#prob-sums]
 raise NotImplementedError("part 3: a forward pass")
 
 # %% [markdown]
@@ -127,21 +131,23 @@ raise NotImplementedError("part 3: a forward pass")
 # A short AdamW run on the training subset: shuffled minibatches of `BATCH_SIZE`, cross-entropy,
 # `STEPS` steps, the model in train mode (batch norm uses batch statistics, stochastic depth and
 # dropout are on). Record every step's loss in a list. The loss starts near or above
-# $\ln(26) \approx 3.3$ and should fall clearly within these few steps; it will not reach a good
-# accuracy yet: that is next week's job.
+# $\ln(26) \approx 3.3$ [#initial-loss] and should fall clearly within these few steps
+# [#loss-falls]; it will not reach a good accuracy yet: that is next week's job.
 
 # %%
 # TODO: train `model` for STEPS steps: AdamW(lr=LEARNING_RATE, weight_decay=0.01), minibatches
 # of BATCH_SIZE drawn from a fresh torch.randperm of the images whenever the previous one is used
 # up, F.cross_entropy, zero_grad / backward / step, model.train(). Append `loss.item()` of
 # every step to a list and print it every 5 steps. Fill:
-#   results["losses"]: the list of STEPS losses; results["steps"]; results["batch_size"].
+#   results["losses"]: the list of STEPS losses, one finite number per step; results["steps"];
+#   results["batch_size"]. [#losses]
 raise NotImplementedError("part 4: the training loop")
 
 # %% [markdown]
 # ## 5. Results
 #
-# The grader reads `results.json`. This cell checks that every part above filled its entries.
+# The grader reads `results.json`. This cell checks that every part above filled its entries
+# [#results-json], that every loss is finite and that the loss fell.
 
 # %%
 required = ("params_b0", "params_b1", "params_b3", "stages", "scaling", "out_shape", "losses")

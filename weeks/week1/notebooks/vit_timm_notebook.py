@@ -73,9 +73,10 @@ def count_params(module: nn.Module) -> int:
 
 # %%
 # TODO: create timm's "vit_tiny_patch16_224" with pretrained=False, NUM_CLASSES outputs,
-# img_size=IMAGE_SIZE, patch_size=PATCH_SIZE and depth=DEPTH; call it `model`. Fill:
-#   results["params"]: its parameter count (count_params);
+# img_size=IMAGE_SIZE, patch_size=PATCH_SIZE and depth=DEPTH; call it `model`. [#create] Fill:
+#   results["params"]: its parameter count (count_params); [#params]
 #   results["num_tokens"]: the number of tokens, pos_embed.shape[1] (1 class token + patches).
+#   [#num-tokens]
 raise NotImplementedError("part 1: create the timm model")
 
 # %% [markdown]
@@ -89,6 +90,7 @@ raise NotImplementedError("part 1: create the timm model")
 # load `model.state_dict()` into it with strict=True, put both in eval mode and, without
 # gradients, compare their logits on `torch.randn(4, 3, IMAGE_SIZE, IMAGE_SIZE)`. Fill:
 #   results["parity_max_abs_diff"]: the max absolute difference (float), should be < 1e-5.
+#   [#parity]
 raise NotImplementedError("part 2: your ViT against timm's")
 
 # %% [markdown]
@@ -97,7 +99,8 @@ raise NotImplementedError("part 2: your ViT against timm's")
 # A short AdamW run on a small training subset. Minibatch losses are noisy, so we also measure
 # the loss on the whole training subset (eval mode) before and after training; then accuracy on
 # the held-out `val` subset (different images). ViTs have little inductive bias and learn slowly
-# from a few images: expect the loss to fall a little and the accuracy to stay near chance.
+# from a few images: expect the loss to fall a little [#loss-falls] and the accuracy to stay near
+# chance.
 
 # %%
 train = PillDataset(
@@ -112,10 +115,12 @@ val_labels = torch.tensor([val[i][1] for i in range(len(val))])
 # TODO: fine-tune `model` (timm's) for STEPS steps: AdamW(lr=LEARNING_RATE, weight_decay=0.05),
 # minibatches of BATCH_SIZE from a fresh torch.randperm whenever the previous one is used up,
 # F.cross_entropy, zero_grad / backward / step, model.train(). Fill:
-#   results["losses"]: the STEPS minibatch losses (floats);
+#   results["losses"]: the STEPS minibatch losses (finite floats); [#losses]
 #   results["train_loss_before"], results["train_loss_after"]: the mean cross-entropy over ALL
 #       training images in eval mode without gradients, before and after the training loop;
+#       [#train-loss]
 #   results["val_accuracy"]: accuracy on val_images (eval mode), a float in [0, 1].
+#       [#val-accuracy]
 raise NotImplementedError("part 3: fine-tune")
 
 # %% [markdown]
@@ -133,17 +138,20 @@ raise NotImplementedError("part 3: fine-tune")
 # recompute the attention probabilities from attn.qkv (reshape to (B, N, 3, heads, head_dim),
 # permute to (3, B, heads, N, head_dim), softmax(q @ k.T * head_dim ** -0.5) over the keys).
 # Fill:
-#   results["attention_shape"]: list(weights.shape), (1, heads, N, N);
+#   results["attention_shape"]: list(weights.shape), (1, heads, N, N); [#attention-shape]
 #   results["attention_row_sums"]: every row's sum, flattened to a list (each should be 1);
+#       [#row-sums]
 #   results["cls_attention"]: row 0 (the class token) over the patch columns 1:, averaged over
-#       heads and reshaped to the (grid, grid) patch grid, as a nested list;
+#       heads and reshaped to the (grid, grid) patch grid, as a nested list; [#cls-attention]
 #   results["overlay_shape"]: the shape of that map upsampled to (IMAGE_SIZE, IMAGE_SIZE).
+#       [#overlay-shape]
 raise NotImplementedError("part 4: attention of the last block")
 
 # %% [markdown]
 # ## 5. Results
 #
-# The grader reads `results.json`. This cell checks that every part above filled its entries.
+# The grader reads `results.json`. This cell checks that every part above filled its entries
+# [#results-json], that every loss is finite and that the training loss fell.
 
 # %%
 required = ("params", "parity_max_abs_diff", "train_loss_after", "val_accuracy", "attention_shape")

@@ -82,10 +82,10 @@ def _items(body: str) -> list[str]:
         if not line.strip():
             blank = True
             continue
-        if (blank and not (heading and found)) or re.match(r"\s{0,3}(?:[-*+]|\d+[.)])\s", line):
-            if not (heading and found):
-                found.append([])
-                heading = False
+        starts_item = blank or re.match(r"\s{0,3}(?:[-*+]|\d+[.)])\s", line)
+        if starts_item and not (heading and found):
+            found.append([])
+            heading = False
         if not found:
             found.append([])
         found[-1].append(line.strip())

@@ -530,6 +530,8 @@ def breaker_log(module: ModuleType, threshold: int, timeout: float, ops: list) -
 @example(threshold=1, timeout=5.0,
          ops=[("fail",), ("tick", 5.0), ("tick", -7.5), ("ok",), ("state",)])  # fmt: skip
 @example(threshold=1, timeout=0.0, ops=[("fail",), ("state",), ("fail",), ("ok",)])
+# the clock steps back further than reset_timeout: still open (elapsed time is negative)
+@example(threshold=1, timeout=5.0, ops=[("fail",), ("tick", -7.5), ("ok",), ("state",)])
 def test_breaker_agrees_with_the_reference(
     impl: ModuleType, reference: ModuleType, threshold: int, timeout: float, ops: list
 ) -> None:

@@ -450,6 +450,8 @@ WEIGHTS = st.sampled_from([
     weights=WEIGHTS,
     ops=OPS,
 )
+# a weight of True is a bool, not an int >= 1: rejected like the reference does
+@example(kind="SmoothWeightedRoundRobin", backends=[], weights={"gpu-0": True}, ops=[("pick", "")])
 @example(
     kind="PowerOfTwoChoices",
     backends=NAMES[:3],

@@ -20,7 +20,7 @@ from grader.verify import verify
 ROOT = Path(__file__).resolve().parents[1]
 
 
-@pytest.mark.timeout(1200)
+@pytest.mark.timeout(1500)
 def test_rxgrade_verify_finds_no_problem() -> None:
     problems = verify(manifest.load(ROOT))
     assert not problems, "rxgrade verify found:\n" + "\n".join(map(str, problems))

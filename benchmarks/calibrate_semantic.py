@@ -153,32 +153,17 @@ class Section:
     body: str
 
 
-def _key(heading: str) -> str:
-    """Heading as the template names it: title after a colon and numbers removed."""
-    heading = _COMMENT.sub("", heading).split(":", 1)[0]
-    return " ".join(re.sub(r"\d+", "", heading).split())
-
-
-def split_h2(text: str) -> tuple[str, list[tuple[str, str]]]:
-    """The document's level-1 title and its ``(heading, body)`` level-2 sections."""
-    title_match = re.search(r"^# (.+)$", text, flags=re.MULTILINE)
-    title = title_match.group(1).strip() if title_match else ""
-    parts = re.split(r"^## (.+)$", text, flags=re.MULTILINE)
-    return title, [(parts[i].strip(), parts[i + 1]) for i in range(1, len(parts) - 1, 2)]
+_key = semantic.heading_key
+split_h2 = semantic.split_sections
 
 
 def prompts() -> dict[tuple[str, str], str]:
-    """``(document, key) -> prompt`` from the templates; a repeated key keeps its first block."""
+    """``(document, key) -> prompt`` from the templates (``semantic.template_prompts``)."""
     out: dict[tuple[str, str], str] = {}
     for week, stem in DOCUMENTS:
         text = (ROOT / "weeks" / week / "portfolio" / f"{stem}.md").read_text()
-        preamble = re.split(r"^## ", text, flags=re.MULTILINE)[0]
-        _, sections = split_h2(text)
-        for heading, body in sections:
-            key = (f"{week}/{stem}", _key(heading))
-            if key not in out:
-                shown = _COMMENT.sub("", heading).rstrip(": ")
-                out[key] = semantic.clean_prompt(f"{preamble}\n{shown}. {body}")
+        for key, prompt in semantic.template_prompts(text).items():
+            out[(f"{week}/{stem}", key)] = prompt
     return out
 
 
@@ -262,6 +247,46 @@ def calibrate_relevance(lines: list[str]) -> float:
     return threshold
 
 
+#: Documents whose judges use ``semantic.off_topic(..., by_paragraph=True)``.
+BY_PARAGRAPH = (
+    "week1/efficientnet_blog",
+    "week1/benchmark_report",
+    "week6/design_image_classification",
+    "week6/tradeoff_analyses",
+)
+
+
+def calibrate_paragraphs(lines: list[str], threshold: float) -> None:
+    """Print how the exemplar paragraphs of the by-paragraph documents score against their
+    section's prompt, and the largest share of a section's words that ``threshold`` flags."""
+    known = prompts()
+    sections, _ = answers(known)
+    rows = [
+        (section, paragraph)
+        for section in sections
+        if section.document in BY_PARAGRAPH
+        for paragraph in re.split(r"\n\s*\n", section.body)
+        if len(re.findall(r"\w+", paragraph)) >= semantic.PARAGRAPH_MIN_WORDS
+    ]
+    vectors = semantic.embed([p for _, p in rows])
+    prompt_vectors = semantic.embed([known[(s.document, s.key)] for s, _ in rows])
+    values = [float(v @ w) for v, w in zip(vectors, prompt_vectors, strict=True)]
+    share: dict[str, list[int]] = {}
+    for (section, paragraph), value in zip(rows, values, strict=True):
+        size = len(re.findall(r"\w+", paragraph))
+        counts = share.setdefault(f"{section.document}: {section.heading}", [0, 0])
+        counts[1] += size
+        counts[0] += size if value < threshold else 0
+    worst = max(share.items(), key=lambda item: item[1][0] / item[1][1])
+    lines += [
+        f"{len(rows)} exemplar paragraphs of {', '.join(BY_PARAGRAPH)} "
+        f"({semantic.PARAGRAPH_MIN_WORDS}+ words)",
+        f"  against their section's prompt {summary(values)}",
+        f"  largest share of a section's words in paragraphs below {threshold:.2f}: "
+        f"{worst[1][0] / worst[1][1]:.0%} ({worst[0]}); off_topic flags a section above 50%",
+    ]
+
+
 def calibrate_duplicates(lines: list[str]) -> float:
     """Print the near-duplicate distributions; return the threshold they give."""
     stories = story_texts()
@@ -290,6 +315,8 @@ def main() -> None:
     semantic.load()
     lines = [f"model loaded in {time.perf_counter() - start:.1f} s", "", "## Relevance"]
     relevance = calibrate_relevance(lines)
+    lines += ["", "## Relevance by paragraph"]
+    calibrate_paragraphs(lines, semantic.RELEVANCE_THRESHOLD)
     lines += ["", "## Near duplicates"]
     duplicate = calibrate_duplicates(lines)
 

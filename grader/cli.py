@@ -165,7 +165,8 @@ def report(
         Path | None,
         typer.Option(
             help="A mentor's rubric scores (TOML, e.g. mentor-rubric.toml; see grader/rubric.py) "
-            "to add to the report, apart from the automated points."
+            "to add to the report, apart from the automated points: one score per deliverable, "
+            "or one per criterion of its published rubric (`rxgrade rubric --template`)."
         ),
     ] = None,
     target: Target = "learner",
@@ -173,9 +174,9 @@ def report(
 ) -> None:
     """Write JSON (schema rxgrade.report/1), Markdown and JUnit XML reports.
 
-    With --rubric, the mentor's scores are checked first (unknown ids, scores above their maximum)
-    and added as the optional "mentor" block of report.json and the "Mentor rubric" section of
-    report.md.
+    With --rubric, the mentor's scores are checked first (unknown ids or criteria, scores above
+    their maximum) and added as the optional "mentor" block of report.json and the "Mentor
+    rubric" section of report.md.
     """
     curriculum = _load(root)
     mentor = None
@@ -214,6 +215,53 @@ def report(
             f"{mentor.maximum:g} over {len(mentor.scores)} deliverable(s), reported separately"
         )
     console.print(f"Reports written to {out}: report.json, report.md, junit.xml")
+
+
+@app.command(name="rubric")
+def rubric_(
+    exercises: Annotated[
+        list[str] | None,
+        typer.Argument(help="Ids, e.g. week6.star_stories (default: list every published rubric)"),
+    ] = None,
+    template: Annotated[
+        bool,
+        typer.Option(
+            "--template",
+            help="Print a mentor scores file to fill in (for --rubric of rxgrade report) instead.",
+        ),
+    ] = False,
+    root: Root = None,
+) -> None:
+    """The mentor rubric of written deliverables: criteria, what a mentor looks for, levels.
+
+    Without ids, lists every deliverable that publishes one. A mentor scores each criterion in a
+    scores file (`--template` prints one) and attaches it with `rxgrade report --rubric FILE`.
+    """
+    from grader.rubric import describe
+    from grader.rubric import template as scores_template
+
+    curriculum = _load(root)
+    if exercises:
+        try:
+            chosen = [curriculum[e] for e in exercises]
+        except KeyError as exc:
+            console.print(f"[red]{escape(str(exc.args[0]))}[/red]")
+            raise typer.Exit(2) from exc
+    else:
+        chosen = [d for d in curriculum if d.mentor_rubric and not d.planned]
+    if template:
+        console.print(scores_template(chosen), markup=False, soft_wrap=True)
+        return
+    if not exercises:
+        console.print(f"{len(chosen)} deliverables publish a mentor rubric:")
+        for d in chosen:
+            ids = ", ".join(c.id for c in d.mentor_rubric)
+            console.print(f"  {d.id}: {escape(d.title)} [dim]({ids})[/dim]")
+        console.print("`rxgrade rubric ID` shows one in full; --template prints a scores file.")
+        return
+    for d in chosen:
+        console.print(describe(d), markup=False, soft_wrap=True)
+        console.print()
 
 
 @app.command()

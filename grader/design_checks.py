@@ -897,3 +897,36 @@ class DesignPromptTests:
     def test_at_least_three_explicit_trade_offs(self, document: Document) -> None:
         problem = trade_offs_problem(document, self.rubric)
         assert problem is None, problem
+
+    @pytest.mark.clause("own-words")
+    def test_no_section_is_pasted_from_another(self, document: Document) -> None:
+        problem = pasted_sections_problem(document)
+        assert problem is None, problem
+
+
+#: Share of the shorter section's word 5-grams that another section also has, from which the two
+#: count as one text pasted twice. The exemplar designs' sections share at most 0.034 (0.076
+#: between the three diagrams of design_diagrams); a paragraph pasted under a second heading, with
+#: or without text around it, shares 1.0.
+PASTED_SHARE = 0.5
+
+
+def pasted_sections_problem(document: Document) -> str | None:
+    """Sections that are (nearly) the same text under two headings, or None.
+
+    A paragraph pasted under several headings fills their word counts and puts the same concepts
+    in every section; :func:`grader.star.near_duplicates` compares the sections' word 5-grams (a
+    cheap, exact check: no model).
+    """
+    from grader import star
+
+    pairs = star.near_duplicates(document.sections, threshold=PASTED_SHARE)
+    if not pairs:
+        return None
+    return (
+        "write each section in its own words; these share most of their text (the same "
+        "paragraph under two headings answers only one of them):\n"
+        + "\n".join(
+            f"`## {a}` / `## {b}`: {share:.0%} of 5-word phrases shared" for a, b, share in pairs
+        )
+    )

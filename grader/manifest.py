@@ -5,8 +5,10 @@ Two places, one truth:
 - ``curriculum.toml`` is the ordered index (format :data:`FORMAT`): weeks, days, their study and
   hands-on text, and for each entry only ``{ id, status }``. Array order is roadmap order.
 - ``curriculum/weekN/<name>.toml`` holds everything an author writes about one entry: title,
-  kind, points, seed, summary, hints, its ``[[mutants]]`` (read by :mod:`grader.mutants`) and an
-  optional free-form ``[data]`` table of course content (read by :func:`entry_data`).
+  kind, points, seed, summary, hints, its ``[[mutants]]`` (read by :mod:`grader.mutants`), an
+  optional free-form ``[data]`` table of course content (read by :func:`entry_data`) and, for a
+  deliverable a mentor scores by hand, its published ``[[mentor_rubric]]`` criteria
+  (:attr:`Deliverable.mentor_rubric`, a tuple of :class:`Criterion`).
 
 Docs, grader points, hints, progress reports and the "what's next" logic all read this module;
 nothing else declares deliverables, and :meth:`Deliverable.paths` is the one place that says
@@ -28,6 +30,7 @@ __all__ = [
     "FORMAT",
     "KINDS",
     "STATUSES",
+    "Criterion",
     "Curriculum",
     "Day",
     "Deliverable",
@@ -80,6 +83,26 @@ class ExercisePaths:
 
 
 @dataclass(frozen=True)
+class Criterion:
+    """One criterion of a deliverable's published mentor rubric (``[[mentor_rubric]]``).
+
+    Not to be confused with the machine rubric some judges read from ``[data]`` (the sections and
+    concepts of a design prompt): this one is what a mentor scores by hand, per criterion, with
+    ``rxgrade report --rubric`` (:mod:`grader.rubric`).
+    """
+
+    id: str  # snake_case, unique within the deliverable: the key a mentor scores
+    name: str  # short label, e.g. "STAR structure"
+    looks_for: str  # what the mentor looks for, in a sentence or two
+    levels: tuple[tuple[int, str], ...]  # (level, descriptor), ascending, e.g. 1, 3, 5
+
+    @property
+    def max(self) -> int:
+        """The top level: a criterion is scored from 0 to this."""
+        return self.levels[-1][0]
+
+
+@dataclass(frozen=True)
 class Deliverable:
     """One graded exercise: a deliverable or success-criteria line of a source document."""
 
@@ -100,6 +123,7 @@ class Deliverable:
     timeout: float = 120.0
     difficulty: str = ""
     timebox: int = 0  # minutes; 0 means no time box
+    mentor_rubric: tuple[Criterion, ...] = ()  # published criteria a mentor scores by hand
 
     @property
     def name(self) -> str:
@@ -239,6 +263,68 @@ def _tuple(raw: dict, key: str, where: str) -> tuple[str, ...]:
     return tuple(value)
 
 
+_CRITERION_FIELDS = ("id", "name", "looks_for", "levels")
+
+
+def _mentor_rubric(value: object, where: str) -> tuple[Criterion, ...]:
+    """Validate ``[[mentor_rubric]]`` (an array of criteria tables) into :class:`Criterion` s."""
+    if isinstance(value, tuple) and all(isinstance(c, Criterion) for c in value):
+        return value
+    example = (
+        "[[mentor_rubric]] tables, each with id, name, looks_for and [mentor_rubric.levels] "
+        '(e.g. 1 = "...", 3 = "...", 5 = "...")'
+    )
+    if not isinstance(value, list) or not value:
+        raise ManifestError(f"{where}: mentor_rubric must be one or more {example}")
+    criteria: list[Criterion] = []
+    for number, raw in enumerate(value, 1):
+        label = f"{where}: mentor_rubric criterion {number}"
+        if not isinstance(raw, dict):
+            raise ManifestError(f"{label}: must be a table; write {example}")
+        if isinstance(raw.get("id"), str):
+            label += f" ({raw['id']!r})"
+        if missing := [k for k in _CRITERION_FIELDS if k not in raw]:
+            raise ManifestError(f"{label}: missing {', '.join(missing)}")
+        if unknown := sorted(set(raw) - set(_CRITERION_FIELDS)):
+            raise ManifestError(
+                f"{label}: unknown field(s) {', '.join(unknown)} "
+                f"(a criterion has {', '.join(_CRITERION_FIELDS)})"
+            )
+        cid = raw["id"]
+        if not isinstance(cid, str) or not cid.isidentifier() or cid != cid.lower():
+            raise ManifestError(f"{label}: id must be a snake_case name, got {cid!r}")
+        if any(c.id == cid for c in criteria):
+            raise ManifestError(f"{label}: id {cid!r} is used twice; criterion ids are unique")
+        for key in ("name", "looks_for"):
+            if not isinstance(raw[key], str) or not raw[key].strip():
+                raise ManifestError(f"{label}: {key} must be non-empty text")
+        levels = raw["levels"]
+        if not isinstance(levels, dict) or len(levels) < 2:
+            raise ManifestError(
+                f"{label}: levels must be a table of at least two levels, e.g. "
+                '[mentor_rubric.levels] 1 = "...", 3 = "...", 5 = "..."'
+            )
+        parsed: list[tuple[int, str]] = []
+        for key, text in levels.items():
+            if not str(key).isdigit():
+                raise ManifestError(f"{label}: level {key!r} must be a whole number (1, 3, 5 ...)")
+            if not isinstance(text, str) or not text.strip():
+                raise ManifestError(f"{label}: level {key} needs a non-empty descriptor")
+            parsed.append((int(key), " ".join(text.split())))
+        parsed.sort()
+        if parsed[-1][0] <= 0:
+            raise ManifestError(f"{label}: the top level must be above 0")
+        criteria.append(
+            Criterion(
+                id=cid,
+                name=" ".join(raw["name"].split()),
+                looks_for=" ".join(raw["looks_for"].split()),
+                levels=tuple(parsed),
+            )
+        )
+    return tuple(criteria)
+
+
 def _entry(index_raw: object, root: Path, week: int, day: str) -> dict:
     """An index entry ``{ id, status }`` merged with its file ``curriculum/weekN/<name>.toml``.
 
@@ -260,6 +346,8 @@ def _entry(index_raw: object, root: Path, week: int, day: str) -> dict:
     body.pop("mutants", None)  # grader.mutants reads them
     body.pop("data", None)  # course content, read by entry_data()
     where = path.relative_to(root).as_posix()
+    if "mentor_rubric" in body:
+        body["mentor_rubric"] = _mentor_rubric(body["mentor_rubric"], where)
     if misplaced := sorted(set(body) & set(_INDEX_FIELDS)):
         raise ManifestError(
             f"{where}: {', '.join(misplaced)} belong(s) in {MANIFEST}, which orders the entries"
@@ -329,7 +417,13 @@ def _deliverable(raw: dict, week: int, day: str) -> Deliverable:
     )
     if not module.startswith(f"weeks/week{week}/"):
         raise ManifestError(f"{where}: module must live under weeks/week{week}/")
-    values = {k: v for k, v in raw.items() if k not in ("hints", "services", "module", "tests")}
+    values = {
+        k: v
+        for k, v in raw.items()
+        if k not in ("hints", "services", "module", "tests", "mentor_rubric")
+    }
+    if "mentor_rubric" in raw:
+        values["mentor_rubric"] = _mentor_rubric(raw["mentor_rubric"], where)
     return Deliverable(
         **values,
         week=week,

@@ -1,8 +1,9 @@
 """Markdown rendering of a grading run (JSON is in ``results``; JUnit XML is pytest's own).
 
 The automated part (tests, points) comes first, one table per week; a mentor's rubric scores,
-when the run carries them, follow in their own "Mentor rubric" section and never change the
-automated points.
+when the run carries them, follow in their own "Mentor rubric" section (a deliverable scored per
+criterion of its published rubric gets one row per criterion under its total) and never change
+the automated points.
 """
 
 from __future__ import annotations
@@ -80,6 +81,9 @@ def _mentor_section(run: Run, mentor: MentorRubric) -> list[str]:
         lines.append(
             f"| `{score.id}`{title} | {score.score:g} / {score.max:g} | {_cell(score.comment)} |"
         )
+        lines += [
+            f"| ↳ {_cell(c.name)} (`{c.id}`) | {c.score:g} / {c.max:g} | |" for c in score.criteria
+        ]
     lines += [f"| total | {mentor.total:g} / {mentor.maximum:g} | |", ""]
     return lines
 

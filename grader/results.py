@@ -19,6 +19,7 @@ from grader.manifest import Curriculum, Deliverable
 __all__ = [
     "SCHEMA",
     "STATES",
+    "CriterionScore",
     "DeliverableResult",
     "MentorRubric",
     "MentorScore",
@@ -107,13 +108,32 @@ class DeliverableResult:
 
 
 @dataclass
+class CriterionScore:
+    """A mentor's score of one published criterion of a deliverable's rubric."""
+
+    id: str
+    name: str
+    score: float
+    max: float
+
+
+@dataclass
 class MentorScore:
-    """A mentor's score of one deliverable on its rubric."""
+    """A mentor's score of one deliverable on its rubric: one overall score, or per criterion.
+
+    When ``criteria`` is given, ``score`` and ``max`` are their sums.
+    """
 
     id: str
     score: float
     max: float
     comment: str = ""
+    criteria: list[CriterionScore] = field(default_factory=list)
+
+    @classmethod
+    def from_json(cls, data: dict) -> MentorScore:
+        criteria = [CriterionScore(**c) for c in data.get("criteria", [])]
+        return cls(**{**data, "criteria": criteria})
 
 
 @dataclass
@@ -144,7 +164,7 @@ class MentorRubric:
         return cls(
             mentor=data.get("mentor", ""),
             date=data.get("date", ""),
-            scores=[MentorScore(**s) for s in data.get("scores", [])],
+            scores=[MentorScore.from_json(s) for s in data.get("scores", [])],
             learner=data.get("learner", ""),
             source=data.get("source", ""),
         )

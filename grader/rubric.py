@@ -17,9 +17,17 @@ a written deliverable) on a rubric and records it in a TOML file, by default
     score = 3
     comment = "The negotiation script is good; targets need sharper reasons."
 
+    [week1.efficientnet_blog]    # per criterion, on the deliverable's published rubric
+    scores = { accuracy = 5, clarity = 4, evidence = 3, engagement = 4 }
+    comment = "Accurate; the measured numbers need their setup."
+
 Every table is the id of a curriculum entry (``[week6.star_stories]``, or quoted:
-``["week6.star_stories"]``). :func:`load` reports every problem at once (unknown ids with the
-closest valid ones, a score above its maximum, a missing mentor name, unknown fields) in a
+``["week6.star_stories"]``). An entry has either one overall ``score`` (out of ``max``, default 5)
+or ``scores``, one per criterion of the deliverable's published rubric (the ``[[mentor_rubric]]``
+of its entry file, shown by ``rxgrade rubric ID`` and on its roadmap page): every criterion
+scored, each from 0 to its top level, and the entry's score is their sum. :func:`load` reports
+every problem at once (unknown ids with the closest valid ones, unknown criteria with the valid
+ones, a score above its maximum, a missing mentor name, unknown fields) in a
 :class:`RubricError`. ``rxgrade report --rubric FILE`` attaches the scores to the report: the
 JSON gains an optional ``mentor`` block and the Markdown a "Mentor rubric" section, both separate
 from the automated points.
@@ -32,15 +40,24 @@ import tomllib
 from datetime import date, datetime
 from pathlib import Path
 
-from grader.manifest import Curriculum
-from grader.results import MentorRubric, MentorScore, Run
+from grader.manifest import Curriculum, Deliverable
+from grader.results import CriterionScore, MentorRubric, MentorScore, Run
 
-__all__ = ["DEFAULT_FILE", "DEFAULT_MAX", "RubricError", "attach", "load", "parse"]
+__all__ = [
+    "DEFAULT_FILE",
+    "DEFAULT_MAX",
+    "RubricError",
+    "attach",
+    "describe",
+    "load",
+    "parse",
+    "template",
+]
 
 DEFAULT_FILE = "mentor-rubric.toml"
 DEFAULT_MAX = 5
 _TOP = ("mentor", "date", "learner")
-_ENTRY = ("score", "max", "comment")
+_ENTRY = ("score", "max", "comment", "scores")
 
 
 class RubricError(ValueError):
@@ -62,7 +79,7 @@ def _entries(data: dict, problems: list[str]) -> dict[str, dict]:
                 f"unknown field {key!r} (top-level fields are {', '.join(_TOP)}; scores go in "
                 "tables like [week6.star_stories])"
             )
-        elif "score" in value or "." in key:
+        elif "score" in value or "scores" in value or "." in key:
             found[key] = value
         else:
             for name, entry in value.items():
@@ -121,8 +138,26 @@ def parse(data: dict, curriculum: Curriculum, *, source: str = "") -> MentorRubr
             problems.append(f"{where}: this deliverable is planned (not gradable yet)")
         if unknown := sorted(set(entry) - set(_ENTRY)):
             problems.append(
-                f"{where}: unknown field(s) {', '.join(unknown)} (use score, max, comment)"
+                f"{where}: unknown field(s) {', '.join(unknown)} (use score, max, comment, or "
+                "scores for one score per criterion)"
             )
+        if "scores" in entry:
+            scored = _criteria(curriculum[deliverable_id], entry, where, problems)
+            if scored is not None:
+                comment = entry.get("comment", "")
+                if not isinstance(comment, str):
+                    problems.append(f"{where}: comment must be a string")
+                    comment = str(comment)
+                scores.append(
+                    MentorScore(
+                        deliverable_id,
+                        round(sum(c.score for c in scored), 2),
+                        round(sum(c.max for c in scored), 2),
+                        comment.strip(),
+                        scored,
+                    )
+                )
+            continue
         score, maximum = entry.get("score"), entry.get("max", DEFAULT_MAX)
         comment = entry.get("comment", "")
         if not _number(maximum) or maximum <= 0:
@@ -154,6 +189,107 @@ def parse(data: dict, curriculum: Curriculum, *, source: str = "") -> MentorRubr
     return MentorRubric(
         mentor=mentor.strip(), date=when, scores=scores, learner=learner.strip(), source=source
     )
+
+
+def _criteria(
+    deliverable: Deliverable, entry: dict, where: str, problems: list[str]
+) -> list[CriterionScore] | None:
+    """Per-criterion ``scores = { id = n, ... }`` checked against the published criteria."""
+    published = deliverable.mentor_rubric
+    if not published:
+        problems.append(
+            f"{where}: this deliverable publishes no rubric criteria; give one overall score "
+            "(score = 4) instead of scores"
+        )
+        return None
+    if "score" in entry or "max" in entry:
+        problems.append(
+            f"{where}: give either one overall score (score, max) or per-criterion scores "
+            "(scores = { ... }), not both; with scores the total is their sum"
+        )
+        return None
+    given = entry["scores"]
+    valid = ", ".join(c.id for c in published)
+    if not isinstance(given, dict):
+        problems.append(
+            f"{where}: scores must be a table of criterion = score, e.g. "
+            f"scores = {{ {published[0].id} = {published[0].max} }}; criteria: {valid}"
+        )
+        return None
+    ok = True
+    by_id = {c.id: c for c in published}
+    for cid in given:
+        if cid not in by_id:
+            close = difflib.get_close_matches(cid, list(by_id), n=1, cutoff=0.6)
+            hint = f" (did you mean {close[0]}?)" if close else ""
+            problems.append(
+                f"{where}: no criterion {cid!r}{hint}; the published criteria of "
+                f"{deliverable.id} are: {valid}"
+            )
+            ok = False
+    if missing := [c.id for c in published if c.id not in given]:
+        problems.append(
+            f"{where}: score every criterion; missing {', '.join(missing)} "
+            f"(criteria: {valid}; `rxgrade rubric {deliverable.id}` shows them)"
+        )
+        ok = False
+    scored = []
+    for criterion in published:
+        value = given.get(criterion.id)
+        if value is None:
+            continue
+        if not _number(value):
+            problems.append(f"{where}: {criterion.id} must be a number, got {value!r}")
+            ok = False
+        elif not 0 <= value <= criterion.max:
+            problems.append(
+                f"{where}: {criterion.id} = {value:g} is outside 0..{criterion.max} "
+                f"(the levels of {criterion.name!r} go up to {criterion.max})"
+            )
+            ok = False
+        else:
+            scored.append(
+                CriterionScore(criterion.id, criterion.name, float(value), float(criterion.max))
+            )
+    return scored if ok else None
+
+
+def describe(deliverable: Deliverable) -> str:
+    """The published rubric of ``deliverable`` as plain text (for ``rxgrade rubric``)."""
+    head = f"{deliverable.id}: {deliverable.title}"
+    if not deliverable.mentor_rubric:
+        return f"{head}\n  No mentor rubric is published for this deliverable: its tests grade it."
+    top = sum(c.max for c in deliverable.mentor_rubric)
+    lines = [head, f"  Mentor rubric: {len(deliverable.mentor_rubric)} criteria, 0 to {top} in all"]
+    for criterion in deliverable.mentor_rubric:
+        lines += [
+            "",
+            f"  {criterion.id}: {criterion.name} (0-{criterion.max})",
+            f"    looks for: {criterion.looks_for}",
+        ]
+        lines += [f"    {level}: {text}" for level, text in criterion.levels]
+    return "\n".join(lines)
+
+
+def template(deliverables: list[Deliverable], mentor: str = "Your Name") -> str:
+    """A mentor scores file to fill in: one table per deliverable, per criterion if published."""
+    lines = [
+        f'mentor = "{mentor}"',
+        f"date = {date.today().isoformat()}",
+        '# learner = "their name"',
+    ]
+    for deliverable in deliverables:
+        lines += ["", f"[{deliverable.id}]"]
+        if deliverable.mentor_rubric:
+            ranges = ", ".join(f"{c.id} 0-{c.max}" for c in deliverable.mentor_rubric)
+            lines += [
+                f"# {ranges}",
+                "scores = { " + ", ".join(f"{c.id} = 0" for c in deliverable.mentor_rubric) + " }",
+            ]
+        else:
+            lines.append(f"score = 0  # out of max = {DEFAULT_MAX}")
+        lines.append('comment = ""')
+    return "\n".join(lines) + "\n"
 
 
 def load(path: Path, curriculum: Curriculum) -> MentorRubric:

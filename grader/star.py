@@ -33,8 +33,10 @@ Checks on a story (:func:`story_problems`):
   $500, 1,200 images, ...) or a change written "from 0.12 to 0.03" / "0.12 -> 0.03";
 - the parts come in the order Situation, Task, Action, Result, Reflection (:func:`part_order`);
 - Situation and Task together take two or three sentences (:func:`sentences`);
-- the Result's figures are possible (:func:`implausible`): no accuracy, recall, availability or
-  other proportion above 100%, no fall of more than 100%;
+- the Result's figures are possible (:func:`implausible`, which is
+  :func:`grader.writing.figure_problems`): no accuracy, recall, availability or other proportion
+  above 100%, no fall of more than 100%, no absurd increase, no negative latency or cost, no
+  percentiles out of order;
 - a one-line Reflection (5-50 words, one paragraph);
 - two or three competency tags, each one of :data:`COMPETENCIES` (synonyms accepted).
 
@@ -51,6 +53,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from grader import written
+from grader.writing import implausible
 
 __all__ = [
     "COMPETENCIES",
@@ -210,71 +213,6 @@ def sentences(text: str) -> int:
     text = _ABBREVIATIONS.sub(lambda m: m.group(0)[:-1], _COMMENT.sub(" ", text))
     pieces = _SENTENCE_END.split(text)
     return sum(1 for piece in pieces if written.words(piece))
-
-
-#: Metrics that are proportions: as a percentage they cannot exceed 100.
-_BOUNDED = re.compile(
-    r"\b(?:accuracy|accurate|precision|recall|f1|top-?[1-9]|auc|availability|uptime|"
-    r"agreement|coverage|hit[ -]rate|success[ -]rate|pass[ -]rate|specificity|sensitivity|"
-    r"proportion|fraction)\b",
-    re.IGNORECASE,
-)
-_PERCENT = re.compile(r"(?<![\w.])([-+−–]?)\s?(\d[\d,]*(?:\.\d+)?)\s?(?:%|percent\b)", re.I)
-#: A fall, just before the percentage ("fell by 150%", "cut latency by 200%").
-_FALL_BEFORE = re.compile(
-    r"\b(?:fell|falls?|dropped|drops?|decreased?|decreases|reduced|reduces?|cut|cuts|down|"
-    r"lowered|lowers?|shrank|shrunk|shrinks?|declined?|declines)\b(?:\s+\S+){0,3}?\s*(?:by\s*)?$",
-    re.IGNORECASE,
-)
-#: A fall, just after the percentage ("200% less memory", "a 150% reduction").
-_FALL_AFTER = re.compile(
-    r"^\s*(?:less|fewer|lower|smaller|shorter|cheaper|reduction|decrease|drop|cut|decline)\b",
-    re.IGNORECASE,
-)
-#: A relative change, which a proportion can show above 100% ("recall improved by 150%").
-_RELATIVE_BEFORE = re.compile(r"(?:\bby|\+)\s*$", re.IGNORECASE)
-_RELATIVE_AFTER = re.compile(
-    r"^\s*(?:more|higher|better|increase|improvement|gain|relative|faster|up)\b", re.IGNORECASE
-)
-_CLAUSE_BREAK = re.compile(r"[;:]|,\s|\.(?=\s|$)|\b(?:and|while|but|whereas)\b", re.IGNORECASE)
-
-
-def implausible(text: str) -> list[str]:
-    """Figures in ``text`` that cannot be true, each with the reason (empty: all possible).
-
-    Two rules, applied clause by clause (clauses end at ``,``, ``;``, a full stop, "and",
-    "while", "but"):
-
-    - a fall of more than 100%: a negative percentage below -100 ("latency -300%"), or a
-      percentage above 100 right after a verb of decrease ("fell by 150%", "cut costs by 200%")
-      or right before a word of decrease ("200% less memory", "a 150% reduction");
-    - a level above 100% in a clause about a proportion (accuracy, precision, recall, top-1,
-      AUC, availability, uptime, agreement, coverage, hit rate, ...): "101% accuracy",
-      "availability from 99% to 120%". A relative change ("recall improved by 150%", "150%
-      more coverage") is not a level and is left alone.
-    """
-    found: list[str] = []
-    text = _COMMENT.sub(" ", text)
-    for clause in _CLAUSE_BREAK.split(text):
-        bounded = _BOUNDED.search(clause)
-        for match in _PERCENT.finditer(clause):
-            value = float(match.group(2).replace(",", ""))
-            if value <= 100:
-                continue
-            figure = match.group(0).strip()
-            before, after = clause[: match.start()], clause[match.end() :]
-            if match.group(1) in ("-", "−", "–"):
-                found.append(f"{figure!r}: nothing can fall by more than 100%")
-            elif _FALL_BEFORE.search(before) or _FALL_AFTER.match(after):
-                found.append(f"{figure!r} of decrease: nothing can fall by more than 100%")
-            elif (
-                bounded
-                and match.group(1) != "+"
-                and not _RELATIVE_BEFORE.search(before)
-                and not _RELATIVE_AFTER.match(after)
-            ):
-                found.append(f"{figure!r} of {bounded.group(0)}: a proportion is at most 100%")
-    return found
 
 
 def _shingles(text: str, n: int) -> set[tuple[str, ...]]:

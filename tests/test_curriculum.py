@@ -498,6 +498,118 @@ def test_the_question_banks_and_design_rubrics_are_course_data() -> None:
     assert len(fresh) >= 2 and all(p["id"].startswith("fresh.") for p in fresh)
 
 
+# --------------------------------------------------------------------------- mentor rubrics
+RUBRIC_CRITERION = """
+[[mentor_rubric]]
+id = "structure"
+name = "STAR structure"
+looks_for = "Brief setup, long Action."
+
+[mentor_rubric.levels]
+1 = "Parts missing."
+3 = "All parts, thin Action."
+5 = "Brief setup, detailed Action."
+"""
+
+
+def test_a_mentor_rubric_is_read_from_the_entry_file(tmp_path: Path) -> None:
+    second = RUBRIC_CRITERION.replace('"structure"', '"impact"').replace("1 = ", "0 = ")
+    root = _course_with_entry_file(
+        tmp_path, '{ id = "week1.thing", status = "ready" }', ENTRY_FILE + RUBRIC_CRITERION + second
+    )
+    thing = manifest.load(root)["week1.thing"]
+    assert [c.id for c in thing.mentor_rubric] == ["structure", "impact"]
+    structure = thing.mentor_rubric[0]
+    assert (structure.name, structure.looks_for, structure.max) == (
+        "STAR structure",
+        "Brief setup, long Action.",
+        5,
+    )
+    assert structure.levels == (
+        (1, "Parts missing."),
+        (3, "All parts, thin Action."),
+        (5, "Brief setup, detailed Action."),
+    )
+    assert thing.mentor_rubric[1].levels[0] == (0, "Parts missing.")
+    assert manifest.entry_data(manifest.load(root), "week1.thing") == {}, "not course [data]"
+
+
+@pytest.mark.parametrize(
+    ("rubric", "message"),
+    [
+        pytest.param(RUBRIC_CRITERION * 2, "id 'structure' is used twice", id="duplicate-id"),
+        pytest.param(
+            RUBRIC_CRITERION.replace('name = "STAR structure"\n', ""),
+            r"criterion 1 \('structure'\): missing name",
+            id="no-name",
+        ),
+        pytest.param(
+            RUBRIC_CRITERION.split("[mentor_rubric.levels]")[0], "missing levels", id="no-levels"
+        ),
+        pytest.param(
+            RUBRIC_CRITERION.replace('3 = "All parts, thin Action."', '3 = "  "'),
+            "level 3 needs a non-empty descriptor",
+            id="empty-level",
+        ),
+        pytest.param(
+            RUBRIC_CRITERION.replace('looks_for = "Brief setup, long Action."', 'looks_for = ""'),
+            "looks_for must be non-empty text",
+            id="empty-looks-for",
+        ),
+        pytest.param(
+            RUBRIC_CRITERION.replace(
+                '3 = "All parts, thin Action."\n5 = "Brief setup, detailed Action."', ""
+            ),
+            "at least two levels",
+            id="one-level",
+        ),
+        pytest.param(
+            RUBRIC_CRITERION.replace("3 = ", "good = "),
+            "level 'good' must be a whole number",
+            id="named-level",
+        ),
+        pytest.param(
+            RUBRIC_CRITERION.replace('id = "structure"', 'id = "STAR structure"'),
+            "id must be a snake_case name",
+            id="bad-id",
+        ),
+        pytest.param(
+            RUBRIC_CRITERION.replace("looks_for", "weight = 2\nlooks_for"),
+            r"unknown field\(s\) weight",
+            id="unknown-field",
+        ),
+        pytest.param(
+            '\nmentor_rubric = "be clear"\n', "mentor_rubric must be one or more", id="text"
+        ),
+    ],
+)
+def test_bad_mentor_rubrics_are_refused_naming_the_file(
+    tmp_path: Path, rubric: str, message: str
+) -> None:
+    root = _course_with_entry_file(
+        tmp_path, '{ id = "week1.thing", status = "ready" }', ENTRY_FILE + rubric
+    )
+    with pytest.raises(manifest.ManifestError, match=message) as info:
+        manifest.load(root)
+    assert str(info.value).startswith("curriculum/week1/thing.toml: "), info.value
+
+
+def test_written_work_of_weeks_1_and_6_publishes_a_specific_mentor_rubric() -> None:
+    """Each written deliverable of weeks 1 and 6 has 3-5 criteria of its own, not boilerplate."""
+    written = [d for d in CURRICULUM if d.kind == "written" and d.week in (1, 6) and not d.planned]
+    assert written
+    bare = [d.id for d in written if not 3 <= len(d.mentor_rubric) <= 5]
+    assert not bare, f"give these 3-5 [[mentor_rubric]] criteria (docs/authors.md): {bare}"
+    seen: dict[str, str] = {}
+    for d in written:
+        for c in d.mentor_rubric:
+            for text in (c.looks_for, *(t for _, t in c.levels)):
+                assert seen.setdefault(text, d.id) == d.id, (
+                    f"{d.id} criterion {c.id!r} copies {seen[text]}'s text {text!r}: write "
+                    "descriptors specific to this deliverable"
+                )
+
+
 # --------------------------------------------------------------------------- spec clauses
 def test_every_ready_exercise_tags_the_clauses_of_its_spec() -> None:
     untagged = sorted(d.id for d in CURRICULUM if not d.planned and not clauses_of(ROOT / d.module))

@@ -167,6 +167,31 @@ def test_deliverable_is_on_its_week_page(site: Path, deliverable: manifest.Deliv
         assert f"pytest {deliverable.tests}" in text
 
 
+RUBRICS = [d for d in DELIVERABLES if d.mentor_rubric and not d.planned]
+
+
+@pytest.mark.parametrize("deliverable", RUBRICS, ids=[d.id for d in RUBRICS])
+def test_published_mentor_rubrics_are_on_the_week_page(
+    site: Path, deliverable: manifest.Deliverable
+) -> None:
+    text = Sections.of(week_page(site, deliverable.week)).section_text(anchor(deliverable.id))
+    top = sum(c.max for c in deliverable.mentor_rubric)
+    assert f"Mentor rubric: {len(deliverable.mentor_rubric)} criteria, scored 0-{top}" in text
+    assert f"rxgrade rubric {deliverable.id}" in text
+    for criterion in deliverable.mentor_rubric:
+        for words in (criterion.name, criterion.looks_for, criterion.levels[-1][1]):
+            needle = " ".join(words.split())
+            assert needle in text, f"{deliverable.id}: the rubric block lacks {needle!r}"
+
+
+def test_grading_page_documents_rubric_scoring(site: Path) -> None:
+    html = (site / "grading" / "index.html").read_text(encoding="utf-8")
+    assert 'id="mentor-rubric"' in html
+    for needle in ("rxgrade report --rubric", "[[mentor_rubric]]", "each from 0 to that criterion"):
+        assert needle in html, f"the mentor section should show {needle!r}"
+    assert "Rubric scores** for written" not in html, "rubric scoring is built"
+
+
 def test_reference_page_lists_the_modules_on_disk(site: Path) -> None:
     html = (site / "reference" / "index.html").read_text(encoding="utf-8")
     assert "rxvision-modules" not in html, "the hook did not fill the modules marker"

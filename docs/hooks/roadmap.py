@@ -4,6 +4,9 @@ The manifest is the single source of truth, so the roadmap is never checked in: 
 ``roadmap/index.md`` (the course overview) and ``roadmap/weekN.md`` (one page per week) as
 generated files, and ``on_config`` lists those weeks in the navigation under "Roadmap".
 
+A deliverable that publishes a mentor rubric (``[[mentor_rubric]]`` in its entry file) shows it
+under its files, in a collapsible "Mentor rubric" block (:func:`render_rubric`).
+
 Every deliverable's heading carries a stable anchor, :func:`anchor` of its id
 (``week1.efficientnet`` -> ``#week1-efficientnet``), so the grader and other pages can link to
 ``roadmap/week1/#week1-efficientnet``.
@@ -29,7 +32,7 @@ if TYPE_CHECKING:
 
     from grader.manifest import Curriculum, Deliverable, Week
 
-__all__ = ["anchor", "blob_url", "render_index", "render_modules", "render_week"]
+__all__ = ["anchor", "blob_url", "render_index", "render_modules", "render_rubric", "render_week"]
 
 log = logging.getLogger("mkdocs.hooks.roadmap")
 
@@ -157,7 +160,36 @@ def _deliverable(d: Deliverable, curriculum: Curriculum, repo_url: str, level: i
         "```",
         "",
     ]
+    if d.mentor_rubric:
+        lines += render_rubric(d)
     return lines
+
+
+def render_rubric(d: Deliverable) -> list[str]:
+    """The published mentor rubric of ``d`` as a collapsible block with one table.
+
+    One row per criterion: its id (the key a mentor scores in ``scores = { id = n }``), what the
+    mentor looks for, and one column per level descriptor (usually 1, 3 and 5).
+    """
+    levels = sorted({level for c in d.mentor_rubric for level, _ in c.levels})
+    top = sum(c.max for c in d.mentor_rubric)
+    lines = [
+        f'??? note "Mentor rubric: {len(d.mentor_rubric)} criteria, scored 0-{top} by hand"',
+        "",
+        "    Besides the tests, a mentor scores this deliverable on these criteria (see "
+        f"[Grading: for mentors](../grading.md#mentor-rubric)); `rxgrade rubric {d.id}` prints "
+        "them.",
+        "",
+        "    | criterion | what the mentor looks for | "
+        + " | ".join(str(level) for level in levels)
+        + " |",
+        "    |---|---|" + "---|" * len(levels),
+    ]
+    for c in d.mentor_rubric:
+        text = dict(c.levels)
+        cells = " | ".join(_cell(text[level]) if level in text else "–" for level in levels)
+        lines.append(f"    | **{_cell(c.name)}** `{c.id}` | {_cell(c.looks_for)} | {cells} |")
+    return lines + [""]
 
 
 # -- pages ------------------------------------------------------------------------------------

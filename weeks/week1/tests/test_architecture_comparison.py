@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from grader import star, written
+from grader.writing import WritingTests
 
 SECTIONS: dict[str, tuple[tuple[str, ...], int]] = {
     # name -> (accepted heading words, minimum words)
@@ -352,3 +353,10 @@ def test_decision_says_what_would_change_it(document: written.Document) -> None:
         "the Decision should say what evidence would change it (e.g. 'if a ViT reaches ... at "
         "300 images per class, switch'): no 'if', 'unless', 'once', 'revisit' ... found"
     )
+
+
+class TestWriting(WritingTests):
+    """No filler section [#no-filler], no impossible figure [#possible-figures]."""
+
+    skip_sections = ("reference",)
+    skip_figures = ("tables",)  # its own tests judge the results table

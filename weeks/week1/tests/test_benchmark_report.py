@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
-from grader import star, written
+from grader import manifest, star, written
+from grader.writing import WritingTests
 
 SECTIONS: dict[str, tuple[str, ...]] = {
     "Machine": ("machine", "hardware", "setup"),
@@ -361,3 +363,36 @@ def test_recommendation_says_when_to_revisit(document: written.Document) -> None
         "say when you would revisit the recommendation (e.g. 'revisit when the model grows' or "
         "'if int8 kernels for depthwise convolutions arrive')"
     )
+
+
+class TestWriting(WritingTests):
+    """No filler section [#no-filler], no impossible figure [#possible-figures]."""
+
+    skip_figures = ("tables",)  # its own tests judge the results table
+
+
+# -- read by meaning: last in the file, so a mutant caught above never loads the model ----------
+@pytest.fixture(scope="module")
+def semantic() -> ModuleType:
+    """:mod:`grader.semantic`, whose model loads on first use (about 8 s, once per process): a
+    test that fails on the file before asking about meaning (a stub, a broken mutant) never
+    loads it."""
+    from grader import semantic
+
+    return semantic
+
+
+@pytest.mark.clause("on-topic")
+def test_every_section_is_about_its_prompt(
+    document: written.Document,
+    semantic: ModuleType,
+    rx_root: Path,
+    deliverable: manifest.Deliverable,
+) -> None:
+    # the prompts come from the course's template (the learner's copy when graded in place:
+    # a section whose guidance comment was deleted is not judged)
+    template = (rx_root / deliverable.path_for("learner")).read_text()
+    prompts = semantic.template_prompts(template, guided_only=True)
+    answers = {name: _section(document, name) for name in SECTIONS}
+    flagged = semantic.off_topic(answers, prompts)
+    assert not flagged, semantic.off_topic_message(flagged)

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
-from grader import star, written
+from grader import manifest, star, written
+from grader.writing import WritingTests
 
 SECTIONS: dict[str, tuple[str, ...]] = {
     "Hook": ("hook",),
@@ -202,3 +204,36 @@ def test_cites_the_paper(document: written.Document) -> None:
     assert PAPER.search(body), (
         "cite the paper in `## References` with its link: https://arxiv.org/abs/1905.11946"
     )
+
+
+class TestWriting(WritingTests):
+    """No filler section [#no-filler], no impossible figure [#possible-figures]."""
+
+    skip_sections = ("reference",)
+
+
+# -- read by meaning: last in the file, so a mutant caught above never loads the model ----------
+@pytest.fixture(scope="module")
+def semantic() -> ModuleType:
+    """:mod:`grader.semantic`, whose model loads on first use (about 8 s, once per process): a
+    test that fails on the file before asking about meaning (a stub, a broken mutant) never
+    loads it."""
+    from grader import semantic
+
+    return semantic
+
+
+@pytest.mark.clause("on-topic")
+def test_every_section_is_about_its_prompt(
+    document: written.Document,
+    semantic: ModuleType,
+    rx_root: Path,
+    deliverable: manifest.Deliverable,
+) -> None:
+    # the prompts come from the course's template (the learner's copy when graded in place:
+    # a section whose guidance comment was deleted is not judged)
+    template = (rx_root / deliverable.path_for("learner")).read_text()
+    prompts = semantic.template_prompts(template, guided_only=True)
+    answers = {name: _prose(_section(document, name)) for name in PROSE_SECTIONS}
+    flagged = semantic.off_topic(answers, prompts)
+    assert not flagged, semantic.off_topic_message(flagged)

@@ -19,6 +19,7 @@ import torch
 from torch.utils.flop_counter import FlopCounterMode
 
 from grader import star, written
+from grader.writing import WritingTests
 
 SECTIONS: dict[str, tuple[tuple[str, ...], int]] = {
     # name -> (accepted heading words, minimum words)
@@ -346,3 +347,9 @@ def test_served_variant_meets_the_stated_latency_budget(document: written.Docume
         "variant you serve must meet the budget you state (a median over it means its p95 is "
         "over it too). Recommend a variant that fits, or state the budget you really have"
     )
+
+
+class TestWriting(WritingTests):
+    """No filler section [#no-filler], no impossible figure [#possible-figures]."""
+
+    skip_figures = ("tables",)  # its own tests judge the results table

@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from grader import star, written
+from grader.writing import WritingTests
 
 DIFF = "weeks/week6/portfolio/code_review_drill.diff"
 SEVERITIES = ("blocker", "major", "minor", "nit")
@@ -353,3 +354,7 @@ def test_verdict_says_why(document: written.Document) -> None:
         "after the decision, say why in one or two sentences (what blocks the merge, what would "
         f"make you approve); the `## Verdict` has {written.words(verdict)} words: {verdict!r}"
     )
+
+
+class TestWriting(WritingTests):
+    """No filler section [#no-filler], no impossible figure [#possible-figures]."""

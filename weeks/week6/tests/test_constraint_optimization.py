@@ -19,6 +19,7 @@ import pytest
 
 from grader import design_judge
 from grader.estimates import Estimate, check_estimates, impossible_values, parse_estimates
+from grader.writing import WritingTests
 from grader.written import Document, load, words
 
 SECTIONS = {
@@ -299,3 +300,9 @@ def test_the_levers_are_named(document: Document) -> None:
         + ", ".join(f"{name} ({' / '.join(LEVERS[name])})" for name in missing)
         + "; say what each one moves and what it costs"
     )
+
+
+class TestWriting(WritingTests):
+    """No filler section [#no-filler], no impossible figure [#possible-figures]."""
+
+    skip_figure_sections = ("cost",)  # [#cost-possible] judges it

@@ -26,6 +26,7 @@ from grader.design_checks import (
     prose_fragments,
 )
 from grader.mermaid import Flowchart, MermaidError, parse_mermaid
+from grader.writing import WritingTests
 from grader.written import Document, load
 
 #: design key -> (section heading words, design document)
@@ -218,3 +219,7 @@ def test_node_names_match_the_design_document(
         f"{DESIGNS[key][1]} (outside its diagram): {', '.join(missing)}. Use the same component "
         "names in both so a reader can follow from the text to the diagram."
     )
+
+
+class TestWriting(WritingTests):
+    """No filler section [#no-filler], no impossible figure [#possible-figures]."""

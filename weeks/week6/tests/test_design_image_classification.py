@@ -14,10 +14,14 @@ Run: ``pytest weeks/week6/tests/test_design_image_classification.py``.
 
 from __future__ import annotations
 
+from pathlib import Path
+from types import ModuleType
+
 import pytest
 
-from grader import design_judge
+from grader import design_judge, manifest, written
 from grader.design_checks import DIAGRAM_PATHS, FORMAT, REQUIRED_ESTIMATES, DesignPromptTests
+from grader.writing import WritingTests
 
 
 class TestDesign(DesignPromptTests):
@@ -34,3 +38,32 @@ class TestDesign(DesignPromptTests):
             f"the prompt is 50 million photos a day; your daily_requests is {per_day:,.0f} per "
             f"day (line {daily.line}: {daily.text!r})"
         )
+
+
+class TestWriting(WritingTests):
+    """No filler section [#no-filler], no impossible figure [#possible-figures]."""
+
+
+# -- read by meaning: last in the file, so a mutant caught above never loads the model ----------
+@pytest.fixture(scope="module")
+def semantic() -> ModuleType:
+    """:mod:`grader.semantic`, whose model loads on first use (about 8 s, once per process): a
+    test that fails on the file before asking about meaning (a stub, a broken mutant) never
+    loads it."""
+    from grader import semantic
+
+    return semantic
+
+
+@pytest.mark.clause("on-topic")
+def test_every_section_is_about_its_prompt(
+    target_path: Path, semantic: ModuleType, rx_root: Path, deliverable: manifest.Deliverable
+) -> None:
+    # the prompts come from the course's template (the learner's copy when graded in place:
+    # a section whose guidance comment was deleted is not judged)
+    template = (rx_root / deliverable.path_for("learner")).read_text()
+    prompts = semantic.template_prompts(template, guided_only=True)
+    document = written.load(target_path)
+    answers = semantic.section_answers(document.sections)
+    flagged = semantic.off_topic(answers, prompts)
+    assert not flagged, semantic.off_topic_message(flagged)

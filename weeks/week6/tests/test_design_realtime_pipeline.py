@@ -18,6 +18,7 @@ import pytest
 
 from grader import design_judge
 from grader.design_checks import DIAGRAM_PATHS, REQUIRED_ESTIMATES, DesignPromptTests
+from grader.writing import WritingTests
 from grader.written import Document
 
 SEMANTICS = {
@@ -54,3 +55,7 @@ class TestDesign(DesignPromptTests):
             "say which delivery guarantee you rely on and how you make it safe: missing "
             + ", ".join(f"{name} ({' / '.join(SEMANTICS[name])})" for name in found.missing)
         )
+
+
+class TestWriting(WritingTests):
+    """No filler section [#no-filler], no impossible figure [#possible-figures]."""

@@ -18,6 +18,7 @@ import pytest
 
 from grader import design_judge
 from grader.design_checks import DIAGRAM_PATHS, FORMAT, REQUIRED_ESTIMATES, DesignPromptTests
+from grader.writing import WritingTests
 
 FUNNEL = ("catalogue_size", "candidates_retrieved", "candidates_ranked", "results_shown")
 
@@ -56,3 +57,7 @@ class TestDesign(DesignPromptTests):
             "state the end-to-end SLO as latency_slo (e.g. latency_slo_ms = 100)"
         )
         assert check.ok, check.message()
+
+
+class TestWriting(WritingTests):
+    """No filler section [#no-filler], no impossible figure [#possible-figures]."""

@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from grader import design_judge
+from grader.writing import WritingTests
 from grader.written import Document, load
 
 COMPONENTS = {
@@ -288,3 +289,7 @@ def test_principles_cover_timeouts_retries_breakers_degradation(document: Docume
         "`## Principles` must state your rules for timeouts, retries with backoff, circuit "
         f"breakers and the degradation order; missing: {', '.join(missing)}"
     )
+
+
+class TestWriting(WritingTests):
+    """No filler section [#no-filler], no impossible figure [#possible-figures]."""

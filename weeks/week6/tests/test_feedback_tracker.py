@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from grader import manifest, mock, star, written
+from grader.writing import WritingTests
 
 COLUMNS: dict[str, tuple[str, ...]] = {
     "id": ("id", "gap"),
@@ -251,3 +252,7 @@ def test_reflection_names_two_changes(
         f"name the two most important changes by their tracker ids (e.g. G1 and G3); the "
         f"reflection names {sorted(named) or 'none'}"
     )
+
+
+class TestWriting(WritingTests):
+    """No filler section [#no-filler], no impossible figure [#possible-figures]."""

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
 from grader import star, written
+from grader.writing import WritingTests
 
 #: Narrative kind -> words its heading starts with (before the colon).
 KINDS: dict[str, tuple[str, ...]] = {
@@ -190,4 +192,35 @@ def test_failure_lesson_says_what_you_do_differently_since(
     assert parts, "no `## Failed idea: ...` narrative"
     assert CHANGED_SINCE.search(parts.get("lesson", "")), (
         "say what you have done differently since ('since then I...', 'now I...') in the Lesson"
+    )
+
+
+class TestWriting(WritingTests):
+    """No filler section [#no-filler] (grader/writing.py)."""
+
+    figures = False  # [#plausible] judges the Evidence
+
+
+# -- read by meaning: last in the file, so a mutant caught above never loads the model ----------
+@pytest.fixture(scope="module")
+def semantic() -> ModuleType:
+    """:mod:`grader.semantic`, whose model loads on first use (about 8 s, once per process): a
+    test that fails on the file before asking about meaning (a stub, a broken mutant) never
+    loads it."""
+    from grader import semantic
+
+    return semantic
+
+
+@pytest.mark.clause("distinct")
+def test_narratives_are_not_one_story_reworded(
+    titled: dict[str, tuple[str, str]], semantic: ModuleType
+) -> None:
+    assert titled, "no narrative found (headings like `## Reframed problem: ...`)"
+    pairs = semantic.near_duplicate_pairs({heading: body for heading, body in titled.values()})
+    assert not pairs, (
+        "these narratives tell the same story in other words (their meaning, read by a sentence "
+        "model, is as close as a story and its paraphrase; different stories on one project "
+        f"score below {semantic.NEAR_DUPLICATE_THRESHOLD:.2f}); each kind needs its own story:\n"
+        + "\n".join(f"{a} / {b}: similarity {v:.2f}" for a, b, v in pairs)
     )

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from grader import mock, star, written
+from grader.writing import WritingTests
 
 SECTIONS: dict[str, tuple[str, ...]] = {
     "Targets": ("target",),
@@ -245,3 +246,7 @@ def test_long_story_says_what_you_would_do_differently(document: written.Documen
         "close the 5-minute story with what you would do differently ('If I started again, "
         "I would...', 'next time I would...')"
     )
+
+
+class TestWriting(WritingTests):
+    """No filler section [#no-filler], no impossible figure [#possible-figures]."""

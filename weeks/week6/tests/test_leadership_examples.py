@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
 from grader import star, written
+from grader.writing import WritingTests
 
 #: Example kind -> words its heading starts with (before the colon).
 KINDS: dict[str, tuple[str, ...]] = {
@@ -225,4 +227,33 @@ def test_question_map_rows_are_questions(question_map: list[dict[str, str]]) -> 
     assert not bad, (
         "write each row as the interviewer would ask it ('Tell me about a time...', or ending "
         f"with '?'); these are not questions: {bad}"
+    )
+
+
+class TestWriting(WritingTests):
+    """No filler section [#no-filler], no impossible figure [#possible-figures]."""
+
+
+# -- read by meaning: last in the file, so a mutant caught above never loads the model ----------
+@pytest.fixture(scope="module")
+def semantic() -> ModuleType:
+    """:mod:`grader.semantic`, whose model loads on first use (about 8 s, once per process): a
+    test that fails on the file before asking about meaning (a stub, a broken mutant) never
+    loads it."""
+    from grader import semantic
+
+    return semantic
+
+
+@pytest.mark.clause("distinct")
+def test_examples_are_not_one_story_reworded(
+    titled: dict[str, tuple[str, str]], semantic: ModuleType
+) -> None:
+    assert titled, "no example found (headings like `## Design decision: ...`)"
+    pairs = semantic.near_duplicate_pairs({heading: body for heading, body in titled.values()})
+    assert not pairs, (
+        "these examples tell the same story in other words (their meaning, read by a sentence "
+        "model, is as close as a story and its paraphrase; different stories on one project "
+        f"score below {semantic.NEAR_DUPLICATE_THRESHOLD:.2f}); each kind needs its own story:\n"
+        + "\n".join(f"{a} / {b}: similarity {v:.2f}" for a, b, v in pairs)
     )

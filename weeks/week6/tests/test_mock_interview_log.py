@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from grader import mock, star
+from grader.writing import WritingTests
 
 MIN_MOCKS = 4
 MIN_TIMESTAMPS = 4
@@ -285,3 +286,7 @@ def test_follow_ups_say_what_happened(mocks: list[mock.LoggedMock]) -> None:
         "for each earlier gap you checked, say what happened this time (`- G1: asked about the "
         "latency budget at 01:10`):\n" + "\n".join(bad)
     )
+
+
+class TestWriting(WritingTests):
+    """No filler section [#no-filler], no impossible figure [#possible-figures]."""

@@ -18,6 +18,7 @@ import pytest
 
 from grader import manifest, mock, star, written
 from grader.estimates import check_estimates, impossible_values, parse_estimates
+from grader.writing import WritingTests
 
 MONDAY = "week6.design_image_classification"
 TIME_BOX = 45
@@ -300,3 +301,9 @@ def test_estimates_agree_with_each_other(document: written.Document) -> None:
         "Monday design; each derived number must be within 2x of what the others give):\n"
         + "\n".join(problems)
     )
+
+
+class TestWriting(WritingTests):
+    """No filler section [#no-filler], no impossible figure [#possible-figures]."""
+
+    skip_figure_sections = ("estima",)  # [#estimates-consistent] does

@@ -17,6 +17,7 @@ import pytest
 
 from grader import design_judge
 from grader.design_checks import concepts_in_sections_problem, keyword_sections_problem
+from grader.writing import WritingTests
 from grader.written import Document, load
 
 RUBRIC = design_judge.Rubric(
@@ -223,3 +224,7 @@ def test_cost_gives_the_bill_by_component_and_the_levers(
         "name the levers that cut the bill (the cache hit rate, quantisation, scaling down at "
         "night ...): the Cost section never says what would cut, save or reduce it"
     )
+
+
+class TestWriting(WritingTests):
+    """No filler section [#no-filler], no impossible figure [#possible-figures]."""

@@ -3,15 +3,22 @@
 The judge is :mod:`grader.star` (regular expressions and word counts, documented there). A story
 is a ``## Story N: title`` section with ``### Tags``, ``### Situation``, ``### Task``,
 ``### Action``, ``### Result`` and ``### Reflection`` (see the template).
+
+Two stories are one story told twice when they share most of their 5-word phrases (a copy; cheap,
+checked first) or when a sentence model reads them as the same story in other words
+(:func:`grader.semantic.near_duplicate_pairs`, all-MiniLM-L6-v2; the last test, so the model is
+loaded only when every other check passes).
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
 from grader import star
+from grader.writing import WritingTests
 
 MIN_STORIES = 8
 
@@ -149,4 +156,35 @@ def test_the_bank_covers_every_competency(stories: list[star.Story]) -> None:
     assert not missing, (
         f"no story is tagged with: {', '.join(missing)}; interviewers ask about each of "
         f"{', '.join(star.COMPETENCIES)}: write (or re-tag) a story for every one"
+    )
+
+
+class TestWriting(WritingTests):
+    """No filler section [#no-filler] (grader/writing.py)."""
+
+    figures = False  # [#plausible] judges the Results
+
+
+# -- read by meaning: last in the file, so a mutant caught above never loads the model ----------
+@pytest.fixture(scope="module")
+def semantic() -> ModuleType:
+    """:mod:`grader.semantic`, whose model loads on first use (about 8 s, once per process): a
+    test that fails on the file before asking about meaning (a stub, a broken mutant) never
+    loads it."""
+    from grader import semantic
+
+    return semantic
+
+
+@pytest.mark.clause("distinct")
+def test_stories_are_not_one_story_reworded(
+    stories: list[star.Story], semantic: ModuleType
+) -> None:
+    assert stories, "no `## Story ...` section found"
+    pairs = semantic.near_duplicate_pairs({s.title: s.text for s in stories})
+    assert not pairs, (
+        "these stories tell the same story in other words (their meaning, read by a sentence "
+        "model, is as close as a story and its paraphrase; two different stories on one project "
+        f"score below {semantic.NEAR_DUPLICATE_THRESHOLD:.2f}); replace one of each pair with a "
+        "different story:\n" + "\n".join(f"{a} / {b}: similarity {v:.2f}" for a, b, v in pairs)
     )

@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from hypothesis import example, given
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from grader import differential as diff
@@ -396,6 +396,11 @@ def test_sum_shared_frees_the_shared_block(impl: ModuleType) -> None:
 @example(values=np.arange(7.0), workers=11, dtype="int32", strided=True)
 @example(values=np.zeros(0), workers=2, dtype="float64", strided=False)
 @example(values=np.zeros(0), workers=0, dtype="float64", strided=False)
+@example(values=np.arange(4.0), workers=-1, dtype="int64", strided=False)
+@example(values=np.arange(9.0), workers=5, dtype="float32", strided=True)
+# every example starts process pools (both implementations): 20 drawn cases cover the small
+# space of worker counts, dtypes and layouts; the pinned ones above are its corners
+@settings(max_examples=20)
 def test_sum_shared_agrees_with_the_reference(
     impl: ModuleType,
     reference: ModuleType,

@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
-from grader import design_judge
+from grader import design_judge, manifest
+from grader.writing import WritingTests
 from grader.written import Document, load, words
 
 MIN_ANALYSES = 6
@@ -163,3 +165,31 @@ def test_each_decision_says_what_would_change_it(document: Document) -> None:
         f"({MIN_REVISIT_WORDS} words or more, e.g. 'when we have 10x more field labels or serve "
         f"on GPUs'); too short in: {', '.join(short)}"
     )
+
+
+class TestWriting(WritingTests):
+    """No filler section [#no-filler], no impossible figure [#possible-figures]."""
+
+
+# -- read by meaning: last in the file, so a mutant caught above never loads the model ----------
+@pytest.fixture(scope="module")
+def semantic() -> ModuleType:
+    """:mod:`grader.semantic`, whose model loads on first use (about 8 s, once per process): a
+    test that fails on the file before asking about meaning (a stub, a broken mutant) never
+    loads it."""
+    from grader import semantic
+
+    return semantic
+
+
+@pytest.mark.clause("on-topic")
+def test_every_section_is_about_its_prompt(
+    document: Document, semantic: ModuleType, rx_root: Path, deliverable: manifest.Deliverable
+) -> None:
+    # the prompts come from the course's template (the learner's copy when graded in place:
+    # a section whose guidance comment was deleted is not judged)
+    template = (rx_root / deliverable.path_for("learner")).read_text()
+    prompts = semantic.template_prompts(template, guided_only=True)
+    answers = semantic.section_answers(document.sections)
+    flagged = semantic.off_topic(answers, prompts)
+    assert not flagged, semantic.off_topic_message(flagged)

@@ -352,6 +352,16 @@ def reference(deliverable: manifest.Deliverable) -> ModuleType:
     return import_target(deliverable, "solution")
 
 
+@pytest.fixture(scope="session")
+def semantic() -> ModuleType:
+    """:mod:`grader.semantic` (sentence embeddings), for tests that must understand words. Its
+    model loads on first use (seconds, once per process): put those tests last in their file, so
+    a stub or a mutant that fails a cheaper test first never loads it."""
+    from grader import semantic
+
+    return semantic
+
+
 @pytest.fixture
 def target_path(
     request: pytest.FixtureRequest,

@@ -234,15 +234,8 @@ class TestWriting(WritingTests):
     """No filler section [#no-filler], no impossible figure [#possible-figures]."""
 
 
-# -- read by meaning: last in the file, so a mutant caught above never loads the model ----------
-@pytest.fixture(scope="module")
-def semantic() -> ModuleType:
-    """:mod:`grader.semantic`, whose model loads on first use (about 8 s, once per process): a
-    test that fails on the file before asking about meaning (a stub, a broken mutant) never
-    loads it."""
-    from grader import semantic
-
-    return semantic
+# -- read by meaning (the `semantic` fixture): last in the file, so a mutant caught above never
+# loads the model
 
 
 @pytest.mark.clause("distinct")

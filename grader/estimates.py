@@ -43,6 +43,7 @@ __all__ = [
     "Quantity",
     "check_estimates",
     "impossible_values",
+    "is_estimate_line",
     "parse_estimates",
 ]
 
@@ -373,6 +374,17 @@ def _resolve_name(raw: str) -> tuple[str, str] | None:
 
 
 _LINE = re.compile(r"^\s*(?:[-*+]\s+)?`?(?P<name>[A-Za-z][\w]*)`?\s*=\s*(?P<rest>.+?)`?\s*$")
+
+
+def is_estimate_line(line: str) -> bool:
+    """Whether :func:`parse_estimates` reads ``line`` as a ``name = value`` estimate of a known
+    quantity (``- peak_qps = 579 x 3 = 1,736 requests/s``): data, like a table row, not prose."""
+    match = _LINE.match(line)
+    return bool(
+        match
+        and re.search(r"\d", match.group("rest").rsplit("=", 1)[-1])
+        and _resolve_name(match.group("name")) is not None
+    )
 
 
 @dataclass(frozen=True)

@@ -39,7 +39,7 @@ from typing import ClassVar
 
 import pytest
 
-from grader import written
+from grader import estimates, written
 
 __all__ = [
     "KEYWORD_RUN",
@@ -106,8 +106,10 @@ _INLINE_CODE = re.compile(r"`[^`\n]*`")
 
 
 def _prose(text: str) -> str:
-    """What a reader reads as sentences: no comments, code, tables, headings, URLs."""
+    """What a reader reads as sentences: no comments, code, tables, headings, URLs, nor the
+    ``name = value`` lines that state estimates (the designs' other form of a table)."""
     text = written.prose(text)
+    text = "\n".join(" " if estimates.is_estimate_line(line) else line for line in text.split("\n"))
     text = _HEADING_LINE.sub(" ", text)
     text = _URL.sub(" ", text)
     return _INLINE_CODE.sub(" ", text)

@@ -1,8 +1,9 @@
 """The whole course is sound: ``rxgrade verify`` and ``rxgrade status`` on this repository.
 
 ``verify`` runs every ready exercise's tests on the reference solutions (all must pass) and on
-the stubs (none may pass), runs every mutant of every entry file (each must build and be caught),
-and compares the public API of stubs and solutions.
+the stubs (none may pass), checks every spec clause is tested, and compares the public API of
+stubs and solutions. The mutation runs (every mutant must build and be caught) are `make verify`:
+too long for CI.
 """
 
 from __future__ import annotations
@@ -20,9 +21,13 @@ from grader.verify import verify
 ROOT = Path(__file__).resolve().parents[1]
 
 
-@pytest.mark.timeout(1500)
+@pytest.mark.timeout(900)
 def test_rxgrade_verify_finds_no_problem() -> None:
-    problems = verify(manifest.load(ROOT))
+    # Every check of `rxgrade verify` except the mutation runs: with 1,768 mutants (notebook
+    # mutants re-execute their notebook, semantic judges load a model) those take over 25 min on
+    # two cores, beyond CI's budget. `make verify` runs them all; an author runs
+    # `rxgrade verify ID` for each exercise they change (docs/authors.md, Verify).
+    problems = verify(manifest.load(ROOT), run_mutants=False)
     assert not problems, "rxgrade verify found:\n" + "\n".join(map(str, problems))
 
 

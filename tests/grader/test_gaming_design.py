@@ -3,8 +3,9 @@ is read, not counted), on the image-classification design.
 
 Each attempt starts from the exemplar answer, which passes every shared check, and games it the
 way the attempt was described; the test names the check that must reject it. The exemplars of
-the three designs passing is the false-rejection side (the mutants of each design's entry file
-are more wrong answers, checked by ``rxgrade verify``).
+the three designs passing, and five honest alternative answers to the image prompt
+(``tests/grader/data/honest_designs``), are the false-rejection side (the mutants of each
+design's entry file are more wrong answers, checked by ``rxgrade verify``).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from grader import design_checks, design_judge
+from grader import design_checks, design_judge, writing
 from grader.written import parse
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -54,6 +55,41 @@ def flagged(found: list[str], *words: str) -> bool:
 def test_every_exemplar_passes_every_shared_check(name: str) -> None:
     found = problems(EXEMPLARS[name].read_text(encoding="utf-8"), name)
     assert found == [], "\n".join(found)
+
+
+#: Honest answers to the image-classification prompt, each a different design from the exemplar
+#: and from each other (GPU serving with Triton; on-device with a server fallback; a small team on
+#: managed cloud services; `name = value` estimate lines, a top-down diagram and a nearest-neighbour
+#: matcher; sizing from users x photos per user with a growth target): false rejections to catch.
+HONEST = sorted((ROOT / "tests/grader/data/honest_designs").glob(f"{NAME}_*.md"))
+
+
+def test_there_are_five_honest_alternative_designs() -> None:
+    assert len(HONEST) == 5, [path.name for path in HONEST]
+
+
+@pytest.mark.parametrize("path", HONEST, ids=lambda path: path.stem)
+def test_honest_alternative_designs_pass_every_shared_check(path: Path) -> None:
+    text = path.read_text(encoding="utf-8")
+    found = problems(text)
+    assert found == [], "\n".join(found)
+    # the writing checks of WritingTests (weeks/week6/tests/test_design_image_classification.py)
+    filler, impossible = writing.document_problems(parse(text))
+    assert filler == [], "\n".join(filler)
+    assert impossible == [], "\n".join(impossible)
+    pasted = design_checks.pasted_sections_problem(parse(text))
+    assert pasted is None, pasted
+
+
+def test_estimates_as_name_value_lines_are_data_not_filler() -> None:
+    # the template's other form of the estimates table: `- peak_qps = 579 x 4 = 2,315 requests/s`
+    # lines, without backticks; like table rows they are not prose (a false rejection once: the
+    # lines read as a 48-word run without a function word)
+    lines = section(HONEST[3].read_text(encoding="utf-8"), "Estimates")
+    assert "- peak_qps = 579 x 4 = 2,315 requests/s" in lines
+    assert writing.filler_problems(lines) == []
+    keywords = " ".join(["redis kafka onnx canary shadow drift hpa int8 batching grafana"] * 4)
+    assert writing.filler_problems(f"{lines}\n{keywords}\n"), "a keyword string passed"
 
 
 def test_ten_labelled_nodes_and_no_edge_is_rejected() -> None:

@@ -52,7 +52,7 @@ from __future__ import annotations
 import os
 import re
 import threading
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
@@ -188,6 +188,11 @@ def near_duplicate_pairs(
     names = [name for name, text in texts.items() if text.strip()]
     pairs = near_duplicates([texts[name] for name in names], threshold)
     return [(names[i], names[j], value) for i, j, value in pairs]
+
+
+def similar_pairs_lines(pairs: Iterable[tuple[str, str, float]]) -> str:
+    """:func:`near_duplicate_pairs` as a learner reads them, one line each."""
+    return "\n".join(f"{a} / {b}: similarity {value:.2f}" for a, b, value in pairs)
 
 
 def clean_prompt(text: str) -> str:

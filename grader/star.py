@@ -142,7 +142,6 @@ _QUANTITY = re.compile(
 )
 _I = re.compile(r"\bI\b|\b(?:me|my|myself|mine)\b", re.IGNORECASE)
 _WE = re.compile(r"\b(?:we|us|our|ours|ourselves)\b", re.IGNORECASE)
-_TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$")
 
 
 # -- generic helpers, shared by the behavioural judges ------------------------------------------
@@ -244,6 +243,41 @@ def near_duplicates(
     return pairs
 
 
+def shared_phrases_lines(pairs: Iterable[tuple[str, str, float]]) -> str:
+    """:func:`near_duplicates` pairs as a learner reads them, one line each."""
+    return "\n".join(
+        f"{a} / {b}: {share:.0%} of their 5-word phrases shared" for a, b, share in pairs
+    )
+
+
+def kind_of(label: str, kinds: Mapping[str, tuple[str, ...]]) -> str | None:
+    """The kind (a key of ``kinds``) that a heading or table cell names: the first whose spellings
+    start its text before the first colon, in lower case; None when none does."""
+    head = label.split(":", 1)[0].strip().lower()
+    for kind, spellings in kinds.items():
+        if any(head.startswith(s) for s in spellings):
+            return kind
+    return None
+
+
+def first_of_each_kind(
+    sections: Mapping[str, str], kinds: Mapping[str, tuple[str, ...]]
+) -> dict[str, tuple[str, str]]:
+    """Kind -> ``(heading, body)`` of the first section whose heading names it (:func:`kind_of`),
+    in document order."""
+    found: dict[str, tuple[str, str]] = {}
+    for heading, body in sections.items():
+        kind = kind_of(heading, kinds)
+        if kind and kind not in found:
+            found[kind] = (heading, body)
+    return found
+
+
+def untitled(headings: Iterable[str]) -> list[str]:
+    """The headings with no title after the kind's colon (``## Mentoring:`` or ``## Mentoring``)."""
+    return [heading for heading in headings if not heading.partition(":")[2].strip(" *_`")]
+
+
 def quantities(text: str) -> list[str]:
     """Quantified statements in ``text``: numbers with a unit, money, or from-to changes."""
     return [m.group(0).strip() for m in _QUANTITY.finditer(_COMMENT.sub(" ", text))]
@@ -294,19 +328,13 @@ def competencies_of(tags: str | Iterable[str]) -> tuple[str, ...]:
 
 
 def table_rows(text: str) -> list[dict[str, str]]:
-    """Rows of the first Markdown pipe table in ``text``, as header (lower case) -> cell."""
-    lines = [line.strip() for line in _COMMENT.sub("", text).splitlines()]
-    for i in range(len(lines) - 1):
-        if lines[i].startswith("|") and _TABLE_RULE.match(lines[i + 1]):
-            header = [cell.strip().lower() for cell in lines[i].strip("|").split("|")]
-            rows = []
-            for line in lines[i + 2 :]:
-                if not line.startswith("|"):
-                    break
-                cells = [cell.strip() for cell in line.strip("|").split("|")]
-                cells += [""] * (len(header) - len(cells))
-                rows.append(dict(zip(header, cells, strict=False)))
-            return rows
+    """Rows of the first Markdown pipe table in ``text`` (:func:`grader.written.tables`), as
+    header (lower case) -> cell; a short row's missing cells are empty."""
+    for header, rows in written.tables(text)[:1]:
+        names = [cell.lower() for cell in header]
+        return [
+            dict(zip(names, row + [""] * (len(names) - len(row)), strict=False)) for row in rows
+        ]
     return []
 
 

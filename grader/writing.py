@@ -292,7 +292,6 @@ _PERCENTILE_AFTER = re.compile(
     re.IGNORECASE,
 )
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z(])|\n\s*\n|\n\s*(?:[-*+]|\d+[.)])\s+")
-_TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$")
 _CELL_NUMBER = re.compile(r"^[~≈<>]?\s*([-−–+]?)\s*[$€£]?\s*(\d[\d,]*(?:\.\d+)?)\s*(%?)")
 _CHANGE_HEADER = re.compile(
     r"δ|Δ|delta|change|diff|gain|saving|saved|vs\b|versus|improvement|reduction|relative|"
@@ -399,24 +398,9 @@ def _disorder(stated: list[tuple[float, str, float]]) -> tuple[str, str] | None:
     return None
 
 
-def _tables(text: str) -> list[tuple[list[str], list[list[str]]]]:
-    lines = [line.strip() for line in text.splitlines()]
-    tables = []
-    for i in range(len(lines) - 1):
-        if lines[i].startswith("|") and _TABLE_RULE.match(lines[i + 1]):
-            header = [cell.strip() for cell in lines[i].strip("|").split("|")]
-            rows = []
-            for line in lines[i + 2 :]:
-                if not line.startswith("|"):
-                    break
-                rows.append([cell.strip() for cell in line.strip("|").split("|")])
-            tables.append((header, rows))
-    return tables
-
-
 def _table_problems(text: str, skip: frozenset[str]) -> list[str]:
     found: list[str] = []
-    for header, rows in _tables(text):
+    for header, rows in written.tables(text):
         for row in rows:
             label = row[0] if row else ""
             ranked: list[tuple[float, str, float]] = []

@@ -9,6 +9,7 @@ the grader reports "not started" rather than a wall of failures. Judges build on
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,7 +24,10 @@ __all__ = [
     "parse",
     "prose",
     "prose_problem",
+    "prose_problems",
     "sentences",
+    "table_with_columns",
+    "tables",
     "words",
 ]
 
@@ -38,6 +42,7 @@ _TABLE_LINE = re.compile(r"^\s*\|.*$", re.MULTILINE)
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"'’”)\]*]*\s+|\n\s*\n|\n\s*(?:[-*+]|\d+[.)])\s+")
 _FRAGMENT_SHARE = 0.15
 _ITEM = re.compile(r"^(?:[-*+]|\d+[.)])\s+")
+_TABLE_RULE = re.compile(r"^\|?\s*:?-+:?\s*(?:\|\s*:?-+:?\s*)*\|?$")
 #: English function words: real sentences are full of them, keyword lists have almost none.
 FUNCTION_WORDS = frozenset(
     """a an the and or but nor if then so because as of to in on at by for with from into onto
@@ -179,6 +184,57 @@ def prose_problem(
             "'the', 'of', 'is' ...): explain in full sentences rather than listing terms"
         )
     return None
+
+
+def prose_problems(sections: dict[str, str]) -> str | None:
+    """Every section (name -> body) that is not prose (:func:`prose_problem`), named in one
+    message, or None when all are."""
+    found = [
+        f"`## {name}`: {problem}"
+        for name, body in sections.items()
+        if (problem := prose_problem(body)) is not None
+    ]
+    return "; ".join(found) or None
+
+
+def _cells(line: str) -> list[str]:
+    return [cell.strip() for cell in line.strip("|").split("|")]
+
+
+def tables(text: str) -> list[tuple[list[str], list[list[str]]]]:
+    """The pipe tables of Markdown ``text`` as ``(header cells, body rows of cells)``, in order.
+
+    A table is a line starting with ``|`` followed by a delimiter row (``|---|:--:|``) and runs to
+    the first line that does not start with ``|``; HTML comments (the templates' guidance) are
+    removed first, so an example table inside a comment is not one.
+    """
+    lines = [line.strip() for line in _COMMENT.sub("", text).splitlines()]
+    found = []
+    for i in range(len(lines) - 1):
+        if lines[i].startswith("|") and _TABLE_RULE.match(lines[i + 1]):
+            rows = []
+            for line in lines[i + 2 :]:
+                if not line.startswith("|"):
+                    break
+                rows.append(_cells(line))
+            found.append((_cells(lines[i]), rows))
+    return found
+
+
+def table_with_columns(
+    text: str, columns: Callable[[list[str]], dict[str, int]]
+) -> tuple[dict[str, int], list[list[str]]]:
+    """The table of ``text`` whose header names the most columns, as ``(columns, body rows)``.
+
+    ``columns(header)`` maps the column names it finds in a header to their cell index; the first
+    table with the most wins; ``({}, [])`` when no table names any.
+    """
+    best: tuple[dict[str, int], list[list[str]]] = ({}, [])
+    for header, rows in tables(text):
+        found = columns(header)
+        if len(found) > len(best[0]):
+            best = (found, rows)
+    return best
 
 
 def parse(text: str, path: Path = Path("<text>")) -> Document:

@@ -234,3 +234,35 @@ def test_near_duplicates_find_a_copied_story_only() -> None:
     pairs = star.near_duplicates({"a": ACTION, "b": other, "c": copied})
     assert [(a, b) for a, b, _ in pairs] == [("a", "c")]
     assert pairs[0][2] > 0.8
+
+
+KINDS = {"design decision": ("design decision", "design"), "mentoring": ("mentoring", "mentor")}
+
+
+def test_kind_of_reads_the_text_before_the_colon() -> None:
+    assert star.kind_of("Design decision: ONNX over TorchScript", KINDS) == "design decision"
+    assert star.kind_of("  MENTORING: unblocking a teammate", KINDS) == "mentoring"
+    assert star.kind_of("Mentor", KINDS) == "mentoring"
+    assert star.kind_of("Story 1: mentoring", KINDS) is None  # the kind is before the colon
+    assert star.kind_of("", KINDS) is None
+
+
+def test_first_of_each_kind_keeps_the_first_section_in_order() -> None:
+    sections = {
+        "Mentoring: first": "a",
+        "Question map": "b",
+        "Design: one": "c",
+        "Mentoring: second": "d",
+    }
+    found = star.first_of_each_kind(sections, KINDS)
+    assert found == {
+        "mentoring": ("Mentoring: first", "a"),
+        "design decision": ("Design: one", "c"),
+    }
+    assert list(found) == ["mentoring", "design decision"]
+    assert star.first_of_each_kind({}, KINDS) == {}
+
+
+def test_untitled_names_headings_without_a_title() -> None:
+    headings = ["Mentoring: A", "Mentoring:", "Design", "Design: **  **", "Design: `x`"]
+    assert star.untitled(headings) == ["Mentoring:", "Design", "Design: **  **"]

@@ -12,7 +12,10 @@ from grader.written import (
     parse,
     prose,
     prose_problem,
+    prose_problems,
     sentences,
+    table_with_columns,
+    tables,
     words,
 )
 
@@ -135,6 +138,10 @@ def test_keyword_lists_are_not_prose() -> None:
     assert function_word_share(text) > 0.3
     assert prose_problem(text) is None
     assert prose_problem(text, min_sentences=3) is not None
+    assert prose_problems({"Why": text, "Scaling": text}) is None
+    named = prose_problems({"Why": text, "Scaling": keywords, "Results": bullets})
+    assert named is not None and "`## Scaling`" in named and "`## Results`" in named
+    assert "`## Why`" not in named
 
 
 def test_a_few_sentences_around_a_keyword_list_are_not_prose() -> None:
@@ -147,3 +154,45 @@ def test_a_few_sentences_around_a_keyword_list_are_not_prose() -> None:
     problem = prose_problem(text, min_share=0.0)
     assert problem is not None and "fragments" in problem
     assert prose_problem(text, min_share=0.0, max_fragments=1.0) is None
+
+
+def test_tables_need_a_delimiter_row_and_skip_comments() -> None:
+    text = """Intro.
+
+| Config | p99 (ms) |
+|-|:--:|
+| fp32 | 41 |
+| int8 | 30 | extra |
+Not a row.
+
+<!--
+| Example | only |
+|---|---|
+| in | a comment |
+-->
+| no delimiter | here |
+| a | b |
+"""
+    assert tables(text) == [(["Config", "p99 (ms)"], [["fp32", "41"], ["int8", "30", "extra"]])]
+    assert tables("") == []
+
+
+def test_table_with_columns_picks_the_first_table_naming_the_most() -> None:
+    text = """| a | size |
+|---|---|
+| 1 | 2 |
+
+| p99 | size |
+|---|---|
+| 3 | 4 |
+
+| size | p99 |
+|---|---|
+| 5 | 6 |
+"""
+
+    def columns(header: list[str]) -> dict[str, int]:
+        return {name: header.index(name) for name in ("p99", "size") if name in header}
+
+    assert table_with_columns(text, columns) == ({"p99": 0, "size": 1}, [["3", "4"]])
+    assert table_with_columns("no table", columns) == ({}, [])

@@ -132,14 +132,8 @@ def test_tradeoffs_are_long_enough(document: written.Document) -> None:
 
 @pytest.mark.clause("prose")
 def test_sections_are_prose_not_keyword_lists(document: written.Document) -> None:
-    problems = {
-        name: problem
-        for name in PROSE_SECTIONS
-        if (problem := written.prose_problem(_section(document, name))) is not None
-    }
-    assert not problems, "write these sections in full sentences: " + "; ".join(
-        f"`## {name}`: {problem}" for name, problem in problems.items()
-    )
+    problem = written.prose_problems({name: _section(document, name) for name in PROSE_SECTIONS})
+    assert problem is None, "write these sections in full sentences: " + problem
 
 
 @pytest.mark.clause("threads", "matmul-peak")

@@ -86,14 +86,8 @@ def test_length_is_a_blog_post(document: written.Document) -> None:
 
 @pytest.mark.clause("prose")
 def test_sections_are_prose_not_keyword_lists(document: written.Document) -> None:
-    problems = {
-        name: problem
-        for name in PROSE_SECTIONS
-        if (problem := written.prose_problem(_section(document, name))) is not None
-    }
-    assert not problems, "write the post in full sentences: " + "; ".join(
-        f"`## {name}`: {problem}" for name, problem in problems.items()
-    )
+    problem = written.prose_problems({name: _section(document, name) for name in PROSE_SECTIONS})
+    assert problem is None, "write the post in full sentences: " + problem
 
 
 @pytest.mark.clause("code-block")

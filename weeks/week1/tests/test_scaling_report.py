@@ -167,14 +167,8 @@ def test_every_section_is_written(document: written.Document) -> None:
 
 @pytest.mark.clause("prose")
 def test_sections_are_prose_not_keyword_lists(document: written.Document) -> None:
-    problems = {
-        name: problem
-        for name in PROSE_SECTIONS
-        if (problem := written.prose_problem(_section(document, name))) is not None
-    }
-    assert not problems, "write each section in full sentences: " + "; ".join(
-        f"`## {name}`: {problem}" for name, problem in problems.items()
-    )
+    problem = written.prose_problems({name: _section(document, name) for name in PROSE_SECTIONS})
+    assert problem is None, "write each section in full sentences: " + problem
 
 
 @pytest.mark.clause("budget")

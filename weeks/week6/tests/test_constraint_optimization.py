@@ -20,7 +20,7 @@ import pytest
 from grader import design_judge
 from grader.estimates import Estimate, check_estimates, impossible_values, parse_estimates
 from grader.writing import WritingTests
-from grader.written import Document, load, words
+from grader.written import Document, load, table_with_columns, words
 
 SECTIONS = {
     "on-device": ("on device", "device", "mobile", "edge"),
@@ -89,22 +89,6 @@ def _section(document: Document, key: str) -> str:
             f"{' or '.join(repr(s) for s in SECTIONS[key])}"
         )
     return body
-
-
-def _tables(text: str) -> list[list[list[str]]]:
-    """Markdown tables as lists of rows of cells (comments and separator rows dropped)."""
-    tables, current = [], []
-    for line in re.sub(r"<!--.*?-->", "", text, flags=re.S).splitlines():
-        if line.strip().startswith("|"):
-            cells = [c.strip() for c in line.strip().strip("|").split("|")]
-            if not all(re.fullmatch(r":?-{2,}:?", c) for c in cells if c):
-                current.append(cells)
-        elif current:
-            tables.append(current)
-            current = []
-    if current:
-        tables.append(current)
-    return tables
 
 
 def _has_part(body: str, synonyms: tuple[str, ...]) -> bool:
@@ -204,22 +188,19 @@ def test_cost_inputs_are_possible(document: Document) -> None:
     )
 
 
+def _config_columns(header: list[str]) -> dict[str, int]:
+    columns: dict[str, int] = {}
+    for name, spellings in CONFIG_COLUMNS.items():
+        for index, cell in enumerate(header):
+            if index not in columns.values() and any(s in cell.lower() for s in spellings):
+                columns[name] = index
+                break
+    return columns
+
+
 def _config_table(document: Document) -> tuple[dict[str, int], list[list[str]]]:
-    """The first Markdown table whose header names accuracy, latency and size columns."""
-    best: tuple[dict[str, int], list[list[str]]] = ({}, [])
-    for rows in _tables(document.text):
-        header = [cell.lower() for cell in rows[0]]
-        columns = {}
-        for name, spellings in CONFIG_COLUMNS.items():
-            for index, cell in enumerate(header):
-                if index not in columns.values() and any(s in cell for s in spellings):
-                    columns[name] = index
-                    break
-        if len(columns) > len(best[0]):
-            best = (columns, rows[1:])
-        if len(columns) == len(CONFIG_COLUMNS):
-            break
-    return best
+    """The first Markdown table whose header names the most of accuracy, latency and size."""
+    return table_with_columns(document.text, _config_columns)
 
 
 @pytest.mark.clause("config-table")

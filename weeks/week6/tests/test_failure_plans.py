@@ -18,7 +18,7 @@ import pytest
 
 from grader import design_judge
 from grader.writing import WritingTests
-from grader.written import Document, load
+from grader.written import Document, load, table_with_columns
 
 COMPONENTS = {
     "API": ("api", "fastapi", "gateway"),
@@ -99,22 +99,6 @@ def document(target_path: Path) -> Document:
     return load(target_path)
 
 
-def _tables(text: str) -> list[list[list[str]]]:
-    """Markdown tables as lists of rows of cells (the separator row dropped)."""
-    tables, current = [], []
-    for line in re.sub(r"<!--.*?-->", "", text, flags=re.S).splitlines():
-        if line.strip().startswith("|"):
-            cells = [c.strip() for c in line.strip().strip("|").split("|")]
-            if not all(re.fullmatch(r":?-{2,}:?", c) for c in cells if c):
-                current.append(cells)
-        elif current:
-            tables.append(current)
-            current = []
-    if current:
-        tables.append(current)
-    return tables
-
-
 def _column_map(header: list[str]) -> dict[str, int]:
     found = {}
     for name, synonyms in COLUMNS.items():
@@ -127,12 +111,7 @@ def _column_map(header: list[str]) -> dict[str, int]:
 
 @pytest.fixture
 def table(document: Document) -> tuple[dict[str, int], list[list[str]]]:
-    best: tuple[dict[str, int], list[list[str]]] = ({}, [])
-    for rows in _tables(document.text):
-        columns = _column_map(rows[0])
-        if len(columns) > len(best[0]):
-            best = (columns, rows[1:])
-    return best
+    return table_with_columns(document.text, _column_map)
 
 
 def _rows_by_component(rows: list[list[str]], column: int) -> dict[str, list[str]]:

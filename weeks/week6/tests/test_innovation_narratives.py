@@ -42,24 +42,10 @@ CHANGED_SINCE = re.compile(
 )
 
 
-def kind_of(heading: str) -> str | None:
-    head = heading.split(":", 1)[0].strip().lower()
-    for kind, spellings in KINDS.items():
-        if any(head.startswith(s) for s in spellings):
-            return kind
-    return None
-
-
 @pytest.fixture
 def titled(target_path: Path) -> dict[str, tuple[str, str]]:
     """Narrative kind -> (its heading, its body), the first narrative of each kind."""
-    document = star.load(target_path)
-    found: dict[str, tuple[str, str]] = {}
-    for heading, body in document.sections.items():
-        kind = kind_of(heading)
-        if kind and kind not in found:
-            found[kind] = (heading, body)
-    return found
+    return star.first_of_each_kind(star.load(target_path).sections, KINDS)
 
 
 @pytest.fixture
@@ -71,9 +57,7 @@ def narratives(titled: dict[str, tuple[str, str]]) -> dict[str, dict[str, str]]:
 @pytest.mark.clause("title")
 def test_every_narrative_heading_gives_a_title(titled: dict[str, tuple[str, str]]) -> None:
     assert titled, "no narrative found (headings like `## Reframed problem: ...`)"
-    untitled = [
-        heading for heading, _ in titled.values() if not heading.partition(":")[2].strip(" *_`")
-    ]
+    untitled = star.untitled(heading for heading, _ in titled.values())
     assert not untitled, (
         "after the kind, give each narrative its title: `## Failed idea: a perceptual-hash cache` "
         f"(the behavioural capstone names narratives by it); no title in: {untitled}"
@@ -86,10 +70,7 @@ def test_narratives_are_different_stories(titled: dict[str, tuple[str, str]]) ->
     pairs = star.near_duplicates({heading: body for heading, body in titled.values()})
     assert not pairs, (
         "these narratives are (nearly) the same text under two kinds; each kind needs its own "
-        "story:\n"
-        + "\n".join(
-            f"{a} / {b}: {share:.0%} of their 5-word phrases shared" for a, b, share in pairs
-        )
+        "story:\n" + star.shared_phrases_lines(pairs)
     )
 
 
@@ -215,5 +196,5 @@ def test_narratives_are_not_one_story_reworded(
         "these narratives tell the same story in other words (their meaning, read by a sentence "
         "model, is as close as a story and its paraphrase; different stories on one project "
         f"score below {semantic.NEAR_DUPLICATE_THRESHOLD:.2f}); each kind needs its own story:\n"
-        + "\n".join(f"{a} / {b}: similarity {v:.2f}" for a, b, v in pairs)
+        + semantic.similar_pairs_lines(pairs)
     )

@@ -47,15 +47,6 @@ QUESTION = re.compile(
 )
 
 
-def kind_of(label: str) -> str | None:
-    """The example kind named by a heading or table cell (text before the first colon)."""
-    head = label.split(":", 1)[0].strip().lower()
-    for kind, spellings in KINDS.items():
-        if any(head.startswith(s) for s in spellings):
-            return kind
-    return None
-
-
 @pytest.fixture
 def document(target_path: Path) -> written.Document:
     return star.load(target_path)
@@ -64,23 +55,13 @@ def document(target_path: Path) -> written.Document:
 @pytest.fixture
 def titled(document: written.Document) -> dict[str, tuple[str, str]]:
     """Example kind -> (its heading, its body), the first example of each kind."""
-    found: dict[str, tuple[str, str]] = {}
-    for heading, body in document.sections.items():
-        kind = kind_of(heading)
-        if kind and kind not in found:
-            found[kind] = (heading, body)
-    return found
+    return star.first_of_each_kind(document.sections, KINDS)
 
 
 @pytest.fixture
-def examples(document: written.Document) -> dict[str, dict[str, str]]:
+def examples(titled: dict[str, tuple[str, str]]) -> dict[str, dict[str, str]]:
     """Example kind -> its parts (risk, influence, outcome), the first example of each kind."""
-    found: dict[str, dict[str, str]] = {}
-    for heading, body in document.sections.items():
-        kind = kind_of(heading)
-        if kind and kind not in found:
-            found[kind] = star.split_parts(body, PARTS)
-    return found
+    return {kind: star.split_parts(body, PARTS) for kind, (_, body) in titled.items()}
 
 
 def _words(text: str) -> int:
@@ -90,9 +71,7 @@ def _words(text: str) -> int:
 @pytest.mark.clause("title")
 def test_every_example_heading_gives_a_title(titled: dict[str, tuple[str, str]]) -> None:
     assert titled, "no example found (headings like `## Design decision: ...`)"
-    untitled = [
-        heading for heading, _ in titled.values() if not heading.partition(":")[2].strip(" *_`")
-    ]
+    untitled = star.untitled(heading for heading, _ in titled.values())
     assert not untitled, (
         "after the kind, give each example its title: `## Mentoring: Unblocking a new teammate` "
         f"(the behavioural capstone names examples by it); no title in: {untitled}"
@@ -105,10 +84,7 @@ def test_examples_are_different_stories(titled: dict[str, tuple[str, str]]) -> N
     pairs = star.near_duplicates({heading: body for heading, body in titled.values()})
     assert not pairs, (
         "these examples are (nearly) the same text under two kinds; each kind needs its own "
-        "story:\n"
-        + "\n".join(
-            f"{a} / {b}: {share:.0%} of their 5-word phrases shared" for a, b, share in pairs
-        )
+        "story:\n" + star.shared_phrases_lines(pairs)
     )
 
 
@@ -206,7 +182,7 @@ def test_question_map_gives_two_phrasings_per_example(question_map: list[dict[st
     per_kind = {kind: 0 for kind in KINDS}
     unknown = []
     for row in question_map:
-        kind = kind_of(row.get("example", ""))
+        kind = star.kind_of(row.get("example", ""), KINDS)
         if kind is None:
             unknown.append(row.get("example", ""))
         else:
@@ -248,5 +224,5 @@ def test_examples_are_not_one_story_reworded(
         "these examples tell the same story in other words (their meaning, read by a sentence "
         "model, is as close as a story and its paraphrase; different stories on one project "
         f"score below {semantic.NEAR_DUPLICATE_THRESHOLD:.2f}); each kind needs its own story:\n"
-        + "\n".join(f"{a} / {b}: similarity {v:.2f}" for a, b, v in pairs)
+        + semantic.similar_pairs_lines(pairs)
     )

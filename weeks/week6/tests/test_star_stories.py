@@ -143,10 +143,7 @@ def test_stories_are_different_stories(stories: list[star.Story]) -> None:
     pairs = star.near_duplicates({s.title: s.text for s in stories})
     assert not pairs, (
         "these stories are (nearly) the same text under two titles; each of the eight must be a "
-        "different story:\n"
-        + "\n".join(
-            f"{a} / {b}: {share:.0%} of their 5-word phrases shared" for a, b, share in pairs
-        )
+        "different story:\n" + star.shared_phrases_lines(pairs)
     )
 
 
@@ -179,5 +176,5 @@ def test_stories_are_not_one_story_reworded(
         "these stories tell the same story in other words (their meaning, read by a sentence "
         "model, is as close as a story and its paraphrase; two different stories on one project "
         f"score below {semantic.NEAR_DUPLICATE_THRESHOLD:.2f}); replace one of each pair with a "
-        "different story:\n" + "\n".join(f"{a} / {b}: similarity {v:.2f}" for a, b, v in pairs)
+        "different story:\n" + semantic.similar_pairs_lines(pairs)
     )

@@ -18,7 +18,7 @@ where an exercise's files are.
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -30,10 +30,12 @@ __all__ = [
     "FORMAT",
     "KINDS",
     "STATUSES",
+    "TIERS",
     "Criterion",
     "Curriculum",
     "Day",
     "Deliverable",
+    "Points",
     "ExercisePaths",
     "ManifestError",
     "Source",
@@ -47,6 +49,7 @@ DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday")
 KINDS = ("code", "notebook", "service", "written", "config", "capstone")
 STATUSES = ("ready", "planned")
 DIFFICULTIES = ("easy", "medium", "hard")
+TIERS = ("core", "stretch")  # core: the day's plan; stretch: for learners with time left
 MANIFEST = "curriculum.toml"
 ENTRIES_DIR = "curriculum"
 FORMAT = 2
@@ -123,6 +126,8 @@ class Deliverable:
     timeout: float = 120.0
     difficulty: str = ""
     timebox: int = 0  # minutes; 0 means no time box
+    minutes: int = 0  # estimated time to complete, for the day's budget; 0 means not estimated
+    tier: str = "core"  # one of TIERS
     mentor_rubric: tuple[Criterion, ...] = ()  # published criteria a mentor scores by hand
 
     @property
@@ -163,6 +168,29 @@ class Deliverable:
     def path_for(self, target: str) -> str:
         """The file under test for ``target``: the stub (``learner``) or the solution."""
         return self.paths.for_target(target)
+
+
+@dataclass(frozen=True)
+class Points:
+    """The points of some entries: those of ready exercises (graded today) and of coming ones
+    (planned: they count once they are built). The site and ``rxgrade status`` both use this."""
+
+    ready: int
+    coming: int
+
+    @property
+    def total(self) -> int:
+        return self.ready + self.coming
+
+    @classmethod
+    def of(cls, deliverables: Iterable[Deliverable]) -> Points:
+        ready = coming = 0
+        for d in deliverables:
+            if d.planned:
+                coming += d.points
+            else:
+                ready += d.points
+        return cls(ready, coming)
 
 
 @dataclass(frozen=True)
@@ -404,6 +432,11 @@ def _deliverable(raw: dict, week: int, day: str) -> Deliverable:
         raise ManifestError(f"{where}: points must be a positive integer")
     if raw.get("difficulty", "") not in ("", *DIFFICULTIES):
         raise ManifestError(f"{where}: difficulty must be one of {', '.join(DIFFICULTIES)}")
+    if raw.get("tier", "core") not in TIERS:
+        raise ManifestError(f"{where}: tier must be one of {', '.join(TIERS)}")
+    minutes = raw.get("minutes", 0)
+    if not isinstance(minutes, int) or isinstance(minutes, bool) or minutes < 0:
+        raise ManifestError(f"{where}: minutes must be a whole number of minutes (0 or more)")
     status = raw.get("status", "ready")
     if status not in STATUSES:
         raise ManifestError(f"{where}: status must be one of {', '.join(STATUSES)}")

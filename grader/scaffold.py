@@ -13,8 +13,9 @@ It writes, and never overwrites (when one of them exists it names it and writes 
   ``NotImplementedError("write the reference solution")`` (or saying so, for Markdown);
 - the tests ``weeks/weekN/tests/test_<name>.py``: one placeholder test that always fails;
 - the entry file ``curriculum/weekN/<name>.toml`` from a template when it is missing (TODO values
-  that parse; fields the index already gives are left out), and at its end, in any case, a
-  commented ``[[mutants]]`` example.
+  that parse, ``minutes = 0`` until the author estimates it and ``tier = "core"``; fields the
+  index already gives are left out), and at its end, in any case, a commented ``[[mutants]]``
+  example.
 
 Then it marks the entry ``ready`` in ``curriculum.toml``, so that ``rxgrade verify`` checks it
 from now on and fails, naming what is left (the reference solution, the tests, the mutants),
@@ -78,6 +79,13 @@ _MUTANTS_EXAMPLE = """
 """
 
 
+#: Trailing comments of template fields whose TODO value must be a number or a keyword.
+_FIELD_COMMENTS = {
+    "minutes": "TODO: estimated hands-on minutes (> 0); a day's core fits its hands-on hours",
+    "tier": "core (the day's plan) or stretch (for learners with time left)",
+}
+
+
 class ScaffoldError(ValueError):
     """The exercise cannot be scaffolded; the message says why and what to do."""
 
@@ -125,6 +133,8 @@ def _entry_template(
         "title": title or "TODO: what the learner builds, in a few words",
         "kind": kind,
         "points": 10,
+        "minutes": 0,
+        "tier": "core",
         "seed": "TODO: the exact deliverable line of the source document this entry answers",
         "source": sources[0] if sources else "TODO",
         "summary": "TODO: one paragraph for the docs: what the learner builds, what is graded.",
@@ -146,7 +156,8 @@ def _entry_template(
         if isinstance(value, list):
             lines += [f"{key} = [", *(f"    {json.dumps(v)}," for v in value), "]"]
         else:
-            lines.append(f"{key} = {json.dumps(value)}")
+            comment = _FIELD_COMMENTS.get(key)
+            lines.append(f"{key} = {json.dumps(value)}" + (f"  # {comment}" if comment else ""))
     return "\n".join(lines) + "\n"
 
 

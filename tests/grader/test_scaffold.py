@@ -103,10 +103,15 @@ def test_a_kind_the_entry_contradicts_is_refused(course_dir: Path) -> None:
 def test_a_new_entry_file_parses_and_takes_kind_and_title(course_dir: Path) -> None:
     add_planned(course_dir, "week1.explore")
     scaffold(course_dir, "week1.explore", kind="notebook", title="Explore the sums")
-    entry = tomllib.loads((course_dir / "curriculum/week1/explore.toml").read_text())
+    text = (course_dir / "curriculum/week1/explore.toml").read_text()
+    entry = tomllib.loads(text)
     assert entry["kind"] == "notebook" and entry["title"] == "Explore the sums"
     assert entry["points"] > 0 and entry["hints"] and entry["source"] == "doc"
+    # the time budget: no estimate yet (the curriculum's budget test asks for one), core tier
+    assert (entry["minutes"], entry["tier"]) == (0, "core")
+    assert "minutes = 0  # TODO: estimated hands-on minutes" in text
     deliverable = manifest.load(course_dir)["week1.explore"]
+    assert (deliverable.minutes, deliverable.tier) == (0, "core")
     assert deliverable.module == "weeks/week1/notebooks/explore.py"
     notebook = (course_dir / deliverable.module).read_text()
     assert notebook.startswith("# ---\n# jupyter:") and "# %% [markdown]\n# # Explore" in notebook

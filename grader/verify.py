@@ -227,26 +227,38 @@ def verify(
     learner = run_pytest(curriculum.root, paths, target="learner")
     problems += _expect(learner, ready, "learner")
     if run_mutants:
-        found, _errors = mutants_.load_all(curriculum)
-        batches = [
-            (curriculum[deliverable_id], group)
-            for deliverable_id, group in found.items()
-            if (wanted is None or deliverable_id in wanted)
-            and not curriculum[deliverable_id].planned
-        ]
-        count = sum(len(group) for _, group in batches)
-        progress(f"running {count} mutation checks of {len(batches)} exercises")
-        n_workers = max(1, min(workers, len(batches) or 1))
-        # Parallel sessions share the cores: one BLAS/OpenMP thread each, or they thrash.
-        threads = max(1, (os.cpu_count() or 1) // n_workers)
-        env = {name: os.environ.get(name, str(threads)) for name in _THREAD_VARIABLES}
-        with ThreadPoolExecutor(max_workers=n_workers) as pool:
-            for found in pool.map(
-                lambda batch: mutant_problems(curriculum, *batch, env=env), batches
-            ):
-                problems += found
+        problems += mutation_problems(curriculum, [d.id for d in ready], progress, workers)
     # A stale mutant is found statically and again when its run cannot build it: say it once.
     return list(dict.fromkeys(problems))
+
+
+def mutation_problems(
+    curriculum: Curriculum,
+    ids: Iterable[str],
+    progress: Callable[[str], None] = lambda _message: None,
+    workers: int = os.cpu_count() or 1,
+) -> list[Problem]:
+    """:func:`mutant_problems` of the ready exercises ``ids``, run side by side on ``workers``."""
+    wanted = set(ids)
+    found, _errors = mutants_.load_all(curriculum)
+    batches = [
+        (curriculum[deliverable_id], group)
+        for deliverable_id, group in found.items()
+        if deliverable_id in wanted and not curriculum[deliverable_id].planned
+    ]
+    count = sum(len(group) for _, group in batches)
+    progress(f"running {count} mutation checks of {len(batches)} exercises")
+    n_workers = max(1, min(workers, len(batches) or 1))
+    # Parallel sessions share the cores: one BLAS/OpenMP thread each, or they thrash.
+    threads = max(1, (os.cpu_count() or 1) // n_workers)
+    env = {name: os.environ.get(name, str(threads)) for name in _THREAD_VARIABLES}
+    problems: list[Problem] = []
+    with ThreadPoolExecutor(max_workers=n_workers) as pool:
+        for batch_problems in pool.map(
+            lambda batch: mutant_problems(curriculum, *batch, env=env), batches
+        ):
+            problems += batch_problems
+    return problems
 
 
 _SCAFFOLD_MARKS = (PLACEHOLDER_MARK, SOLUTION_MARK)

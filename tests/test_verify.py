@@ -2,8 +2,9 @@
 
 ``verify`` runs every ready exercise's tests on the reference solutions (all must pass) and on
 the stubs (none may pass), checks every spec clause is tested, and compares the public API of
-stubs and solutions. The mutation runs (every mutant must build and be caught) are `make verify`:
-too long for CI.
+stubs and solutions. The mutation runs (every mutant must build and be caught) of the whole course
+take longer than CI may (`make verify`); CI runs those of every exercise whose files changed since
+they last all held (``grader.verified``: ``curriculum/verified.json``, written by a passing verify).
 """
 
 from __future__ import annotations
@@ -15,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from grader import manifest
-from grader.verify import verify
+from grader import manifest, verified
+from grader.verify import mutation_problems, static_mutant_problems, verify
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -29,6 +30,25 @@ def test_rxgrade_verify_finds_no_problem() -> None:
     # `rxgrade verify ID` for each exercise they change (docs/authors.md, Verify).
     problems = verify(manifest.load(ROOT), run_mutants=False)
     assert not problems, "rxgrade verify found:\n" + "\n".join(map(str, problems))
+
+
+@pytest.mark.timeout(1200)
+def test_mutants_of_exercises_changed_since_their_last_verify_are_caught() -> None:
+    curriculum = manifest.load(ROOT)
+    recorded = verified.recorded(ROOT)
+    assert recorded, (
+        f"no {verified.RECORD}: run `make verify` (or `rxgrade verify ID`) and commit it"
+    )
+    changed = verified.stale(curriculum)
+    problems = static_mutant_problems(curriculum, set(changed))
+    problems += mutation_problems(curriculum, changed)
+    assert not problems, (
+        f"the mutation checks of {len(changed)} exercise(s) changed since their last verify "
+        f"({', '.join(changed)}) found:\n" + "\n".join(map(str, problems))
+    )
+    # what is recorded matches the files it was recorded for, or is re-checked above
+    ready = {d.id for d in curriculum if not d.planned}
+    assert set(recorded) <= ready, f"{verified.RECORD} names exercises that are not ready"
 
 
 @pytest.mark.timeout(600)

@@ -157,6 +157,8 @@ for name, distill in (("student_alone", False), ("student_kd", True)):
         "params": count_params(student),
         "steps": STUDENT_STEPS,
         "batch_size": BATCH_SIZE,
+        # fidelity: how often the student's top-1 is the teacher's, on the unlabelled photos
+        "agreement": accuracy(student, x_unlabelled, teacher(x_unlabelled).argmax(1)),
     }
     print(name, results[name])
 

@@ -8,7 +8,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: status test install docs verify clean
+.PHONY: status test install docs notebooks verify clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -26,6 +26,15 @@ test: $(STAMP)    ## the project's own test suite (grader, reference system, doc
 
 docs: $(STAMP)    ## serve the docs site on http://127.0.0.1:8000
 	$(BIN)/mkdocs serve
+
+notebooks: $(STAMP)  ## JupyterLab with jupytext's pairing, to work on the notebook exercises
+	$(BIN)/uv pip install --compile-bytecode --python $(BIN)/python -e ".[dev,notebooks]"
+	@echo
+	@echo "JupyterLab is installed in $(VENV). Start it with"
+	@echo "    $(BIN)/jupyter lab weeks/week1/notebooks        (as root, add --allow-root)"
+	@echo "and open <name>.ipynb. Each notebook is a jupytext pair: saving <name>.ipynb in"
+	@echo "JupyterLab also writes <name>.py. The grader runs whichever of the two you saved"
+	@echo "last and names it in its report: rxgrade check week1.efficientnet_notebook"
 
 verify: $(STAMP)  ## for authors: every exercise's stub fails, solution passes, mutants caught
 	$(BIN)/rxgrade verify

@@ -1,15 +1,18 @@
 """Run a notebook deliverable headless and return what it reported.
 
-A notebook deliverable is a jupytext percent-format ``.py`` file whose last cell writes a JSON
-object to ``results.json`` in its working directory; the exercise tests check that object.
-:func:`run_notebook` executes the cells in order with an ipykernel of *this* interpreter, in a
-working directory chosen by the caller (never the learner's folder), and turns failures into
-messages that name the cell:
+A notebook deliverable is a jupytext pair: a percent-format ``.py`` file and the ``.ipynb``
+beside it (``formats: ipynb,py:percent`` in both, so JupyterLab with jupytext saves both at
+once). Its last cell writes a JSON object to ``results.json`` in its working directory; the
+exercise tests check that object. :func:`notebook_to_grade` picks the file of the pair that was
+saved last (a learner may edit either, with or without jupytext's pairing), and
+:func:`run_notebook` executes either kind of file: the cells in order, with an ipykernel of *this*
+interpreter, in a working directory chosen by the caller (never the learner's folder). It turns
+failures into messages that name the file and the cell:
 
 - a cell that raises ``NotImplementedError`` (a TODO cell, or an unfinished stub it calls) raises
   ``NotImplementedError``, which the grader reports as "not started";
-- any other error, a blown time budget, a dead kernel or a missing ``results.json`` raises
-  ``AssertionError``.
+- any other error, a blown time budget, a dead kernel, a missing ``results.json`` or an
+  ``.ipynb`` that is not a readable notebook raises ``AssertionError``.
 
 The notebook file itself is only read, never written.
 """
@@ -26,7 +29,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-__all__ = ["RESULTS_FILE", "NotebookRun", "run_notebook", "run_notebook_once"]
+__all__ = [
+    "RESULTS_FILE",
+    "NotebookRun",
+    "graded_note",
+    "notebook_to_grade",
+    "run_notebook",
+    "run_notebook_once",
+]
 
 RESULTS_FILE = "results.json"
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
@@ -35,10 +45,12 @@ _TRACEBACK_TAIL = 12  # lines of the kernel's traceback quoted in a failure mess
 
 @dataclass(frozen=True)
 class NotebookRun:
-    """One execution of a notebook: the object its last cell wrote, and where it ran."""
+    """One execution of a notebook: the object its last cell wrote, where it ran, and the file
+    that was executed (the ``.py`` or the ``.ipynb`` of the pair)."""
 
     results: dict[str, Any]
     cwd: Path
+    path: Path | None = None
 
 
 _RUNS: dict[Path, NotebookRun | NotImplementedError | AssertionError] = {}
@@ -61,6 +73,11 @@ class LazyNotebookRun:
     def cwd(self) -> Path:
         return run_notebook_once(self._path, **self._options).cwd
 
+    @property
+    def path(self) -> Path:
+        """The file that is (or will be) executed; reading it does not run the notebook."""
+        return self._path
+
 
 def run_notebook_once(
     path: Path, *, cwd: Callable[[], Path], timeout: float, env: dict[str, str] | None = None
@@ -71,13 +88,80 @@ def run_notebook_once(
     if key not in _RUNS:
         where = cwd()
         try:
-            _RUNS[key] = NotebookRun(run_notebook(path, cwd=where, timeout=timeout, env=env), where)
+            results = run_notebook(path, cwd=where, timeout=timeout, env=env)
+            _RUNS[key] = NotebookRun(results, where, path)
         except (NotImplementedError, AssertionError) as exc:
             _RUNS[key] = exc
     outcome = _RUNS[key]
     if isinstance(outcome, NotebookRun):
         return outcome
     raise type(outcome)(*outcome.args) from None
+
+
+def notebook_to_grade(path: Path) -> Path:
+    """The file of a jupytext pair to grade: ``path`` (the ``.py``) or the ``.ipynb`` beside it,
+    whichever was saved last.
+
+    JupyterLab with jupytext saves both files of a pair; Jupyter without jupytext saves only the
+    ``.ipynb``, and an editor only the ``.py``. The file with the later modification time holds
+    the learner's latest work. On a tie, or when there is no ``.ipynb``, it is the ``.py``; when
+    only the ``.ipynb`` exists, the ``.ipynb``. Nothing is read but the files' metadata, and
+    nothing is written (the grader never syncs the pair).
+
+    Args:
+        path: the notebook's percent-format ``.py`` file (the manifest's path). Any other file
+            is returned as it is.
+
+    Returns:
+        The file to execute with :func:`run_notebook`.
+    """
+    path = Path(path)
+    if path.suffix != ".py":
+        return path
+    twin = path.with_suffix(".ipynb")
+    try:
+        twin_saved = twin.stat().st_mtime_ns
+    except FileNotFoundError:
+        return path
+    try:
+        saved = path.stat().st_mtime_ns
+    except FileNotFoundError:
+        return twin
+    return twin if twin_saved > saved else path
+
+
+def graded_note(graded: Path, root: Path | None = None) -> str:
+    """One line for a report saying which file of a notebook pair is graded, and why.
+
+    Args:
+        graded: the file :func:`notebook_to_grade` chose.
+        root: shown paths are relative to it (the learner's checkout), when they are inside it.
+    """
+    graded = Path(graded)
+    shown = graded
+    if root is not None and graded.resolve().is_relative_to(Path(root).resolve()):
+        shown = graded.resolve().relative_to(Path(root).resolve())
+    why = _saved_relative_to_twin(graded)
+    if why is None:
+        return f"graded {shown.as_posix()}"
+    return (
+        f"graded {shown.as_posix()} ({why}; the grader runs whichever of the pair you saved last)"
+    )
+
+
+def _saved_relative_to_twin(path: Path) -> str | None:
+    """ "saved after x.py" (or "at the same time as", "before"): ``path`` against the other file
+    of its pair; None when there is no other file."""
+    if path.suffix not in (".py", ".ipynb"):
+        return None
+    other = path.with_suffix(".py" if path.suffix == ".ipynb" else ".ipynb")
+    try:
+        mine, theirs = path.stat().st_mtime_ns, other.stat().st_mtime_ns
+    except FileNotFoundError:
+        return None
+    if mine == theirs:
+        return f"saved at the same time as {other.name}"
+    return f"saved {'after' if mine > theirs else 'before'} {other.name}"
 
 
 def run_notebook(
@@ -87,10 +171,11 @@ def run_notebook(
     timeout: float = 300,
     env: dict[str, str] | None = None,
 ) -> dict[str, Any]:
-    """Execute the jupytext notebook at ``path`` and return the object it wrote to results.json.
+    """Execute the notebook at ``path`` and return the object it wrote to results.json.
 
     Args:
-        path: a jupytext percent-format ``.py`` notebook (read only).
+        path: a jupytext percent-format ``.py`` notebook or an ``.ipynb`` (read only, with
+            jupytext: both execute the same cells).
         cwd: the kernel's working directory; ``cwd / "results.json"`` is read afterwards (a stale
             one is removed first).
         timeout: seconds for all cells together (kernel start-up not included).
@@ -103,8 +188,8 @@ def run_notebook(
 
     Raises:
         NotImplementedError: a cell raised NotImplementedError (the exercise is not started).
-        AssertionError: another error in a cell, the time budget exceeded, the kernel died, or
-            no valid ``results.json`` object was written.
+        AssertionError: another error in a cell, the time budget exceeded, the kernel died,
+            no valid ``results.json`` object was written, or an ``.ipynb`` is not a notebook.
         FileNotFoundError: there is no notebook at ``path``.
     """
     import jupytext
@@ -115,8 +200,12 @@ def run_notebook(
     if not path.is_file():
         raise FileNotFoundError(f"no notebook at {path} (restore it with `git checkout -- FILE`)")
     text = path.read_text(encoding="utf-8")
-    nb = jupytext.reads(text, fmt="py:percent")
-    lines = _cell_lines(text, len(nb.cells))
+    if path.suffix == ".ipynb":
+        nb = _read_ipynb(path, text)
+        lines: list[int | None] = [None] * len(nb.cells)
+    else:
+        nb = jupytext.reads(text, fmt="py:percent")
+        lines = _cell_lines(text, len(nb.cells))
     cwd.mkdir(parents=True, exist_ok=True)
     results = cwd / RESULTS_FILE
     results.unlink(missing_ok=True)
@@ -180,6 +269,35 @@ def run_notebook(
     return data
 
 
+def _read_ipynb(path: Path, text: str) -> Any:
+    """The notebook in ``text`` (the ``.ipynb`` at ``path``), or an AssertionError saying why
+    Jupyter could not open it and how to get going again."""
+    import jupytext
+
+    py = path.with_suffix(".py")
+    relation = _saved_relative_to_twin(path)
+    name = f"{path.name}, {relation}," if relation else path.name
+    way_out = (
+        f"Open it in JupyterLab and save it again, or, if your work is in {py.name}, save that "
+        "file again: the grader runs whichever of the two you saved last."
+        if py.exists()
+        else "Open it in JupyterLab and save it again."
+    )
+    try:
+        json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise AssertionError(
+            f"{name} is not valid JSON ({exc.msg}: line {exc.lineno}, column {exc.colno}). "
+            f"{way_out}"
+        ) from None
+    try:
+        return jupytext.reads(text, fmt="ipynb")
+    except Exception as exc:  # nbformat raises several types for JSON that is no notebook
+        raise AssertionError(
+            f"{name} is JSON but not a Jupyter notebook ({type(exc).__name__}: {exc}). {way_out}"
+        ) from None
+
+
 def _kernel_manager() -> Any:
     """An async kernel manager whose "python3" kernel is ipykernel on ``sys.executable``.
 
@@ -237,8 +355,9 @@ def _where(index: int, total: int, line: int | None, path: Path, source: str) ->
     first = next((s.strip() for s in source.splitlines() if s.strip()), "")
     if len(first) > 80:
         first = first[:77] + "..."
-    at = f"line {line} of {path.name}: " if line is not None else ""
-    return f"cell {index + 1} of {total} ({at}{first})"
+    if line is None:
+        return f"cell {index + 1} of {total} in {path.name} ({first})"
+    return f"cell {index + 1} of {total} (line {line} of {path.name}: {first})"
 
 
 def _traceback_tail(cell: Any) -> str:

@@ -36,21 +36,36 @@ def activate_learner_root(root: Path) -> None:
     Used when a mentor grades another checkout: the official tests and manifest stay, the
     learner's modules come from ``root``.
     """
+    global _learner_root
     root = root.resolve()
-    for name in list(sys.modules):
-        if name == "weeks" or name.startswith("weeks."):
-            module_file = getattr(sys.modules[name], "__file__", None) or ""
-            if not Path(module_file).resolve().is_relative_to(root):
-                del sys.modules[name]
+    _learner_root = root
+    _forget_other_weeks(root)
     if str(root) in sys.path:
         sys.path.remove(str(root))
     sys.path.insert(0, str(root))
     importlib.invalidate_caches()
 
 
+_learner_root: Path | None = None  # set by activate_learner_root
+
+
+def _forget_other_weeks(root: Path) -> None:
+    """Drop ``weeks`` modules imported from anywhere but ``root`` (pytest imports the official
+    test files' parent packages, ``weeks`` and ``weeks.weekN``, from the mentor's checkout),
+    except the test modules themselves."""
+    for name in list(sys.modules):
+        if (name == "weeks" or name.startswith("weeks.")) and ".tests" not in name:
+            module_file = getattr(sys.modules[name], "__file__", None) or ""
+            if not Path(module_file).resolve().is_relative_to(root):
+                del sys.modules[name]
+
+
 def import_target(deliverable: Deliverable, target: str) -> ModuleType:
     """Import the module under test for ``deliverable``: its stub or its solution."""
     name = deliverable.module_name(target)
+    if target == "learner" and _learner_root is not None:
+        _forget_other_weeks(_learner_root)
+        importlib.invalidate_caches()
     try:
         return importlib.import_module(name)
     except ModuleNotFoundError as exc:

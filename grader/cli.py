@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -12,7 +13,8 @@ from rich.console import Console
 from rich.markup import escape
 
 from grader import manifest
-from grader.render import progress_table, summary_table, what_next
+from grader.isolate import ExerciseRun
+from grader.render import exercise_view, progress_table, summary_table, week_line, what_next
 from grader.results import Run, summarise
 from grader.runner import run_pytest, selection
 from grader.state import State
@@ -74,30 +76,78 @@ def _remember(curriculum: manifest.Curriculum, target: str, partial: Run | None)
     return run
 
 
+def _grade(
+    curriculum: manifest.Curriculum,
+    target: str,
+    deliverables: list[manifest.Deliverable],
+    *,
+    show_progress: bool = True,
+) -> tuple[Run, list[ExerciseRun]]:
+    """Grade ``deliverables``, each in its own process (:mod:`grader.isolate`: a broken or
+    hostile exercise costs only itself), and merge the results into the last full report."""
+    from grader import isolate
+
+    args = [f"--target={target}", "-q", "--rxgrade-summary=no", "--color=no"]
+    done: list[str] = []
+    with console.status("Starting (importing torch and timm once)…") as spinner:
+        isolate.warm()
+
+        def on_done(run: ExerciseRun) -> None:
+            done.append(run.id)
+            if show_progress:
+                spinner.update(f"Graded {run.id} ({len(done)}/{len(deliverables)})…")
+
+        spinner.update(f"Grading {len(deliverables)} exercise(s)…")
+        runs = isolate.run_exercises(
+            curriculum.root, deliverables, args=args, jobs=_JOBS, on_done=on_done
+        )
+    partial = summarise(curriculum, isolate.outcomes(runs), target)
+    return _remember(curriculum, target, partial), runs
+
+
+_JOBS = min(2, os.cpu_count() or 1)
+
+
 def _grade_all(curriculum: manifest.Curriculum, target: str) -> Run:
-    outcome = run_pytest(curriculum.root, selection(curriculum), target=target)
-    if outcome.run is None:
-        console.print(outcome.output[-3000:])
-        console.print("[red]The tests did not produce a report (see the output above).[/red]")
-        raise typer.Exit(2)
-    return _remember(curriculum, target, outcome.run)
+    return _grade(curriculum, target, [d for d in curriculum if not d.planned])[0]
+
+
+def _age(path: Path) -> str:
+    seconds = max(0.0, time.time() - path.stat().st_mtime)
+    if seconds < 90:
+        return f"{seconds:.0f} s ago"
+    if seconds < 90 * 60:
+        return f"{seconds / 60:.0f} min ago"
+    if seconds < 36 * 3600:
+        return f"{seconds / 3600:.0f} h ago"
+    return f"{seconds / 86400:.0f} days ago"
 
 
 @app.command()
 def status(
     target: Target = "learner",
-    cached: Annotated[bool, typer.Option(help="Show the last result, do not re-run.")] = False,
+    regrade: Annotated[
+        bool,
+        typer.Option(
+            "--regrade", help="Grade every exercise again instead of showing the last results."
+        ),
+    ] = False,
+    cached: Annotated[bool, typer.Option(hidden=True)] = False,  # the default since 2026-12
     root: Root = None,
 ) -> None:
-    """Your graded progress across all six weeks, and what to do next."""
+    """Your graded progress across all six weeks (from the last grading), and what to do next."""
+    del cached
     curriculum = _load(root)
     state = State(curriculum.root)
     last = state.last_report(target)
-    if cached and last.exists():
+    if last.exists() and not regrade:
         run = Run.read_json(last)
+        console.print(
+            f"[dim]Results of the last grading, {_age(last)} (`rxgrade check ID` grades one "
+            "exercise, `rxgrade status --regrade` all of them).[/dim]"
+        )
     else:
-        with console.status("Grading every ready exercise…"):
-            run = _grade_all(curriculum, target)
+        run = _grade_all(curriculum, target)
     console.print(progress_table(run, curriculum, console.width))
     console.print()
     console.print(what_next(run, curriculum, state))
@@ -108,9 +158,13 @@ def check(
     week: Annotated[str, typer.Argument(help="week1, 1, or an id like week1.efficientnet")],
     exercise: Annotated[str | None, typer.Argument(help="e.g. efficientnet")] = None,
     target: Target = "learner",
+    verbose: Annotated[
+        bool,
+        typer.Option("--verbose", "-v", help="pytest's full output instead of the summary."),
+    ] = False,
     root: Root = None,
 ) -> None:
-    """Run the tests of one week or one exercise, with the per-deliverable summary."""
+    """Grade one exercise (its tests, first problem and hint) or one week (a table)."""
     curriculum = _load(root)
     try:
         week_slug, deliverable_id = resolve_exercise(curriculum, week, exercise)
@@ -121,9 +175,47 @@ def check(
     if not paths:
         console.print(f"{week_slug}: every exercise of this week is coming in a later release.")
         raise typer.Exit(0)
-    outcome = run_pytest(curriculum.root, paths, target=target, capture=False)
-    _remember(curriculum, target, outcome.run)
-    raise typer.Exit(outcome.returncode)
+    if verbose:
+        outcome = run_pytest(curriculum.root, paths, target=target, capture=False)
+        _remember(curriculum, target, outcome.run)
+        raise typer.Exit(outcome.returncode)
+    if deliverable_id is not None:
+        raise typer.Exit(_check_one(curriculum, curriculum[deliverable_id], target))
+    week_obj = curriculum.week(week_slug)
+    ready = [d for d in week_obj.deliverables if not d.planned]
+    run, _ = _grade(curriculum, target, ready)
+    shown = summarise(curriculum, {r.id: r.tests for r in run.results}, target, {week_obj.number})
+    console.print(summary_table(shown))
+    console.print(what_next(shown, curriculum, State(curriculum.root)))
+    raise typer.Exit(0 if all(r.state == "passing" for r in shown.results if not r.planned) else 1)
+
+
+def _learner_root(curriculum: manifest.Curriculum) -> Path:
+    from grader._target import ENV_LEARNER_ROOT
+
+    return Path(os.environ.get(ENV_LEARNER_ROOT) or curriculum.root)
+
+
+def _check_one(
+    curriculum: manifest.Curriculum, deliverable: manifest.Deliverable, target: str
+) -> int:
+    """Grade one exercise and show it alone, with one line for the rest of its week; the exit
+    code is 0 when it passes."""
+    run, runs = _grade(curriculum, target, [deliverable], show_progress=False)
+    result = next(r for r in run.results if r.id == deliverable.id)
+    root = _learner_root(curriculum) if target == "learner" else curriculum.root
+    console.print(
+        exercise_view(
+            result,
+            deliverable,
+            State(curriculum.root),
+            learner_root=root,
+            problem=runs[0].problem if runs else "",
+        )
+    )
+    console.print(week_line(run, deliverable.week, besides=deliverable.id))
+    console.print("[dim]`--verbose` shows pytest's full output.[/dim]")
+    return 0 if result.state == "passing" else 1
 
 
 @app.command()
@@ -290,6 +382,18 @@ def verify(
             console.print(f"[red]✘[/red] {escape(str(problem))}")
         console.print(f"[red]{len(problems)} problem(s)[/red]")
         raise typer.Exit(1)
+    checked = [d.id for d in curriculum if not d.planned and (not exercises or d.id in exercises)]
+    if tests and mutations:
+        from grader import verified
+
+        verified.record(curriculum, checked)
+        console.print(
+            f"[dim]· recorded in {verified.RECORD}: the mutation checks of {len(checked)} "
+            "exercise(s) hold for their files as they are (CI re-runs them when these change)[/dim]"
+        )
+    if exercises:
+        console.print(f"[green]✔ {len(checked)} exercise(s) verified[/green]")
+        return
     console.print(f"[green]✔ {ready} ready exercises verified[/green] ({planned} planned)")
 
 
@@ -457,15 +561,9 @@ def watch(
             console.print("[green]Everything passes.[/green] Waiting for changes…")
             return 0
         console.print(f"[bold]rxgrade watch[/bold] {deliverable_id} ({time.strftime('%H:%M:%S')})")
-        outcome = run_pytest(
-            curriculum.root,
-            selection(curriculum, exercise=deliverable_id),
-            target=target,
-            capture=False,
-        )
-        _remember(curriculum, target, outcome.run)
+        code = _check_one(curriculum, curriculum[deliverable_id], target)
         console.print("[dim]Watching weeks/ for changes (Ctrl-C to stop)…[/dim]")
-        return outcome.returncode
+        return code
 
     try:
         watch_loop(run_check, watch_files(curriculum.root / "weeks"))

@@ -16,6 +16,9 @@ Fixtures for exercise tests (the test file is mapped to its deliverable by the m
 from __future__ import annotations
 
 import io
+import os
+import re
+from dataclasses import asdict
 from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING
@@ -30,6 +33,7 @@ from grader._target import (
     import_target,
     resolve_target,
 )
+from grader.isolate import ENV_TOKEN
 from grader.notebooks import LazyNotebookRun, NotebookRun
 from grader.results import Run, TestOutcome, summarise
 from grader.state import State
@@ -68,6 +72,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "instead of the target, to check that the tests catch them. Repeatable.",
     )
     group.addoption("--rxgrade-json", default=None, metavar="PATH", help="Write a JSON report.")
+    group.addoption(
+        "--rxgrade-report-fd",
+        default=None,
+        type=int,
+        metavar="FD",
+        help="Stream each test's outcome to this file descriptor, one line per event, prefixed "
+        "by the token in env RXGRADE_REPORT_TOKEN (grader.isolate reads it).",
+    )
     group.addoption(
         "--rxgrade-markdown", default=None, metavar="PATH", help="Write a Markdown report."
     )
@@ -139,8 +151,6 @@ def _hypothesis_profile(config: pytest.Config) -> None:
 
 
 def _env_learner_root() -> str | None:
-    import os
-
     return os.environ.get(ENV_LEARNER_ROOT) or None
 
 
@@ -162,6 +172,25 @@ class Grader:
         self.weeks: set[int] = set()
         self.run: Run | None = None
         self.mutant_session: MutantSession | None = None
+        # exercise id -> why its remaining tests do not run (an earlier test timed out, or the
+        # module under test does not import): one clear failure, not the same one fifty times
+        self.stopped: dict[str, str] = {}
+        # taken out of the environment before any code under test runs
+        self._token = os.environ.pop(ENV_TOKEN, "")
+        self._report_fd: int | None = config.getoption("rxgrade_report_fd", None)
+
+    def _emit(self, event: dict) -> None:
+        """One event to the parent (grader.isolate), when it asked for them."""
+        if self._report_fd is None:
+            return
+        import json
+
+        line = f"{self._token} {json.dumps(event)}\n".encode()
+        try:
+            while line:
+                line = line[os.write(self._report_fd, line) :]
+        except OSError:
+            self._report_fd = None
 
     def pytest_report_header(self) -> list[str]:
         where = "the reference solutions/" if self.target == "solution" else "your stubs in weeks/"
@@ -226,6 +255,16 @@ class Grader:
             )
         return detail[0]
 
+    def pytest_runtest_logstart(self, nodeid: str, location: tuple) -> None:
+        self._emit({"event": "start", "nodeid": nodeid})
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_runtest_setup(self, item: pytest.Item) -> None:
+        deliverable = item.stash.get(DELIVERABLE_KEY, None)
+        reason = self.stopped.get(deliverable.id) if deliverable is not None else None
+        if reason and self.mutant_session is None:
+            pytest.fail(reason, pytrace=False)
+
     def pytest_report_teststatus(self, report: pytest.TestReport, config: pytest.Config):
         if getattr(report, "rxgrade_not_started", False):
             return "not started", "N", ("NOT STARTED", {"yellow": True})
@@ -254,12 +293,22 @@ class Grader:
                 return  # the call's outcome stands; only a teardown failure overrides a pass
             tests.pop()
         clauses = list(dict(report.user_properties).get("clauses", []))
-        tests.append(
-            TestOutcome(report.nodeid, outcome, round(report.duration, 3), message, clauses)
-        )
+        test = TestOutcome(report.nodeid, outcome, round(report.duration, 3), message, clauses)
+        tests.append(test)
+        self._emit({"event": "test", "deliverable": deliverable_id, "test": asdict(test)})
+        if outcome == "failed" and _TIMEOUT.search(message) and deliverable_id not in self.stopped:
+            name = report.nodeid.rsplit("::", 1)[-1]
+            self.stopped[deliverable_id] = (
+                f"not run: {name} did not finish within its time limit; make it finish first "
+                "(an endless loop?), then the other tests run again"
+            )
 
     # -- reporting ---------------------------------------------------------------------------
-    def pytest_sessionfinish(self, session: pytest.Session) -> None:
+    def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
+        self._emit({"event": "done", "exitstatus": int(exitstatus)})
+        if self._report_fd is not None:
+            os.close(self._report_fd)
+            self._report_fd = None
         if not self.weeks:
             return
         self.run = summarise(self.curriculum, self.outcomes, self.target, self.weeks)
@@ -292,11 +341,50 @@ class Grader:
         terminalreporter.write(buffer.getvalue())
 
 
+_TIMEOUT = re.compile(r"^Timeout \(?>")  # pytest-timeout's "Timeout (>2.0s) from pytest-timeout."
+
+
+def _import_problem(exc: BaseException, deliverable: manifest.Deliverable, root: Path) -> str:
+    """Where and why the module under test does not import, in a few lines (no traceback)."""
+
+    def shown(path: str | None) -> str:
+        if not path:
+            return deliverable.module
+        resolved = Path(path).resolve()
+        base = root.resolve()
+        return resolved.relative_to(base).as_posix() if resolved.is_relative_to(base) else path
+
+    if isinstance(exc, SyntaxError):
+        lines = [f"{shown(exc.filename)}:{exc.lineno}: {type(exc).__name__}: {exc.msg}"]
+        if exc.text:
+            text = exc.text.rstrip("\n")
+            lines.append("    " + text.strip())
+            if exc.offset:
+                indent = len(text) - len(text.lstrip())
+                lines.append("    " + " " * max(0, exc.offset - 1 - indent) + "^")
+        return "\n".join(lines)
+    import traceback
+
+    frames = traceback.extract_tb(exc.__traceback__)
+    mine = [f for f in frames if not Path(f.filename).resolve().is_relative_to(_GRADER_DIR)]
+    frame = mine[-1] if mine else (frames[-1] if frames else None)
+    where = f"{shown(frame.filename)}:{frame.lineno}: " if frame else ""
+    detail = str(exc).strip().splitlines()
+    return (
+        f"{where}{type(exc).__name__}: {detail[0] if detail else ''} (raised while importing the "
+        "module under test)"
+    )
+
+
+_GRADER_DIR = Path(__file__).resolve().parent
+
+
 def _crash_message(report: pytest.TestReport) -> str:
     crash = getattr(report.longrepr, "reprcrash", None)
     text = crash.message if crash is not None else str(report.longrepr)
     lines = [line for line in text.strip().splitlines() if line.strip()]
-    return lines[0][:300] if lines else "failed"
+    # pytest.fail's "Failed: " says nothing a learner needs
+    return lines[0].removeprefix("Failed: ")[:300] if lines else "failed"
 
 
 # -- fixtures ---------------------------------------------------------------------------------
@@ -342,7 +430,19 @@ def impl(
     """The module under test: the learner's stub, the reference solution, or a mutant."""
     if rxgrade_mutant is not None:
         return _session(request).module(request, rxgrade_mutant)
-    return import_target(deliverable, target)
+    grader = _grader(request)
+    try:
+        return import_target(deliverable, target)
+    except NotImplementedError:
+        raise  # a stub called at import: "not started"
+    except Exception as exc:  # noqa: BLE001 - any failure to import is reported the same way
+        root = grader.learner_root if target == "learner" else grader.curriculum.root
+        problem = _import_problem(exc, deliverable, root)
+    first = problem.splitlines()[0]
+    grader.stopped.setdefault(
+        deliverable.id, f"not run: the module under test does not import ({first})"
+    )
+    pytest.fail(problem, pytrace=False)  # outside `except`: no chained traceback to read
 
 
 @pytest.fixture
@@ -388,19 +488,32 @@ def _file_for(grader: Grader, deliverable: manifest.Deliverable, target: str) ->
 
 @pytest.fixture
 def notebook_run(
+    request: pytest.FixtureRequest,
     target_path: Path,
     target: str,
     deliverable: manifest.Deliverable,
+    rxgrade_mutant: Mutant | None,
     tmp_path_factory: pytest.TempPathFactory,
 ) -> NotebookRun:
     """The notebook under test, run headless once per file in a fresh directory, when a test
     first reads ``.results`` or ``.cwd`` (so a broken notebook fails the test, not its set-up).
 
-    Its cells get 80% of the entry's timeout; a stub cell's NotImplementedError makes every test
-    of the notebook "not started".
+    For the learner, the file of the pair (``.py`` or ``.ipynb``) saved last; the test's report
+    names it (user property ``graded_file``, report section ``rxgrade``). The solution and
+    mutants are always the ``.py``. Its cells get 80% of the entry's timeout; a stub cell's
+    NotImplementedError makes every test of the notebook "not started".
     """
+    from grader.notebooks import graded_note, notebook_to_grade
+
+    path = target_path
+    if target == "learner" and rxgrade_mutant is None:
+        path = notebook_to_grade(target_path)
+        root = _grader(request).learner_root
+        shown = path.relative_to(root) if path.is_relative_to(root) else path
+        request.node.user_properties.append(("graded_file", shown.as_posix()))
+        request.node.add_report_section("setup", "rxgrade", graded_note(path, root))
     return LazyNotebookRun(
-        target_path,
+        path,
         cwd=lambda: tmp_path_factory.mktemp(deliverable.name),
         timeout=0.8 * deliverable.timeout,
         env={"RXGRADE_TARGET": target},

@@ -2,15 +2,25 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 from rich.progress_bar import ProgressBar
 from rich.table import Table
 from rich.text import Text
 
-from grader.manifest import Curriculum
+from grader.manifest import Curriculum, Deliverable, Points
 from grader.results import DeliverableResult, Run
 from grader.state import State
 
-__all__ = ["next_up", "progress_table", "summary_table", "what_next"]
+__all__ = [
+    "exercise_view",
+    "next_up",
+    "progress_table",
+    "summary_table",
+    "week_line",
+    "what_next",
+]
 
 STYLE = {
     "passing": "bold green",
@@ -103,7 +113,9 @@ def progress_table(run: Run, curriculum: Curriculum, width: int = 100) -> Table:
         rows.append(
             (f"Week {week.number}  {week.title}", earned, sum(r.points for r in graded), note)
         )
-    rows.append(("Overall", run.earned, run.points, ""))
+    points = Points.of(curriculum)
+    coming = f"{points.coming} more points coming" if points.coming else ""
+    rows.append(("Overall", run.earned, run.points, coming))
     note_w = max(len(row[3]) for row in rows)
     points_w = max(len(f"{row[1]:g}/{row[2]} pts") for row in rows)
     room = width - 1 - note_w - points_w - 6  # three gaps of two columns
@@ -123,3 +135,86 @@ def progress_table(run: Run, curriculum: Curriculum, width: int = 100) -> Table:
             Text(note, style="dim"),
         )
     return table
+
+
+_SOURCE_AT = re.compile(r"^(?P<path>[\w./-]+\.py):(?P<line>\d+): (?P<kind>\w+Error)\b")
+#: Lines of a failure message shown in the one-exercise view (the rest: ``--verbose``).
+MESSAGE_LINES = 12
+
+
+def _source_line(root: Path, message: str) -> list[str]:
+    """For ``path:line: SomethingError`` messages, that line of the learner's file."""
+    match = _SOURCE_AT.match(message)
+    if not match:
+        return []
+    path = root / match["path"]
+    try:
+        lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+        return [f"    {int(match['line'])} | {lines[int(match['line']) - 1].rstrip()}"]
+    except (OSError, IndexError, ValueError):
+        return []
+
+
+def exercise_view(
+    result: DeliverableResult,
+    deliverable: Deliverable,
+    state: State,
+    *,
+    learner_root: Path,
+    problem: str = "",
+) -> Text:
+    """One exercise on screen: its state, its tests in one line, its first problem, its hint.
+
+    ``problem`` is what ended its run early (:class:`grader.isolate.ExerciseRun`), if anything.
+    """
+    text = Text()
+    text.append(f"{ICON[result.state]} {deliverable.id}", style=STYLE[result.state])
+    text.append(f" — {deliverable.title}  ")
+    counted = [t for t in result.tests if t.outcome != "skipped"]
+    text.append(f"{result.earned:g}/{result.points} points\n", style="bold")
+    counts = [
+        (outcome, result.count(outcome))
+        for outcome in ("passed", "failed", "not started", "skipped")
+        if result.count(outcome)
+    ]
+    text.append("  " + (" · ".join(f"{n} {outcome}" for outcome, n in counts) or "no tests ran"))
+    text.append(f" (of {len(counted)} counted)\n" if counted else "\n", style="dim")
+    first = result.first_problem
+    if first is not None and result.state != "passing":
+        name = first.nodeid.rsplit("::", 1)[-1]
+        label = "Not started" if first.outcome == "not started" else "First problem"
+        text.append(f"{label}: ", style="bold")
+        text.append(f"{name}\n")
+        lines = (first.message or "(no message)").splitlines()
+        for line in lines[:MESSAGE_LINES]:
+            text.append(f"  {line}\n")
+        if len(lines) > MESSAGE_LINES:
+            text.append(f"  [… {len(lines) - MESSAGE_LINES} more lines: --verbose]\n", style="dim")
+        for line in _source_line(learner_root, first.message):
+            text.append(line + "\n", style="yellow")
+    if problem and (first is None or problem not in first.message):
+        text.append(f"  {problem}\n", style="red")
+    if result.state != "passing":
+        shown, hint = state.current_hint(deliverable)
+        text.append(f"Hint {shown}/{len(deliverable.hints)}: ", style="bold cyan")
+        text.append(hint)
+        if shown < len(deliverable.hints):
+            text.append(f"  (`rxgrade hint {deliverable.id}` for the next)", style="dim")
+        text.append("\n")
+        text.append(f"  edit {deliverable.module} · tests {deliverable.tests}\n", style="dim")
+    return text
+
+
+def week_line(run: Run, week: int, *, besides: str | None = None) -> Text:
+    """One line for a week's other exercises, from ``run`` (usually the last full grading)."""
+    results = [r for r in run.results if r.week == week and r.id != besides and not r.planned]
+    counts = {state: sum(r.state == state for r in results) for state in STATES_SHOWN}
+    parts = [f"{n} {state}" for state, n in counts.items() if n]
+    label = f"Week {week}" + (" (the others)" if besides else "")
+    return Text(
+        f"{label}: {' · '.join(parts) or 'nothing graded yet'} — `rxgrade status` for all",
+        style="dim",
+    )
+
+
+STATES_SHOWN = ("passing", "failing", "not started", "skipped", "not run")

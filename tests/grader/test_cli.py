@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
-from grader import manifest
+from grader import manifest, verified
 from grader.cli import app, resolve_exercise, watch_loop
 from grader.verify import file_problems, verify
 
@@ -66,6 +67,36 @@ def test_check_records_progress_for_status_cached(course_dir: Path) -> None:
     assert "10/10 pts" in result.output
 
 
+def test_status_shows_the_last_grading_and_regrades_on_request(course_dir: Path) -> None:
+    first = rxgrade(course_dir, "status")
+    assert "0/10 pts" in first.output and "Results of the last grading" not in first.output
+    stub = course_dir / "weeks/week1/adder.py"
+    stub.write_text(stub.read_text().replace("raise NotImplementedError", "return a + b"))
+    cached = rxgrade(course_dir, "status")
+    assert "Results of the last grading" in cached.output and "ago" in cached.output
+    assert "0/10 pts" in cached.output, "status without --regrade shows the last results"
+    fresh = rxgrade(course_dir, "status", "--regrade")
+    assert "10/10 pts" in fresh.output, fresh.output
+
+
+def test_check_shows_one_exercise_and_a_syntax_error_briefly(course_dir: Path) -> None:
+    stub = course_dir / "weeks/week1/adder.py"
+    stub.write_text("def add(a, b:\n    return a + b\n")
+    result = rxgrade(course_dir, "check", "week1.adder")
+    assert result.exit_code == 1
+    lines = result.output.splitlines()
+    assert len(lines) <= 40, result.output
+    assert "SyntaxError" in result.output and "adder.py:1" in result.output
+    assert "1 | def add(a, b:" in result.output, "the offending line is quoted"
+    assert "Traceback" not in result.output
+    assert "Hint 1/2" in result.output and "Week 1" in result.output
+
+
+def test_check_verbose_shows_pytests_own_output(course_dir: Path) -> None:
+    result = rxgrade(course_dir, "check", "week1.adder", "--verbose")
+    assert result.exit_code == 1
+
+
 def test_next_names_the_stub_and_tests(course_dir: Path) -> None:
     result = rxgrade(course_dir, "next")
     assert "edit  weeks/week1/adder.py" in result.output
@@ -103,6 +134,42 @@ def test_verify_passes_on_a_sound_course(course_dir: Path) -> None:
     result = rxgrade(course_dir, "verify")
     assert result.exit_code == 0, result.output
     assert "1 ready exercises verified" in result.output
+    assert verified.stale(manifest.load(course_dir)) == []
+
+
+def test_verify_records_what_it_checked_and_a_change_makes_it_stale(course_dir: Path) -> None:
+    curriculum = manifest.load(course_dir)
+    assert verified.recorded(course_dir) == {} and verified.stale(curriculum) == ["week1.adder"]
+    result = rxgrade(course_dir, "verify", "--no-mutations")
+    assert result.exit_code == 0, result.output
+    assert verified.recorded(course_dir) == {}, "a verify without mutation runs records nothing"
+    result = rxgrade(course_dir, "verify", "week1.adder")
+    assert result.exit_code == 0 and "1 exercise(s) verified" in result.output, result.output
+    record = verified.recorded(course_dir)
+    assert record == {"week1.adder": verified.fingerprint(curriculum, curriculum["week1.adder"])}
+    deliverable = curriculum["week1.adder"]
+    assert set(verified.files_of(curriculum, deliverable)) == set(
+        dataclasses.astuple(deliverable.paths)
+    )
+    tests = course_dir / deliverable.tests
+    tests.write_text(tests.read_text() + "\n# a comment changes the fingerprint\n")
+    assert verified.stale(curriculum) == ["week1.adder"]
+
+
+def test_a_fingerprint_covers_the_rxvision_modules_the_solution_imports(course_dir: Path) -> None:
+    curriculum = manifest.load(course_dir)
+    deliverable = curriculum["week1.adder"]
+    before = verified.fingerprint(curriculum, deliverable)
+    (course_dir / "rxvision/ops").mkdir(parents=True)
+    (course_dir / "rxvision/__init__.py").write_text("")
+    (course_dir / "rxvision/ops/__init__.py").write_text("")
+    (course_dir / "rxvision/ops/add.py").write_text("def add(a, b):\n    return a + b\n")
+    solution = course_dir / deliverable.solution
+    solution.write_text("from rxvision.ops import add\n" + solution.read_text())
+    assert "rxvision/ops/add.py" in verified.files_of(curriculum, deliverable)
+    middle = verified.fingerprint(curriculum, deliverable)
+    (course_dir / "rxvision/ops/add.py").write_text("def add(a, b):\n    return b + a\n")
+    assert len({before, middle, verified.fingerprint(curriculum, deliverable)}) == 3
 
 
 def test_verify_catches_a_stub_that_already_passes(course_dir: Path) -> None:

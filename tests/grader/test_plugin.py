@@ -152,3 +152,35 @@ def test_exercise_fixture_resolves_other_entries_for_the_same_target(
     run(course, "--target", "solution").stdout.fnmatch_lines(
         ["*week1.nope is not an entry of curriculum.toml*"]
     )
+
+
+def test_learner_root_grades_the_learners_weeks_not_the_mentors(
+    course: pytest.Pytester, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    # the mentor's checkout keeps the stub; the learner's copy of weeks/ holds a solved one
+    learner = tmp_path_factory.mktemp("learner")
+    for rel in ("weeks/__init__.py", "weeks/week1/__init__.py"):
+        (learner / rel).parent.mkdir(parents=True, exist_ok=True)
+        (learner / rel).write_text("")
+    solved = STUB.replace("raise NotImplementedError", "return a + b")
+    (learner / "weeks/week1/adder.py").write_text(solved)
+    result = run(course, f"--rxgrade-learner-root={learner}", "--rxgrade-json=report.json")
+    assert result.ret == 0, result.stdout.str()
+    report = json.loads((course.path / "report.json").read_text())
+    entry = next(d for d in report["deliverables"] if d["id"] == "week1.adder")
+    assert entry["state"] == "passing" and report["root"] == str(learner)
+    # and the mentor's own stub is still what a run without the option grades
+    assert run(course).ret == 1
+
+
+def test_a_stub_that_does_not_import_is_one_short_failure(course: pytest.Pytester) -> None:
+    (course.path / "weeks/week1/adder.py").write_text("def add(a, b:\n    return a + b\n")
+    result = run(course, "--rxgrade-json=report.json")
+    assert result.ret == 1
+    out = result.stdout.str()
+    assert "weeks/week1/adder.py:1: SyntaxError: '(' was never closed" in out
+    assert "Traceback" not in out and "During handling" not in out
+    report = json.loads((course.path / "report.json").read_text())
+    messages = [t["message"] for d in report["deliverables"] for t in d["tests"]]
+    assert messages[0].startswith("weeks/week1/adder.py:1: SyntaxError"), messages
+    assert messages[1].startswith("not run: the module under test does not import"), messages

@@ -1,0 +1,370 @@
+"""Grade each exercise in a process of its own, so a broken or hostile exercise costs only itself.
+
+``rxgrade status``, ``check`` and ``watch`` grade through :func:`run_exercises`. Every exercise's
+tests run in a child process forked from this one (after :func:`warm` has imported the heavy
+libraries once, so a child starts in milliseconds, not seconds), with:
+
+- **results over a pipe**, one line per test as it finishes, each prefixed by a random token the
+  child's plugin takes out of the environment before any learner code runs
+  (``--rxgrade-report-fd``, :mod:`grader.plugin`). Nothing is read back from a file the
+  learner's code could rewrite, and the child leaves with ``os._exit`` after pytest, so an
+  ``atexit`` hook of the learner's never runs;
+- **a hard wall-time limit**: when no test has finished for the exercise's per-test timeout plus
+  :data:`GRACE` seconds (a loop inside C code, where pytest-timeout's signal cannot land), the
+  child's whole process group is killed and the test that was running is reported as failing
+  with what happened;
+- **a bounded record of output**: the first and last :data:`OUTPUT_CAP` bytes of what the child
+  printed are kept, the middle is counted and dropped, and the child never blocks on a full pipe.
+
+Whatever ends a child early (``os._exit``, ``sys.exit`` outside a test, a ``KeyboardInterrupt``
+raised by the learner's code, a crash, the wall-time kill) ends as a truthful "failing" for that
+exercise, naming the test that was running and what ended it; the other exercises' results are
+untouched.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+import json
+import os
+import secrets
+import selectors
+import signal
+import sys
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from grader.manifest import Deliverable
+from grader.results import TestOutcome
+
+__all__ = [
+    "ENV_TOKEN",
+    "GRACE",
+    "OUTPUT_CAP",
+    "ExerciseRun",
+    "outcomes",
+    "run_exercise",
+    "run_exercises",
+    "warm",
+]
+
+#: Environment variable that carries the report token to the child's plugin (which removes it).
+ENV_TOKEN = "RXGRADE_REPORT_TOKEN"
+#: Seconds past an exercise's per-test timeout without a finished test before its child is killed.
+GRACE = 30.0
+#: Bytes of a child's output kept at its start and again at its end.
+OUTPUT_CAP = 64 * 1024
+#: Imported once by :func:`warm`, before the first fork: what most exercises' tests import.
+WARM_MODULES = (
+    "numpy",
+    "torch",
+    "timm",
+    "PIL.Image",
+    "scipy.special",
+    "hypothesis",
+    "_pytest.pytester",
+    "grader.plugin",
+    "grader.services",
+)
+
+_EXERCISE_PACKAGES = ("weeks", "solutions")
+_EXIT_STATUS = {2: "interrupted", 3: "an internal error of pytest", 4: "a usage error"}
+
+
+@dataclass
+class ExerciseRun:
+    """What one exercise's child reported, and how it ended."""
+
+    id: str
+    tests: list[TestOutcome] = field(default_factory=list)
+    output: str = ""  # what the child printed (pytest's own report included), capped
+    seconds: float = 0.0
+    ended: str = "finished"  # finished | interrupted | exited | killed
+    exitstatus: int | None = None
+    problem: str = ""  # what ended the child early, for the learner; "" when it finished
+
+
+def warm(modules: Iterable[str] = WARM_MODULES) -> float:
+    """Import ``modules`` in this process (the fork parent), skipping any not installed; returns
+    the seconds it took."""
+    start = time.perf_counter()
+    for name in modules:
+        with contextlib.suppress(ImportError):
+            importlib.import_module(name)
+    return time.perf_counter() - start
+
+
+@dataclass
+class _Child:
+    deliverable: Deliverable
+    pid: int
+    report: int  # read ends
+    output: int
+    token: str
+    started: float
+    last_event: float
+    buffer: bytes = b""
+    head: bytearray = field(default_factory=bytearray)
+    tail: bytearray = field(default_factory=bytearray)
+    dropped: int = 0
+    running: str | None = None  # nodeid of the test that started and has not finished
+    tests: list[TestOutcome] = field(default_factory=list)
+    exitstatus: int | None = None  # as the plugin reported it at the end of the session
+    open: int = 2
+    killed: bool = False
+    grace: float = GRACE
+
+    @property
+    def limit(self) -> float:
+        """Seconds without a finished test after which the child is killed."""
+        return self.deliverable.timeout + self.grace
+
+    def keep(self, data: bytes) -> None:
+        if len(self.head) < OUTPUT_CAP:
+            room = OUTPUT_CAP - len(self.head)
+            self.head += data[:room]
+            data = data[room:]
+        self.tail += data
+        if len(self.tail) > OUTPUT_CAP:
+            self.dropped += len(self.tail) - OUTPUT_CAP
+            del self.tail[: len(self.tail) - OUTPUT_CAP]
+
+    def text(self) -> str:
+        middle = f"\n[… {self.dropped:,} bytes of output left out …]\n" if self.dropped else ""
+        return (bytes(self.head).decode(errors="replace") + middle) + bytes(self.tail).decode(
+            errors="replace"
+        )
+
+    def feed(self, data: bytes) -> None:
+        self.buffer += data
+        *lines, self.buffer = self.buffer.split(b"\n")
+        prefix = self.token.encode() + b" "
+        for line in lines:
+            if not line.startswith(prefix):
+                continue  # not from the plugin: ignored
+            try:
+                event = json.loads(line[len(prefix) :])
+            except ValueError:
+                continue
+            self.last_event = time.monotonic()
+            kind = event.get("event")
+            if kind == "start":
+                self.running = event.get("nodeid")
+            elif kind == "test":
+                test = TestOutcome(**event["test"])
+                if self.tests and self.tests[-1].nodeid == test.nodeid:
+                    self.tests[-1] = test  # a teardown failure overrides the call's pass
+                else:
+                    self.tests.append(test)
+                if self.running == test.nodeid:
+                    self.running = None
+            elif kind == "done":
+                self.exitstatus = int(event.get("exitstatus", 0))
+
+
+def _child(
+    root: Path, deliverable: Deliverable, args: Sequence[str], token: str, report: int, output: int
+) -> None:
+    """In the forked child: run pytest on the exercise's tests; never returns."""
+    code = 3
+    try:
+        os.setpgid(0, 0)  # its own process group: a kill reaches kernels and servers it started
+        devnull = os.open(os.devnull, os.O_RDONLY)
+        os.dup2(devnull, 0)
+        os.dup2(output, 1)
+        os.dup2(output, 2)
+        # nothing else of the parent's stays open in the child (its other children's pipes,
+        # its own files): only the standard streams and the report pipe
+        limit = min(os.sysconf("SC_OPEN_MAX"), 65536)
+        os.closerange(3, report)
+        os.closerange(report + 1, limit)
+        sys.stdin = open(0, closefd=False)  # noqa: SIM115 - the child's own standard streams
+        sys.stdout = open(1, "w", buffering=1, closefd=False)  # noqa: SIM115
+        sys.stderr = open(2, "w", buffering=1, closefd=False)  # noqa: SIM115
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        os.chdir(root)
+        # as `python -m pytest` in ``root`` would see it: ``root`` first on the path, and no
+        # exercise module a previous run in the parent may have imported from elsewhere
+        sys.path.insert(0, str(root))
+        for name in list(sys.modules):
+            if name.split(".", 1)[0] in _EXERCISE_PACKAGES:
+                del sys.modules[name]
+        importlib.invalidate_caches()
+        os.environ[ENV_TOKEN] = token
+        import pytest
+
+        code = int(
+            pytest.main(
+                [
+                    deliverable.tests,
+                    f"--rxgrade-report-fd={report}",
+                    "-p",
+                    "no:cacheprovider",
+                    "-o",
+                    "addopts=--import-mode=importlib",
+                    *args,
+                ]
+            )
+        )
+    except BaseException:  # noqa: BLE001 - the child reports anything and leaves
+        import traceback
+
+        traceback.print_exc()
+    finally:
+        with contextlib.suppress(Exception):
+            sys.stdout.flush()
+            sys.stderr.flush()
+        os._exit(code)
+
+
+def _start(root: Path, deliverable: Deliverable, args: Sequence[str], grace: float) -> _Child:
+    token = secrets.token_hex(16)
+    report_r, report_w = os.pipe()
+    output_r, output_w = os.pipe()
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):
+            stream.flush()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - runs in the child, which leaves with os._exit
+        os.close(report_r)
+        os.close(output_r)
+        _child(root, deliverable, args, token, report_w, output_w)
+    os.close(report_w)
+    os.close(output_w)
+    now = time.monotonic()
+    return _Child(deliverable, pid, report_r, output_r, token, now, now, grace=grace)
+
+
+def _finish(child: _Child) -> ExerciseRun:
+    _pid, status = os.waitpid(child.pid, 0)
+    seconds = time.monotonic() - child.started
+    run = ExerciseRun(
+        child.deliverable.id, child.tests, child.text(), round(seconds, 3), "finished"
+    )
+    run.exitstatus = child.exitstatus
+    limit = child.limit
+    if child.killed:
+        run.ended = "killed"
+        run.problem = (
+            f"stopped after {seconds:.0f} s: no test finished for {limit:g} s (the limit per test "
+            "plus a grace); an endless loop, perhaps inside a library call where the per-test "
+            "timeout cannot interrupt it"
+        )
+    elif child.exitstatus is None:
+        code = os.waitstatus_to_exitcode(status)
+        how = f"was killed by signal {-code}" if code < 0 else f"exited with status {code}"
+        run.ended = "exited"
+        run.problem = (
+            f"the test process {how} before it finished reporting: the code under test (or "
+            "something it called) ended the process, e.g. with os._exit(), or crashed"
+        )
+    elif child.exitstatus in _EXIT_STATUS:
+        run.ended = "interrupted"
+        run.problem = (
+            f"pytest stopped early ({_EXIT_STATUS[child.exitstatus]}): the code under test "
+            "raised KeyboardInterrupt (or pytest.exit) and the remaining tests did not run"
+            if child.exitstatus == 2
+            else f"pytest stopped early ({_EXIT_STATUS[child.exitstatus]}); see the output"
+        )
+    if run.problem:
+        if child.running:
+            where = child.running
+            run.problem += f" (while {child.running.rsplit('::', 1)[-1]} ran)"
+        else:
+            where = f"{child.deliverable.tests} (before or between its tests)"
+        run.tests = [t for t in run.tests if t.nodeid != child.running]
+        run.tests.append(TestOutcome(where, "failed", round(seconds, 3), run.problem))
+    elif not run.tests and child.exitstatus not in (0, 1, 5):
+        run.tests.append(
+            TestOutcome(
+                child.deliverable.tests,
+                "failed",
+                0.0,
+                f"the tests could not be collected (pytest exit status {child.exitstatus}); "
+                "see the output",
+            )
+        )
+    return run
+
+
+def run_exercises(
+    root: Path,
+    deliverables: Sequence[Deliverable],
+    *,
+    args: Sequence[str] = (),
+    jobs: int = 1,
+    on_done: Callable[[ExerciseRun], None] = lambda _run: None,
+    grace: float | None = None,
+) -> list[ExerciseRun]:
+    """Run each deliverable's tests in its own forked child, ``jobs`` at a time, in order.
+
+    ``args`` are more pytest arguments for every child (``--target=learner``, ``-q`` ...).
+    Returns one :class:`ExerciseRun` per deliverable, in the order given; ``on_done`` sees each
+    as it ends.
+    """
+    grace = GRACE if grace is None else grace
+    pending = list(deliverables)
+    runs: dict[str, ExerciseRun] = {}
+    selector = selectors.DefaultSelector()
+    children: list[_Child] = []
+    try:
+        while pending or children:
+            while pending and len(children) < max(1, jobs):
+                child = _start(root, pending.pop(0), args, grace)
+                children.append(child)
+                selector.register(child.report, selectors.EVENT_READ, (child, "report"))
+                selector.register(child.output, selectors.EVENT_READ, (child, "output"))
+            now = time.monotonic()
+            wait = min(c.last_event + c.limit for c in children) - now
+            for key, _mask in selector.select(timeout=max(0.05, min(wait, 1.0))):
+                child, which = key.data
+                data = os.read(key.fd, 65536)
+                if not data:
+                    selector.unregister(key.fd)
+                    os.close(key.fd)
+                    child.open -= 1
+                elif which == "report":
+                    child.feed(data)
+                else:
+                    child.keep(data)
+            now = time.monotonic()
+            for child in list(children):
+                overdue = now > child.last_event + child.limit
+                if overdue and not child.killed:
+                    child.killed = True
+                    with contextlib.suppress(ProcessLookupError):
+                        os.killpg(child.pid, signal.SIGKILL)
+                    child.last_event = now  # the pipes close once the group is gone
+                if child.open == 0 or (child.killed and now > child.last_event + 5):
+                    for fd in (child.report, child.output):
+                        with contextlib.suppress(KeyError, ValueError, OSError):
+                            selector.unregister(fd)
+                            os.close(fd)
+                    children.remove(child)
+                    run = _finish(child)
+                    runs[run.id] = run
+                    on_done(run)
+    finally:
+        for child in children:  # interrupted (Ctrl-C): leave nothing running
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(child.pid, signal.SIGKILL)
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(child.pid, 0)
+        selector.close()
+    return [runs[d.id] for d in deliverables if d.id in runs]
+
+
+def run_exercise(
+    root: Path, deliverable: Deliverable, *, args: Sequence[str] = (), grace: float | None = None
+) -> ExerciseRun:
+    """:func:`run_exercises` of one deliverable."""
+    return run_exercises(root, [deliverable], args=args, grace=grace)[0]
+
+
+def outcomes(runs: Iterable[ExerciseRun]) -> dict[str, list[TestOutcome]]:
+    """Test outcomes per deliverable id, for :func:`grader.results.summarise` (one exercise per
+    child: a child's tests are its exercise's)."""
+    return {run.id: list(run.tests) for run in runs}

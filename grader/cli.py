@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -54,15 +55,26 @@ def _load(root: Path | None) -> manifest.Curriculum:
 def resolve_exercise(
     curriculum: manifest.Curriculum, week: str, exercise: str | None = None
 ) -> tuple[str | None, str | None]:
-    """Turn ``week1``, ``1``, ``week1 efficientnet`` or ``week1.efficientnet`` into (week, id)."""
-    if "." in week and exercise is None:
-        week, exercise = week.split(".", 1)
+    """Turn ``week1``, ``1``, ``week1 efficientnet``, ``week1.efficientnet`` or a unique short
+    name (``efficientnet``) into (week, id); a KeyError suggests the closest ids."""
+    if exercise is None and not re.fullmatch(r"(?:week)?\d+", week.strip()):
+        deliverable = curriculum.find(week)
+        return f"week{deliverable.week}", deliverable.id
     week_obj = curriculum.week(week)
     if exercise is None:
         return week_obj.slug, None
     deliverable_id = exercise if exercise.startswith("week") else f"{week_obj.slug}.{exercise}"
-    curriculum[deliverable_id]  # raises a KeyError that names valid ids
-    return week_obj.slug, deliverable_id
+    deliverable = curriculum.find(deliverable_id)
+    return f"week{deliverable.week}", deliverable.id
+
+
+def _find(curriculum: manifest.Curriculum, text: str) -> manifest.Deliverable:
+    """:meth:`manifest.Curriculum.find`, or a clear error and exit code 2."""
+    try:
+        return curriculum.find(text)
+    except KeyError as exc:
+        console.print(f"[red]{escape(exc.args[0])}[/red]")
+        raise typer.Exit(2) from exc
 
 
 def _remember(curriculum: manifest.Curriculum, target: str, partial: Run | None) -> Run:
@@ -225,11 +237,7 @@ def hint(
 ) -> None:
     """Reveal the next staged hint of an exercise (gentle first; the count is remembered)."""
     curriculum = _load(root)
-    try:
-        deliverable = curriculum[exercise]
-    except KeyError as exc:
-        console.print(f"[red]{exc.args[0]}[/red]")
-        raise typer.Exit(2) from exc
+    deliverable = _find(curriculum, exercise)
     number, text = State(curriculum.root).reveal_hint(deliverable)
     console.print(f"[bold cyan]Hint {number}/{len(deliverable.hints)}[/] for {deliverable.id}:")
     console.print(text)
@@ -334,11 +342,7 @@ def rubric_(
 
     curriculum = _load(root)
     if exercises:
-        try:
-            chosen = [curriculum[e] for e in exercises]
-        except KeyError as exc:
-            console.print(f"[red]{escape(str(exc.args[0]))}[/red]")
-            raise typer.Exit(2) from exc
+        chosen = [_find(curriculum, e) for e in exercises]
     else:
         chosen = [d for d in curriculum if d.mentor_rubric and not d.planned]
     if template:
@@ -368,6 +372,7 @@ def verify(
     from grader.verify import verify as run_verify
 
     curriculum = _load(root)
+    exercises = [_find(curriculum, e).id for e in exercises or []]
     problems = run_verify(
         curriculum,
         ids=exercises or None,
@@ -543,10 +548,11 @@ def watch(
 
     curriculum = _load(root)
     state = State(curriculum.root)
+    chosen = _find(curriculum, exercise).id if exercise else None
 
     def current() -> str | None:
-        if exercise:
-            return exercise
+        if chosen:
+            return chosen
         last = state.last_report(target)
         run = Run.read_json(last) if last.exists() else _grade_all(curriculum, target)
         from grader.render import next_up

@@ -17,6 +17,7 @@ where an exercise's files are.
 
 from __future__ import annotations
 
+import difflib
 import tomllib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -248,6 +249,31 @@ class Curriculum:
 
     def __contains__(self, deliverable_id: object) -> bool:
         return deliverable_id in self._index
+
+    def find(self, text: str) -> Deliverable:
+        """The entry ``text`` names: its id (``week1.efficientnet``) or, when unique, its short
+        name (``efficientnet``). Otherwise a KeyError that suggests the closest ids."""
+        text = text.strip()
+        if text in self._index:
+            return self._index[text]
+        named = [d for d in self._index.values() if d.name == text]
+        if len(named) == 1:
+            return named[0]
+        if named:
+            ids = ", ".join(d.id for d in named)
+            raise KeyError(f"{text!r} is the name of {len(named)} entries ({ids}): give the id")
+        names = {d.id: d.id for d in self._index.values()}
+        names.update({d.name: d.id for d in self._index.values()})
+        close = difflib.get_close_matches(text, list(names), n=3, cutoff=0.6)
+        hint = (
+            f"; did you mean {' or '.join(dict.fromkeys(names[c] for c in close))}?"
+            if close
+            else ""
+        )
+        raise KeyError(
+            f"No exercise {text!r} in {MANIFEST}{hint} (ids look like week1.efficientnet; "
+            "`rxgrade status` lists them)"
+        )
 
     def week(self, which: int | str) -> Week:
         """A week by number (``1``) or slug (``"week1"``)."""

@@ -50,10 +50,22 @@ def test_hint_reveals_the_next_hint_and_remembers(course_dir: Path) -> None:
 def test_unknown_exercise_is_a_clear_error(course_dir: Path) -> None:
     result = rxgrade(course_dir, "hint", "week1.nope")
     assert result.exit_code == 2
-    assert "No deliverable 'week1.nope'" in result.output
+    assert "No exercise 'week1.nope'" in result.output
     result = rxgrade(course_dir, "check", "week9")
     assert result.exit_code == 2
     assert "weeks 1-1" in result.output
+
+
+def test_short_names_work_and_typos_get_a_suggestion(course_dir: Path) -> None:
+    assert "Hint 1/2" in rxgrade(course_dir, "hint", "adder").output
+    typo = rxgrade(course_dir, "hint", "addr")
+    assert typo.exit_code == 2 and "did you mean week1.adder?" in typo.output, typo.output
+    assert "did you mean week1.adder" in rxgrade(course_dir, "check", "week1.addre").output
+    assert rxgrade(course_dir, "check", "adder", "--target", "solution").exit_code == 0
+    curriculum = manifest.load(course_dir)
+    assert resolve_exercise(curriculum, "adder") == ("week1", "week1.adder")
+    with pytest.raises(KeyError, match="No exercise 'zzz'"):
+        curriculum.find("zzz")
 
 
 def test_check_exit_code_follows_the_tests(course_dir: Path) -> None:

@@ -355,7 +355,7 @@ def test_cli_rubric_without_criteria_and_unknown_ids(course_dir: Path) -> None:
     result = invoke("rubric", "week1.adder", "--root", str(course_dir))
     assert result.exit_code == 0 and "No mentor rubric is published" in result.output
     unknown = invoke("rubric", "week1.nope", "--root", str(course_dir))
-    assert unknown.exit_code == 2 and "No deliverable 'week1.nope'" in unknown.output
+    assert unknown.exit_code == 2 and "No exercise 'week1.nope'" in unknown.output
 
 
 def test_the_documented_example_scores_the_real_course(tmp_path: Path) -> None:

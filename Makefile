@@ -12,8 +12,10 @@ STAMP  := $(VENV)/.installed
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@echo "Installing RxVision25 and its dependencies into $(VENV): a few minutes the first time"
+	@echo "(torch and timm are large), seconds after that."
 	$(BIN)/python -m pip install --quiet --upgrade uv
-	$(BIN)/uv pip install --quiet --compile-bytecode --python $(BIN)/python -e ".[dev]"
+	$(BIN)/uv pip install --compile-bytecode --python $(BIN)/python -e ".[dev]"
 	@touch $(STAMP)
 
 install: $(STAMP)

@@ -15,7 +15,14 @@ from rich.markup import escape
 
 from grader import manifest
 from grader.isolate import ExerciseRun
-from grader.render import exercise_view, progress_table, summary_table, week_line, what_next
+from grader.render import (
+    exercise_view,
+    progress_lines,
+    progress_table,
+    summary_table,
+    week_line,
+    what_next,
+)
 from grader.results import Run, summarise
 from grader.runner import run_pytest, selection
 from grader.state import State
@@ -160,7 +167,11 @@ def status(
         )
     else:
         run = _grade_all(curriculum, target)
-    console.print(progress_table(run, curriculum, console.width))
+    if console.is_terminal:
+        console.print(progress_table(run, curriculum, console.width))
+    else:  # a log or a pipe: plain lines, no bars drawn with block characters
+        for line in progress_lines(run, curriculum):
+            console.print(line, markup=False, highlight=False)
     console.print()
     console.print(what_next(run, curriculum, state))
 

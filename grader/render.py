@@ -16,6 +16,7 @@ from grader.state import State
 __all__ = [
     "exercise_view",
     "next_up",
+    "progress_lines",
     "progress_table",
     "summary_table",
     "week_line",
@@ -100,8 +101,8 @@ def what_next(run: Run, curriculum: Curriculum, state: State) -> Text:
     return text
 
 
-def progress_table(run: Run, curriculum: Curriculum, width: int = 100) -> Table:
-    """A progress bar per week and overall, by points earned, fitted to ``width`` columns."""
+def _progress_rows(run: Run, curriculum: Curriculum) -> list[tuple[str, float, int, str]]:
+    """(title, points earned, points gradable, note) per week, then overall."""
     rows = []
     for week in curriculum.weeks:
         results = [r for r in run.results if r.week == week.number]
@@ -116,6 +117,20 @@ def progress_table(run: Run, curriculum: Curriculum, width: int = 100) -> Table:
     points = Points.of(curriculum)
     coming = f"{points.coming} more points coming" if points.coming else ""
     rows.append(("Overall", run.earned, run.points, coming))
+    return rows
+
+
+def progress_lines(run: Run, curriculum: Curriculum) -> list[str]:
+    """:func:`progress_table` as plain lines, for output that is not a terminal (a log, a pipe)."""
+    return [
+        f"{title}: {earned:g}/{total} points" + (f" ({note})" if note else "")
+        for title, earned, total, note in _progress_rows(run, curriculum)
+    ]
+
+
+def progress_table(run: Run, curriculum: Curriculum, width: int = 100) -> Table:
+    """A progress bar per week and overall, by points earned, fitted to ``width`` columns."""
+    rows = _progress_rows(run, curriculum)
     note_w = max(len(row[3]) for row in rows)
     points_w = max(len(f"{row[1]:g}/{row[2]} pts") for row in rows)
     room = width - 1 - note_w - points_w - 6  # three gaps of two columns

@@ -24,7 +24,7 @@ def test_status_shows_weeks_and_the_first_hint(course_dir: Path) -> None:
     result = rxgrade(course_dir, "status")
     assert result.exit_code == 0, result.output
     assert "Week 1  Adding" in result.output
-    assert "0/10 pts" in result.output and "1 coming" in result.output
+    assert "0/10 points" in result.output and "1 coming" in result.output
     assert "Next: week1.adder" in result.output
     assert "Hint 1/2: Use the plus sign." in result.output
 
@@ -32,7 +32,7 @@ def test_status_shows_weeks_and_the_first_hint(course_dir: Path) -> None:
 def test_status_on_solutions_is_full_marks(course_dir: Path) -> None:
     result = rxgrade(course_dir, "status", "--target", "solution")
     assert result.exit_code == 0, result.output
-    assert "10/10 pts" in result.output
+    assert "10/10 points" in result.output
     assert "Everything graded here passes" in result.output
 
 
@@ -76,19 +76,19 @@ def test_check_exit_code_follows_the_tests(course_dir: Path) -> None:
 def test_check_records_progress_for_status_cached(course_dir: Path) -> None:
     rxgrade(course_dir, "check", "week1.adder", "--target", "solution")
     result = rxgrade(course_dir, "status", "--cached", "--target", "solution")
-    assert "10/10 pts" in result.output
+    assert "10/10 points" in result.output
 
 
 def test_status_shows_the_last_grading_and_regrades_on_request(course_dir: Path) -> None:
     first = rxgrade(course_dir, "status")
-    assert "0/10 pts" in first.output and "Results of the last grading" not in first.output
+    assert "0/10 points" in first.output and "Results of the last grading" not in first.output
     stub = course_dir / "weeks/week1/adder.py"
     stub.write_text(stub.read_text().replace("raise NotImplementedError", "return a + b"))
     cached = rxgrade(course_dir, "status")
     assert "Results of the last grading" in cached.output and "ago" in cached.output
-    assert "0/10 pts" in cached.output, "status without --regrade shows the last results"
+    assert "0/10 points" in cached.output, "status without --regrade shows the last results"
     fresh = rxgrade(course_dir, "status", "--regrade")
-    assert "10/10 pts" in fresh.output, fresh.output
+    assert "10/10 points" in fresh.output, fresh.output
 
 
 def test_check_shows_one_exercise_and_a_syntax_error_briefly(course_dir: Path) -> None:

@@ -4,7 +4,9 @@ Measures, in one run on the same machine, the median of ``--repeat`` runs of:
 
 - ``python -c "import torch, timm"``: what any process that grades a week-1 exercise pays first;
 - ``rxgrade check ID`` for each ID given (default: ``week1.efficientnet`` and ``week6.knn``), on
-  the checkout as it is (the untouched stubs on a fresh clone), after one warm-up call;
+  the checkout as it is (the untouched stubs on a fresh clone), after one warm-up call: once
+  with no resident worker (``RXGRADE_WORKER=off``: the CLI imports torch itself) and once served
+  by the worker (:mod:`grader.worker`, started first and stopped at the end);
 - ``rxgrade status`` (which shows the last grading; one warm-up call grades first if needed);
 
 and prints each time and its ratio to the import floor. Nothing is asserted: run it on a quiet
@@ -44,19 +46,32 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
     env = {**os.environ, "COLUMNS": "100"}
+    off = {**env, "RXGRADE_WORKER": "off"}
     rxgrade = [sys.executable, "-m", "grader.cli"]
     floor, floor_runs = median_of([sys.executable, "-c", "import torch, timm"], args.repeat, env)
     rows = [("python -c 'import torch, timm'", floor, floor_runs)]
     for deliverable_id in args.ids:
-        median, runs = median_of([*rxgrade, "check", deliverable_id], args.repeat, env)
-        rows.append((f"rxgrade check {deliverable_id}", median, runs))
+        median, runs = median_of([*rxgrade, "check", deliverable_id], args.repeat, off)
+        rows.append((f"rxgrade check {deliverable_id} (no worker)", median, runs))
+    sys.path.insert(0, str(ROOT))
+    from grader import worker
+
+    worker.start(ROOT)
+    try:
+        if not worker.wait_until_ready(ROOT, timeout=180):
+            raise SystemExit("the worker did not start: see " + str(worker.socket_path(ROOT)))
+        for deliverable_id in args.ids:
+            median, runs = median_of([*rxgrade, "check", deliverable_id], args.repeat, env)
+            rows.append((f"rxgrade check {deliverable_id} (worker)", median, runs))
+    finally:
+        worker.stop(ROOT)
     median, runs = median_of([*rxgrade, "status"], args.repeat, env)
     rows.append(("rxgrade status", median, runs))
     print(f"median of {args.repeat} runs after one warm-up, on {os.cpu_count()} cores")
-    print(f"{'command':<40} {'median':>8} {'vs import':>10}  runs")
+    print(f"{'command':<48} {'median':>8} {'vs import':>10}  runs")
     for name, median, runs in rows:
         shown = " ".join(f"{r:.2f}" for r in runs)
-        print(f"{name:<40} {median:>7.2f}s {median / floor:>9.2f}x  {shown}")
+        print(f"{name:<48} {median:>7.2f}s {median / floor:>9.2f}x  {shown}")
 
 
 if __name__ == "__main__":

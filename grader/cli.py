@@ -104,22 +104,30 @@ def _grade(
 ) -> tuple[Run, list[ExerciseRun]]:
     """Grade ``deliverables``, each in its own process (:mod:`grader.isolate`: a broken or
     hostile exercise costs only itself), and merge the results into the last full report."""
-    from grader import isolate
+    from grader import isolate, worker
 
     args = [f"--target={target}", "-q", "--rxgrade-summary=no", "--color=no"]
     done: list[str] = []
-    with console.status("Starting (importing torch and timm once)…") as spinner:
-        isolate.warm()
+    with console.status(f"Grading {len(deliverables)} exercise(s)…") as spinner:
 
         def on_done(run: ExerciseRun) -> None:
             done.append(run.id)
             if show_progress:
                 spinner.update(f"Graded {run.id} ({len(done)}/{len(deliverables)})…")
 
-        spinner.update(f"Grading {len(deliverables)} exercise(s)…")
-        runs = isolate.run_exercises(
-            curriculum.root, deliverables, args=args, jobs=_JOBS, on_done=on_done
-        )
+        runs = None
+        if worker.enabled():
+            ids = [d.id for d in deliverables]
+            runs = worker.grade(curriculum.root, ids, args=args, jobs=_JOBS, on_done=on_done)
+            if runs is None and console.is_terminal:
+                worker.start(curriculum.root)  # for the next call: torch is imported there once
+        if runs is None:
+            spinner.update("Importing torch and timm…")
+            isolate.warm()
+            spinner.update(f"Grading {len(deliverables)} exercise(s)…")
+            runs = isolate.run_exercises(
+                curriculum.root, deliverables, args=args, jobs=_JOBS, on_done=on_done
+            )
     partial = summarise(curriculum, isolate.outcomes(runs), target)
     return _remember(curriculum, target, partial), runs
 
@@ -411,6 +419,32 @@ def verify(
         console.print(f"[green]✔ {len(checked)} exercise(s) verified[/green]")
         return
     console.print(f"[green]✔ {ready} ready exercises verified[/green] ({planned} planned)")
+
+
+@app.command(name="worker")
+def worker_(
+    stop: Annotated[bool, typer.Option("--stop", help="Stop the running worker.")] = False,
+    root: Root = None,
+) -> None:
+    """The resident grading worker: torch and timm imported once, so `check` answers fast.
+
+    `rxgrade check` starts it in the background by itself (from a terminal); this command shows
+    whether one runs, or stops it. RXGRADE_WORKER=off turns it off.
+    """
+    from grader import worker
+
+    curriculum = _load(root)
+    if stop:
+        stopped = worker.stop(curriculum.root)
+        console.print("Stopped the worker." if stopped else "No worker was running.")
+        return
+    pid = worker.ping(curriculum.root)
+    if pid is None:
+        console.print("No worker is running; `rxgrade check ID` starts one from a terminal.")
+    else:
+        console.print(
+            f"A worker is running (pid {pid}, socket {worker.socket_path(curriculum.root)})."
+        )
 
 
 @app.command()

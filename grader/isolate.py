@@ -166,7 +166,13 @@ class _Child:
 
 
 def _child(
-    root: Path, deliverable: Deliverable, args: Sequence[str], token: str, report: int, output: int
+    root: Path,
+    deliverable: Deliverable,
+    args: Sequence[str],
+    token: str,
+    report: int,
+    output: int,
+    env: dict[str, str] | None,
 ) -> None:
     """In the forked child: run pytest on the exercise's tests; never returns."""
     code = 3
@@ -193,6 +199,9 @@ def _child(
             if name.split(".", 1)[0] in _EXERCISE_PACKAGES:
                 del sys.modules[name]
         importlib.invalidate_caches()
+        if env is not None:  # the caller's environment (the resident worker's callers)
+            os.environ.clear()
+            os.environ.update(env)
         os.environ[ENV_TOKEN] = token
         import pytest
 
@@ -220,7 +229,13 @@ def _child(
         os._exit(code)
 
 
-def _start(root: Path, deliverable: Deliverable, args: Sequence[str], grace: float) -> _Child:
+def _start(
+    root: Path,
+    deliverable: Deliverable,
+    args: Sequence[str],
+    grace: float,
+    env: dict[str, str] | None = None,
+) -> _Child:
     token = secrets.token_hex(16)
     report_r, report_w = os.pipe()
     output_r, output_w = os.pipe()
@@ -231,7 +246,7 @@ def _start(root: Path, deliverable: Deliverable, args: Sequence[str], grace: flo
     if pid == 0:  # pragma: no cover - runs in the child, which leaves with os._exit
         os.close(report_r)
         os.close(output_r)
-        _child(root, deliverable, args, token, report_w, output_w)
+        _child(root, deliverable, args, token, report_w, output_w, env)
     os.close(report_w)
     os.close(output_w)
     now = time.monotonic()
@@ -298,10 +313,12 @@ def run_exercises(
     jobs: int = 1,
     on_done: Callable[[ExerciseRun], None] = lambda _run: None,
     grace: float | None = None,
+    env: dict[str, str] | None = None,
 ) -> list[ExerciseRun]:
     """Run each deliverable's tests in its own forked child, ``jobs`` at a time, in order.
 
-    ``args`` are more pytest arguments for every child (``--target=learner``, ``-q`` ...).
+    ``args`` are more pytest arguments for every child (``--target=learner``, ``-q`` ...);
+    ``env``, when given, replaces the children's environment.
     Returns one :class:`ExerciseRun` per deliverable, in the order given; ``on_done`` sees each
     as it ends.
     """
@@ -313,7 +330,7 @@ def run_exercises(
     try:
         while pending or children:
             while pending and len(children) < max(1, jobs):
-                child = _start(root, pending.pop(0), args, grace)
+                child = _start(root, pending.pop(0), args, grace, env)
                 children.append(child)
                 selector.register(child.report, selectors.EVENT_READ, (child, "report"))
                 selector.register(child.output, selectors.EVENT_READ, (child, "output"))

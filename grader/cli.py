@@ -242,6 +242,7 @@ def _check_one(
             State(curriculum.root),
             learner_root=root,
             problem=runs[0].problem if runs else "",
+            target=target,
         )
     )
     console.print(week_line(run, deliverable.week, besides=deliverable.id))

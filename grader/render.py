@@ -92,7 +92,10 @@ def what_next(run: Run, curriculum: Curriculum, state: State) -> Text:
     text = Text()
     text.append("Next: ", style="bold")
     text.append(f"{deliverable.id} — {deliverable.title}\n")
-    text.append(f"  edit  {deliverable.module}\n  tests {deliverable.tests}\n")
+    edit = deliverable.module
+    if deliverable.kind == "notebook":  # a jupytext pair: either file, the last saved is graded
+        edit += f" (or {Path(deliverable.module).with_suffix('.ipynb').name} in JupyterLab)"
+    text.append(f"  edit  {edit}\n  tests {deliverable.tests}\n")
     text.append(f"  run   rxgrade check {deliverable.id}\n")
     text.append(f"Hint {shown}/{len(deliverable.hints)}: ", style="bold cyan")
     text.append(hint)
@@ -177,6 +180,7 @@ def exercise_view(
     *,
     learner_root: Path,
     problem: str = "",
+    target: str = "learner",
 ) -> Text:
     """One exercise on screen: its state, its tests in one line, its first problem, its hint.
 
@@ -194,6 +198,12 @@ def exercise_view(
     ]
     text.append("  " + (" · ".join(f"{n} {outcome}" for outcome, n in counts) or "no tests ran"))
     text.append(f" (of {len(counted)} counted)\n" if counted else "\n", style="dim")
+    if deliverable.kind == "notebook" and target == "learner":
+        from grader.notebooks import graded_note, notebook_to_grade
+
+        pair = learner_root / deliverable.module
+        if pair.exists():
+            text.append(f"  {graded_note(notebook_to_grade(pair), learner_root)}\n", style="dim")
     first = result.first_problem
     if first is not None and result.state != "passing":
         name = first.nodeid.rsplit("::", 1)[-1]

@@ -6,16 +6,20 @@ from pathlib import Path
 
 import pytest
 
-MANIFEST = """
+
+def manifest_text(entries: str, *, title: str = "Tiny", week: str = "Adding") -> str:
+    """A one-week, one-day ``curriculum.toml`` (source ``doc`` = ``doc.md``) with ``entries``
+    (``[[weeks.days.deliverables]]`` tables) on its Monday."""
+    return f"""
 format = 2
-title = "Tiny"
+title = "{title}"
 [sources.doc]
 title = "doc"
 path = "doc.md"
 
 [[weeks]]
 number = 1
-title = "Adding"
+title = "{week}"
 objectives = ["add"]
 
 [[weeks.days]]
@@ -23,7 +27,11 @@ name = "monday"
 title = "Sums"
 study = ["read"]
 hands_on = ["code"]
+{entries}"""
 
+
+MANIFEST = manifest_text(
+    """
 [[weeks.days.deliverables]]
 id = "week1.adder"
 title = "Add two numbers"
@@ -44,6 +52,7 @@ source = "doc"
 status = "planned"
 hints = ["wait"]
 """
+)
 
 ADDER_MUTANTS = """
 [[mutants]]

@@ -15,24 +15,7 @@ import pytest
 from grader import isolate, manifest
 from grader.results import summarise
 
-MANIFEST = """
-format = 2
-title = "Hostile"
-[sources.doc]
-title = "doc"
-path = "doc.md"
-
-[[weeks]]
-number = 1
-title = "Adding"
-objectives = ["add"]
-
-[[weeks.days]]
-name = "monday"
-title = "Sums"
-study = ["read"]
-hands_on = ["code"]
-"""
+from .conftest import manifest_text
 
 ENTRY = """
 [[weeks.days.deliverables]]
@@ -69,7 +52,7 @@ ARGS = ["--target=learner", "-q", "--rxgrade-summary=no", "--color=no"]
 
 def course(root: Path, hostile: str, *, timeout: int = 2) -> manifest.Curriculum:
     names = ("before", "hostile", "after")
-    text = MANIFEST + "".join(ENTRY.format(name=n, timeout=timeout) for n in names)
+    text = manifest_text("".join(ENTRY.format(name=n, timeout=timeout) for n in names))
     files = {
         "curriculum.toml": text,
         "doc.md": "".join(f"- [ ] {n}\n" for n in names),

@@ -18,6 +18,8 @@ import pytest
 from grader import manifest
 from grader.notebooks import graded_note, notebook_to_grade, run_notebook
 
+from .conftest import manifest_text
+
 HEADER = """\
 # %% [markdown]
 # # A tiny notebook
@@ -305,25 +307,9 @@ def test_an_unreadable_ipynb_fails_with_a_message_that_names_it(
 
 # -- grading a learner's pairs with the plugin ---------------------------------------------------
 
-PAIR_MANIFEST = """
-format = 2
-title = "Tiny notebooks"
-[sources.doc]
-title = "doc"
-path = "doc.md"
-
-[[weeks]]
-number = 1
-title = "Notebooks"
-objectives = ["answer"]
-
-[[weeks.days]]
-name = "monday"
-title = "Pairs"
-study = ["read"]
-hands_on = ["notebooks"]
-""" + "".join(
-    f"""
+PAIR_MANIFEST = manifest_text(
+    "".join(
+        f"""
 [[weeks.days.deliverables]]
 id = "week1.{name}"
 title = "The {name} notebook"
@@ -334,7 +320,10 @@ source = "doc"
 timeout = 60
 hints = ["Set answer."]
 """
-    for name in ("done", "stub", "broken")
+        for name in ("done", "stub", "broken")
+    ),
+    title="Tiny notebooks",
+    week="Notebooks",
 )
 PAIR_STUB = """\
 # %%

@@ -603,7 +603,7 @@ def watch(
         run = Run.read_json(last) if last.exists() else _grade_all(curriculum, target)
         from grader.render import next_up
 
-        result = next_up(run)
+        result = next_up(run, curriculum)
         return result.id if result else None
 
     def run_check() -> int:

@@ -205,6 +205,20 @@ class Day:
     hands_on_hours: int
     deliverables: tuple[Deliverable, ...]
 
+    def tier(self, tier: str) -> list[Deliverable]:
+        """The day's entries of ``tier`` (``core`` or ``stretch``), in order."""
+        return [d for d in self.deliverables if d.tier == tier]
+
+    @property
+    def core_minutes(self) -> int:
+        """Estimated minutes of the day's core entries; they must fit :attr:`budget_minutes`."""
+        return sum(d.minutes for d in self.tier("core"))
+
+    @property
+    def budget_minutes(self) -> int:
+        """The day's hands-on time, in minutes."""
+        return 60 * self.hands_on_hours
+
 
 @dataclass(frozen=True)
 class Week:

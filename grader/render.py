@@ -72,17 +72,19 @@ def summary_table(run: Run) -> Table:
     return table
 
 
-def next_up(run: Run) -> DeliverableResult | None:
-    """The first deliverable in roadmap order that is graded but not passing."""
-    for result in run.results:
-        if result.state in ("failing", "not started", "skipped"):
-            return result
-    return None
+def next_up(run: Run, curriculum: Curriculum | None = None) -> DeliverableResult | None:
+    """The first deliverable in roadmap order that is graded but not passing; with
+    ``curriculum``, the core ones first (stretch exercises are for when the core is done)."""
+    open_ = [r for r in run.results if r.state in ("failing", "not started", "skipped")]
+    if curriculum is not None:
+        core = [r for r in open_ if r.id in curriculum and curriculum[r.id].tier == "core"]
+        open_ = core + [r for r in open_ if r not in core]
+    return open_[0] if open_ else None
 
 
 def what_next(run: Run, curriculum: Curriculum, state: State) -> Text:
     """What to do next: the first unfinished deliverable, its files, and its current hint."""
-    result = next_up(run)
+    result = next_up(run, curriculum)
     if result is None:
         if any(r.state == "not run" for r in run.results):
             return Text("Everything that ran passes. Run `rxgrade status` for the whole course.")
@@ -112,7 +114,14 @@ def _progress_rows(run: Run, curriculum: Curriculum) -> list[tuple[str, float, i
         graded = [r for r in results if not r.planned]
         coming = len(results) - len(graded)
         passing = sum(r.state == "passing" for r in graded)
-        note = f"{passing}/{len(graded)} passing" + (f", {coming} coming" if coming else "")
+        core = [r for r in graded if r.id in curriculum and curriculum[r.id].tier == "core"]
+        core_note = ""
+        if core and len(core) < len(graded):
+            core_passing = sum(r.state == "passing" for r in core)
+            core_note = f"core {core_passing}/{len(core)}, "
+        note = f"{core_note}{passing}/{len(graded)} passing" + (
+            f", {coming} coming" if coming else ""
+        )
         earned = sum(r.earned for r in graded)
         rows.append(
             (f"Week {week.number}  {week.title}", earned, sum(r.points for r in graded), note)

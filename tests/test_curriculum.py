@@ -546,8 +546,7 @@ def day_overruns(week: manifest.Week) -> list[str]:
     """One line per day of ``week`` whose core entries need more than its hands-on hours."""
     lines = []
     for day in week.days:
-        core = [d for d in day.deliverables if d.tier == "core"]
-        total, budget = sum(d.minutes for d in core), day.hands_on_hours * 60
+        core, total, budget = day.tier("core"), day.core_minutes, day.budget_minutes
         if total > budget:
             lines.append(
                 f"week {week.number} {day.name}: the core entries take {total} min, but the day "

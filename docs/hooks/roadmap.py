@@ -374,18 +374,17 @@ def _day_budget(day: Day) -> str:
     """The day's estimated core minutes against its hands-on hours; empty when none estimated."""
     if not any(d.minutes > 0 for d in day.deliverables):
         return ""
-    core = [d for d in day.deliverables if d.tier == "core"]
-    minutes = sum(d.minutes for d in core)
+    core, minutes = day.tier("core"), day.core_minutes
     text = (
         f"Core exercises: ≈ {_duration(minutes)} of the {_hours(day.hands_on_hours)} hands-on "
         "afternoon"
     )
-    over = minutes - 60 * day.hands_on_hours
+    over = minutes - day.budget_minutes
     if over > 0:
         text += f" (over by {_duration(over)})"
     if unestimated := sum(d.minutes == 0 for d in core):
         text += f"; {_plural(unestimated, 'core exercise')} not estimated yet"
-    stretch = [d for d in day.deliverables if d.tier == "stretch"]
+    stretch = day.tier("stretch")
     if stretch:
         text += (
             f"; {_plural(len(stretch), 'stretch exercise')} "

@@ -222,3 +222,17 @@ def test_verify_compares_public_api(course_dir: Path) -> None:
     solution.write_text(solution.read_text().replace("b: int)", "b: int = 0)"))
     problems = verify(manifest.load(course_dir), run_tests=False)
     assert len(problems) == 1 and "add signature" in problems[0].message
+
+
+def test_next_offers_core_exercises_before_stretch_ones() -> None:
+    from grader.render import next_up
+    from grader.results import TestOutcome, summarise
+
+    curriculum = manifest.load(Path(__file__).resolve().parents[2])
+    ready = [d for d in curriculum if not d.planned]
+    stretch = next(d for d in ready if d.tier == "stretch")
+    core = next(d for d in ready[ready.index(stretch) :] if d.tier == "core")
+    started = TestOutcome("t", "not started")
+    run = summarise(curriculum, {stretch.id: [started], core.id: [started]}, "learner")
+    assert next_up(run).id == stretch.id, "roadmap order alone puts the stretch one first"
+    assert next_up(run, curriculum).id == core.id

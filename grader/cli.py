@@ -262,7 +262,24 @@ def hint(
     console.print(f"[bold cyan]Hint {number}/{len(deliverable.hints)}[/] for {deliverable.id}:")
     console.print(text)
     if number == len(deliverable.hints):
-        console.print("[dim]That was the last hint. The solution is in " + deliverable.solution)
+        console.print(
+            "[dim]That was the last hint. The reference solution is "
+            + " and ".join(_real_code(curriculum, deliverable))
+            + "[/dim]"
+        )
+
+
+def _real_code(curriculum: manifest.Curriculum, deliverable: manifest.Deliverable) -> list[str]:
+    """Where the reference code of ``deliverable`` really is: its solution file, and the
+    modules of the reference system that file imports (most solutions re-export rxvision)."""
+    from grader.verified import imported_rxvision
+
+    solution = curriculum.root / deliverable.solution
+    found = sorted(imported_rxvision(curriculum.root, solution))
+    shown = [p.relative_to(curriculum.root).as_posix() for p in found]
+    if shown:
+        return [f"{deliverable.solution}, which imports its code from {', '.join(shown)}"]
+    return [deliverable.solution]
 
 
 @app.command(name="next")

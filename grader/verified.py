@@ -25,13 +25,21 @@ from pathlib import Path
 
 from grader.manifest import Curriculum, Deliverable
 
-__all__ = ["RECORD", "fingerprint", "files_of", "record", "recorded", "stale"]
+__all__ = [
+    "RECORD",
+    "files_of",
+    "fingerprint",
+    "imported_rxvision",
+    "record",
+    "recorded",
+    "stale",
+]
 
 #: Where the record lives, relative to the repository root; commit it with the change it checks.
 RECORD = "curriculum/verified.json"
 
 
-def _imported_rxvision(root: Path, path: Path) -> set[Path]:
+def imported_rxvision(root: Path, path: Path) -> set[Path]:
     """Files of the ``rxvision`` modules that the Python file at ``path`` imports by name."""
     try:
         tree = ast.parse(path.read_text(encoding="utf-8"))
@@ -61,7 +69,7 @@ def files_of(curriculum: Curriculum, deliverable: Deliverable) -> list[str]:
     paths = {root / p for p in dataclasses.astuple(deliverable.paths) if p}
     for path in list(paths):
         if path.suffix == ".py":
-            paths |= _imported_rxvision(root, path)
+            paths |= imported_rxvision(root, path)
     return sorted(str(p.relative_to(root)) for p in paths if p.is_file())
 
 

@@ -43,6 +43,7 @@ def test_hint_reveals_the_next_hint_and_remembers(course_dir: Path) -> None:
     assert "Hint 1/2" in first.output and "Use the plus sign." in first.output
     assert "Hint 2/2" in second.output and "return a + b" in second.output
     assert "Hint 2/2" in third.output and "last hint" in third.output
+    assert "solutions/week1/adder.py" in third.output
     status = rxgrade(course_dir, "status")
     assert "Hint 2/2: return a + b" in status.output
 
@@ -236,3 +237,13 @@ def test_next_offers_core_exercises_before_stretch_ones() -> None:
     run = summarise(curriculum, {stretch.id: [started], core.id: [started]}, "learner")
     assert next_up(run).id == stretch.id, "roadmap order alone puts the stretch one first"
     assert next_up(run, curriculum).id == core.id
+
+
+def test_the_last_hint_names_the_rxvision_module_that_holds_the_code(course_dir: Path) -> None:
+    (course_dir / "rxvision").mkdir()
+    (course_dir / "rxvision/__init__.py").write_text("")
+    (course_dir / "rxvision/adding.py").write_text("def add(a, b):\n    return a + b\n")
+    (course_dir / "solutions/week1/adder.py").write_text("from rxvision.adding import add\n")
+    for _ in range(2):
+        result = rxgrade(course_dir, "hint", "week1.adder")
+    assert "imports its code from rxvision/adding.py" in result.output, result.output

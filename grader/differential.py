@@ -188,6 +188,9 @@ def assert_same(
     message when they differ) for specs with several right answers: compare the invariant the
     spec promises. Arguments are copied for each call, so an implementation that mutates its
     input cannot change what the other one sees; the caller's objects are not touched either.
+    Both calls start from the same global random state (``random``, NumPy's and torch's), so an
+    implementation that draws as the reference does gets the same numbers. The learner's
+    callable runs first: a stub that has not started ends the test before the reference runs.
 
     Raises:
         AssertionError: with a learner-facing message naming the call and the difference.
@@ -198,11 +201,13 @@ def assert_same(
     shown = ", ".join(
         [describe(a) for a in args] + [f"{k}={describe(v)}" for k, v in kwargs.items()]
     )
-    want = call(reference, *copy.deepcopy(args), **copy.deepcopy(kwargs))
+    state = _random_state()
     got = call(learner, *copy.deepcopy(args), **copy.deepcopy(kwargs))
-    where = f"{name}({shown})"
     if isinstance(got.error, NotImplementedError):
-        raise got.error  # the learner has not started: "not started", not a wrong answer
+        raise got.error  # the learner has not started: "not started", and the reference not run
+    _set_random_state(state)
+    want = call(reference, *copy.deepcopy(args), **copy.deepcopy(kwargs))
+    where = f"{name}({shown})"
     if want.raised:
         if not got.raised:
             raise AssertionError(
@@ -223,6 +228,30 @@ def assert_same(
     if problem:
         raise AssertionError(f"{where}: {problem}")
     return want.value
+
+
+def _random_state() -> tuple:
+    """The global random states (``random``, NumPy's, torch's when imported), to give both calls
+    of :func:`assert_same` the same draws."""
+    import random
+
+    torch = sys.modules.get("torch")
+    return (
+        random.getstate(),
+        np.random.get_state(),
+        torch.random.get_rng_state() if torch is not None else None,
+    )
+
+
+def _set_random_state(state: tuple) -> None:
+    import random
+
+    python, numpy, torch_state = state
+    random.setstate(python)
+    np.random.set_state(numpy)
+    torch = sys.modules.get("torch")
+    if torch is not None and torch_state is not None:
+        torch.random.set_rng_state(torch_state)
 
 
 def float_arrays(

@@ -147,3 +147,29 @@ def test_float_arrays_stay_within_the_stated_magnitude(x: np.ndarray) -> None:
     assert x.dtype == np.float64 and x.ndim >= 1
     assert not np.isnan(x).any() and (np.abs(x) <= 300.0).all()
     assert math.isfinite(float(np.abs(x).sum()) if x.size else 0.0)
+
+
+def test_both_calls_start_from_the_same_random_state() -> None:
+    import random
+
+    def draws(n: int) -> tuple:
+        return random.random(), float(np.random.rand()), n
+
+    random.seed(1)
+    np.random.seed(1)
+    assert diff.assert_same(draws, draws, 3) is not None  # same draws, so the same values
+
+
+def test_a_stub_that_has_not_started_ends_the_call_before_the_reference() -> None:
+    calls = []
+
+    def stub(x: int) -> int:
+        raise NotImplementedError
+
+    def reference(x: int) -> int:
+        calls.append(x)
+        return x
+
+    with pytest.raises(NotImplementedError):
+        diff.assert_same(stub, reference, 1)
+    assert calls == [], "the reference ran although the stub had not started"

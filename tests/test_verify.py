@@ -52,21 +52,35 @@ def test_mutants_of_exercises_changed_since_their_last_verify_are_caught() -> No
 
 
 @pytest.mark.timeout(600)
-def test_rxgrade_status_on_the_stubs(tmp_path: Path) -> None:
+def test_rxgrade_check_and_status_on_the_stubs(tmp_path: Path) -> None:
+    # check grades week 3 of the real course (each exercise in its own forked process); status
+    # then shows that grading (not run again) with the first unfinished exercise and its hint.
+    # Every stub of the course is graded by the verify test above; isolation of hostile
+    # exercises is tests/grader/test_isolate.py.
     env = {**os.environ, "RXGRADE_HOME": str(tmp_path), "COLUMNS": "160"}
     env.pop("RXGRADE_TARGET", None)
-    proc = subprocess.run(
-        [sys.executable, "-m", "grader.cli", "status"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+
+    def rxgrade(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "grader.cli", *args],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+
+    week3 = [d for d in manifest.load(ROOT).week(3).deliverables if not d.planned]
+    check = rxgrade("check", "week3")
+    assert check.returncode == 1, check.stdout + check.stderr  # stubs: nothing passes
+    for d in week3:
+        assert d.id in check.stdout and "not started" in check.stdout, check.stdout
+    proc = rxgrade("status")
     assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "Results of the last grading" in proc.stdout, proc.stdout
     assert "Week 1" in proc.stdout and "Week 6" in proc.stdout and "Overall" in proc.stdout
-    first = next(d for d in manifest.load(ROOT) if not d.planned)
-    assert f"Next: {first.id}" in proc.stdout
+    first = week3[0]
+    assert f"Next: {first.id}" in proc.stdout, proc.stdout
     assert f"Hint 1/{len(first.hints)}: {first.hints[0][:40]}" in proc.stdout
 
 

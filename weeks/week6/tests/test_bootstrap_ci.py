@@ -283,6 +283,10 @@ def _pairs(draw):
 @example(pair=(np.array([1.0, 2, 3, 4, 5, 6, 7]), np.array([7.0, 1, 6, 2, 5, 3, 4])),
          statistic=np.median, n_resamples=60, confidence=0.6, method="percentile",
          seed=3)  # fmt: skip
+# median(a) - median(b) = 0 but median(a - b) = 1: the basic interval reflects around the former
+@example(pair=(np.array([1.0, 2, 3, 4, 5, 6, 7]), np.array([7.0, 1, 6, 2, 5, 3, 4])),
+         statistic=np.median, n_resamples=60, confidence=0.6, method="basic",
+         seed=3)  # fmt: skip
 def test_paired_interval_agrees_with_the_reference(
     impl, reference, pair, statistic, n_resamples, confidence, method, seed
 ) -> None:

@@ -62,6 +62,10 @@ _NOTEBOOK_HEADER = """\
 #     name: python3
 # ---
 """
+# the learner's stub is a jupytext pair (.py + .ipynb, tests/grader/test_notebooks.py)
+_PAIRED_HEADER = _NOTEBOOK_HEADER.replace(
+    "#   jupytext:\n", "#   jupytext:\n#     formats: ipynb,py:percent\n", 1
+)
 _MUTANTS_EXAMPLE = """
 # Mutants: plausible wrong answers the tests must catch (docs/authors.md, grader/mutants.py).
 # `rxgrade new` wrote this example: copy it without the "# ", one [[mutants]] table per classic
@@ -210,7 +214,7 @@ def _notebook(d: Deliverable, solution: bool) -> str:
     )
     summary = _wrap(d.summary.strip() or "TODO (author): what the learner explores.", "# ")
     return (
-        f"{_NOTEBOOK_HEADER}\n"
+        f"{_NOTEBOOK_HEADER if solution else _PAIRED_HEADER}\n"
         "# %% [markdown]\n"
         f"# # {d.title}\n#\n{summary}\n#\n"
         "# The grader runs this file headless and reads `results.json` written by the last cell.\n"
@@ -376,7 +380,9 @@ def scaffold(
                 f"edit it in {entry_rel if new_entry is None else MANIFEST} instead"
             )
     files = _files(deliverable)
-    if existing := [rel for rel in files if (root / rel).exists()]:
+    pair = Path(deliverable.module).with_suffix(".ipynb").as_posix()
+    planned_paths = [*files, pair] if deliverable.kind == "notebook" else list(files)
+    if existing := [rel for rel in planned_paths if (root / rel).exists()]:
         raise ScaffoldError(
             f"{deliverable_id}: {', '.join(existing)} already exist(s); `rxgrade new` never "
             "overwrites a file, so it wrote nothing. Move them away to start over, or finish "
@@ -395,6 +401,11 @@ def scaffold(
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(files.get(rel, ""), encoding="utf-8")
         written.append(path)
+    if deliverable.kind == "notebook":  # the .ipynb the learner opens in JupyterLab
+        import jupytext
+
+        jupytext.write(jupytext.read(root / deliverable.module), root / pair)
+        written.append(root / pair)
     if deliverable.planned:
         text = index_path.read_text(encoding="utf-8")
         ready = _mark_ready(text, deliverable_id)

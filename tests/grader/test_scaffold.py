@@ -6,6 +6,7 @@ from __future__ import annotations
 import tomllib
 from pathlib import Path
 
+import jupytext
 import pytest
 from typer.testing import CliRunner
 
@@ -116,6 +117,11 @@ def test_a_new_entry_file_parses_and_takes_kind_and_title(course_dir: Path) -> N
     notebook = (course_dir / deliverable.module).read_text()
     assert notebook.startswith("# ---\n# jupyter:") and "# %% [markdown]\n# # Explore" in notebook
     assert 'Path("results.json").write_text' in notebook
+    assert "formats: ipynb,py:percent" in notebook, "the stub is a jupytext pair"
+    paired = jupytext.read(course_dir / "weeks/week1/notebooks/explore.ipynb")
+    stub_cells = jupytext.read(course_dir / deliverable.module).cells
+    assert [c.source for c in paired.cells] == [c.source for c in stub_cells]
+    assert "formats" not in (course_dir / deliverable.solution).read_text().split("# %%")[0]
     assert "write the reference solution" in (course_dir / deliverable.solution).read_text()
     assert "def test_placeholder(target_path)" in (course_dir / deliverable.tests).read_text()
 

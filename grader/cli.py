@@ -11,7 +11,9 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.live import Live
 from rich.markup import escape
+from rich.text import Text
 
 from grader import manifest
 from grader.isolate import ExerciseRun
@@ -108,12 +110,23 @@ def _grade(
 
     args = [f"--target={target}", "-q", "--rxgrade-summary=no", "--color=no"]
     done: list[str] = []
-    with console.status(f"Grading {len(deliverables)} exercise(s)…") as spinner:
+    # No thread of ours may run while this process forks (a lock it holds at that moment stays
+    # locked in the child for ever), so the progress line is redrawn by hand, never by Rich's
+    # auto-refresh thread.
+    with Live(
+        Text(f"Grading {len(deliverables)} exercise(s)…"),
+        console=console,
+        auto_refresh=False,
+        transient=True,
+    ) as live:
+
+        def say(message: str) -> None:
+            live.update(Text(message, style="dim"), refresh=True)
 
         def on_done(run: ExerciseRun) -> None:
             done.append(run.id)
             if show_progress:
-                spinner.update(f"Graded {run.id} ({len(done)}/{len(deliverables)})…")
+                say(f"Graded {run.id} ({len(done)}/{len(deliverables)})…")
 
         runs = None
         if worker.enabled():
@@ -122,9 +135,9 @@ def _grade(
             if runs is None and console.is_terminal:
                 worker.start(curriculum.root)  # for the next call: torch is imported there once
         if runs is None:
-            spinner.update("Importing torch and timm…")
+            say("Importing torch and timm…")
             isolate.warm()
-            spinner.update(f"Grading {len(deliverables)} exercise(s)…")
+            say(f"Grading {len(deliverables)} exercise(s)…")
             runs = isolate.run_exercises(
                 curriculum.root, deliverables, args=args, jobs=_JOBS, on_done=on_done
             )

@@ -25,14 +25,18 @@ untouched.
 from __future__ import annotations
 
 import contextlib
+import faulthandler
 import importlib
 import json
 import os
+import re
 import secrets
 import selectors
 import signal
 import sys
+import threading
 import time
+import warnings
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -113,7 +117,7 @@ class _Child:
     running: str | None = None  # nodeid of the test that started and has not finished
     tests: list[TestOutcome] = field(default_factory=list)
     exitstatus: int | None = None  # as the plugin reported it at the end of the session
-    open: int = 2
+    open: set[int] = field(default_factory=set)  # its read ends not yet at EOF (and closed)
     killed: bool = False
     grace: float = GRACE
 
@@ -187,10 +191,16 @@ def _child(
         limit = min(os.sysconf("SC_OPEN_MAX"), 65536)
         os.closerange(3, report)
         os.closerange(report + 1, limit)
-        sys.stdin = open(0, closefd=False)  # noqa: SIM115 - the child's own standard streams
-        sys.stdout = open(1, "w", buffering=1, closefd=False)  # noqa: SIM115
-        sys.stderr = open(2, "w", buffering=1, closefd=False)  # noqa: SIM115
+        # the child's own stream objects: the parent's may have been locked by another of its
+        # threads at the moment of the fork, and would stay locked here
+        sys.stdin = sys.__stdin__ = open(0, closefd=False)  # noqa: SIM115
+        sys.stdout = sys.__stdout__ = open(1, "w", buffering=1, closefd=False)  # noqa: SIM115
+        sys.stderr = sys.__stderr__ = open(2, "w", buffering=1, closefd=False)  # noqa: SIM115
         signal.signal(signal.SIGINT, signal.default_int_handler)
+        # on SIGUSR1 (sent just before the wall-time kill) every thread's stack goes to the
+        # output, so the report can say where the code was stuck, even inside C code
+        # (a descriptor of its own: pytest points 1 and 2 elsewhere while a test runs)
+        faulthandler.register(signal.SIGUSR1, file=os.dup(2), all_threads=True)
         os.chdir(root)
         # as `python -m pytest` in ``root`` would see it: ``root`` first on the path, and no
         # exercise module a previous run in the parent may have imported from elsewhere
@@ -242,6 +252,15 @@ def _start(
     for stream in (sys.stdout, sys.stderr):
         with contextlib.suppress(Exception):
             stream.flush()
+    if threading.active_count() > 1:
+        # a lock another thread holds at the fork stays held in the child: callers fork from a
+        # single thread (the CLI draws its progress by hand; the worker has no other thread)
+        warnings.warn(
+            f"grader.isolate forks with {threading.active_count()} threads running; a child "
+            "may hang on a lock one of them held",
+            RuntimeWarning,
+            stacklevel=3,
+        )
     pid = os.fork()
     if pid == 0:  # pragma: no cover - runs in the child, which leaves with os._exit
         os.close(report_r)
@@ -250,7 +269,17 @@ def _start(
     os.close(report_w)
     os.close(output_w)
     now = time.monotonic()
-    return _Child(deliverable, pid, report_r, output_r, token, now, now, grace=grace)
+    return _Child(
+        deliverable,
+        pid,
+        report_r,
+        output_r,
+        token,
+        now,
+        now,
+        open={report_r, output_r},
+        grace=grace,
+    )
 
 
 def _finish(child: _Child) -> ExerciseRun:
@@ -268,6 +297,8 @@ def _finish(child: _Child) -> ExerciseRun:
             "plus a grace); an endless loop, perhaps inside a library call where the per-test "
             "timeout cannot interrupt it"
         )
+        if where := _stuck_at(run.output):
+            run.problem += f"; it was in {where}"
     elif child.exitstatus is None:
         code = os.waitstatus_to_exitcode(status)
         how = f"was killed by signal {-code}" if code < 0 else f"exited with status {code}"
@@ -303,6 +334,23 @@ def _finish(child: _Child) -> ExerciseRun:
             )
         )
     return run
+
+
+_FRAME = re.compile(r'^\s+File "(?P<file>[^"]+)", line (?P<line>\d+) in (?P<name>\S+)', re.M)
+
+
+def _stuck_at(output: str) -> str:
+    """From faulthandler's dump at the end of ``output``: the innermost frame of the thread that
+    was running, outside pytest, pluggy and the grader (``name (file:line)``); "" if none."""
+    start = output.rfind("Current thread")
+    if start < 0:
+        return ""
+    for match in _FRAME.finditer(output[start:]):
+        path = match["file"]
+        if any(part in path for part in ("/_pytest/", "/pluggy/", "/grader/", "<frozen")):
+            continue
+        return f"{match['name']} ({Path(path).name}:{match['line']})"
+    return ""
 
 
 def run_exercises(
@@ -342,7 +390,7 @@ def run_exercises(
                 if not data:
                     selector.unregister(key.fd)
                     os.close(key.fd)
-                    child.open -= 1
+                    child.open.discard(key.fd)
                 elif which == "report":
                     child.feed(data)
                 else:
@@ -353,13 +401,19 @@ def run_exercises(
                 if overdue and not child.killed:
                     child.killed = True
                     with contextlib.suppress(ProcessLookupError):
+                        os.kill(child.pid, signal.SIGUSR1)  # its stacks, then the kill
+                        time.sleep(0.5)
                         os.killpg(child.pid, signal.SIGKILL)
                     child.last_event = now  # the pipes close once the group is gone
-                if child.open == 0 or (child.killed and now > child.last_event + 5):
-                    for fd in (child.report, child.output):
+                if not child.open or (child.killed and now > child.last_event + 5):
+                    # only its own descriptors still open: a number closed at EOF may already
+                    # belong to another child's pipe
+                    for fd in sorted(child.open):
                         with contextlib.suppress(KeyError, ValueError, OSError):
                             selector.unregister(fd)
+                        with contextlib.suppress(OSError):
                             os.close(fd)
+                    child.open.clear()
                     children.remove(child)
                     run = _finish(child)
                     runs[run.id] = run
@@ -370,6 +424,9 @@ def run_exercises(
                 os.killpg(child.pid, signal.SIGKILL)
             with contextlib.suppress(ChildProcessError):
                 os.waitpid(child.pid, 0)
+            for fd in child.open:
+                with contextlib.suppress(OSError):
+                    os.close(fd)
         selector.close()
     return [runs[d.id] for d in deliverables if d.id in runs]
 

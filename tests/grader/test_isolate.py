@@ -100,7 +100,10 @@ def warm() -> None:
 def test_a_loop_inside_c_code_is_killed_after_the_limit(tmp_path: Path) -> None:
     stub = "import itertools\n\n\ndef add(a, b):\n    return sum(itertools.count())\n"
     results, seconds = grade(course(tmp_path, stub, timeout=2), grace=2)
-    assert_only_the_hostile_one_fails(results, "stopped after", "no test finished", "test_small")
+    messages = assert_only_the_hostile_one_fails(
+        results, "stopped after", "no test finished", "test_small"
+    )
+    assert "it was in add (hostile.py:5)" in messages, "where it was stuck, from its stack"
     assert seconds < 30, f"took {seconds:.0f} s"
 
 
@@ -188,3 +191,29 @@ def test_the_learner_files_are_not_written(tmp_path: Path) -> None:
     results, _ = grade(curriculum)
     assert all(r.state == "passing" for r in results.values())
     assert {p: p.read_bytes() for p in (tmp_path / "weeks").rglob("*.py")} == before
+
+
+def test_many_exercises_side_by_side_all_finish(tmp_path: Path) -> None:
+    # Two children at a time, a dozen quick ones: every pipe is read to its end and closed once
+    # (closing a descriptor number twice once closed another child's report pipe, which then
+    # looked hung and was killed although its tests had finished).
+    names = [f"e{i}" for i in range(12)]
+    files = {
+        "curriculum.toml": manifest_text("".join(ENTRY.format(name=n, timeout=5) for n in names)),
+        "doc.md": "".join(f"- [ ] {n}\n" for n in names),
+        "pytest.ini": "[pytest]\naddopts = --import-mode=importlib\n",
+        "weeks/__init__.py": "",
+        "weeks/week1/__init__.py": "",
+        "solutions/__init__.py": "",
+        "solutions/week1/__init__.py": "",
+        **{f"weeks/week1/{n}.py": SOLVED for n in names},
+        **{f"solutions/week1/{n}.py": SOLVED for n in names},
+        **{f"weeks/week1/tests/test_{n}.py": TESTS for n in names},
+    }
+    for rel, content in files.items():
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(content)
+    curriculum = manifest.load(tmp_path)
+    runs = isolate.run_exercises(tmp_path, list(curriculum), args=ARGS, jobs=2, grace=5)
+    assert [r.ended for r in runs] == ["finished"] * len(names), [(r.id, r.problem) for r in runs]
+    assert all({t.outcome for t in r.tests} == {"passed"} for r in runs)

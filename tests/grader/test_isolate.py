@@ -50,27 +50,32 @@ def test_zero(impl):
 ARGS = ["--target=learner", "-q", "--rxgrade-summary=no", "--color=no"]
 
 
-def course(root: Path, hostile: str, *, timeout: int = 2) -> manifest.Curriculum:
-    names = ("before", "hostile", "after")
-    text = manifest_text("".join(ENTRY.format(name=n, timeout=timeout) for n in names))
+def make_course(root: Path, stubs: dict[str, str], *, timeout: int = 2) -> manifest.Curriculum:
+    """A one-day course of ``stubs`` (name -> the learner's file), each with :data:`TESTS`."""
+    text = manifest_text("".join(ENTRY.format(name=n, timeout=timeout) for n in stubs))
     files = {
         "curriculum.toml": text,
-        "doc.md": "".join(f"- [ ] {n}\n" for n in names),
+        "doc.md": "".join(f"- [ ] {n}\n" for n in stubs),
         "pytest.ini": "[pytest]\naddopts = --import-mode=importlib\n",
         "weeks/__init__.py": "",
         "weeks/week1/__init__.py": "",
-        "weeks/week1/before.py": SOLVED,
-        "weeks/week1/after.py": SOLVED,
-        "weeks/week1/hostile.py": hostile,
         "solutions/__init__.py": "",
         "solutions/week1/__init__.py": "",
-        **{f"solutions/week1/{n}.py": SOLVED for n in names},
-        **{f"weeks/week1/tests/test_{n}.py": TESTS for n in names},
+        **{f"weeks/week1/{n}.py": stub for n, stub in stubs.items()},
+        **{f"solutions/week1/{n}.py": SOLVED for n in stubs},
+        **{f"weeks/week1/tests/test_{n}.py": TESTS for n in stubs},
     }
     for rel, content in files.items():
         (root / rel).parent.mkdir(parents=True, exist_ok=True)
         (root / rel).write_text(content)
     return manifest.load(root)
+
+
+def course(root: Path, hostile: str, *, timeout: int = 2) -> manifest.Curriculum:
+    """The hostile stub between two solved exercises."""
+    return make_course(
+        root, {"before": SOLVED, "hostile": hostile, "after": SOLVED}, timeout=timeout
+    )
 
 
 def grade(curriculum: manifest.Curriculum, **options: float) -> tuple[dict, float]:
@@ -198,22 +203,7 @@ def test_many_exercises_side_by_side_all_finish(tmp_path: Path) -> None:
     # (closing a descriptor number twice once closed another child's report pipe, which then
     # looked hung and was killed although its tests had finished).
     names = [f"e{i}" for i in range(12)]
-    files = {
-        "curriculum.toml": manifest_text("".join(ENTRY.format(name=n, timeout=5) for n in names)),
-        "doc.md": "".join(f"- [ ] {n}\n" for n in names),
-        "pytest.ini": "[pytest]\naddopts = --import-mode=importlib\n",
-        "weeks/__init__.py": "",
-        "weeks/week1/__init__.py": "",
-        "solutions/__init__.py": "",
-        "solutions/week1/__init__.py": "",
-        **{f"weeks/week1/{n}.py": SOLVED for n in names},
-        **{f"solutions/week1/{n}.py": SOLVED for n in names},
-        **{f"weeks/week1/tests/test_{n}.py": TESTS for n in names},
-    }
-    for rel, content in files.items():
-        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
-        (tmp_path / rel).write_text(content)
-    curriculum = manifest.load(tmp_path)
+    curriculum = make_course(tmp_path, dict.fromkeys(names, SOLVED), timeout=5)
     runs = isolate.run_exercises(tmp_path, list(curriculum), args=ARGS, jobs=2, grace=5)
     assert [r.ended for r in runs] == ["finished"] * len(names), [(r.id, r.problem) for r in runs]
     assert all({t.outcome for t in r.tests} == {"passed"} for r in runs)

@@ -50,7 +50,6 @@ __all__ = [
     "OUTPUT_CAP",
     "ExerciseRun",
     "outcomes",
-    "run_exercise",
     "run_exercises",
     "warm",
 ]
@@ -429,13 +428,6 @@ def run_exercises(
                     os.close(fd)
         selector.close()
     return [runs[d.id] for d in deliverables if d.id in runs]
-
-
-def run_exercise(
-    root: Path, deliverable: Deliverable, *, args: Sequence[str] = (), grace: float | None = None
-) -> ExerciseRun:
-    """:func:`run_exercises` of one deliverable."""
-    return run_exercises(root, [deliverable], args=args, grace=grace)[0]
 
 
 def outcomes(runs: Iterable[ExerciseRun]) -> dict[str, list[TestOutcome]]:

@@ -16,6 +16,7 @@ Fixtures for exercise tests (the test file is mapped to its deliverable by the m
 from __future__ import annotations
 
 import io
+import json
 import os
 import re
 from dataclasses import asdict
@@ -183,8 +184,6 @@ class Grader:
         """One event to the parent (grader.isolate), when it asked for them."""
         if self._report_fd is None:
             return
-        import json
-
         line = f"{self._token} {json.dumps(event)}\n".encode()
         try:
             while line:

@@ -207,3 +207,14 @@ def test_many_exercises_side_by_side_all_finish(tmp_path: Path) -> None:
     runs = isolate.run_exercises(tmp_path, list(curriculum), args=ARGS, jobs=2, grace=5)
     assert [r.ended for r in runs] == ["finished"] * len(names), [(r.id, r.problem) for r in runs]
     assert all({t.outcome for t in r.tests} == {"passed"} for r in runs)
+
+
+def test_children_load_the_installed_plugins_by_name_except_those_turned_off() -> None:
+    """The entry-point scan is done once in the parent; ``-p no:NAME`` still turns one off."""
+    names = dict(isolate._pytest_plugins())
+    assert names["timeout"] == "pytest_timeout" and names["rxgrade"] == "grader.plugin"
+    args = isolate._plugin_args([])
+    assert args[0] == "--disable-plugin-autoload"
+    assert [args[i + 1] for i, a in enumerate(args) if a == "-p"] == list(names.values())
+    off = isolate._plugin_args(["-p", "no:timeout"])
+    assert "pytest_timeout" not in off and "grader.plugin" in off

@@ -9,7 +9,7 @@ import pytest
 
 from grader._target import resolve_target
 
-from .conftest import STUB
+from .conftest import SOLUTION, STUB
 
 
 def run(course: pytest.Pytester, *args: str) -> pytest.RunResult:
@@ -130,6 +130,46 @@ def test_not_started_message_points_at_the_stub_line(course: pytest.Pytester) ->
     report = json.loads((course.path / "report.json").read_text())
     messages = {t["message"] for d in report["deliverables"] for t in d["tests"]}
     assert messages == {"add() in weeks/week1/adder.py:8 still raises NotImplementedError"}
+
+
+PROPERTY_TESTS = """
+from hypothesis import given, strategies as st
+
+CALLS = []
+
+
+@given(st.integers(), st.integers())
+def test_property(impl, a, b):
+    CALLS.append((a, b))
+    assert impl.add(a, b) == a + b, f"add({a}, {b})"
+
+
+def test_calls_made_by_the_property_test():
+    print("CALLS", len(CALLS))
+"""
+
+
+def test_an_untouched_stub_ends_a_property_test_at_its_first_example(
+    course: pytest.Pytester,
+) -> None:
+    """Hypothesis would shrink and explain a NotImplementedError like any bug (a second or more
+    per test): the first example ends the test, "not started", at the stub's line."""
+    (course.path / "weeks/week1/tests/test_adder.py").write_text(PROPERTY_TESTS)
+    result = run(course, "-s", "--rxgrade-json=report.json")
+    assert "CALLS 1" in result.stdout.str(), result.stdout.str()
+    report = json.loads((course.path / "report.json").read_text())
+    tests = {t["nodeid"].rsplit("::", 1)[-1]: t for d in report["deliverables"] for t in d["tests"]}
+    assert tests["test_property"]["outcome"] == "not started"
+    assert tests["test_property"]["message"] == (
+        "add() in weeks/week1/adder.py:8 still raises NotImplementedError"
+    )
+    # a wrong answer is still a failure Hypothesis shrinks to its smallest example
+    (course.path / "weeks/week1/adder.py").write_text(SOLUTION.replace("a + b", "a - b"))
+    result = run(course, "--rxgrade-json=report.json")
+    report = json.loads((course.path / "report.json").read_text())
+    tests = {t["nodeid"].rsplit("::", 1)[-1]: t for d in report["deliverables"] for t in d["tests"]}
+    assert tests["test_property"]["outcome"] == "failed"
+    assert "add(0, 1)" in tests["test_property"]["message"], tests["test_property"]["message"]
 
 
 def test_exercise_fixture_resolves_other_entries_for_the_same_target(

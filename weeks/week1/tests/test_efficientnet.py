@@ -276,8 +276,8 @@ def test_block_parameter_names_match_timm(
 def test_block_output_matches_timm(
     impl: ModuleType, timm_model: Callable, where: str, cls: str, args: tuple, in_chs: int
 ) -> None:
-    theirs = _timm_block(timm_model("b0"), where)
     ours = getattr(impl, cls)(*args).eval()
+    theirs = _timm_block(timm_model("b0"), where)
     problems = _state_dict_problems(ours, theirs)
     assert not problems, f"{cls}{args} cannot load timm's blocks.{where} weights: {problems}"
     ours.load_state_dict(theirs.state_dict(), strict=True)
@@ -401,8 +401,8 @@ def test_timm_state_dict_loads_strict(impl: ModuleType, timm_model: Callable, va
 @pytest.mark.parametrize("variant", VARIANTS)
 @pytest.mark.clause("timm-names", "features", "head")
 def test_outputs_match_timm(impl: ModuleType, timm_model: Callable, variant: str) -> None:
+    ours = _build(impl, variant).eval()  # first: an untouched stub raises before timm builds
     theirs = timm_model(variant)
-    ours = _build(impl, variant).eval()
     problems = _state_dict_problems(ours, theirs)
     assert not problems, f"timm's efficientnet_{variant} state dict does not fit: {problems}"
     ours.load_state_dict(theirs.state_dict(), strict=True)

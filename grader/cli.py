@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import time
@@ -271,10 +272,29 @@ def hint(
     """Reveal the next staged hint of an exercise (gentle first; the count is remembered)."""
     curriculum = _load(root)
     deliverable = _find(curriculum, exercise)
-    number, text = State(curriculum.root).reveal_hint(deliverable)
+    state = State(curriculum.root)
+    # the hints about the exercise's first test not passing at its last grading, if tagged
+    first = None
+    if (last := state.last_report("learner")).exists():
+        with contextlib.suppress(Exception):
+            results = {r.id: r for r in Run.read_json(last).results}
+            if deliverable.id in results:
+                first = results[deliverable.id].first_problem
+    clauses = first.clauses if first is not None else ()
+    number, text = state.reveal_hint(deliverable, clauses)
     console.print(f"[bold cyan]Hint {number}/{len(deliverable.hints)}[/] for {deliverable.id}:")
+    if first is not None and deliverable.hint_clauses[number - 1]:
+        console.print(
+            f"[dim](about {first.nodeid.rsplit('::', 1)[-1]}, your first test not passing)[/dim]"
+        )
     console.print(text)
-    if number == len(deliverable.hints):
+    group = state.group(deliverable, clauses)
+    if number - 1 == group[-1] and group[-1] != len(deliverable.hints) - 1:
+        console.print(
+            "[dim]That was the last hint for these tests; the others come with the tests they "
+            "are about.[/dim]"
+        )
+    elif number == len(deliverable.hints):
         console.print(
             "[dim]That was the last hint. The reference solution is "
             + " and ".join(_real_code(curriculum, deliverable))

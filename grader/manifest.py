@@ -130,6 +130,8 @@ class Deliverable:
     minutes: int = 0  # estimated time to complete, for the day's budget; 0 means not estimated
     tier: str = "core"  # one of TIERS
     mentor_rubric: tuple[Criterion, ...] = ()  # published criteria a mentor scores by hand
+    #: per hint, the clauses it is about (parallel to ``hints``; empty: the whole exercise)
+    hint_clauses: tuple[tuple[str, ...], ...] = ()
 
     @property
     def name(self) -> str:
@@ -324,6 +326,38 @@ def find_root(start: Path | None = None, *, installed: bool = True) -> Path:
     raise FileNotFoundError(f"No {MANIFEST} found at or above {here}")
 
 
+def _hints(raw: dict, where: str) -> tuple[tuple[str, ...], tuple[tuple[str, ...], ...]]:
+    """``hints``: each a string, or a table ``{ text = "...", clauses = ["id", ...] }`` naming the
+    stub's clauses it is about (then it is the hint shown while a test of those clauses fails).
+    Returns the texts and, in parallel, each hint's clauses (empty: about the whole exercise)."""
+    value = raw.get("hints", [])
+    texts: list[str] = []
+    clauses: list[tuple[str, ...]] = []
+    shape = (
+        f"{where}: each hint must be a string or a table "
+        '{ text = "...", clauses = ["clause-id", ...] }'
+    )
+    if not isinstance(value, list):
+        raise ManifestError(shape)
+    for hint in value:
+        if isinstance(hint, str):
+            texts.append(hint)
+            clauses.append(())
+            continue
+        if (
+            not isinstance(hint, dict)
+            or set(hint) != {"text", "clauses"}
+            or not isinstance(hint["text"], str)
+            or not isinstance(hint["clauses"], list)
+            or not hint["clauses"]
+            or not all(isinstance(c, str) for c in hint["clauses"])
+        ):
+            raise ManifestError(shape)
+        texts.append(hint["text"])
+        clauses.append(tuple(hint["clauses"]))
+    return tuple(texts), tuple(clauses)
+
+
 def _tuple(raw: dict, key: str, where: str) -> tuple[str, ...]:
     value = raw.get(key, [])
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
@@ -460,7 +494,7 @@ def _deliverable(raw: dict, week: int, day: str) -> Deliverable:
     required = ("id", "title", "kind", "points", "hints", "seed", "source")
     if missing := [key for key in required if key not in raw]:
         raise ManifestError(f"{where}: missing {', '.join(missing)}")
-    known = set(Deliverable.__dataclass_fields__) - {"week", "day"}
+    known = set(Deliverable.__dataclass_fields__) - {"week", "day", "hint_clauses"}
     if unknown := sorted(set(raw) - known):
         raise ManifestError(f"{where}: unknown field(s) {', '.join(unknown)}")
     did = raw["id"]
@@ -480,7 +514,7 @@ def _deliverable(raw: dict, week: int, day: str) -> Deliverable:
     status = raw.get("status", "ready")
     if status not in STATUSES:
         raise ManifestError(f"{where}: status must be one of {', '.join(STATUSES)}")
-    hints = _tuple(raw, "hints", where)
+    hints, hint_clauses = _hints(raw, where)
     if not hints:
         raise ManifestError(f"{where}: give at least one hint (gentle first, the answer last)")
     name = did.split(".", 1)[1]
@@ -502,6 +536,7 @@ def _deliverable(raw: dict, week: int, day: str) -> Deliverable:
         week=week,
         day=day,
         hints=hints,
+        hint_clauses=hint_clauses,
         services=_tuple(raw, "services", where),
         module=module,
         tests=raw.get("tests") or f"weeks/week{week}/tests/test_{name}.py",

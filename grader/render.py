@@ -90,7 +90,8 @@ def what_next(run: Run, curriculum: Curriculum, state: State) -> Text:
             return Text("Everything that ran passes. Run `rxgrade status` for the whole course.")
         return Text("Everything graded here passes. 🎉", style="bold green")
     deliverable = curriculum[result.id]
-    shown, hint = state.current_hint(deliverable)
+    first = result.first_problem
+    shown, hint = state.current_hint(deliverable, first.clauses if first else ())
     text = Text()
     text.append("Next: ", style="bold")
     text.append(f"{deliverable.id} — {deliverable.title}\n")
@@ -229,7 +230,7 @@ def exercise_view(
     if problem and (first is None or problem not in first.message):
         text.append(f"  {problem}\n", style="red")
     if result.state != "passing":
-        shown, hint = state.current_hint(deliverable)
+        shown, hint = state.current_hint(deliverable, first.clauses if first else ())
         text.append(f"Hint {shown}/{len(deliverable.hints)}: ", style="bold cyan")
         text.append(hint)
         if shown < len(deliverable.hints):

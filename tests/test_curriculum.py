@@ -189,14 +189,27 @@ def toml_entry(values: dict[str, object]) -> str:
 
 
 def parse(*entries: dict[str, object]) -> manifest.Curriculum:
-    text = MINIMAL + "".join(toml_entry(entry) for entry in entries)
-    return manifest.parse(tomllib.loads(text), ROOT)
+    """Entries as TOML would give them (hints may hold tables, which ``toml_entry`` does not
+    write: they are put into the parsed data)."""
+    plain = [{k: v for k, v in entry.items() if k != "hints"} for entry in entries]
+    data = tomllib.loads(MINIMAL + "".join(toml_entry(entry) for entry in plain))
+    for raw, entry in zip(data["weeks"][0]["days"][0]["deliverables"], entries, strict=True):
+        if "hints" in entry:
+            raw["hints"] = entry["hints"]
+    return manifest.parse(data, ROOT)
 
 
 def test_minimal_manifest_parses() -> None:
     curriculum = parse(GOOD_ENTRY)
     assert [d.id for d in curriculum] == ["week1.thing"]
     assert curriculum["week1.thing"].module == "weeks/week1/thing.py"
+
+
+def test_hints_may_name_the_clauses_they_are_about() -> None:
+    hints = ["gentle", {"text": "about ties", "clauses": ["ties", "order"]}, "answer"]
+    thing = parse({**GOOD_ENTRY, "hints": hints})["week1.thing"]
+    assert thing.hints == ("gentle", "about ties", "answer")
+    assert thing.hint_clauses == ((), ("ties", "order"), ())
 
 
 def test_minutes_and_tier_are_read() -> None:
@@ -227,6 +240,21 @@ def test_minutes_and_tier_are_read() -> None:
         pytest.param([{**GOOD_ENTRY, "minutes": 1.5}], "minutes must be", id="float-minutes"),
         pytest.param([{**GOOD_ENTRY, "minutes": "45"}], "minutes must be", id="text-minutes"),
         pytest.param([{**GOOD_ENTRY, "minutes": True}], "minutes must be", id="bool-minutes"),
+        pytest.param([{**GOOD_ENTRY, "hints": "one"}], "each hint must be", id="hints-not-list"),
+        pytest.param(
+            [{**GOOD_ENTRY, "hints": [{"text": "t"}]}], "each hint must be", id="hint-no-clauses"
+        ),
+        pytest.param(
+            [{**GOOD_ENTRY, "hints": [{"text": "t", "clauses": []}]}],
+            "each hint must be",
+            id="hint-empty-clauses",
+        ),
+        pytest.param(
+            [{**GOOD_ENTRY, "hints": [{"text": "t", "clauses": ["a"], "x": 1}]}],
+            "each hint must be",
+            id="hint-extra-key",
+        ),
+        pytest.param([{**GOOD_ENTRY, "hints": [3]}], "each hint must be", id="hint-number"),
     ],
 )
 def test_loader_rejects_malformed_entries(entries: list[dict[str, object]], message: str) -> None:
@@ -439,6 +467,24 @@ def test_entry_paths_are_unique() -> None:
         counts = Counter(getattr(d, attribute) for d in ENTRIES)
         shared = sorted(path for path, n in counts.items() if n > 1)
         assert not shared, f"entries sharing a {attribute} path: {shared}"
+
+
+def test_hints_tagged_with_clauses_name_clauses_of_their_exercise() -> None:
+    """A hint's ``clauses`` pick the tests it is shown beside: each must be a clause tagged in
+    the exercise's stub (or template), and a tagged hint's group starts gentle, ends with the
+    answer: at least one untagged hint remains for the exercise as a whole."""
+    problems = []
+    for d in ENTRIES:
+        tagged = [set(c) for c in d.hint_clauses if c]
+        if not tagged:
+            continue
+        known = set(clauses_of(ROOT / d.module))
+        for about in tagged:
+            if unknown := about - known:
+                problems.append(f"{d.id}: hint about unknown clause(s) {sorted(unknown)}")
+        if len(tagged) == len(d.hints):
+            problems.append(f"{d.id}: every hint is tagged; keep the last one for the whole")
+    assert not problems, "\n".join(problems)
 
 
 def test_entries_are_gradeable() -> None:

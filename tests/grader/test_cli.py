@@ -37,15 +37,85 @@ def test_status_on_solutions_is_full_marks(course_dir: Path) -> None:
 
 
 def test_hint_reveals_the_next_hint_and_remembers(course_dir: Path) -> None:
-    first = rxgrade(course_dir, "hint", "week1.adder")
+    """Hint 1 shows with every check, so `rxgrade hint` (as the check says) reveals hint 2."""
+    assert "Hint 1/2: Use the plus sign." in rxgrade(course_dir, "status").output
     second = rxgrade(course_dir, "hint", "week1.adder")
-    third = rxgrade(course_dir, "hint", "week1.adder")
-    assert "Hint 1/2" in first.output and "Use the plus sign." in first.output
+    again = rxgrade(course_dir, "hint", "week1.adder")
     assert "Hint 2/2" in second.output and "return a + b" in second.output
-    assert "Hint 2/2" in third.output and "last hint" in third.output
-    assert "solutions/week1/adder.py" in third.output
+    assert "Hint 2/2" in again.output and "last hint" in again.output
+    assert "solutions/week1/adder.py" in again.output
     status = rxgrade(course_dir, "status")
     assert "Hint 2/2: return a + b" in status.output
+
+
+def test_an_older_state_of_hints_read_in_order_still_counts(course_dir: Path) -> None:
+    state = course_dir.parent / "state"
+    state.mkdir(parents=True, exist_ok=True)
+    (state / "state.json").write_text(json.dumps({"hints": {"week1.adder": 2}}))
+    assert "Hint 2/2: return a + b" in rxgrade(course_dir, "status").output
+
+
+TWO_PARTS_STUB = '''
+__all__ = ["add", "sub"]
+
+
+def add(a, b):
+    """Return a + b. [#add]"""
+    return a + b
+
+
+def sub(a, b):
+    """Return a - b. [#sub]"""
+    raise NotImplementedError
+'''
+
+TWO_PARTS_TESTS = """
+import pytest
+
+
+@pytest.mark.clause("add")
+def test_add(impl):
+    assert impl.add(1, 2) == 3, "add(1, 2) should be 3"
+
+
+@pytest.mark.clause("sub")
+def test_sub(impl):
+    assert impl.sub(3, 2) == 1, "sub(3, 2) should be 1"
+"""
+
+TWO_PARTS_HINTS = """hints = [
+  { text = "About adding.", clauses = ["add"] },
+  { text = "About subtracting.", clauses = ["sub"] },
+  { text = "More about subtracting.", clauses = ["sub"] },
+  "Everything: return a + b and a - b.",
+]
+"""
+
+
+def test_the_hint_shown_is_about_the_first_test_not_passing(course_dir: Path) -> None:
+    """Hints tagged with clauses follow the tests: with add done and sub not started, the
+    check shows sub's first hint, and `rxgrade hint` reveals sub's next, not the next in line."""
+    text = (course_dir / "curriculum.toml").read_text()
+    start = text.index('hints = ["Use the plus sign."')
+    end = text.index("\n", start) + 1
+    (course_dir / "curriculum.toml").write_text(text[:start] + TWO_PARTS_HINTS + text[end:])
+    (course_dir / "weeks/week1/adder.py").write_text(TWO_PARTS_STUB)
+    (course_dir / "weeks/week1/tests/test_adder.py").write_text(TWO_PARTS_TESTS)
+    check = rxgrade(course_dir, "check", "week1.adder")
+    assert "Hint 2/4: About subtracting." in check.output, check.output
+    revealed = rxgrade(course_dir, "hint", "week1.adder")
+    assert "Hint 3/4" in revealed.output and "More about subtracting." in revealed.output
+    assert "test_sub" in revealed.output, "it says which test the hint is about"
+    assert "Hint 3/4: More about subtracting." in rxgrade(course_dir, "check", "adder").output
+    again = rxgrade(course_dir, "hint", "week1.adder")
+    assert "Hint 3/4" in again.output and "last hint for these tests" in again.output
+    # once sub passes and add breaks, the hint is add's again
+    (course_dir / "weeks/week1/adder.py").write_text(
+        TWO_PARTS_STUB.replace("return a + b", "return a * b").replace(
+            "raise NotImplementedError", "return a - b"
+        )
+    )
+    assert "Hint 1/4: About adding." in rxgrade(course_dir, "check", "adder").output
 
 
 def test_unknown_exercise_is_a_clear_error(course_dir: Path) -> None:
@@ -58,7 +128,7 @@ def test_unknown_exercise_is_a_clear_error(course_dir: Path) -> None:
 
 
 def test_short_names_work_and_typos_get_a_suggestion(course_dir: Path) -> None:
-    assert "Hint 1/2" in rxgrade(course_dir, "hint", "adder").output
+    assert "Hint 2/2 for week1.adder" in rxgrade(course_dir, "hint", "adder").output
     typo = rxgrade(course_dir, "hint", "addr")
     assert typo.exit_code == 2 and "did you mean week1.adder?" in typo.output, typo.output
     assert "did you mean week1.adder" in rxgrade(course_dir, "check", "week1.addre").output

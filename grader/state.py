@@ -28,7 +28,8 @@ class State:
     Hints come in order, gentle first. A hint may name the clauses of the stub it is about
     (:attr:`Deliverable.hint_clauses`); while a test of those clauses is the first not passing,
     the hints shown and revealed are that group's, so the hint on screen is about the test on
-    screen, and it moves on when those tests pass. Untagged hints are about the whole exercise.
+    screen, and it moves on when those tests pass. Untagged hints are about the whole exercise:
+    they are the group of a test no tagged hint is about.
     The first hint of a group is shown with every check; ``rxgrade hint`` reveals the next.
     """
 
@@ -55,10 +56,13 @@ class State:
 
     @staticmethod
     def group(deliverable: Deliverable, clauses: Iterable[str] = ()) -> list[int]:
-        """The hints about ``clauses`` (a failing test's), in order; all hints when none is."""
+        """The hints about ``clauses`` (a failing test's), in order; when none is tagged with
+        any of them, the untagged hints (about the whole exercise)."""
         wanted = set(clauses)
-        tagged = [i for i, about in enumerate(deliverable.hint_clauses) if wanted & set(about)]
-        return tagged or list(range(len(deliverable.hints)))
+        about = deliverable.hint_clauses or ((),) * len(deliverable.hints)
+        tagged = [i for i, tags in enumerate(about) if wanted & set(tags)]
+        general = [i for i, tags in enumerate(about) if not tags]
+        return tagged or general or list(range(len(deliverable.hints)))
 
     def current_hint(
         self, deliverable: Deliverable, clauses: Iterable[str] = ()

@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 
 from grader import manifest, verified
 from grader.cli import app, resolve_exercise, watch_loop
+from grader.state import State
 from grader.verify import file_problems, verify
 
 runner = CliRunner()
@@ -317,3 +318,14 @@ def test_the_last_hint_names_the_rxvision_module_that_holds_the_code(course_dir:
     for _ in range(2):
         result = rxgrade(course_dir, "hint", "week1.adder")
     assert "imports its code from rxvision/adding.py" in result.output, result.output
+
+
+def test_a_test_no_hint_is_about_gets_the_general_hints(course_dir: Path) -> None:
+    text = (course_dir / "curriculum.toml").read_text()
+    start = text.index('hints = ["Use the plus sign."')
+    end = text.index("\n", start) + 1
+    (course_dir / "curriculum.toml").write_text(text[:start] + TWO_PARTS_HINTS + text[end:])
+    adder = manifest.load(course_dir)["week1.adder"]
+    assert State.group(adder, ["sub", "other"]) == [1, 2]
+    assert State.group(adder, ["other"]) == [3], "only the untagged hint, not sub's or add's"
+    assert State.group(adder, []) == [3]

@@ -472,6 +472,95 @@ def verify(
     console.print(f"[green]✔ {ready} ready exercises verified[/green] ({planned} planned)")
 
 
+@app.command()
+def grade(
+    learners: Annotated[
+        list[Path] | None, typer.Argument(help="Learner checkouts to grade (only read).")
+    ] = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Folder for <learner>.json, .md and .xml.")
+    ] = None,
+    key_file: Annotated[
+        Path | None,
+        typer.Option("--key-file", help="Secret key: sign each report with HMAC-SHA256."),
+    ] = None,
+    jobs: Annotated[int, typer.Option("--jobs", help="Exercises graded at once.")] = 1,
+    weeks: Annotated[
+        str | None, typer.Option("--weeks", help="Only these weeks, e.g. 1,6 (default: all).")
+    ] = None,
+    check: Annotated[
+        Path | None,
+        typer.Option("--check", help="Verify a signed report (with --key-file) instead."),
+    ] = None,
+    root: Root = None,
+) -> None:
+    """Grade learner checkouts with the official tests (a mentor's command).
+
+    Each checkout is graded in a fresh copy of this (the mentor's) checkout holding only the
+    learner's exercise files; official files the learner changed are listed in the report's
+    `integrity` and ignored. Each exercise runs in its own process with a time, memory and
+    output limit. With --key-file every report is signed; `--check REPORT --key-file KEY`
+    exits 0 only when the report is exactly as signed.
+    """
+    from grader import mentor
+
+    key = None
+    if key_file is not None:
+        try:
+            key = mentor.read_key(key_file)
+        except (OSError, ValueError) as exc:
+            console.print(f"[red]{exc}[/red]")
+            raise typer.Exit(2) from exc
+    if check is not None:
+        if key is None:
+            console.print("[red]--check needs the --key-file the report was signed with[/red]")
+            raise typer.Exit(2)
+        verdict = mentor.check_report(check, key)
+        if verdict.ok:
+            console.print(f"{check}: intact (HMAC-SHA256 matches)")
+            return
+        console.print(f"[red]{check}: NOT as signed[/red]")
+        for problem in verdict.problems:
+            console.print(f"  {problem}")
+        raise typer.Exit(1)
+    if not learners or out is None:
+        console.print("[red]give learner checkouts and --out DIR (or --check REPORT)[/red]")
+        raise typer.Exit(2)
+    curriculum = _load(root)
+    try:
+        chosen = [int(w) for w in weeks.split(",")] if weeks else None
+    except ValueError as exc:
+        console.print(f"[red]--weeks takes numbers, e.g. 1,6: got {weeks!r}[/red]")
+        raise typer.Exit(2) from exc
+    names = [p.resolve().name for p in learners]
+    if len(set(names)) != len(names):
+        console.print("[red]two checkouts share a folder name; reports are named after it[/red]")
+        raise typer.Exit(2)
+    for learner in learners:
+        if not learner.is_dir():
+            console.print(f"[red]{learner}: not a folder[/red]")
+            raise typer.Exit(2)
+        if learner.resolve() == curriculum.root.resolve():
+            console.print(f"[red]{learner} is the mentor's own checkout[/red]")
+            raise typer.Exit(2)
+    if key is None:
+        console.print("[yellow]No --key-file: the reports are unsigned (and say so).[/yellow]")
+    for learner in learners:
+        graded = mentor.grade_learner(
+            curriculum.root, learner, out, key=key, jobs=jobs, weeks=chosen
+        )
+        report = graded.report
+        flags = len(report["integrity"]["modified"]) + len(
+            report["integrity"]["reaches_into_grader"]
+        )
+        console.print(
+            f"{graded.name}: {report['earned']:g} / {report['points']} points in "
+            f"{graded.seconds:.0f} s"
+            + (f", [red]{flags} integrity flag(s)[/red]" if flags else "")
+            + f" → {graded.paths['json']}"
+        )
+
+
 @app.command(name="worker")
 def worker_(
     stop: Annotated[bool, typer.Option("--stop", help="Stop the running worker.")] = False,

@@ -216,6 +216,7 @@ def _child(
     report: int,
     output: int,
     env: dict[str, str] | None,
+    memory: int | None = None,
 ) -> None:
     """In the forked child: run pytest on the exercise's tests; never returns."""
     code = 3
@@ -252,6 +253,8 @@ def _child(
             os.environ.clear()
             os.environ.update(env)
         os.environ[ENV_TOKEN] = token
+        if memory is not None:
+            _limit_address_space(memory)
         import pytest
 
         code = int(
@@ -285,6 +288,7 @@ def _start(
     args: Sequence[str],
     grace: float,
     env: dict[str, str] | None = None,
+    memory: int | None = None,
 ) -> _Child:
     token = secrets.token_hex(16)
     report_r, report_w = os.pipe()
@@ -305,7 +309,7 @@ def _start(
     if pid == 0:  # pragma: no cover - runs in the child, which leaves with os._exit
         os.close(report_r)
         os.close(output_r)
-        _child(root, deliverable, args, token, report_w, output_w, env)
+        _child(root, deliverable, args, token, report_w, output_w, env, memory)
     os.close(report_w)
     os.close(output_w)
     now = time.monotonic()
@@ -320,6 +324,16 @@ def _start(
         open={report_r, output_r},
         grace=grace,
     )
+
+
+def _limit_address_space(extra: int) -> None:
+    """Cap this process's address space at what it has mapped now plus ``extra`` bytes (the
+    parent's imports stay usable; a memory bomb fails with MemoryError)."""
+    import resource
+
+    with open("/proc/self/statm", encoding="ascii") as fh:
+        mapped = int(fh.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    resource.setrlimit(resource.RLIMIT_AS, (mapped + extra, mapped + extra))
 
 
 def _finish(child: _Child) -> ExerciseRun:
@@ -402,11 +416,14 @@ def run_exercises(
     on_done: Callable[[ExerciseRun], None] = lambda _run: None,
     grace: float | None = None,
     env: dict[str, str] | None = None,
+    memory: int | None = None,
 ) -> list[ExerciseRun]:
     """Run each deliverable's tests in its own forked child, ``jobs`` at a time, in order.
 
     ``args`` are more pytest arguments for every child (``--target=learner``, ``-q`` ...);
-    ``env``, when given, replaces the children's environment.
+    ``env``, when given, replaces the children's environment; ``memory``, when given, is how
+    many bytes of address space a child may add to what it inherits (``RLIMIT_AS``): past it,
+    an allocation fails with ``MemoryError`` in that child only.
     Returns one :class:`ExerciseRun` per deliverable, in the order given; ``on_done`` sees each
     as it ends.
     """
@@ -418,7 +435,7 @@ def run_exercises(
     try:
         while pending or children:
             while pending and len(children) < max(1, jobs):
-                child = _start(root, pending.pop(0), args, grace, env)
+                child = _start(root, pending.pop(0), args, grace, env, memory)
                 children.append(child)
                 selector.register(child.report, selectors.EVENT_READ, (child, "report"))
                 selector.register(child.output, selectors.EVENT_READ, (child, "output"))

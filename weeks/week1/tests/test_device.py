@@ -140,8 +140,14 @@ def test_move_to_moves_every_tensor_and_keeps_structure(impl: ModuleType) -> Non
         f"a namedtuple must stay the same namedtuple type (Sample), got {type(sample).__name__}: "
         "build it with type(obj)(*values)"
     )
-    assert sample.image.device == META and sample.label.device == META
-    assert sample.name == "aspirin"
+    assert sample.image.device == META and sample.label.device == META, (
+        "the tensors inside a namedtuple must be moved to meta, got image on "
+        f"{sample.image.device} and label on {sample.label.device}"
+    )
+    assert sample.name == "aspirin", (
+        "a namedtuple's non-tensor field must be kept as is: want name 'aspirin', "
+        f"got {sample.name!r}"
+    )
 
     inner = moved["batch"]
     assert type(inner) is Batch, f"a dataclass must stay a Batch, got {type(inner).__name__}"
@@ -149,11 +155,13 @@ def test_move_to_moves_every_tensor_and_keeps_structure(impl: ModuleType) -> Non
         "the tensor fields of a dataclass must be moved (dataclasses.fields / replace)"
     )
     assert inner.extras["scale"].device == META, "recurse into a dataclass's dict field too"
-    assert inner.note == "studio"
+    assert inner.note == "studio", (
+        f"a dataclass's non-tensor field must be kept as is: want note 'studio', got {inner.note!r}"
+    )
     assert type(moved["ordered"]) is OrderedDict and list(moved["ordered"]) == ["z", "a"], (
         "an OrderedDict must stay an OrderedDict with its key order"
     )
-    assert moved["nothing"] is None
+    assert moved["nothing"] is None, f"None must stay None, got {moved['nothing']!r}"
 
 
 @pytest.mark.clause("other-identity", "no-mutation")
@@ -164,7 +172,11 @@ def test_move_to_returns_non_tensors_by_identity_and_keeps_input(impl: ModuleTyp
     assert batch["images"].device.type == "cpu", "move_to must not modify its input in place"
     marker = object()
     assert impl.move_to(marker, "meta") is marker, "an unknown object must be returned as is"
-    assert impl.move_to("text", "meta") == "text" and impl.move_to(3, "meta") == 3
+    text, number = impl.move_to("text", "meta"), impl.move_to(3, "meta")
+    assert text == "text" and number == 3, (
+        "a str and an int must be returned as they are: want move_to('text') == 'text' and "
+        f"move_to(3) == 3, got {text!r} and {number!r}"
+    )
 
 
 @pytest.mark.clause("dtype-floating")
@@ -248,7 +260,10 @@ def test_move_model_to_float64_keeps_training(impl: ModuleType) -> None:
     x = torch.randn(8, 4, dtype=torch.float64)
     F.cross_entropy(model(x), torch.randint(0, 2, (8,))).backward()
     optimizer.step()  # mixed dtypes in Adam's update raise here
-    assert all(p.dtype == torch.float64 for p in model.parameters())
+    assert all(p.dtype == torch.float64 for p in model.parameters()), (
+        "after a training step on the moved model every parameter should still be float64, got "
+        f"{sorted({str(p.dtype) for p in model.parameters()})}"
+    )
 
 
 # -- differential: the reference on the same requests and the same batches -----------------------

@@ -325,7 +325,9 @@ def test_mutual_information_agrees_with_the_reference(
         lambda: _np(reference.mutual_information(*args)),
         **_PROBS,
     )
-    assert got is not None
+    assert got is not None, (
+        "test setup: the reference mutual_information returned None; please report this"
+    )
 
 
 @pytest.mark.clause("mi-nonneg")

@@ -519,7 +519,10 @@ def test_exif_orientation_on_a_non_square_photo(
     buffer = io.BytesIO()
     stored.save(buffer, format="PNG", exif=exif.tobytes())
     photo = Image.open(io.BytesIO(buffer.getvalue()))
-    assert ImageOps.exif_transpose(photo).size == upright.size
+    assert ImageOps.exif_transpose(photo).size == upright.size, (
+        f"test setup: PIL should turn the stored photo (EXIF orientation {orientation}) back to "
+        f"{upright.size}, got {ImageOps.exif_transpose(photo).size}; please report this"
+    )
     want = reference.preprocess(upright, size=8)
     got = impl.preprocess(photo, size=8)
     problem = _same_tensor_and_box(STD_ALL)(got, want)  # type: ignore[operator]

@@ -210,7 +210,10 @@ def test_results_table_has_exactly_the_template_columns(document: written.Docume
 @pytest.mark.clause("table-rows")
 def test_results_table_has_one_row_per_variant(document: written.Document) -> None:
     table = _table(document)
-    assert set(VARIANTS) <= set(table)
+    assert set(VARIANTS) <= set(table), (
+        f"the results table needs one row per variant {[v.upper() for v in VARIANTS]}, "
+        f"found {sorted(table)}"
+    )
 
 
 @pytest.mark.clause("results-comment")

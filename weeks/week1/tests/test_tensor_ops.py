@@ -594,7 +594,11 @@ def test_pairwise_sq_distances_builds_no_n_m_d_intermediate(impl: ModuleType) ->
 
     with Spy():
         got = impl.pairwise_sq_distances(a, b)
-    assert torch.allclose(got, torch.cdist(a, b) ** 2, rtol=1e-6, atol=1e-9)
+    assert torch.allclose(got, torch.cdist(a, b) ** 2, rtol=1e-6, atol=1e-9), (
+        f"pairwise_sq_distances of ({n}, {d}) and ({m}, {d}) should equal torch.cdist(a, b) ** 2, "
+        f"got shape {tuple(got.shape)} with a largest difference of "
+        f"{(got - torch.cdist(a, b) ** 2).abs().max().item():.3g}"
+    )
     biggest = max(largest, default=(0, "nothing"))
     assert biggest[0] < n * m * d // 4, (
         f"pairwise_sq_distances of ({n}, {d}) and ({m}, {d}) built a tensor of {biggest[0]} "

@@ -230,7 +230,10 @@ def test_fit_lowers_the_training_loss(impl: ModuleType, pills: tuple[Tensor, Ten
         f"the training loss should drop by 20% or more in 6 epochs of AdamW(lr=3e-2), got {losses}"
     )
     assert [r.epoch for r in result.history] == list(range(6)), "epochs are numbered 0, 1, ..."
-    assert not result.stopped_early
+    assert not result.stopped_early, (
+        "fit without patience never stops early: want stopped_early False, "
+        f"got {result.stopped_early!r}"
+    )
 
 
 class _ScriptedRun:

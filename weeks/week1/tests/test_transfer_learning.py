@@ -325,7 +325,9 @@ def test_param_groups_leave_out_an_empty_backbone(impl: ModuleType) -> None:
         "with a fully frozen backbone param_groups should return only the head group (frozen "
         f"parameters belong in no group), got {[(g.get('name'), len(g['params'])) for g in groups]}"
     )
-    assert groups[0]["lr"] == pytest.approx(0.01)
+    assert groups[0]["lr"] == pytest.approx(0.01), (
+        f"the head group should use the lr passed to param_groups (0.01), got {groups[0]['lr']!r}"
+    )
     default = impl.param_groups(impl.freeze_backbone(model, 2), 0.01)
     assert default[1]["lr"] == pytest.approx(0.001), (
         f"the default backbone_lr_scale is 0.1: want lr 0.001, got {default[1]['lr']}"

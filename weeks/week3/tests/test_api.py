@@ -243,7 +243,9 @@ async def test_k_at_top_k_max_is_accepted(build: Builder) -> None:
     async with serve(build(top_k_max=4)) as client:
         response = await client.post("/predict?k=4", **upload(image_bytes()))
     assert response.status_code == 200, f"k == top_k_max is allowed: {response.text[:300]}"
-    assert len(response.json()["predictions"]) == 4
+    assert len(response.json()["predictions"]) == 4, (
+        f"POST /predict?k=4 should return 4 predictions, got {len(response.json()['predictions'])}"
+    )
 
 
 @pytest.mark.clause("sha256", "model-name")
@@ -369,7 +371,10 @@ async def test_health_reports_model_classes_and_cache(build: Builder, redis_url:
         "model": "colour-test",
         "classes": 6,
         "cache": "ok",
-    }
+    }, (
+        "GET /health with a reachable Redis should return status 'ok', the model name "
+        f"'colour-test', 6 classes and cache 'ok', got {with_cache.json()}"
+    )
     assert without.json()["cache"] == "disabled", "no redis_url: cache is 'disabled'"
 
 
@@ -779,7 +784,9 @@ async def test_an_oversized_body_is_refused_without_reading_it(
         f"upload before answering 413; refuse a body over the limit (plus 16 KiB of multipart "
         f"envelope) as it arrives, without reading the rest (an ASGI middleware on receive)"
     )
-    assert predictor.calls == 0
+    assert predictor.calls == 0, (
+        f"an oversized upload must be refused before the model runs; it ran {predictor.calls}x"
+    )
 
 
 # -- Redis that accepts connections and never answers ---------------------------------------------
@@ -845,7 +852,9 @@ async def test_a_redis_that_never_answers_does_not_hang_requests(
             f"a stalled Redis is a cache miss, not an error; got {response.status_code}: "
             f"{response.text[:300]}"
         )
-        assert response.json()["cached"] is False
+        assert response.json()["cached"] is False, (
+            f"a stalled Redis is a cache miss: want cached false, got {response.json()['cached']!r}"
+        )
         check_predictions(response.json(), data, 2)
     assert health.status_code == 200 and health.json()["cache"] == "unavailable", health.text
 
@@ -860,7 +869,9 @@ def test_create_app_does_not_connect_to_redis(
             app = built.result(timeout=20)
         except concurrent.futures.TimeoutError:
             pytest.fail("create_app blocked on a Redis that does not answer: connect lazily")
-    assert isinstance(app, FastAPI)
+    assert isinstance(app, FastAPI), (
+        f"create_app should return a FastAPI app, got {type(app).__name__}"
+    )
     time.sleep(0.3)
     assert stalled_redis.accepted == 0, (
         "create_app opened a connection to Redis; do not connect there, the first request does"

@@ -291,7 +291,10 @@ def test_prediction_lookup(impl: ModuleType) -> None:
         "probability": 0.93,
         "model": "efficientnet_b0@v7",
     }, f"the prediction record as stored, got {body}"
-    assert datetime.fromisoformat(body["created_at"]) == record.created_at
+    assert datetime.fromisoformat(body["created_at"]) == record.created_at, (
+        f"created_at should be the stored time in ISO 8601 ({record.created_at.isoformat()}), "
+        f"got {body['created_at']!r}"
+    )
 
 
 # -- pagination -----------------------------------------------------------------------------------
@@ -402,7 +405,10 @@ def test_no_duplicates_or_skips_while_items_are_inserted(impl: ModuleType) -> No
                     response = await client.post(
                         "/v1/medications", json=medication(next(counter), name=name)
                     )
-                    assert response.status_code == 201
+                    assert response.status_code == 201, (
+                        f"POST /v1/medications should answer 201 Created, got "
+                        f"{response.status_code}: {response.text[:300]}"
+                    )
                     if name == "Zzz late":
                         inserted_late.append(response.json()["id"])
 
@@ -577,7 +583,12 @@ def test_cursors_agree_with_the_reference(
         f"decode_cursor must read a cursor of the reference's encode_cursor{(name, medication_id)}"
     )
     ascii_cursor = base64.urlsafe_b64encode(json.dumps([name, medication_id]).encode())
-    assert tuple(impl.decode_cursor(ascii_cursor.decode().rstrip("="))) == (name, medication_id)
+    got = tuple(impl.decode_cursor(ascii_cursor.decode().rstrip("=")))
+    assert got == (name, medication_id), (
+        f"decode_cursor should read any cursor of json.dumps([name, id]), also one with "
+        f"\\u-escaped characters ({ascii_cursor.decode()!r}): want {(name, medication_id)!r}, "
+        f"got {got!r}"
+    )
 
 
 def _b64(raw: bytes) -> str:

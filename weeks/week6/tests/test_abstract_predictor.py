@@ -42,8 +42,16 @@ def test_thresholded_predictor_decides_at_the_threshold(impl: ModuleType) -> Non
     exactly = impl.ThresholdedPredictor(lambda x: 0.25, threshold=0.25).predict(np.zeros(1))
     assert exactly.label == "pill", "a score equal to the threshold is positive (score >= t)"
     default = make(impl)
-    assert default.threshold == 0.5 and default.model_version == "1.0.0"
-    assert default.predict(np.full(2, 0.4)).label == "no_pill"
+    threshold, version = default.threshold, default.model_version
+    assert threshold == 0.5 and version == "1.0.0", (
+        "ThresholdedPredictor's defaults are threshold=0.5 and version='1.0.0', got threshold "
+        f"{threshold!r} and model_version {version!r}"
+    )
+    label = default.predict(np.full(2, 0.4)).label
+    assert label == "no_pill", (
+        f"score 0.4 under the default threshold 0.5 should give the default labels[0] 'no_pill', "
+        f"got {label!r}"
+    )
     for bad in (1.5, -0.1, float("nan")):
         with pytest.raises(ValueError):
             impl.ThresholdedPredictor(lambda x, b=bad: b).predict(np.zeros(1))
@@ -96,7 +104,10 @@ def test_model_version_is_read_only_and_other_arguments_validated(impl: ModuleTy
     with pytest.raises(AttributeError):
         p.model_version = "9.9.9"
         pytest.fail("assigning model_version should raise AttributeError (read-only property)")
-    assert p.model_version == "3.0.1"
+    version = p.model_version
+    assert version == "3.0.1", (
+        f"a refused assignment must leave model_version as built ('3.0.1'), got {version!r}"
+    )
     with pytest.raises(ValueError):
         make(impl, version="")
     with pytest.raises(ValueError):
@@ -120,7 +131,10 @@ def test_public_surface_hides_the_internals(impl: ModuleType) -> None:
         "Predictor",
         "SupportsPredict",
         "ThresholdedPredictor",
-    }
+    }, (
+        "__all__ should list exactly Prediction, Predictor, SupportsPredict and "
+        f"ThresholdedPredictor, got {sorted(impl.__all__)}"
+    )
     stray = sorted(
         name
         for name, value in vars(impl).items()
@@ -134,7 +148,11 @@ def test_public_surface_hides_the_internals(impl: ModuleType) -> None:
 # -- the abstract base class -------------------------------------------------------------------
 @pytest.mark.clause("abstract", "predict-batch")
 def test_predictor_is_abstract(impl: ModuleType) -> None:
-    assert isinstance(make(impl), impl.Predictor)
+    made = make(impl)
+    assert isinstance(made, impl.Predictor), (
+        f"ThresholdedPredictor should subclass Predictor, its bases are "
+        f"{[c.__name__ for c in type(made).__mro__[1:]]}"
+    )
     with pytest.raises(TypeError):
         impl.Predictor()
         pytest.fail("Predictor() should raise TypeError: it has abstract members")
@@ -162,8 +180,15 @@ def test_predictor_is_abstract(impl: ModuleType) -> None:
             return "0.2"
 
     done = Complete()
-    assert done.model_version == "0.2"
-    assert done.predict_batch([np.zeros(1)] * 2) == [impl.Prediction("pill", 1.0)] * 2
+    version = done.model_version
+    assert version == "0.2", (
+        f"a subclass's own model_version property should be used, want '0.2', got {version!r}"
+    )
+    batch = done.predict_batch([np.zeros(1)] * 2)
+    assert batch == [impl.Prediction("pill", 1.0)] * 2, (
+        "Predictor.predict_batch should call predict on each input, in order: want "
+        f"[Prediction('pill', 1.0)] * 2, got {batch!r}"
+    )
     assert set(impl.Predictor.__abstractmethods__) == {"model_version", "predict"}, (
         f"exactly model_version and predict are abstract, got "
         f"{sorted(impl.Predictor.__abstractmethods__)}"
@@ -173,7 +198,11 @@ def test_predictor_is_abstract(impl: ModuleType) -> None:
 # -- the protocol ------------------------------------------------------------------------------
 @pytest.mark.clause("protocol")
 def test_protocol_accepts_any_object_with_predict(impl: ModuleType) -> None:
-    assert isinstance(make(impl), impl.SupportsPredict)
+    made = make(impl)
+    assert isinstance(made, impl.SupportsPredict), (
+        f"a ThresholdedPredictor has a predict method, so it should satisfy SupportsPredict; "
+        f"isinstance returned False for {type(made).__name__}"
+    )
 
     class RuleBasedPredictor:  # unrelated to Predictor
         def predict(self, x: np.ndarray) -> object:
@@ -188,7 +217,10 @@ def test_protocol_accepts_any_object_with_predict(impl: ModuleType) -> None:
     except TypeError as exc:
         pytest.fail(f"isinstance(obj, SupportsPredict) raised {exc}: add @runtime_checkable")
     assert duck, "an object with a predict method satisfies SupportsPredict structurally"
-    assert not issubclass(RuleBasedPredictor, impl.Predictor)
+    assert not issubclass(RuleBasedPredictor, impl.Predictor), (
+        "satisfying SupportsPredict must not make a class a Predictor: keep the Protocol "
+        "separate from the ABC (do not register it as a virtual subclass)"
+    )
     assert not isinstance(NoPredict(), impl.SupportsPredict), "no predict, no SupportsPredict"
 
 

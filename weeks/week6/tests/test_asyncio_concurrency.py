@@ -80,7 +80,7 @@ class Backend:
         self.served = 0
 
     async def __call__(self, scope: dict, receive: Callable, send: Callable) -> None:
-        assert scope["type"] == "http"
+        assert scope["type"] == "http", f"the test backend serves HTTP only, got {scope['type']!r}"
         query = parse_qs(scope["query_string"].decode())
         delay = float(query.get("delay", ["0"])[0])
         self.in_flight += 1
@@ -172,7 +172,10 @@ def test_fetch_all_reports_errors_per_url(impl: ModuleType) -> None:
             f"{url} answers {status}: its error should be the httpx.HTTPStatusError raised by "
             f"response.raise_for_status(), got {error!r}"
         )
-        assert error.response.status_code == status
+        assert error.response.status_code == status, (
+            f"{url}'s HTTPStatusError should carry its {status} response, got status "
+            f"{error.response.status_code}"
+        )
     assert "/text" in errors and isinstance(errors["/text"], ValueError), (
         f"a body that is not JSON is an error too (json.JSONDecodeError), got {errors}"
     )
@@ -440,7 +443,10 @@ def test_batcher_flushes_a_partial_batch_after_max_wait(impl: ModuleType) -> Non
         "3 items with max_batch_size=100, max_wait=0.01: the partial batch must be flushed "
         "after max_wait",
     )
-    assert got == ["out-pill0", "out-pill1", "out-pill2"]
+    assert got == ["out-pill0", "out-pill1", "out-pill2"], (
+        "each caller should get the model's output for its own item, in order: want "
+        f"['out-pill0', 'out-pill1', 'out-pill2'], got {got!r}"
+    )
     assert model.batches == [["pill0", "pill1", "pill2"]], (
         f"the 3 items arrived together: one batch expected, got {model.batches}"
     )
@@ -547,7 +553,10 @@ def test_batcher_cancelled_callers(impl: ModuleType) -> None:
 
     before, during = run(scenario(), "cancelled callers")
     assert before[0] == "out-0" and before[2] == "out-2", f"callers 0 and 2 got {before}"
-    assert isinstance(before[1], asyncio.CancelledError)
+    assert isinstance(before[1], asyncio.CancelledError), (
+        "caller 1 was cancelled: gather(..., return_exceptions=True) should give its "
+        f"CancelledError, got {before[1]!r}"
+    )
     assert model.batches[0] == [0, 2], (
         f"caller 1 was cancelled before the flush: its item must be left out, process saw "
         f"{model.batches[0]}"

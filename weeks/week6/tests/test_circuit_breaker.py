@@ -191,14 +191,20 @@ def test_opens_after_threshold_consecutive_failures(impl: ModuleType) -> None:
 def test_success_resets_the_failure_count(impl: ModuleType) -> None:
     breaker = impl.CircuitBreaker(failure_threshold=3, reset_timeout=30.0, clock=FakeClock())
     fail(breaker, 2)
-    assert breaker.call(lambda: "fine") == "fine"
+    result = breaker.call(lambda: "fine")
+    assert result == "fine", (
+        f"call(fn) on a closed circuit should return fn's result 'fine', got {result!r}"
+    )
     fail(breaker, 2)
     assert breaker.state == "closed", (
         "failure_threshold counts *consecutive* failures: fail, fail, success, fail, fail "
         f"must leave the circuit closed, got {breaker.state!r}"
     )
     fail(breaker, 1)
-    assert breaker.state == "open"
+    assert breaker.state == "open", (
+        "3 consecutive failures after the success reach failure_threshold=3: the circuit should "
+        f"be 'open', got {breaker.state!r}"
+    )
 
 
 @pytest.mark.clause("state", "trial-outcome")
@@ -239,7 +245,10 @@ def test_failed_trial_reopens_from_the_time_of_failure(impl: ModuleType) -> None
         f"fast with retry_after=5; got retry_after={info.value.retry_after}, calls={calls}"
     )
     clock.now = 25.0
-    assert breaker.state == "half_open"
+    assert breaker.state == "half_open", (
+        "at t=25, reset_timeout (10 s) after the failed trial at t=15, the circuit should be "
+        f"'half_open', got {breaker.state!r}"
+    )
 
 
 @pytest.mark.clause("interrupted")
@@ -325,7 +334,11 @@ def test_decorator_wraps_sync_functions(impl: ModuleType) -> None:
     assert lookup.__name__ == "lookup" and lookup.__doc__ == "Find a medication.", (
         "use functools.wraps so the decorated function keeps its name and docstring"
     )
-    assert lookup("aspirin") == "ASPIRIN"
+    result = lookup("aspirin")
+    assert result == "ASPIRIN", (
+        f"the decorated function should return its result: lookup('aspirin') -> 'ASPIRIN', "
+        f"got {result!r}"
+    )
     for _ in range(2):
         with pytest.raises(KeyError):
             lookup("missing")
@@ -353,7 +366,11 @@ def test_decorator_and_call_async_on_coroutines(impl: ModuleType) -> None:
     )
 
     async def scenario() -> None:
-        assert await fetch("ok") == "OK"
+        result = await fetch("ok")
+        assert result == "OK", (
+            f"the decorated coroutine function should return its awaited result: fetch('ok') -> "
+            f"'OK', got {result!r}"
+        )
         for _ in range(2):
             with pytest.raises(ConnectionError):
                 await fetch("down")
@@ -367,8 +384,14 @@ def test_decorator_and_call_async_on_coroutines(impl: ModuleType) -> None:
         async def trial() -> str:
             return "back"
 
-        assert await breaker.call_async(trial) == "back"
-        assert breaker.state == "closed"
+        result = await breaker.call_async(trial)
+        assert result == "back", (
+            f"after reset_timeout the trial through call_async should run and return 'back', "
+            f"got {result!r}"
+        )
+        assert breaker.state == "closed", (
+            f"a successful trial closes the circuit, got {breaker.state!r}"
+        )
 
     asyncio.run(asyncio.wait_for(scenario(), 5))
     assert calls == ["ok", "down", "down"], f"functions called through the breaker: {calls}"

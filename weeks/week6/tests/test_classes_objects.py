@@ -77,7 +77,10 @@ def test_constructor_validates_and_normalizes(impl: ModuleType) -> None:
         f"expected the normalized code, the stripped name and a float strength, got "
         f"({med.ndc!r}, {med.name!r}, {med.strength_mg!r})"
     )
-    assert isinstance(med.strength_mg, float)
+    assert isinstance(med.strength_mg, float), (
+        "strength_mg should be stored as a float (500 -> 500.0), got "
+        f"{type(med.strength_mg).__name__}"
+    )
     bad_args = [
         ("0002143380", "Trulicity", 1.5),
         ("0002-1433-80", "", 1.5),
@@ -104,7 +107,10 @@ def test_attributes_are_read_only(impl: ModuleType) -> None:
         with pytest.raises(AttributeError):
             setattr(med, attr, value)
             pytest.fail(f"assigning med.{attr} should raise AttributeError (read-only property)")
-    assert hash(med) == before and med.ndc == "00002-1433-80"
+    assert hash(med) == before and med.ndc == "00002-1433-80", (
+        "a refused assignment must leave the medication as it was: want ndc '00002-1433-80' and "
+        f"the same hash, got ndc {med.ndc!r} and hash {hash(med)} (was {before})"
+    )
 
 
 # -- equality, hashing, ordering, repr ---------------------------------------------------------
@@ -167,7 +173,9 @@ def test_ordering_is_by_name_case_insensitively(impl: ModuleType) -> None:
     assert amox < ibu and amox <= ibu and ibu > amox and ibu >= amox and not ibu < amox, (
         "all four comparisons should follow the same order (functools.total_ordering)"
     )
-    assert amox <= amox and amox >= amox
+    assert amox <= amox and amox >= amox, (
+        f"a medication is <= and >= itself, got {amox <= amox} and {amox >= amox} for {amox!r}"
+    )
 
 
 @pytest.mark.clause("repr")
@@ -179,7 +187,10 @@ def test_repr_round_trips_and_names_the_subclass(impl: ModuleType) -> None:
         f"strength_mg=1.5), got {text}"
     )
     back = eval(text, {"Medication": impl.Medication})  # noqa: S307
-    assert back == med and back.name == med.name and back.strength_mg == med.strength_mg
+    assert back == med and back.name == med.name and back.strength_mg == med.strength_mg, (
+        f"eval(repr(med)) should rebuild an equal Medication with the same name and strength: "
+        f"{text} gave {back!r}"
+    )
 
     class Generic(impl.Medication):
         pass
@@ -193,7 +204,10 @@ def test_repr_round_trips_and_names_the_subclass(impl: ModuleType) -> None:
 def test_from_record_is_a_classmethod_alternate_constructor(impl: ModuleType) -> None:
     record = {"ndc": "50090-347-01", "name": "Amoxicillin", "strength_mg": "500", "form": "cap"}
     med = impl.Medication.from_record(record)
-    assert (med.ndc, med.name, med.strength_mg) == ("50090-0347-01", "Amoxicillin", 500.0)
+    assert (med.ndc, med.name, med.strength_mg) == ("50090-0347-01", "Amoxicillin", 500.0), (
+        "from_record should build the same Medication as the constructor: want ('50090-0347-01', "
+        f"'Amoxicillin', 500.0), got ({med.ndc!r}, {med.name!r}, {med.strength_mg!r})"
+    )
 
     class Generic(impl.Medication):
         pass
@@ -203,7 +217,10 @@ def test_from_record_is_a_classmethod_alternate_constructor(impl: ModuleType) ->
         f"Generic.from_record(...) should build a Generic (return cls(...)), got "
         f"{type(gen).__name__}"
     )
-    assert isinstance(inspect.getattr_static(impl.Medication, "from_record"), classmethod)
+    assert isinstance(inspect.getattr_static(impl.Medication, "from_record"), classmethod), (
+        "from_record should be decorated with @classmethod, got a "
+        f"{type(inspect.getattr_static(impl.Medication, 'from_record')).__name__}"
+    )
     for field in ("ndc", "name", "strength_mg"):
         partial = {k: v for k, v in record.items() if k != field}
         with pytest.raises(ValueError, match=field):
@@ -238,7 +255,12 @@ def test_catalogue_container_protocol(impl: ModuleType) -> None:
     assert a in cat and "00002-1433-80" in cat and "0002-1433-80" in cat, (
         "`in` should accept a Medication or its code in any valid format"
     )
-    assert "99999-9999-99" not in cat and "nonsense" not in cat and 42 not in cat
+    unknown, nonsense, number = "99999-9999-99" in cat, "nonsense" in cat, 42 in cat
+    assert not unknown and not nonsense and not number, (
+        "`in` should be False, without raising, for a code not in the catalogue, an invalid "
+        f"code and a non-string; got {unknown}, {nonsense} and {number} for '99999-9999-99', "
+        "'nonsense' and 42"
+    )
     assert cat["12345-6789-1"] is c and cat["12345-6789-01"] is c, (
         "cat[code] should find the medication by its code in any valid format"
     )
@@ -248,7 +270,10 @@ def test_catalogue_container_protocol(impl: ModuleType) -> None:
         cat.add(impl.Medication("00002-1433-80", "Dulaglutide", 0.75))
     with pytest.raises(TypeError):
         cat.add("0002-1433-80")
-    assert len(impl.Catalogue()) == 0 and list(impl.Catalogue()) == []
+    size, items = len(impl.Catalogue()), list(impl.Catalogue())
+    assert size == 0 and items == [], (
+        f"Catalogue() with no argument should be empty, got len {size} and items {items}"
+    )
 
 
 # -- differential: judged against the reference on drawn inputs --------------------------------

@@ -106,7 +106,10 @@ def test_ring_bookkeeping_and_errors(impl: ModuleType) -> None:
     with pytest.raises(KeyError):
         ring.remove_node("zzz")
     ring.remove_node("a")
-    assert ring.nodes == ["b"] and "a" not in ring
+    assert ring.nodes == ["b"] and "a" not in ring, (
+        "after remove_node('a') nodes should be ['b'] and 'a' in ring False; got "
+        f"{ring.nodes} and {'a' in ring}"
+    )
     assert {ring.get_node(k) for k in KEYS[:200]} == {"b"}, (
         "after remove_node('a') no key may map to 'a': remove all of its points"
     )

@@ -75,10 +75,25 @@ def test_register_and_create(impl: ModuleType) -> None:
     assert registry.create("tiny", num_classes=3, drop_rate=0.2) == (3, 0.2), (
         "create(name, **kwargs) should call the registered constructor with the kwargs"
     )
-    assert registry.create("efficientnet_b0") == ("b0", {})
-    assert registry.list_models() == ["efficientnet_b0", "efficientnet_lite0", "tiny"]
-    assert registry.list_models("efficientnet_*") == ["efficientnet_b0", "efficientnet_lite0"]
-    assert "tiny" in registry and "huge" not in registry and len(registry) == 3
+    made = registry.create("efficientnet_b0")
+    assert made == ("b0", {}), (
+        f"create('efficientnet_b0') without kwargs should return its constructor's ('b0', {{}}), "
+        f"got {made!r}"
+    )
+    names = registry.list_models()
+    assert names == ["efficientnet_b0", "efficientnet_lite0", "tiny"], (
+        f"list_models() should return every registered name, sorted, got {names!r}"
+    )
+    matching = registry.list_models("efficientnet_*")
+    assert matching == ["efficientnet_b0", "efficientnet_lite0"], (
+        f"list_models('efficientnet_*') should return the sorted names matching the shell-style "
+        f"pattern, got {matching!r}"
+    )
+    has_tiny, has_huge, size = "tiny" in registry, "huge" in registry, len(registry)
+    assert has_tiny and not has_huge and size == 3, (
+        "with 3 models registered, 'tiny' in registry should be True, 'huge' in registry False "
+        f"and len(registry) 3; got {has_tiny}, {has_huge} and {size}"
+    )
     assert impl.ModelRegistry().list_models() == [], "each registry has its own names"
 
 
@@ -97,7 +112,10 @@ def test_unknown_name_error_lists_the_known_names(impl: ModuleType) -> None:
         f"missing from: {message}"
     )
     assert message.index("efficientnet_b0") < message.index("vit_tiny"), "list them sorted"
-    assert issubclass(impl.UnknownModelError, LookupError)
+    assert issubclass(impl.UnknownModelError, LookupError), (
+        "UnknownModelError is given as a subclass of LookupError: keep its base class, got "
+        f"{[c.__name__ for c in impl.UnknownModelError.__mro__[1:]]}"
+    )
 
 
 @pytest.mark.clause("register-duplicate", "register-name")
@@ -169,7 +187,10 @@ def test_singleton_is_per_class_and_can_be_reset(impl: ModuleType) -> None:
     Config.reset()
     again = Config("test")
     assert again is not first and again.env == "test", "after reset() a new instance is built"
-    assert StagingConfig() is StagingConfig()
+    assert StagingConfig() is StagingConfig(), (
+        "Config.reset() must not stop its subclass from being a singleton: two calls of "
+        "StagingConfig() returned two different objects"
+    )
 
 
 @pytest.mark.clause("load-once", "invalidate", "cache-container", "get-or-load")
@@ -190,9 +211,22 @@ def test_model_cache_is_a_singleton_that_loads_once(impl: ModuleType) -> None:
         f"{THREADS} concurrent first requests for one model called the loader {len(loads)} "
         "times; hold a lock while loading"
     )
-    assert len({id(m) for m in models}) == 1 and "efficientnet_b0" in cache and len(cache) == 1
-    assert cache.invalidate("efficientnet_b0") is True and "efficientnet_b0" not in cache
-    assert cache.invalidate("efficientnet_b0") is False
+    distinct, cached, size = len({id(m) for m in models}), "efficientnet_b0" in cache, len(cache)
+    assert distinct == 1 and cached and size == 1, (
+        f"all {THREADS} callers should get the one loaded model, and the cache should then hold "
+        f"just 'efficientnet_b0'; got {distinct} distinct models, 'efficientnet_b0' in cache "
+        f"{cached}, len(cache) {size}"
+    )
+    dropped = cache.invalidate("efficientnet_b0")
+    still = "efficientnet_b0" in cache
+    assert dropped is True and not still, (
+        "invalidate('efficientnet_b0') of a cached model should return True and drop it; got "
+        f"{dropped!r}, and 'efficientnet_b0' in cache is {still}"
+    )
+    again = cache.invalidate("efficientnet_b0")
+    assert again is False, (
+        f"invalidate of a model no longer cached should return False, got {again!r}"
+    )
     impl.ModelCache.reset()
 
 
@@ -225,14 +259,24 @@ def test_publish_calls_subscribers_in_order(impl: ModuleType) -> None:
     events.subscribe("model_promoted", audit)
     events.subscribe("model_promoted", recorders[3].on_event)  # again: a no-op
     events.subscribe("model_archived", recorders[0].on_event)
-    assert events.publish("model_promoted", "efficientnet_b0") == []
+    errors = events.publish("model_promoted", "efficientnet_b0")
+    assert errors == [], (
+        f"publish returns the subscribers' exceptions; none raised, so want [], got {errors!r}"
+    )
     want = [(r.name, "efficientnet_b0") for r in recorders] + [("audit", "efficientnet_b0")]
     assert log == want, (
         f"subscribers should be called once each, in subscription order, with the payload: "
         f"expected {[n for n, _ in want]}, got {[n for n, _ in log]}"
     )
-    assert events.subscriber_count("model_promoted") == 21
-    assert events.publish("nobody_listens", 1) == []
+    count = events.subscriber_count("model_promoted")
+    assert count == 21, (
+        f"20 recorders and audit subscribed (recorder r03 twice, a no-op): want "
+        f"subscriber_count 21, got {count}"
+    )
+    errors = events.publish("nobody_listens", 1)
+    assert errors == [], (
+        f"publishing an event nobody subscribed to should return [], got {errors!r}"
+    )
 
 
 @pytest.mark.clause("unsubscribe", "unsubscriber")
@@ -243,10 +287,20 @@ def test_unsubscribe(impl: ModuleType) -> None:
     undo_a = events.subscribe("model_promoted", a.on_event)
     events.subscribe("model_promoted", b.on_event)
     assert undo_a() is True and undo_a() is False, "the returned function unsubscribes once"
-    assert events.unsubscribe("model_promoted", b.on_event) is True
-    assert events.unsubscribe("model_promoted", b.on_event) is False
+    removed = events.unsubscribe("model_promoted", b.on_event)
+    assert removed is True, (
+        f"unsubscribe of a subscribed callback should return True, got {removed!r}"
+    )
+    removed = events.unsubscribe("model_promoted", b.on_event)
+    assert removed is False, (
+        f"unsubscribe of a callback no longer subscribed should return False, got {removed!r}"
+    )
     events.publish("model_promoted", 1)
-    assert log == [] and events.subscriber_count("model_promoted") == 0
+    count = events.subscriber_count("model_promoted")
+    assert log == [] and count == 0, (
+        "after both subscribers left, publish should call nobody and subscriber_count should be 0; "
+        f"got calls {log} and count {count}"
+    )
 
 
 @pytest.mark.clause("publish-changes")
@@ -329,7 +383,10 @@ def test_subscribers_are_held_weakly(impl: ModuleType) -> None:
     log.clear()
     events.publish("model_promoted", 2)
     assert log == [("keeper", 2)], f"a collected subscriber must not be called, got {log}"
-    assert events.subscriber_count("model_promoted") == 1
+    count = events.subscriber_count("model_promoted")
+    assert count == 1, (
+        f"subscriber_count counts live subscribers only: want 1 (keeper), got {count}"
+    )
 
 
 @pytest.mark.clause("reset", "per-class")
@@ -346,7 +403,7 @@ def test_reset_forgets_only_its_own_class(impl: ModuleType) -> None:
     assert Beta() is beta, "Alpha.reset() must not forget Beta's instance (reset is per class)"
     Beta.reset()
     Beta.reset()  # resetting a class with no instance is harmless
-    assert Beta() is not beta
+    assert Beta() is not beta, "after Beta.reset() a new Beta is built, got the old instance"
 
 
 # -- differential: the same scripts run on the learner's classes and the reference's ----------
@@ -650,4 +707,7 @@ def test_one_singleton_may_create_another_in_its_init(impl: ModuleType) -> None:
         "Service.__init__ creates another singleton and the call never returned: a plain "
         "threading.Lock shared by all classes deadlocks here; use an RLock or a lock per class"
     )
-    assert done[0].settings is Settings2()
+    assert done[0].settings is Settings2(), (
+        "Settings2() built inside Service.__init__ should be the Settings2 singleton, but "
+        "Settings2() now returns a different object"
+    )

@@ -190,10 +190,13 @@ def test_nms_equal_scores_keep_the_lower_index(impl: ModuleType) -> None:
 @pytest.mark.clause("empty")
 def test_empty_inputs(impl: ModuleType) -> None:
     empty = np.zeros((0, 4))
-    assert _indices(impl.nms(empty, np.zeros(0), 0.5), "nms") == []
+    kept = _indices(impl.nms(empty, np.zeros(0), 0.5), "nms")
+    assert kept == [], f"nms of no boxes should keep nothing, got {kept!r}"
     got = impl.batched_nms(empty, np.zeros(0), np.zeros(0, dtype=int), 0.5)
-    assert _indices(got, "batched_nms") == []
-    assert np.asarray(impl.box_iou(empty, _random_boxes(0, 3))).shape == (0, 3)
+    kept = _indices(got, "batched_nms")
+    assert kept == [], f"batched_nms of no boxes should keep nothing, got {kept!r}"
+    shape = np.asarray(impl.box_iou(empty, _random_boxes(0, 3))).shape
+    assert shape == (0, 3), f"box_iou of 0 boxes and 3 boxes should have shape (0, 3), got {shape}"
 
 
 # -- class-aware NMS -----------------------------------------------------------------------------
@@ -338,7 +341,7 @@ def test_nms_agrees_with_the_reference(
         got = np.asarray(impl.nms(boxes, scores, threshold))
         assert got.dtype == np.int64, f"nms must return int64 indices, got {got.dtype}"
         diff.assert_same(impl.batched_nms, reference.batched_nms, boxes, scores, classes, threshold)
-    assert kept is not None
+    assert kept is not None, "test setup: the reference nms returned None; please report this"
 
 
 @pytest.mark.clause("iou")

@@ -194,7 +194,10 @@ def test_inertia_never_increases_and_result_is_consistent(impl: ModuleType, seed
         f"inertia should be the sum of squared distances to the assigned centroids, {want:.4f}; "
         f"got {result.inertia}"
     )
-    assert result.inertia == pytest.approx(history[-1], rel=1e-12)
+    assert result.inertia == pytest.approx(history[-1], rel=1e-12), (
+        f"inertia should be the last entry of inertia_history, {history[-1]:.6f}; "
+        f"got {result.inertia}"
+    )
     nearest = ((X[:, None, :] - C[None, :, :]) ** 2).sum(-1).argmin(1)
     np.testing.assert_array_equal(labels, nearest, err_msg="labels must be the nearest centroid")
 

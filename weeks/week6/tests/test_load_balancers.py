@@ -108,7 +108,12 @@ KINDS = [
 @pytest.mark.parametrize("kind", KINDS)
 def test_pick_release_and_health_bookkeeping(impl: ModuleType, kind: str) -> None:
     lb = make(impl, kind, SERVERS[:3])
-    assert lb.backends == tuple(SERVERS[:3]) and lb.healthy() == SERVERS[:3]
+    backends, healthy = lb.backends, lb.healthy()
+    assert backends == tuple(SERVERS[:3]) and healthy == SERVERS[:3], (
+        f"{kind}: a new balancer should list its backends in the order given, all healthy: want "
+        f"backends {tuple(SERVERS[:3])} and healthy() {SERVERS[:3]}, got {backends!r} and "
+        f"{healthy!r}"
+    )
     picked = [lb.pick(req(impl, ip)) for ip in random_ips(9)]
     counts = {b: lb.active(b) for b in SERVERS[:3]}
     assert counts == dict(Counter(picked)) | {b: 0 for b in SERVERS[:3] if b not in picked}, (
@@ -124,10 +129,16 @@ def test_pick_release_and_health_bookkeeping(impl: ModuleType, kind: str) -> Non
         lb.mark_down("gpu-99")
     for backend in SERVERS[:3]:
         lb.mark_down(backend)
-    assert lb.healthy() == []
+    healthy = lb.healthy()
+    assert healthy == [], (
+        f"{kind}: after mark_down of every backend healthy() should be [], got {healthy!r}"
+    )
     with pytest.raises(impl.NoHealthyBackendError):
         lb.pick(req(impl))
-    assert issubclass(impl.NoHealthyBackendError, RuntimeError)
+    assert issubclass(impl.NoHealthyBackendError, RuntimeError), (
+        "NoHealthyBackendError is given as a subclass of RuntimeError: keep its base class, got "
+        f"{[c.__name__ for c in impl.NoHealthyBackendError.__mro__[1:]]}"
+    )
     lb.mark_up(SERVERS[1])
     assert lb.pick(req(impl)) == SERVERS[1], f"{kind}: the only healthy backend must be picked"
 
@@ -137,7 +148,9 @@ def test_pick_release_and_health_bookkeeping(impl: ModuleType, kind: str) -> Non
 def test_acquire_releases_even_when_the_request_fails(impl: ModuleType, kind: str) -> None:
     lb = make(impl, kind, SERVERS[:3])
     with lb.acquire(req(impl)) as backend:
-        assert backend in SERVERS[:3]
+        assert backend in SERVERS[:3], (
+            f"{kind}: acquire should yield one of the backends {SERVERS[:3]}, got {backend!r}"
+        )
         assert lb.active(backend) == 1, "inside `with lb.acquire(...)` the connection is active"
     assert lb.active(backend) == 0, f"{kind}: leaving the with-block should release {backend}"
     with pytest.raises(ZeroDivisionError), lb.acquire(req(impl)) as backend:
@@ -199,7 +212,9 @@ def test_smooth_weighted_round_robin_nginx_sequence(impl: ModuleType) -> None:
     assert got == "aabacaa" * 2, (
         f"weights a=5, b=1, c=1 should give nginx's smooth sequence 'aabacaa' twice, got {got!r}"
     )
-    assert lb.weights == {"a": 5, "b": 1, "c": 1}
+    assert lb.weights == {"a": 5, "b": 1, "c": 1}, (
+        f"picking must not change the configured weights a=5, b=1, c=1, got {lb.weights!r}"
+    )
 
 
 @pytest.mark.clause("swrr", "swrr-down")

@@ -265,13 +265,14 @@ def test_capacity_zero_and_one(impl: ModuleType, kind: str) -> None:
     assert empty.misses == 1 and empty.keys() == [], "the get on a capacity-0 cache is a miss"
     one = getattr(impl, kind)(1)
     one.put("a", 1)
-    assert one.get("a") == 1
+    value = one.get("a")
+    assert value == 1, f"{kind}(1): get('a') right after put('a', 1) should return 1, got {value!r}"
     one.put("b", 2)
     assert one.keys() == ["b"] and one.get("a") is None, (
         f"{kind}(1): a new key always replaces the only entry, even a frequently used one; "
         f"keys: {one.keys()}"
     )
-    assert one.capacity == 1
+    assert one.capacity == 1, f"{kind}(1).capacity should be 1, got {one.capacity!r}"
 
 
 @pytest.mark.clause("capacity")
@@ -291,7 +292,10 @@ def test_values_may_be_none_and_keys_any_hashable(impl: ModuleType, kind: str) -
     cache.put(frozenset({1}), 0)
     sentinel = object()
     assert cache.get(("img", 1), sentinel) is None, "a stored None is a hit that returns None"
-    assert cache.get(frozenset({1}), sentinel) == 0
+    value = cache.get(frozenset({1}), sentinel)
+    assert value == 0, (
+        f"a stored 0 under a frozenset key is a hit that returns 0, not the default; got {value!r}"
+    )
     assert cache.hits == 2, f"both gets are hits, got hits={cache.hits}"
 
 

@@ -74,7 +74,10 @@ def test_multilevel_chain_runs_every_level_once(impl: ModuleType) -> None:
         f"first, then logs), got {p.events}"
     )
     assert not model.training, "TorchPredictor should put an nn.Module model in eval mode"
-    assert (p.labels, p.input_size) == (LABELS, SIZE)
+    assert (p.labels, p.input_size) == (LABELS, SIZE), (
+        f"labels and input_size should be kept as passed, want {(LABELS, SIZE)!r}, "
+        f"got {(p.labels, p.input_size)!r}"
+    )
     assert p.predict(image(2)) == "blue", "a blue image should be predicted 'blue'"
     want = ["predict:EfficientNetPredictor", "predict:TorchPredictor", "predict:BasePredictor"]
     assert p.events[3:] == want, f"predict should go down the chain {want}, got {p.events[3:]}"
@@ -86,7 +89,10 @@ def test_multilevel_chain_runs_every_level_once(impl: ModuleType) -> None:
         "EfficientNetPredictor",
         "TorchPredictor",
         "BasePredictor",
-    ]
+    ], (
+        "EfficientNetPredictor's MRO should start EfficientNetPredictor, TorchPredictor, "
+        f"BasePredictor, got {mro_names(impl.EfficientNetPredictor)}"
+    )
 
 
 @pytest.mark.clause("input-size", "ndim", "labels")
@@ -175,7 +181,11 @@ def test_a_new_mixin_joins_the_chain(impl: ModuleType) -> None:
     assert p.cache_size == 4 and len(p.events) == 6, (
         f"each keyword should reach the class that takes it, got events {p.events}"
     )
-    assert p.predict(image(1)) == "green" and log == ["green"]
+    label = p.predict(image(1))
+    assert label == "green" and log == ["green"], (
+        "with the mixin in the chain a green image should still be predicted 'green' and logged "
+        f"once by AuditMixin, got {label!r} and audit log {log}"
+    )
 
 
 # -- the order in which the mixins wrap predict ------------------------------------------------
@@ -183,7 +193,8 @@ def test_a_new_mixin_joins_the_chain(impl: ModuleType) -> None:
 def test_caching_outermost_skips_the_timer_on_a_hit(impl: ModuleType) -> None:
     p = build(impl, "CachedTimedEfficientNet")
     start = len(p.events)
-    assert p.predict(image(0)) == "red"
+    label = p.predict(image(0))
+    assert label == "red", f"a red image should be predicted 'red', got {label!r}"
     assert p.predict(image(0)) == "red", "the cached answer should be returned on a hit"
     want = [
         "predict:CachingMixin",
@@ -201,7 +212,10 @@ def test_caching_outermost_skips_the_timer_on_a_hit(impl: ModuleType) -> None:
         f"with caching outermost only the miss is timed (fake clock: 1.0 per call), "
         f"got timings {p.timings}"
     )
-    assert (p.cache_hits, p.cache_misses) == (1, 1)
+    assert (p.cache_hits, p.cache_misses) == (1, 1), (
+        "the same image twice is one miss then one hit: want (cache_hits, cache_misses) (1, 1), "
+        f"got {(p.cache_hits, p.cache_misses)}"
+    )
 
 
 @pytest.mark.clause("hit-timed", "timing")
@@ -231,7 +245,12 @@ def test_timing_is_recorded_when_predict_raises(impl: ModuleType) -> None:
     assert p.timings == [1.0], (
         f"a failing call must be timed too (try/finally in TimingMixin), got {p.timings}"
     )
-    assert p.cache_misses == 1 and p.predict(image(0)) == "red"
+    misses = p.cache_misses
+    label = p.predict(image(0))
+    assert misses == 1 and label == "red", (
+        "the failing call counts as one cache miss, and the predictor should still work after it "
+        f"(a red image gives 'red'); got cache_misses {misses} and {label!r}"
+    )
 
 
 @pytest.mark.clause("cache-key", "cache-lru")
@@ -389,7 +408,10 @@ def test_plain_efficientnet_agrees_with_the_reference(
 def test_input_size_defaults_to_224(impl: ModuleType) -> None:
     p = impl.EfficientNetPredictor(labels=LABELS, model=ChannelMean())
     assert p.input_size == 224, f"input_size should default to 224, got {p.input_size}"
-    assert p.predict(image(1, size=224)) == "green"
+    label = p.predict(image(1, size=224))
+    assert label == "green", (
+        f"with the default input_size a green 224x224 image should give 'green', got {label!r}"
+    )
     with pytest.raises(ValueError):
         p.predict(image(1, size=SIZE))
         pytest.fail("with the default input_size=224, an 8x8 image should raise ValueError")
@@ -447,7 +469,8 @@ def test_the_model_runs_in_eval_mode_without_autograd(impl: ModuleType) -> None:
         f"scores should be row 0 of the (1, n_labels) output as a NumPy array, got {scores!r}"
     )
     np.testing.assert_allclose(scores, [0.0, 0.0, 0.25], rtol=1e-6)
-    assert p.predict(image(0)) == "red"
+    label = p.predict(image(0))
+    assert label == "red", f"a red image should be predicted 'red', got {label!r}"
     assert model.seen == [(False, False), (False, False)], (
         "the model should run in eval mode (model.eval() in __init__) and under "
         f"torch.no_grad() (no autograd graph): (training, grad enabled) per call = {model.seen}"

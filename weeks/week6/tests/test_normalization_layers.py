@@ -334,9 +334,11 @@ def _bn_story(mod: ModuleType, x: np.ndarray, c: int, eps: float, momentum: floa
     for step in (x, x2):
         y = bn(step)
         seen += [y, bn.backward(g), bn.grad_weight, bn.grad_bias, bn.running_mean, bn.running_var]
-    assert bn.eval() is bn
+    switched = bn.eval()
+    assert switched is bn, f"BatchNorm2d.eval() should return the module itself, got {switched!r}"
     seen += [bn(x2), bn.backward(g), bn.grad_weight, bn.grad_bias, bn.running_mean, bn.running_var]
-    assert bn.train() is bn
+    switched = bn.train()
+    assert switched is bn, f"BatchNorm2d.train() should return the module itself, got {switched!r}"
     bn(x)
     bn.eval()  # backward still differentiates the last forward, which ran in training mode
     seen += [bn.backward(g), bn.training]

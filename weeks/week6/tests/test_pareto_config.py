@@ -62,7 +62,11 @@ def test_dominates_needs_one_strict_improvement(impl: ModuleType) -> None:
         "a (accuracy 0.9, p99 20 ms) is as accurate as b and faster: a dominates b (ties in "
         "one objective are allowed, only one strict improvement is needed)"
     )
-    assert impl.dominates(b, a, ACC_LAT) is False
+    result = impl.dominates(b, a, ACC_LAT)
+    assert result is False, (
+        "b (accuracy 0.9, p99 25 ms) is slower than a and no more accurate: dominates(b, a) "
+        f"should be False, got {result!r}"
+    )
     assert impl.dominates(a, same, ACC_LAT) is False, (
         "equal configurations do not dominate each other (no strict improvement)"
     )
@@ -105,7 +109,8 @@ def test_front_in_three_objectives(impl: ModuleType) -> None:
         f"front for {objectives}: want {want} (only b0-int8-bs8 is dominated, by "
         f"student-int8), got {got}"
     )
-    assert impl.pareto_front([], ACC_LAT) == []
+    front = impl.pareto_front([], ACC_LAT)
+    assert front == [], f"the Pareto front of no configurations should be [], got {front!r}"
     with pytest.raises(ValueError):
         impl.pareto_front(CONFIGS, {})
 

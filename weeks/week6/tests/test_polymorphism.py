@@ -143,7 +143,9 @@ def test_predict_is_a_template_method(impl: ModuleType) -> None:
     assert got == impl.Prediction("oval", pytest.approx(probs[1])), (
         f"logits (0, 2, 1) should give Prediction('oval', {probs[1]:.4f}), got {got}"
     )
-    assert type(got.score) is float
+    assert type(got.score) is float, (
+        f"Prediction.score should be a Python float, got {type(got.score).__name__}"
+    )
     seen = model.inputs[-1]
     assert seen.shape == (3, 6, 8) and seen.dtype == np.float32, (
         f"the model should get preprocess(image): (3, H, W) float32, got {seen.shape} {seen.dtype}"
@@ -207,7 +209,11 @@ def test_predict_accepts_a_list_and_declares_overloads(impl: ModuleType, tmp_pat
     assert isinstance(got, list) and len(got) == 3, (
         f"predict(list of 3 sources) should return a list of 3 Predictions, got {got!r}"
     )
-    assert got == [p.predict(item) for item in batch]
+    each = [p.predict(item) for item in batch]
+    assert got == each, (
+        "predict(list) should give the Predictions of predict on each item, in order: got "
+        f"{got!r}, one by one {each!r}"
+    )
     assert p.predict([]) == [], "an empty list is an empty batch"
     with pytest.raises(TypeError):
         p.predict((rgb(),))  # only a list is a batch; a tuple is not an image source

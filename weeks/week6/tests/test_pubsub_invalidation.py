@@ -401,7 +401,9 @@ def test_stop_unsubscribes_and_cleans_up(
 
     run(scenario())
     assert leaving.loaded == [], f"a stopped replica must not reload anything: {leaving.loaded}"
-    assert staying.loaded == ["v8"]
+    assert staying.loaded == ["v8"], (
+        f"the replica still running should have loaded v8 once, got {staying.loaded}"
+    )
 
 
 async def _count(ids: Awaitable[set[str]]) -> int:

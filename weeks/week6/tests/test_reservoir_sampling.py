@@ -88,7 +88,9 @@ def test_memory_is_bounded_by_k(impl: ModuleType) -> None:
     alive: weakref.WeakSet = weakref.WeakSet()
     peak = [0]
     got = impl.reservoir_sample(_watched_stream(2000, alive, peak), 5, random.Random(2))
-    assert len(got) == 5
+    assert len(got) == 5, (
+        f"reservoir_sample of a 2000-item stream with k=5 should return 5 items, got {len(got)}"
+    )
     assert peak[0] <= 5 + 2, (
         f"with k=5 you held {peak[0]} stream items at once; keep only the reservoir (O(k) "
         "memory), never list(stream)"
@@ -275,7 +277,10 @@ def test_weighted_memory_is_bounded_by_k(impl: ModuleType) -> None:
     peak = [0]
     pairs = ((item, 1.0 + item.value % 3) for item in _watched_stream(2000, alive, peak))
     got = impl.weighted_reservoir_sample(pairs, 5, random.Random(2))
-    assert len(got) == 5
+    assert len(got) == 5, (
+        f"weighted_reservoir_sample of a 2000-item stream with k=5 should return 5 items, "
+        f"got {len(got)}"
+    )
     assert peak[0] <= 5 + 2, (
         f"with k=5 you held {peak[0]} stream items at once; keep only a heap of k (key, item) "
         "entries (O(k) memory), never list(stream)"
@@ -323,7 +328,9 @@ def test_time_is_linear_and_the_weighted_version_uses_a_heap(impl: ModuleType) -
     n, k = 3000, 64
     rng = _CountingRandom(8)
     got = impl.reservoir_sample(iter(range(n)), k, rng)
-    assert len(got) == k
+    assert len(got) == k, (
+        f"reservoir_sample of {n} items with k={k} should return {k} items, got {len(got)}"
+    )
     assert rng.randranges <= n, (
         f"reservoir_sample drew {rng.randranges} random numbers for {n} items: Algorithm R "
         "makes one rng.randrange(i + 1) per item after the first k (O(n) time)"
@@ -332,7 +339,9 @@ def test_time_is_linear_and_the_weighted_version_uses_a_heap(impl: ModuleType) -
     got = impl.weighted_reservoir_sample(
         ((i, 1.0 + i % 5) for i in range(n)), k, _CountingRandom(9)
     )
-    assert len(got) == k
+    assert len(got) == k, (
+        f"weighted_reservoir_sample of {n} items with k={k} should return {k} items, got {len(got)}"
+    )
     bound = 4 * n * (k.bit_length() + 1)
     assert _Key.count <= bound, (
         f"weighted_reservoir_sample compared keys {_Key.count} times for n={n}, k={k}; a "

@@ -98,7 +98,10 @@ def test_rank_deficient_x_gives_the_minimum_norm_solution(impl: ModuleType) -> N
         err_msg="two identical columns: the minimum-norm solution splits their weight equally "
         "(about 1.5 each); np.linalg.lstsq returns it",
     )
-    assert float(intercept) == pytest.approx(float(y.mean() - X.mean(axis=0) @ want), abs=1e-8)
+    assert float(intercept) == pytest.approx(float(y.mean() - X.mean(axis=0) @ want), abs=1e-8), (
+        "the intercept should be y.mean() - X.mean(axis=0) @ coef = "
+        f"{float(y.mean() - X.mean(axis=0) @ want):.8f}, got {float(intercept)!r}"
+    )
 
 
 @pytest.mark.clause("gd", "gd-lr")

@@ -197,7 +197,10 @@ def test_asyncio_honours_max_workers(impl: ModuleType) -> None:
         return "done"
 
     got = impl.run_concurrently([task] * 9, "asyncio", max_workers=3)
-    assert got == ["done"] * 9
+    assert got == ["done"] * 9, (
+        "run_concurrently should return each task's result, in order: want ['done'] * 9, "
+        f"got {got!r}"
+    )
     assert state["peak"] == 3, (
         f"kind='asyncio', max_workers=3: a semaphore should allow 3 coroutines at once (not "
         f"more, not fewer); the peak was {state['peak']}"
@@ -366,7 +369,8 @@ def test_sum_shared_is_exact(impl: ModuleType, n: int, workers: int) -> None:
 
 @pytest.mark.clause("empty", "workers-range")
 def test_sum_shared_edge_cases(impl: ModuleType) -> None:
-    assert impl.sum_shared(np.array([], dtype=np.float64), workers=2) == 0.0
+    total = impl.sum_shared(np.array([], dtype=np.float64), workers=2)
+    assert total == 0.0, f"sum_shared of an empty array should be 0.0, got {total!r}"
     with pytest.raises(ValueError):
         impl.sum_shared(np.ones(3), workers=0)
 
@@ -376,7 +380,8 @@ def test_sum_shared_frees_the_shared_block(impl: ModuleType) -> None:
     if not SHM.is_dir():
         pytest.skip("no /dev/shm on this system: cannot look for leaked blocks")
     before = shm_blocks()
-    assert impl.sum_shared(np.ones(5000), workers=2) == 5000.0
+    total = impl.sum_shared(np.ones(5000), workers=2)
+    assert total == 5000.0, f"sum_shared(np.ones(5000), workers=2) should be 5000.0, got {total!r}"
     leaked = shm_blocks() - before
     assert not leaked, (
         f"shared memory blocks left in /dev/shm: {sorted(leaked)}. The parent must "

@@ -281,7 +281,11 @@ def test_counting_is_linear(impl: ModuleType) -> None:
     names = [f"med{i % d:04d}" for i in range(n)]
     _Med.ops = 0
     got = impl.top_k_frequent((_Med(x) for x in names), 5)
-    assert [(str(m), c) for m, c in got] == [(f"med{i:04d}", 20) for i in range(5)]
+    pairs = [(str(m), c) for m, c in got]
+    assert pairs == [(f"med{i:04d}", 20) for i in range(5)], (
+        f"{d} names seen 20 times each all tie: the top 5 should be med0000..med0004 with count "
+        f"20 (equal counts by increasing item), got {pairs}"
+    )
     bound = 4 * n + 4 * d * math.ceil(math.log2(d))
     assert _Med.ops <= bound, (
         f"{n} items ({d} distinct) cost {_Med.ops} hashes and comparisons; counting with a dict "

@@ -53,7 +53,11 @@ def test_scalar_updates_match_numpy(impl: ModuleType) -> None:
     values = np.random.default_rng(0).normal(5.0, 3.0, size=500)
     stats = _one_by_one(impl, values)
     _check(stats, values, "500 scalar updates")
-    assert stats.std(ddof=1) == pytest.approx(float(np.std(values, ddof=1)), rel=1e-10)
+    std = stats.std(ddof=1)
+    assert std == pytest.approx(float(np.std(values, ddof=1)), rel=1e-10), (
+        "std(ddof=1) after 500 scalar updates should match np.std(values, ddof=1) = "
+        f"{float(np.std(values, ddof=1))!r}, got {std!r}"
+    )
 
 
 @pytest.mark.clause("update", "update-self", "empty-batch", "moments")
@@ -139,7 +143,11 @@ def test_std_is_the_root_of_the_variance(impl: ModuleType) -> None:
     assert stats.std() == pytest.approx(2.0), (
         f"population std of the classic example is 2, got {stats.std()}"
     )
-    assert stats.std(ddof=1) == pytest.approx(math.sqrt(32 / 7))
+    std = stats.std(ddof=1)
+    assert std == pytest.approx(math.sqrt(32 / 7)), (
+        f"sample std (ddof=1) of the classic example is sqrt(32 / 7) = {math.sqrt(32 / 7):.6f}, "
+        f"got {std!r}"
+    )
 
 
 @pytest.mark.clause("empty-mean", "ddof-range", "update-2d")

@@ -492,6 +492,22 @@ def grade(
         Path | None,
         typer.Option("--check", help="Verify a signed report (with --key-file) instead."),
     ] = None,
+    extra_tests: Annotated[
+        Path | None,
+        typer.Option(
+            "--extra-tests",
+            help="Your own tests (test_<name>.py, as the official file is named), run after the "
+            "official ones and reported apart; learners never see them.",
+        ),
+    ] = None,
+    shard: Annotated[
+        str | None,
+        typer.Option(
+            "--shard",
+            help="I/N: grade only the I-th of N slices of the learners (0-based, as a "
+            "Kubernetes Indexed Job's JOB_COMPLETION_INDEX); `rxgrade cohort` merges the outputs.",
+        ),
+    ] = None,
     root: Root = None,
 ) -> None:
     """Grade learner checkouts with the official tests (a mentor's command).
@@ -532,6 +548,12 @@ def grade(
     except ValueError as exc:
         console.print(f"[red]--weeks takes numbers, e.g. 1,6: got {weeks!r}[/red]")
         raise typer.Exit(2) from exc
+    if extra_tests is not None:
+        try:
+            mentor.extra_tests(curriculum, extra_tests)
+        except (OSError, ValueError) as exc:
+            console.print(f"[red]{exc}[/red]")
+            raise typer.Exit(2) from exc
     names = [p.resolve().name for p in learners]
     if len(set(names)) != len(names):
         console.print("[red]two checkouts share a folder name; reports are named after it[/red]")
@@ -543,11 +565,19 @@ def grade(
         if learner.resolve() == curriculum.root.resolve():
             console.print(f"[red]{learner} is the mentor's own checkout[/red]")
             raise typer.Exit(2)
+    if shard is not None:
+        try:
+            index, count = (int(x) for x in shard.split("/"))
+            learners = mentor.shard(list(learners), index, count)
+        except ValueError as exc:
+            console.print(f"[red]--shard takes I/N with 0 <= I < N, e.g. 0/4: {exc}[/red]")
+            raise typer.Exit(2) from exc
+        console.print(f"Shard {index}/{count}: {len(learners)} learner(s).")
     if key is None:
         console.print("[yellow]No --key-file: the reports are unsigned (and say so).[/yellow]")
     for learner in learners:
         graded = mentor.grade_learner(
-            curriculum.root, learner, out, key=key, jobs=jobs, weeks=chosen
+            curriculum.root, learner, out, key=key, jobs=jobs, weeks=chosen, extra=extra_tests
         )
         report = graded.report
         flags = len(report["integrity"]["modified"]) + len(

@@ -16,8 +16,10 @@ Each learner gets ``DIR/<name>.json`` (the report schema of :mod:`grader.results
 ``integrity``, ``problems`` and ``signature``), ``DIR/<name>.md`` and ``DIR/<name>.xml``
 (JUnit). ``integrity.modified`` lists, repo-relative, every official file the learner changed,
 added (tests, ``conftest.py`` anywhere, pytest and packaging configuration, ``.pth`` files) or
-deleted: they are reported and never run. ``integrity.reaches_into_grader`` lists lines of the
-learner's exercise files that import the grader or pytest's internals.
+deleted: they are reported and never run. A mentor's own tests (``--extra-tests DIR``, files
+named after the official ones) run after the official ones, against the same files, and are
+reported apart in ``extra``: they never change the points. ``integrity.reaches_into_grader``
+lists lines of the learner's exercise files that import the grader or pytest's internals.
 
 With a key file, ``signature`` holds an HMAC-SHA256 of the report's canonical JSON (sorted keys,
 no whitespace, the signature itself left out) and one per deliverable, so
@@ -208,6 +210,48 @@ def build_workspace(
     return where
 
 
+# -- the mentor's own tests -----------------------------------------------------------------------
+EXTRA_DIR = "mentor_tests"  # where a workspace holds the mentor's extra tests
+
+
+def extra_tests(curriculum: manifest.Curriculum, folder: Path) -> dict[str, str]:
+    """Map each of the mentor's extra test files to its deliverable: ``weekN/test_<name>.py``
+    or ``test_<name>.py`` (when ``name`` is one week's only) beside the official
+    ``test_<name>.py``. Returns {deliverable id: path relative to ``folder``}; raises ValueError
+    naming every file that matches no ready deliverable, or more than one."""
+    by_name: dict[str, list[manifest.Deliverable]] = {}
+    for d in curriculum:
+        if not d.planned:
+            by_name.setdefault(Path(d.tests).name, []).append(d)
+    found: dict[str, str] = {}
+    problems = []
+    for path in sorted(folder.rglob("test_*.py")):
+        rel = path.relative_to(folder).as_posix()
+        matches = by_name.get(path.name, [])
+        week = rel.split("/")[0] if "/" in rel else None
+        if week is not None:
+            matches = [d for d in matches if f"week{d.week}" == week]
+        if len(matches) != 1:
+            why = "no ready exercise" if not matches else "several weeks (put it in weekN/)"
+            problems.append(f"{rel}: its name matches {why}; name it after the official file")
+            continue
+        found[matches[0].id] = rel
+    if problems:
+        raise ValueError("extra tests:\n  " + "\n  ".join(problems))
+    if not found:
+        raise ValueError(f"no test_*.py files in {folder}")
+    return found
+
+
+def shard(learners: list[Path], index: int, count: int) -> list[Path]:
+    """The ``index``-th of ``count`` slices (0-based, as a Kubernetes Indexed Job numbers its
+    pods) of the learners sorted by folder name, dealt round-robin so slices stay even."""
+    if count < 1 or not 0 <= index < count:
+        raise ValueError(f"shard {index}/{count}: need 0 <= I < N")
+    ordered = sorted(learners, key=lambda p: p.resolve().name)
+    return ordered[index::count]
+
+
 # -- signatures -----------------------------------------------------------------------------------
 def _canonical(data: object) -> bytes:
     return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
@@ -299,8 +343,11 @@ def grade_learner(
     weeks: Iterable[int] | None = None,
     memory: int = MEMORY_LIMIT,
     name: str | None = None,
+    extra: Path | None = None,
 ) -> Graded:
-    """Grade one learner checkout into ``out`` (see the module's docstring)."""
+    """Grade one learner checkout into ``out`` (see the module's docstring). ``extra`` is a
+    folder of the mentor's own tests (:func:`extra_tests`), run after the official ones and
+    reported apart, in ``report["extra"]``."""
     start = time.monotonic()
     mentor_root, learner_root = mentor_root.resolve(), learner_root.resolve()
     curriculum = manifest.load(mentor_root)
@@ -310,6 +357,17 @@ def grade_learner(
     found = integrity(mentor_root, learner_root, mine)
     with tempfile.TemporaryDirectory(prefix=f"rxgrade-{name}-") as tmp:
         workspace = build_workspace(mentor_root, learner_root, mine, Path(tmp) / "checkout")
+        extras = {}
+        if extra is not None:
+            extras = extra_tests(curriculum, extra)
+            shutil.copytree(extra, workspace / EXTRA_DIR, dirs_exist_ok=True)
+            for did, rel in extras.items():
+                with (workspace / EXTRA_DIR / rel).open("a", encoding="utf-8") as fh:
+                    # ties the file's tests to its exercise (the plugin's deliverable marker)
+                    fh.write(
+                        f"\n\nimport pytest as _rx\npytestmark = _rx.mark.deliverable({did!r})\n"
+                    )
+        (Path(tmp) / "extra.json").write_text(json.dumps(extras), encoding="utf-8")
         result = Path(tmp) / "run.json"
         env = {
             k: v
@@ -330,6 +388,7 @@ def grade_learner(
             str(jobs),
             str(memory),
             ",".join(map(str, weeks)) if weeks is not None else "",
+            str(Path(tmp) / "extra.json"),
         ]
         proc = subprocess.run(
             command, cwd=workspace, env=env, capture_output=True, text=True, check=False
@@ -349,6 +408,8 @@ def grade_learner(
     }
     report["integrity"] = found
     report["problems"] = data["problems"]
+    if extra is not None:
+        report["extra"] = data["extra"]
     report["graded_by"] = {"mentor_checkout": str(mentor_root), "commit": _commit(mentor_root)}
     sign(report, key)
     out.mkdir(parents=True, exist_ok=True)
@@ -394,6 +455,12 @@ def _markdown(report: dict) -> str:
     if found["reaches_into_grader"]:
         lines += ["", "Exercise code that reaches into the grader:"]
         lines += [f"- `{r}`" for r in found["reaches_into_grader"]]
+    if report.get("extra"):
+        lines += ["", "## The mentor's extra tests (not counted in the points)", ""]
+        for did, extra in sorted(report["extra"].items()):
+            counts = ", ".join(f"{n} {o}" for o, n in sorted(extra["counts"].items()))
+            verdict = "passing" if extra["passing"] else "NOT passing"
+            lines.append(f"- {did}: {verdict} ({counts or 'no tests ran'}), `{extra['file']}`")
     if report["problems"]:
         lines += ["", "## Exercises that ended early", ""]
         lines += [f"- {did}: {what}" for did, what in sorted(report["problems"].items())]
@@ -432,8 +499,12 @@ def _junit(report: dict) -> ET.ElementTree:
     return ET.ElementTree(suites)
 
 
-def _run_in_workspace(workspace: Path, result: Path, jobs: int, memory: int, weeks: str) -> None:
+def _run_in_workspace(
+    workspace: Path, result: Path, jobs: int, memory: int, weeks: str, extra: Path
+) -> None:
     """The per-learner grading process (``python -m grader.mentor``), run inside the workspace."""
+    import dataclasses
+
     from grader import isolate
     from grader.results import summarise
 
@@ -450,10 +521,40 @@ def _run_in_workspace(workspace: Path, result: Path, jobs: int, memory: int, wee
     )
     run: Run = summarise(curriculum, isolate.outcomes(runs), "learner", chosen)
     problems = {r.id: r.problem for r in runs if r.problem}
-    result.write_text(json.dumps({"run": run.to_json(), "problems": problems}), encoding="utf-8")
+    extras = json.loads(extra.read_text(encoding="utf-8"))
+    extra_runs = isolate.run_exercises(
+        workspace,
+        [
+            dataclasses.replace(curriculum[did], tests=f"{EXTRA_DIR}/{rel}")
+            for did, rel in extras.items()
+            if chosen is None or curriculum[did].week in chosen
+        ],
+        args=["--target=learner", "-q", "--rxgrade-summary=no", "--color=no"],
+        jobs=jobs,
+        memory=memory,
+    )
+    extra_report = {}
+    for r in extra_runs:
+        counts: dict[str, int] = {}
+        for t in r.tests:
+            counts[t.outcome] = counts.get(t.outcome, 0) + 1
+        extra_report[r.id] = {
+            "file": f"{EXTRA_DIR}/{extras[r.id]}",
+            "counts": counts,
+            "passing": bool(r.tests) and counts.get("passed", 0) == len(r.tests),
+            "tests": [dataclasses.asdict(t) for t in r.tests],
+            "problem": r.problem,
+        }
+    data = {"run": run.to_json(), "problems": problems, "extra": extra_report}
+    result.write_text(json.dumps(data), encoding="utf-8")
 
 
 if __name__ == "__main__":  # pragma: no cover - run by grade_learner in a subprocess
     _run_in_workspace(
-        Path(sys.argv[1]), Path(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), sys.argv[5]
+        Path(sys.argv[1]),
+        Path(sys.argv[2]),
+        int(sys.argv[3]),
+        int(sys.argv[4]),
+        sys.argv[5],
+        Path(sys.argv[6]),
     )

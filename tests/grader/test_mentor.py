@@ -196,3 +196,111 @@ def test_code_that_reaches_into_the_grader_is_flagged(mentor_course: Path, tmp_p
         "weeks/week1/first.py:2: import grader.plugin"
     ]
     assert graded.report["integrity"]["modified"] == []
+
+
+SMALL_ONLY = """
+def add(a, b):
+    return a + b if abs(a) < 100 else 0
+"""
+EXTRA_TEST = """
+def test_large_numbers(impl):
+    assert impl.add(1000, 1) == 1001, f"add(1000, 1) should be 1001, got {impl.add(1000, 1)}"
+"""
+
+
+def test_an_extra_mentor_test_fails_a_learner_the_official_tests_pass(
+    mentor_course: Path, tmp_path: Path
+) -> None:
+    eve = learner(mentor_course, "eve", {"weeks/week1/first.py": SMALL_ONLY})
+    extra = tmp_path / "hidden"
+    extra.mkdir()
+    (extra / "test_first.py").write_text(EXTRA_TEST)
+    graded = mentor.grade_learner(mentor_course, eve, tmp_path / "r", extra=extra)
+    assert states(graded.report)["week1.first"] == "passing", "the official tests pass"
+    hidden = graded.report["extra"]["week1.first"]
+    assert hidden["passing"] is False and hidden["counts"] == {"failed": 1}
+    assert "should be 1001, got 0" in hidden["tests"][0]["message"]
+    assert "week1.first: NOT passing" in graded.paths["markdown"].read_text()
+    first = next(d for d in graded.report["deliverables"] if d["id"] == "week1.first")
+    assert first["earned"] == first["points"], "extra tests never change the points"
+    assert not (mentor_course / "mentor_tests").exists() and not (eve / "mentor_tests").exists()
+
+
+def test_extra_test_files_must_name_an_exercise(mentor_course: Path, tmp_path: Path) -> None:
+    extra = tmp_path / "hidden"
+    extra.mkdir()
+    (extra / "test_fourth.py").write_text(EXTRA_TEST)
+    result = runner.invoke(
+        app,
+        ["grade", str(mentor_course), "--out", str(tmp_path / "r"), "--extra-tests", str(extra)]
+        + ["--root", str(mentor_course)],
+    )
+    assert result.exit_code == 2 and "test_fourth.py: its name matches no ready exercise" in (
+        result.output
+    )
+
+
+def test_shards_merged_equal_one_unsharded_run(mentor_course: Path, tmp_path: Path) -> None:
+    learners = [
+        learner(mentor_course, "ana", {"weeks/week1/first.py": SOLVED}),
+        learner(mentor_course, "ben", {"weeks/week1/second.py": SOLVED}),
+        learner(mentor_course, "cal", {"weeks/week1/third.py": SOLVED}),
+    ]
+    slices = [mentor.shard(learners, i, 2) for i in range(2)]
+    assert sorted(p.name for s in slices for p in s) == ["ana", "ben", "cal"]
+    with pytest.raises(ValueError, match="0 <= I < N"):
+        mentor.shard(learners, 2, 2)
+    base = ["grade", *map(str, learners), "--root", str(mentor_course)]
+    assert runner.invoke(app, [*base, "--out", str(tmp_path / "all")]).exit_code == 0
+    for i in range(2):
+        out = str(tmp_path / f"shard{i}")
+        result = runner.invoke(app, [*base, "--out", out, "--shard", f"{i}/2"])
+        assert result.exit_code == 0, result.output
+    merged = {
+        p.stem: states(json.loads(p.read_text()))
+        for i in range(2)
+        for p in (tmp_path / f"shard{i}").glob("*.json")
+    }
+    whole = {p.stem: states(json.loads(p.read_text())) for p in (tmp_path / "all").glob("*.json")}
+    assert merged == whole and len(whole) == 3
+
+
+HOSTILE = {
+    "loops": "def add(a, b):\n    while True:\n        pass\n",
+    "exits": "import os\nos._exit(0)\n\ndef add(a, b):\n    return a + b\n",
+    "sys_exit": "import sys\nsys.exit(3)\n\ndef add(a, b):\n    return a + b\n",
+    "floods": "def add(a, b):\n    print('x' * 10_000_000)\n    return a - b\n",
+    "broken": "def add(a, b)\n    return a + b\n",
+    "interrupts": "def add(a, b):\n    raise KeyboardInterrupt\n",
+    "exits_in_test": "def add(a, b):\n    raise SystemExit(1)\n",
+    "solved": SOLVED,
+}
+
+
+def test_hostile_exercises_cost_only_themselves(tmp_path: Path, monkeypatch) -> None:
+    """Each of issue 15's hostile cases in one learner's checkout: every exercise still has a
+    truthful result, what happened is named, and the solved exercise passes."""
+    monkeypatch.setenv("RXGRADE_HOME", str(tmp_path / "state"))
+    root = tmp_path / "mentor"
+    make_course(root, dict.fromkeys(HOSTILE, STUB), timeout=2)
+    mean = learner(root, "mal", {f"weeks/week1/{n}.py": text for n, text in HOSTILE.items()})
+    graded = mentor.grade_learner(root, mean, tmp_path / "r", jobs=2)
+    report = graded.report
+    result = states(report)
+    assert result["week1.solved"] == "passing"
+    for name in HOSTILE:
+        if name != "solved":
+            assert result[f"week1.{name}"] == "failing", (name, result)
+    by_id = {d["id"]: d for d in report["deliverables"]}
+
+    def said(name: str) -> str:
+        messages = " ".join(t["message"] for t in by_id[f"week1.{name}"]["tests"])
+        return messages + " " + report["problems"].get(f"week1.{name}", "")
+
+    assert "time limit" in said("loops") or "Timeout" in said("loops")
+    assert "exited" in said("exits") or "os._exit" in said("exits")
+    assert "SystemExit" in said("sys_exit") or "exit" in said("sys_exit")
+    assert "SyntaxError" in said("broken")
+    assert "KeyboardInterrupt" in said("interrupts")
+    assert "SystemExit" in said("exits_in_test")
+    assert len(json.dumps(report)) < 2_000_000, "ten megabytes of printing are not in the report"

@@ -500,6 +500,14 @@ def grade(
             "official ones and reported apart; learners never see them.",
         ),
     ] = None,
+    rubric: Annotated[
+        Path | None,
+        typer.Option(
+            "--rubric",
+            help="Your rubric scores of written work: a folder of <learner>.toml, or one file "
+            "with `learner = ...` (format: `rxgrade rubric --template`).",
+        ),
+    ] = None,
     shard: Annotated[
         str | None,
         typer.Option(
@@ -573,11 +581,27 @@ def grade(
             console.print(f"[red]--shard takes I/N with 0 <= I < N, e.g. 0/4: {exc}[/red]")
             raise typer.Exit(2) from exc
         console.print(f"Shard {index}/{count}: {len(learners)} learner(s).")
+    scores: dict[str, dict] = {}
+    if rubric is not None:
+        from grader.rubric import RubricError
+
+        try:
+            scores = mentor.rubrics_for(rubric, curriculum, names)  # all shards' learners
+        except (OSError, RubricError) as exc:
+            console.print(f"[red]{escape(str(exc))}[/red]")
+            raise typer.Exit(2) from exc
     if key is None:
         console.print("[yellow]No --key-file: the reports are unsigned (and say so).[/yellow]")
     for learner in learners:
         graded = mentor.grade_learner(
-            curriculum.root, learner, out, key=key, jobs=jobs, weeks=chosen, extra=extra_tests
+            curriculum.root,
+            learner,
+            out,
+            key=key,
+            jobs=jobs,
+            weeks=chosen,
+            extra=extra_tests,
+            rubric=scores.get(learner.resolve().name),
         )
         report = graded.report
         flags = len(report["integrity"]["modified"]) + len(

@@ -317,6 +317,30 @@ def check_report(path: Path, key: bytes) -> CheckResult:
     return CheckResult(False, problems)
 
 
+def rubrics_for(path: Path, curriculum: manifest.Curriculum, names: list[str]) -> dict[str, dict]:
+    """The mentor's rubric scores per learner name: ``path`` is a folder of ``<learner>.toml``
+    files, or one file that names its ``learner`` (or, with a single learner, is theirs).
+    Raises :class:`grader.rubric.RubricError` with every problem of every file."""
+    from grader.rubric import RubricError, load
+
+    found: dict[str, dict] = {}
+    if path.is_dir():
+        for name in names:
+            if (path / f"{name}.toml").is_file():
+                found[name] = load(path / f"{name}.toml", curriculum).to_json()
+        if unknown := sorted({p.stem for p in path.glob("*.toml")} - set(names)):
+            raise RubricError(f"{path}: rubric files for learners not graded: {unknown}")
+        return found
+    scores = load(path, curriculum)
+    owner = scores.learner or (names[0] if len(names) == 1 else "")
+    if owner not in names:
+        raise RubricError(
+            f'{path}: say whose scores these are with `learner = "<folder name>"` (one of '
+            f"{', '.join(names)}), or give a folder of <learner>.toml files"
+        )
+    return {owner: scores.to_json()}
+
+
 def read_key(path: Path) -> bytes:
     key = path.read_bytes().strip()
     if len(key) < 16:
@@ -344,6 +368,7 @@ def grade_learner(
     memory: int = MEMORY_LIMIT,
     name: str | None = None,
     extra: Path | None = None,
+    rubric: dict | None = None,
 ) -> Graded:
     """Grade one learner checkout into ``out`` (see the module's docstring). ``extra`` is a
     folder of the mentor's own tests (:func:`extra_tests`), run after the official ones and
@@ -410,6 +435,8 @@ def grade_learner(
     report["problems"] = data["problems"]
     if extra is not None:
         report["extra"] = data["extra"]
+    if rubric is not None:
+        report["mentor"] = rubric  # the mentor's rubric scores, apart from the points
     report["graded_by"] = {"mentor_checkout": str(mentor_root), "commit": _commit(mentor_root)}
     sign(report, key)
     out.mkdir(parents=True, exist_ok=True)
@@ -461,6 +488,14 @@ def _markdown(report: dict) -> str:
             counts = ", ".join(f"{n} {o}" for o, n in sorted(extra["counts"].items()))
             verdict = "passing" if extra["passing"] else "NOT passing"
             lines.append(f"- {did}: {verdict} ({counts or 'no tests ran'}), `{extra['file']}`")
+    if report.get("mentor"):
+        scores = report["mentor"]
+        lines += ["", f"## Mentor rubric ({scores['mentor']}, {scores['date']})", ""]
+        lines += [
+            f"- {s['id']}: {s['score']:g} / {s['max']:g}"
+            + (f" ({s['comment']})" if s.get("comment") else "")
+            for s in scores["scores"]
+        ]
     if report["problems"]:
         lines += ["", "## Exercises that ended early", ""]
         lines += [f"- {did}: {what}" for did, what in sorted(report["problems"].items())]

@@ -304,3 +304,41 @@ def test_hostile_exercises_cost_only_themselves(tmp_path: Path, monkeypatch) -> 
     assert "KeyboardInterrupt" in said("interrupts")
     assert "SystemExit" in said("exits_in_test")
     assert len(json.dumps(report)) < 2_000_000, "ten megabytes of printing are not in the report"
+
+
+RUBRIC = """
+mentor = "Dr. Ada"
+date = "2026-12-07"
+learner = "ana"
+
+[week1.first]
+score = 4
+max = 5
+comment = "clear"
+"""
+
+
+def test_rubric_scores_join_the_signed_report(mentor_course: Path, tmp_path: Path) -> None:
+    ana = learner(mentor_course, "ana", {"weeks/week1/first.py": SOLVED})
+    ben = learner(mentor_course, "ben", {})
+    scores = tmp_path / "scores.toml"
+    scores.write_text(RUBRIC)
+    key = tmp_path / "key"
+    key.write_text("k" * 32)
+    out = tmp_path / "r"
+    args = ["grade", str(ana), str(ben), "--out", str(out), "--rubric", str(scores)]
+    result = runner.invoke(app, [*args, "--key-file", str(key), "--root", str(mentor_course)])
+    assert result.exit_code == 0, result.output
+    report = json.loads((out / "ana.json").read_text())
+    assert report["mentor"]["total"] == 4 and report["mentor"]["mentor"] == "Dr. Ada"
+    assert "mentor" not in json.loads((out / "ben.json").read_text())
+    assert "week1.first: 4 / 5 (clear)" in (out / "ana.md").read_text()
+    assert report["earned"] == 10, "rubric scores never change the automated points"
+    report["mentor"]["total"] = 5
+    (out / "ana.json").write_text(json.dumps(report))
+    assert not mentor.check_report(out / "ana.json", b"k" * 32).ok
+    scores.write_text(RUBRIC.replace('learner = "ana"', 'learner = "zed"'))
+    refused = runner.invoke(app, [*args, "--root", str(mentor_course)])
+    assert refused.exit_code == 2 and "say whose scores these are" in " ".join(
+        refused.output.split()
+    )

@@ -342,3 +342,34 @@ def test_rubric_scores_join_the_signed_report(mentor_course: Path, tmp_path: Pat
     assert refused.exit_code == 2 and "say whose scores these are" in " ".join(
         refused.output.split()
     )
+
+
+JOB = Path(__file__).resolve().parents[2] / "deploy" / "grading-job.yaml"
+
+
+def test_the_indexed_job_manifest_is_valid_and_shards_as_the_cli_does() -> None:
+    """deploy/grading-job.yaml passes `kubernetes-validate --strict`, and its pods grade the
+    slices `--shard I/N` describes: N equals completions and parallelism, I is the index."""
+    import subprocess
+    import sys
+
+    import yaml
+
+    validate = Path(sys.executable).with_name("kubernetes-validate")
+    if not validate.is_file():
+        pytest.skip("needs kubernetes-validate: `.venv/bin/uv pip install -e '.[dev]'`")
+    proc = subprocess.run(
+        [str(validate), "--strict", str(JOB)], capture_output=True, text=True, check=False
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    job = yaml.safe_load(JOB.read_text())
+    spec = job["spec"]
+    assert spec["completionMode"] == "Indexed"
+    command = " ".join(spec["template"]["spec"]["containers"][0]["args"])
+    shards = spec["completions"]
+    assert spec["parallelism"] == shards
+    assert f'--shard "${{JOB_COMPLETION_INDEX}}/{shards}"' in command, command
+    assert '--out "/reports/shard-${JOB_COMPLETION_INDEX}"' in command
+    help_text = runner.invoke(app, ["grade", "--help"], env={"COLUMNS": "200"}).output
+    for flag in ("--shard", "--out", "--key-file", "--jobs"):
+        assert flag in command and flag in help_text, flag

@@ -71,6 +71,8 @@ WARM_MODULES = (
     "PIL.Image",
     "scipy.special",
     "hypothesis",
+    "jupytext",  # notebook exercises
+    "nbclient",
     "_pytest.pytester",
     "grader.plugin",
     "grader.services",

@@ -10,7 +10,8 @@ interpreter, in a working directory chosen by the caller (never the learner's fo
 failures into messages that name the file and the cell:
 
 - a cell that raises ``NotImplementedError`` (a TODO cell, or an unfinished stub it calls) raises
-  ``NotImplementedError``, which the grader reports as "not started";
+  ``NotImplementedError``, which the grader reports as "not started"; a TODO cell whose top level
+  is still ``raise NotImplementedError(...)`` is found before any kernel starts;
 - any other error, a blown time budget, a dead kernel, a missing ``results.json`` or an
   ``.ipynb`` that is not a readable notebook raises ``AssertionError``.
 
@@ -19,6 +20,7 @@ The notebook file itself is only read, never written.
 
 from __future__ import annotations
 
+import ast
 import json
 import os
 import re
@@ -206,6 +208,15 @@ def run_notebook(
     else:
         nb = jupytext.reads(text, fmt="py:percent")
         lines = _cell_lines(text, len(nb.cells))
+    todo = _first_todo_cell(nb.cells)
+    if todo is not None:
+        index, message = todo
+        where = _where(index, len(nb.cells), lines[index], path, nb.cells[index].source)
+        reason = f" ({message})" if message else ""
+        raise NotImplementedError(
+            f"{where} is not written yet{reason}: it still raises NotImplementedError at its top "
+            "level (found without running the notebook: every run would stop there)"
+        )
     cwd.mkdir(parents=True, exist_ok=True)
     results = cwd / RESULTS_FILE
     results.unlink(missing_ok=True)
@@ -341,6 +352,29 @@ def _checkout_root(start: Path) -> Path | None:
     except FileNotFoundError:
         return None
     return root if start.resolve().is_relative_to(root) else None
+
+
+def _first_todo_cell(cells: list[Any]) -> tuple[int, str] | None:
+    """The first code cell whose own top level is ``raise NotImplementedError(...)`` (a TODO
+    cell not yet written), with the raise's message. Running the notebook would stop there at
+    the latest, so a kernel (seconds: it imports torch) is not started to find out. Cells with
+    IPython magics or that do not parse are left to the real run."""
+    for index, cell in enumerate(cells):
+        if cell.cell_type != "code" or cell.source.lstrip().startswith(("%", "!")):
+            continue
+        try:
+            tree = ast.parse(cell.source)
+        except SyntaxError:
+            continue
+        for node in tree.body:
+            exc = node.exc if isinstance(node, ast.Raise) else None
+            target = exc.func if isinstance(exc, ast.Call) else exc
+            if isinstance(target, ast.Name) and target.id == "NotImplementedError":
+                args = exc.args if isinstance(exc, ast.Call) else []
+                first = args[0] if args else None
+                text = first.value if isinstance(first, ast.Constant) else ""
+                return index, text if isinstance(text, str) else ""
+    return None
 
 
 def _cell_lines(text: str, n_cells: int) -> list[int | None]:

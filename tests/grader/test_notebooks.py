@@ -96,6 +96,55 @@ results = {}
         run_notebook(path, cwd=tmp_path / "run")
 
 
+def test_an_unwritten_todo_cell_is_found_without_starting_a_kernel(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A cell whose top level still raises NotImplementedError stops every run: it is reported
+    before a kernel (seconds of imports) starts, with the cell and the raise's words."""
+    import nbclient
+
+    def no_kernel(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a kernel was started")
+
+    monkeypatch.setattr(nbclient, "NotebookClient", no_kernel)
+    path = _notebook(
+        tmp_path,
+        """\
+# %%
+x = 1
+
+# %%
+# TODO: part 1
+raise NotImplementedError("part 1: the model")
+
+# %%
+raise NotImplementedError("part 2")
+""",
+    )
+    with pytest.raises(NotImplementedError, match=r"cell 4 of 6 .*\(part 1: the model\)"):
+        run_notebook(path, cwd=tmp_path / "run")
+
+
+@pytest.mark.parametrize(
+    "cell",
+    [
+        "if False:\n    raise NotImplementedError",
+        "def later():\n    raise NotImplementedError",
+        "%%capture\nraise NotImplementedError",
+    ],
+    ids=["guarded", "in-a-function", "magic"],
+)
+def test_a_raise_that_may_not_run_is_left_to_the_real_run(cell: str) -> None:
+    from types import SimpleNamespace
+
+    from grader.notebooks import _first_todo_cell
+
+    cells = [SimpleNamespace(cell_type="code", source=cell)]
+    assert _first_todo_cell(cells) is None
+    markdown = [SimpleNamespace(cell_type="markdown", source="raise NotImplementedError")]
+    assert _first_todo_cell(markdown) is None
+
+
 def test_other_errors_name_the_cell_the_exception_and_its_first_line(tmp_path: Path) -> None:
     path = _notebook(
         tmp_path,

@@ -30,21 +30,28 @@ def _count(module) -> int:
     return sum(p.numel() for p in module.parameters() if p.requires_grad)
 
 
+class _TimmParams(dict):
+    """Parameter counts of timm's efficientnet_b0/b1/b3 with NUM_CLASSES outputs, and under
+    ``"b0_stages"`` the parameters of each of B0's seven stages; the models are built at the
+    first lookup, after the notebook has run (an untouched notebook costs no timm models)."""
+
+    def __missing__(self, key: str) -> int | list[int]:
+        import timm
+
+        for variant in SCALING:
+            model = timm.create_model(
+                f"efficientnet_{variant}", pretrained=False, num_classes=NUM_CLASSES
+            )
+            self[variant] = _count(model)
+            if variant == "b0":
+                self["b0_stages"] = [_count(stage) for stage in model.blocks]
+        return self[key]
+
+
 @pytest.fixture(scope="module")
 def timm_params() -> dict[str, int | list[int]]:
-    """Parameter counts of timm's efficientnet_b0/b1/b3 with NUM_CLASSES outputs, and under
-    ``"b0_stages"`` the parameters of each of B0's seven stages."""
-    import timm
-
-    counts: dict[str, int | list[int]] = {}
-    for variant in SCALING:
-        model = timm.create_model(
-            f"efficientnet_{variant}", pretrained=False, num_classes=NUM_CLASSES
-        )
-        counts[variant] = _count(model)
-        if variant == "b0":
-            counts["b0_stages"] = [_count(stage) for stage in model.blocks]
-    return counts
+    """See :class:`_TimmParams`."""
+    return _TimmParams()
 
 
 def _need(results: dict, *keys: str) -> None:

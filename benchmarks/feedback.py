@@ -9,10 +9,14 @@ Measures, in one run on the same machine, the median of ``--repeat`` runs of:
   by the worker (:mod:`grader.worker`, started first and stopped at the end);
 - ``rxgrade status`` (which shows the last grading; one warm-up call grades first if needed);
 
-and prints each time and its ratio to the import floor. Nothing is asserted: run it on a quiet
-machine (other processes make every figure worse) and compare ratios, not seconds.
+and prints each time and its ratio to the import floor. With ``--per-exercise`` it also grades
+every ready exercise once, each in its own forked child as ``rxgrade status --regrade`` does
+(torch and timm imported once first), and prints the time per exercise: on the untouched stubs
+that is what a "not started" costs, which should be well under a second per test file. Nothing
+is asserted: run it on a quiet machine (other processes make every figure worse) and compare
+ratios, not seconds.
 
-    python benchmarks/feedback.py [--repeat 3] [ID ...]
+    python benchmarks/feedback.py [--repeat 3] [--per-exercise] [ID ...]
 """
 
 from __future__ import annotations
@@ -44,6 +48,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("ids", nargs="*", default=["week1.efficientnet", "week6.knn"])
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--per-exercise", action="store_true", help="time every exercise too")
     args = parser.parse_args()
     env = {**os.environ, "COLUMNS": "100"}
     off = {**env, "RXGRADE_WORKER": "off"}
@@ -72,6 +77,32 @@ def main() -> None:
     for name, median, runs in rows:
         shown = " ".join(f"{r:.2f}" for r in runs)
         print(f"{name:<48} {median:>7.2f}s {median / floor:>9.2f}x  {shown}")
+    if args.per_exercise:
+        per_exercise()
+
+
+def per_exercise() -> None:
+    """Grade every ready exercise once, one forked child each, and print the times."""
+    from grader import isolate, manifest
+
+    curriculum = manifest.load(ROOT)
+    ready = [d for d in curriculum if not d.planned]
+    warm = isolate.warm()
+    start = time.perf_counter()
+    runs = isolate.run_exercises(
+        ROOT, ready, args=["--target=learner", "-q", "--rxgrade-summary=no", "--color=no"]
+    )
+    total = time.perf_counter() - start
+    by_time = sorted(runs, key=lambda r: r.seconds, reverse=True)
+    outcomes = {o for r in runs for o in (t.outcome for t in r.tests)}
+    print(
+        f"\nevery ready exercise, one child each after a {warm:.1f} s warm-up: {len(runs)} "
+        f"exercises in {total:.1f} s, median {statistics.median(r.seconds for r in runs):.2f} s "
+        f"(test outcomes seen: {', '.join(sorted(outcomes))})"
+    )
+    print("slowest:")
+    for run in by_time[:10]:
+        print(f"  {run.id:<40} {run.seconds:>6.2f}s  {len(run.tests)} tests")
 
 
 if __name__ == "__main__":

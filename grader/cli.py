@@ -508,6 +508,13 @@ def grade(
             "with `learner = ...` (format: `rxgrade rubric --template`).",
         ),
     ] = None,
+    history: Annotated[
+        Path | None,
+        typer.Option(
+            "--history",
+            help="SQLite history every graded run is added to (default: OUT/history.sqlite).",
+        ),
+    ] = None,
     shard: Annotated[
         str | None,
         typer.Option(
@@ -526,7 +533,7 @@ def grade(
     output limit. With --key-file every report is signed; `--check REPORT --key-file KEY`
     exits 0 only when the report is exactly as signed.
     """
-    from grader import mentor
+    from grader import cohort, mentor
 
     key = None
     if key_file is not None:
@@ -603,6 +610,7 @@ def grade(
             extra=extra_tests,
             rubric=scores.get(learner.resolve().name),
         )
+        cohort.record(history or out / "history.sqlite", graded.report)
         report = graded.report
         flags = len(report["integrity"]["modified"]) + len(
             report["integrity"]["reaches_into_grader"]
@@ -613,6 +621,42 @@ def grade(
             + (f", [red]{flags} integrity flag(s)[/red]" if flags else "")
             + f" → {graded.paths['json']}"
         )
+
+
+@app.command(name="cohort")
+def cohort_(
+    reports: Annotated[
+        list[Path], typer.Argument(help="Folders of learner reports (`rxgrade grade --out`).")
+    ],
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", help="Where to write (default: the first report folder)."),
+    ] = None,
+    history: Annotated[
+        Path | None,
+        typer.Option(
+            "--history",
+            help="SQLite history for points over time (default: the first folder's "
+            "history.sqlite, when there is one).",
+        ),
+    ] = None,
+) -> None:
+    """The cohort view: cohort.html, cohort.md and gradebook.csv (a mentor's command).
+
+    Several folders are merged (the shards of one cohort, or older and newer runs: the latest
+    report of each learner counts).
+    """
+    from grader import cohort
+
+    target = out or reports[0]
+    db = history or (reports[0] / "history.sqlite")
+    try:
+        paths = cohort.write_cohort(reports, target, db if db.is_file() else None)
+    except ValueError as exc:
+        console.print(f"[red]{escape(str(exc))}[/red]")
+        raise typer.Exit(2) from exc
+    for kind, path in paths.items():
+        console.print(f"{kind:<9} {path}")
 
 
 @app.command(name="worker")

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from grader import mentor
+from grader import cohort, mentor
 from grader.cli import app
 
 from .test_isolate import SOLVED, make_course
@@ -263,6 +263,20 @@ def test_shards_merged_equal_one_unsharded_run(mentor_course: Path, tmp_path: Pa
     }
     whole = {p.stem: states(json.loads(p.read_text())) for p in (tmp_path / "all").glob("*.json")}
     assert merged == whole and len(whole) == 3
+    # rxgrade cohort merges the shards' folders into one view and gradebook
+    shards = [str(tmp_path / f"shard{i}") for i in range(2)]
+    result = runner.invoke(app, ["cohort", *shards, "--out", str(tmp_path / "cohort")])
+    assert result.exit_code == 0, result.output
+    rows = (tmp_path / "cohort" / "gradebook.csv").read_text().splitlines()
+    assert [row.split(",")[0] for row in rows] == [
+        "Student",
+        "Points Possible",
+        "ana",
+        "ben",
+        "cal",
+    ]
+    assert all(name in (tmp_path / "cohort" / "cohort.html").read_text() for name in whole)
+    assert len(cohort.history(tmp_path / "all" / "history.sqlite")) == 3, "one run per learner"
 
 
 HOSTILE = {

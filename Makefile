@@ -24,7 +24,7 @@ status: $(STAMP)  ## your graded progress across all six weeks
 	$(BIN)/rxgrade status
 
 test: $(STAMP)    ## the project's own test suite (grader, reference system, docs, verify)
-	$(BIN)/python -m pytest --durations=5
+	RXGRADE_ARTIFACTS=$(CURDIR)/artifacts $(BIN)/python -m pytest --durations=5
 
 docs: $(STAMP)    ## serve the docs site on http://127.0.0.1:8000
 	$(BIN)/mkdocs serve

@@ -340,6 +340,10 @@ def _limit_address_space(extra: int) -> None:
 
 def _finish(child: _Child) -> ExerciseRun:
     _pid, status = os.waitpid(child.pid, 0)
+    # whatever the exercise's code left running in its process group (a forked process that
+    # would rewrite a report later, a server a test did not stop) ends with it
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(child.pid, signal.SIGKILL)
     seconds = time.monotonic() - child.started
     run = ExerciseRun(
         child.deliverable.id, child.tests, child.text(), round(seconds, 3), "finished"

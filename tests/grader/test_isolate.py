@@ -149,6 +149,32 @@ def test_an_atexit_hook_cannot_rewrite_the_result(tmp_path: Path) -> None:
     assert_only_the_hostile_one_fails(results, "assert")
 
 
+def test_a_process_the_exercise_leaves_behind_ends_with_it(tmp_path: Path) -> None:
+    """A stub that forks a process to rewrite results after grading: the process group dies
+    when the exercise's child is done, so the late write never happens."""
+    forged = tmp_path / "forged"
+    stub = (
+        "import os, time\n\n"
+        "if os.fork() == 0:\n"
+        "    for fd in range(3, 64):\n"
+        "        try:\n"
+        "            os.close(fd)\n"
+        "        except OSError:\n"
+        "            pass\n"
+        "    os.close(1)\n"
+        "    os.close(2)\n"
+        "    time.sleep(3)\n"
+        f"    open({str(forged)!r}, 'w').write('rewritten')\n"
+        "    os._exit(0)\n\n"
+        "def add(a, b):\n"
+        "    return a - b\n"
+    )
+    results, _ = grade(course(tmp_path, stub))
+    assert_only_the_hostile_one_fails(results, "assert")
+    time.sleep(4)
+    assert not forged.exists(), "a process left behind by the exercise outlived it"
+
+
 def test_lines_without_the_token_are_ignored(tmp_path: Path) -> None:
     # a stub that writes a forged report line to every open descriptor at import
     stub = (

@@ -35,6 +35,7 @@ __all__ = [
     "call",
     "describe",
     "float_arrays",
+    "probe",
     "python_lines",
     "same",
 ]
@@ -252,6 +253,27 @@ def _set_random_state(state: tuple) -> None:
     torch = sys.modules.get("torch")
     if torch is not None and torch_state is not None:
         torch.random.set_rng_state(torch_state)
+
+
+def probe(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
+    """Call the learner's ``fn`` once on small, cheap inputs before a test builds something
+    expensive (a trained model, timm's network, a data set), so that an untouched stub is
+    reported "not started" at once instead of after the build.
+
+    Only ``NotImplementedError`` escapes. Anything else the call does (a result, another
+    exception) is ignored: the test itself judges the function on its real inputs. The global
+    random states (``random``, NumPy's, torch's) are restored afterwards, so the test draws
+    exactly what it would have drawn without the probe.
+    """
+    state = _random_state()
+    try:
+        fn(*args, **kwargs)
+    except NotImplementedError:
+        raise
+    except Exception:  # noqa: BLE001 - judged by the test itself, on its real inputs
+        pass
+    finally:
+        _set_random_state(state)
 
 
 def float_arrays(

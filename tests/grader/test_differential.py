@@ -173,3 +173,26 @@ def test_a_stub_that_has_not_started_ends_the_call_before_the_reference() -> Non
     with pytest.raises(NotImplementedError):
         diff.assert_same(stub, reference, 1)
     assert calls == [], "the reference ran although the stub had not started"
+
+
+def test_probe_lets_only_not_implemented_through_and_keeps_the_random_state() -> None:
+    import random
+
+    import torch
+
+    def stub() -> None:
+        raise NotImplementedError
+
+    def draws_and_fails() -> None:
+        random.random(), np.random.rand(), torch.rand(1)
+        raise ValueError("judged later by the test")
+
+    with pytest.raises(NotImplementedError):
+        diff.probe(stub)
+    random.seed(1), np.random.seed(1), torch.manual_seed(1)
+    diff.probe(draws_and_fails)
+    after = random.random(), np.random.rand(), float(torch.rand(1))
+    random.seed(1), np.random.seed(1), torch.manual_seed(1)
+    assert after == (random.random(), np.random.rand(), float(torch.rand(1))), (
+        "the probe must leave every global random state as it found it"
+    )

@@ -487,10 +487,11 @@ def test_train_model_learns_through_your_fit(
         return real_fit(*args, **kwargs)
 
     monkeypatch.setattr(loop, "fit", spy)
-    train = generate(split="studio", samples_per_class=8, size=SIZE, seed=0, subset="train")
-    val = generate(split="studio", samples_per_class=3, size=SIZE, seed=1, subset="val")
     torch.manual_seed(0)
     model = impl.build_model("vit_tiny_patch16_224", NUM_CLASSES, SIZE, **SMALL_VIT)
+    # the pills after your build_model (generating them takes a while; it draws no global RNG)
+    train = generate(split="studio", samples_per_class=8, size=SIZE, seed=0, subset="train")
+    val = generate(split="studio", samples_per_class=3, size=SIZE, seed=1, subset="val")
     result = impl.train_model(model, train, val, epochs=8, batch_size=32, lr=3e-3, seed=0)
     assert len(calls) == 1, (
         f"train_model should call your week1.training_loop fit exactly once, it was called "

@@ -10,6 +10,7 @@ called. Run: ``pytest weeks/week1/tests/test_capstone_onnx.py``.
 
 from __future__ import annotations
 
+import functools
 import inspect
 import warnings
 from collections.abc import Callable, Iterator
@@ -26,6 +27,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from grader import differential
 from rxvision.data import CLASS_NAMES, generate
 
 SIZE = 32
@@ -51,9 +53,9 @@ def _normalise(photos: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray((x - MEAN) / STD, np.float32)
 
 
-def _member(seed: int, x: torch.Tensor, y: torch.Tensor) -> nn.Module:
-    torch.manual_seed(seed)
-    model = nn.Sequential(
+def _cnn() -> nn.Sequential:
+    """A member's architecture, untrained."""
+    return nn.Sequential(
         nn.Conv2d(3, 16, 3, stride=2, padding=1, bias=False),
         nn.BatchNorm2d(16),
         nn.ReLU(),
@@ -62,6 +64,11 @@ def _member(seed: int, x: torch.Tensor, y: torch.Tensor) -> nn.Module:
         nn.Dropout(0.2),
         nn.Linear(16 * 8 * 8, len(CLASS_NAMES)),
     )
+
+
+def _member(seed: int, x: torch.Tensor, y: torch.Tensor) -> nn.Module:
+    torch.manual_seed(seed)
+    model = _cnn()
     optimizer = torch.optim.Adam(model.parameters(), lr=3e-3)
     model.train()
     for _ in range(20):
@@ -73,8 +80,7 @@ def _member(seed: int, x: torch.Tensor, y: torch.Tensor) -> nn.Module:
     return model.eval()
 
 
-@pytest.fixture(scope="module")
-def members() -> list[nn.Module]:
+def _train_members() -> list[nn.Module]:
     """Two small CNNs trained for a few steps on normalised studio pills (different seeds)."""
     photos, labels = generate(split="studio", samples_per_class=6, size=SIZE, seed=0)
     x, y = torch.from_numpy(_normalise(photos)), torch.from_numpy(labels)
@@ -83,15 +89,30 @@ def members() -> list[nn.Module]:
 
 
 @pytest.fixture(scope="module")
-def calibration() -> np.ndarray:
-    photos, _ = generate(split="studio", samples_per_class=2, size=SIZE, seed=1, subset="val")
-    return _normalise(photos)
+def members() -> Callable[[], list[nn.Module]]:
+    """``members()``: the two trained CNNs, trained on the first call (seconds), so that a test
+    can let your function raise NotImplementedError first. Each member's training seeds itself
+    (``torch.manual_seed(seed)``): when it runs changes nothing."""
+    return functools.cache(_train_members)
 
 
 @pytest.fixture(scope="module")
-def held_out() -> tuple[np.ndarray, np.ndarray]:
-    """uint8 photos ``(78, 32, 32, 3)`` and their labels."""
-    return generate(split="studio", samples_per_class=3, size=SIZE, seed=2, subset="test")
+def calibration() -> Callable[[], np.ndarray]:
+    """``calibration()``: 52 normalised validation pills, generated on the first call."""
+
+    def make() -> np.ndarray:
+        photos, _ = generate(split="studio", samples_per_class=2, size=SIZE, seed=1, subset="val")
+        return _normalise(photos)
+
+    return functools.cache(make)
+
+
+@pytest.fixture(scope="module")
+def held_out() -> Callable[[], tuple[np.ndarray, np.ndarray]]:
+    """``held_out()``: uint8 photos ``(78, 32, 32, 3)`` and their labels, on the first call."""
+    return functools.cache(
+        lambda: generate(split="studio", samples_per_class=3, size=SIZE, seed=2, subset="test")
+    )
 
 
 @pytest.fixture(scope="module")
@@ -107,22 +128,26 @@ class _Deployed(NamedTuple):
 @pytest.fixture
 def deployment(
     impl: ModuleType,
-    members: list[nn.Module],
-    calibration: np.ndarray,
+    members: Callable[[], list[nn.Module]],
+    calibration: Callable[[], np.ndarray],
     tmp_path_factory: pytest.TempPathFactory,
     _cache: dict[str, Any],
 ) -> Callable[[], _Deployed]:
     """``deployment()`` runs ``impl.deploy(members, <tmp>/nested/out, calibration, 32)`` once per
     implementation (in the test, so that an exception of yours fails the test); ``out_dir``
-    does not exist yet."""
+    does not exist yet. It first calls ``deploy`` with no members (an error at once for a
+    working one), so that an untouched stub raises before the members are trained."""
 
     def get() -> _Deployed:
         if impl.__name__ not in _cache:
+            probe_dir = tmp_path_factory.mktemp("probe") / "out"
+            no_images = np.zeros((0, 3, SIZE, SIZE), np.float32)
+            differential.probe(lambda: impl.deploy([], probe_dir, no_images, SIZE))
             out_dir = tmp_path_factory.mktemp("capstone_onnx") / "nested" / "out"
             try:
                 with warnings.catch_warnings():
                     warnings.simplefilter("ignore")
-                    result = impl.deploy(members, out_dir, calibration, SIZE)
+                    result = impl.deploy(members(), out_dir, calibration(), SIZE)
                 _cache[impl.__name__] = _Deployed(out_dir, result)
             except Exception as exc:  # noqa: BLE001 (re-raised in every test that asks)
                 _cache[impl.__name__] = exc
@@ -158,18 +183,23 @@ def _bound(function: Callable[..., Any], args: tuple, kwargs: dict) -> dict[str,
 # -- 1. the ensemble --------------------------------------------------------------------------
 @pytest.mark.clause("your-ensemble", "log-probs", "weights", "build-eval", "your-pieces")
 def test_build_ensemble_is_your_ensemble(
-    impl: ModuleType, exercise: Any, members: list[nn.Module], held_out: tuple[np.ndarray, Any]
+    impl: ModuleType,
+    exercise: Any,
+    members: Callable[[], list[nn.Module]],
+    held_out: Callable[[], tuple[np.ndarray, Any]],
 ) -> None:
+    differential.probe(lambda: impl.build_ensemble([_cnn(), _cnn()]))
+    trained = members()
     yours = exercise("week1.ensemble")
-    x = torch.from_numpy(_normalise(held_out[0][:8]))
+    x = torch.from_numpy(_normalise(held_out()[0][:8]))
     for weights in (None, (0.75, 0.25)):
-        for member in members:
+        for member in trained:
             member.train()  # handed over in training mode: the ensemble must be in eval mode
         try:
-            model = impl.build_ensemble(members, weights)
+            model = impl.build_ensemble(trained, weights)
             training = [name or "(the ensemble)" for name, m in model.named_modules() if m.training]
         finally:
-            for member in members:
+            for member in trained:
                 member.eval()
         assert isinstance(model, yours.Ensemble), (
             f"build_ensemble should return your week1.ensemble Ensemble ({yours.__name__}), got "
@@ -181,7 +211,7 @@ def test_build_ensemble_is_your_ensemble(
         )
         with torch.no_grad():
             got = model.eval()(x)
-        expected = _reference_log_probs(members, x, weights)
+        expected = _reference_log_probs(trained, x, weights)
         what = "uniform weights" if weights is None else f"weights={list(weights)}"
         assert tuple(got.shape) == tuple(expected.shape), (
             f"build_ensemble(members, {weights})(x) should have shape {tuple(expected.shape)}, "
@@ -220,10 +250,11 @@ def _export_with_stand_ins(
 
 @pytest.mark.clause("one-graph", "verify", "export-returns-path", "your-pieces")
 def test_export_ensemble_exports_then_verifies_the_whole_model(
-    impl: ModuleType, exercise: Any, members: list[nn.Module], tmp_path: Path
+    impl: ModuleType, exercise: Any, members: Callable[[], list[nn.Module]], tmp_path: Path
 ) -> None:
+    differential.probe(lambda: impl.build_ensemble([_cnn(), _cnn()]))
     yours = exercise("week1.onnx_export")
-    model = impl.build_ensemble(members)
+    model = impl.build_ensemble(members())
     path = str(tmp_path / "model.onnx")  # a str: the result must be a Path all the same
     calls, got = _export_with_stand_ins(impl, yours, model, path, verify_fails=False)
     names = [name for name, _ in calls]
@@ -257,8 +288,14 @@ def test_export_ensemble_exports_then_verifies_the_whole_model(
 # -- 3. the calibration reader ----------------------------------------------------------------
 @pytest.mark.clause("static-reader", "all-calibration", "quantize-returns-path", "your-pieces")
 def test_quantize_ensemble_feeds_every_calibration_image_unchanged(
-    impl: ModuleType, exercise: Any, calibration: np.ndarray, tmp_path: Path
+    impl: ModuleType, exercise: Any, calibration: Callable[[], np.ndarray], tmp_path: Path
 ) -> None:
+    probe = tmp_path / "probe"  # no float file there: a working quantize_ensemble fails at once
+    one_image = np.zeros((1, 3, SIZE, SIZE), np.float32)
+    differential.probe(
+        lambda: impl.quantize_ensemble(probe / "fp32.onnx", probe / "int8.onnx", one_image)
+    )
+    calib = calibration()
     yours = exercise("week1.quantization")
     real = yours.quantize_static_onnx
     calls: list[dict[str, Any]] = []
@@ -275,7 +312,7 @@ def test_quantize_ensemble_feeds_every_calibration_image_unchanged(
     fp32, int8 = str(tmp_path / "fp32.onnx"), str(tmp_path / "int8.onnx")
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(yours, "quantize_static_onnx", quantize)
-        got = impl.quantize_ensemble(fp32, int8, calibration)
+        got = impl.quantize_ensemble(fp32, int8, calib)
     assert len(calls) == 1, (
         "quantize_ensemble should call your quantization.quantize_static_onnx once (through the "
         f"module object), got {len(calls)} calls"
@@ -289,11 +326,11 @@ def test_quantize_ensemble_feeds_every_calibration_image_unchanged(
         f'the calibration reader should feed the input "image", it fed {names or "nothing"}'
     )
     images = np.concatenate([batch["image"] for batch in fed]) if fed else np.zeros((0,))
-    assert images.shape == calibration.shape, (
-        f"the calibration reader should feed all {len(calibration)} calibration images "
-        f"{calibration.shape}, it fed {images.shape}"
+    assert images.shape == calib.shape, (
+        f"the calibration reader should feed all {len(calib)} calibration images "
+        f"{calib.shape}, it fed {images.shape}"
     )
-    diff = float(np.abs(images.astype(np.float64) - calibration).max())
+    diff = float(np.abs(images.astype(np.float64) - calib).max())
     assert diff <= 1e-6, (
         "the calibration images are already preprocessed (scaled and normalised like inference "
         f"inputs): feed them unchanged, in order; yours differ by {diff:.3g}"
@@ -308,8 +345,8 @@ def test_quantize_ensemble_feeds_every_calibration_image_unchanged(
 def test_deploy_lays_out_its_files_and_keeps_the_ensemble(
     deployment: Callable[[], _Deployed],
     exercise: Any,
-    members: list[nn.Module],
-    held_out: tuple[np.ndarray, Any],
+    members: Callable[[], list[nn.Module]],
+    held_out: Callable[[], tuple[np.ndarray, Any]],
 ) -> None:
     out_dir, result = deployment()
     for name, file in [("fp32_path", "ensemble_fp32.onnx"), ("int8_path", "ensemble_int8.onnx")]:
@@ -327,10 +364,10 @@ def test_deploy_lays_out_its_files_and_keeps_the_ensemble(
         name or "(the ensemble)" for name, m in result.ensemble.named_modules() if m.training
     ]
     assert not training, f"Deployment.ensemble should be in eval mode; in training: {training[:5]}"
-    x = torch.from_numpy(_normalise(held_out[0][:8]))
+    x = torch.from_numpy(_normalise(held_out()[0][:8]))
     with torch.no_grad():
         got = result.ensemble(x)
-    expected = _reference_log_probs(members, x)
+    expected = _reference_log_probs(members(), x)
     assert torch.allclose(got, expected, atol=1e-5), (
         "Deployment.ensemble should be build_ensemble(members) with uniform weights; max "
         f"difference {(got - expected).abs().max().item():.3g}"
@@ -340,15 +377,15 @@ def test_deploy_lays_out_its_files_and_keeps_the_ensemble(
 @pytest.mark.clause("fp32-matches", "one-graph")
 def test_fp32_file_is_the_whole_ensemble(
     deployment: Callable[[], _Deployed],
-    members: list[nn.Module],
-    held_out: tuple[np.ndarray, Any],
+    members: Callable[[], list[nn.Module]],
+    held_out: Callable[[], tuple[np.ndarray, Any]],
 ) -> None:
     result = deployment().result
     assert Path(result.fp32_path).is_file(), f"no float ONNX file at {result.fp32_path}"
     onnx.checker.check_model(onnx.load(str(result.fp32_path)))
-    x = _normalise(held_out[0])
+    x = _normalise(held_out()[0])
     got = _ort(result.fp32_path, x)
-    expected = _reference_log_probs(members, torch.from_numpy(x)).numpy()
+    expected = _reference_log_probs(members(), torch.from_numpy(x)).numpy()
     assert got.shape == expected.shape, (
         f"the float ONNX file should output {expected.shape} log-probabilities, got {got.shape}"
     )
@@ -388,7 +425,9 @@ def test_int8_file_is_static_and_smaller(deployment: Callable[[], _Deployed]) ->
 # -- 6. the predictor ------------------------------------------------------------------------
 @pytest.mark.clause("predictor", "predictor-normalise", "your-pieces")
 def test_predictor_is_yours_and_serves_the_int8_file(
-    deployment: Callable[[], _Deployed], exercise: Any, held_out: tuple[np.ndarray, Any]
+    deployment: Callable[[], _Deployed],
+    exercise: Any,
+    held_out: Callable[[], tuple[np.ndarray, Any]],
 ) -> None:
     result = deployment().result
     yours = exercise("week1.onnx_inference")
@@ -397,7 +436,7 @@ def test_predictor_is_yours_and_serves_the_int8_file(
         f"deploy should build your week1.onnx_inference OnnxPredictor ({yours.__name__}), got "
         f"{type(predictor).__module__}.{type(predictor).__name__}"
     )
-    photos = held_out[0][:16]
+    photos = held_out()[0][:16]
     got = np.asarray(predictor.predict_proba(list(photos)))
     logits = _ort(result.int8_path, _normalise(photos)).astype(np.float64)
     expected = np.exp(logits - logits.max(axis=1, keepdims=True))
@@ -417,12 +456,12 @@ def test_predictor_is_yours_and_serves_the_int8_file(
 @pytest.mark.clause("agreement")
 def test_int8_predictor_agrees_with_pytorch(
     deployment: Callable[[], _Deployed],
-    members: list[nn.Module],
-    held_out: tuple[np.ndarray, np.ndarray],
+    members: Callable[[], list[nn.Module]],
+    held_out: Callable[[], tuple[np.ndarray, np.ndarray]],
 ) -> None:
     result = deployment().result
-    photos, _ = held_out
-    torch_top1 = _reference_log_probs(members, torch.from_numpy(_normalise(photos))).argmax(1)
+    photos, _ = held_out()
+    torch_top1 = _reference_log_probs(members(), torch.from_numpy(_normalise(photos))).argmax(1)
     served = np.asarray(result.predictor.predict_proba(list(photos))).argmax(axis=1)
     agreement = float((served == torch_top1.numpy()).mean())
     assert agreement >= MIN_AGREEMENT, (

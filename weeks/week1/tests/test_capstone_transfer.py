@@ -9,8 +9,9 @@ Run: ``pytest weeks/week1/tests/test_capstone_transfer.py``.
 from __future__ import annotations
 
 import copy
+import functools
 import inspect
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from types import ModuleType
 from typing import Any
@@ -74,15 +75,14 @@ def _normalise(images: np.ndarray) -> torch.Tensor:
     return (x - MEAN) / STD
 
 
-@pytest.fixture(scope="module")
-def pretrained() -> nn.Module:
+def _pretrain() -> nn.Module:
     """TinyNet trained for 60 steps on studio pills (26 classes)."""
     images, labels = generate(split="studio", samples_per_class=6, size=SIZE, seed=0)
     x, y = _normalise(images), torch.from_numpy(labels)
     torch.manual_seed(0)
     model = TinyNet(NUM_CLASSES)
     optimizer = torch.optim.Adam(model.parameters(), lr=3e-3)
-    with _one_thread():  # a module fixture: set up before the per-test one-thread fixture
+    with _one_thread():
         for _ in range(60):
             index = torch.randint(0, len(x), (64,))
             loss = F.cross_entropy(model(x[index]), y[index])
@@ -92,15 +92,26 @@ def pretrained() -> nn.Module:
     return model.eval()
 
 
+@pytest.fixture(scope="module")
+def pretrained() -> Callable[[], nn.Module]:
+    """``pretrained()``: the pre-trained TinyNet, trained on the first call (a second or more),
+    so that a test can let your function raise NotImplementedError first. The training seeds
+    itself (``torch.manual_seed(0)``): when it runs changes nothing."""
+    return functools.cache(_pretrain)
+
+
 # -- 1. prepare_model --------------------------------------------------------------------------
 @pytest.mark.clause("new-head", "freeze", "frozen-bn", "in-place", "your-pieces")
 @pytest.mark.parametrize(
     ("num_classes", "unfreeze_last"), [(10, 1), (NUM_CLASSES, 0), (3, 2), (5, 3)]
 )
 def test_prepare_model_reheads_and_freezes(
-    impl: ModuleType, pretrained: nn.Module, num_classes: int, unfreeze_last: int
+    impl: ModuleType, pretrained: Callable[[], nn.Module], num_classes: int, unfreeze_last: int
 ) -> None:
-    model = copy.deepcopy(pretrained)
+    diff.probe(
+        lambda: impl.prepare_model(TinyNet(NUM_CLASSES), num_classes, unfreeze_last=unfreeze_last)
+    )
+    model = copy.deepcopy(pretrained())
     old_head = model.classifier
     call = f"prepare_model(model, {num_classes}, unfreeze_last={unfreeze_last})"
     out = impl.prepare_model(model, num_classes, unfreeze_last=unfreeze_last)
@@ -134,9 +145,10 @@ def test_prepare_model_reheads_and_freezes(
 # -- 2. make_optimizer -------------------------------------------------------------------------
 @pytest.mark.clause("adamw", "groups", "first-lr", "group-names", "schedule", "returns-pair")
 def test_make_optimizer_uses_discriminative_lrs_and_warmup(
-    impl: ModuleType, pretrained: nn.Module
+    impl: ModuleType, pretrained: Callable[[], nn.Module]
 ) -> None:
-    model = impl.prepare_model(copy.deepcopy(pretrained), NUM_CLASSES, unfreeze_last=1)
+    diff.probe(lambda: impl.prepare_model(TinyNet(NUM_CLASSES), NUM_CLASSES, unfreeze_last=1))
+    model = impl.prepare_model(copy.deepcopy(pretrained()), NUM_CLASSES, unfreeze_last=1)
     lr, scale, warmup = 1e-2, 0.1, 4
     optimizer, scheduler = impl.make_optimizer(
         model, lr=lr, backbone_lr_scale=scale, warmup_steps=warmup, total_steps=20
@@ -374,9 +386,10 @@ def test_finetune_wires_the_pieces(
 def test_finetune_resizes_augments_and_improves(
     impl: ModuleType,
     exercise: Any,
-    pretrained: nn.Module,
+    pretrained: Callable[[], nn.Module],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    diff.probe(lambda: impl.prepare_model(TinyNet(NUM_CLASSES), NUM_CLASSES, unfreeze_last=1))
     augmentation = exercise("week1.augmentation")
     requested: list[int] = []
     real = augmentation.train_transforms
@@ -388,7 +401,7 @@ def test_finetune_resizes_augments_and_improves(
     monkeypatch.setattr(augmentation, "train_transforms", spy)
     train = generate(split="field", samples_per_class=4, size=SIZE, seed=1, subset="train")
     test_x, test_y = generate(split="field", samples_per_class=3, size=SIZE, seed=2, subset="test")
-    model = impl.prepare_model(copy.deepcopy(pretrained), NUM_CLASSES, unfreeze_last=1)
+    model = impl.prepare_model(copy.deepcopy(pretrained()), NUM_CLASSES, unfreeze_last=1)
     sizes = impl.finetune(model, *train, epochs=4, lr=1e-2, min_size=24, max_size=32)
     schedule = exercise("week1.progressive_resizing").resize_schedule
     expected = [schedule(e, 4, min_size=24, max_size=32) for e in range(4)]

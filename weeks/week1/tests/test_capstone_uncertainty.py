@@ -10,7 +10,8 @@ scikit-learn (AUROC). Run: ``pytest weeks/week1/tests/test_capstone_uncertainty.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import functools
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from types import ModuleType
 from typing import Any, NamedTuple
@@ -24,6 +25,7 @@ from sklearn.metrics import roc_auc_score
 from torch import nn
 from torchmetrics.classification import MulticlassCalibrationError
 
+from grader import differential
 from rxvision.data import CLASS_NAMES, generate
 from rxvision.data.preprocess import preprocess as reference_preprocess
 
@@ -49,13 +51,9 @@ def _inputs(photos: np.ndarray) -> torch.Tensor:
     return torch.stack([reference_preprocess(p, SIZE)[0] for p in photos]).float()
 
 
-@pytest.fixture(scope="module")
-def model() -> nn.Module:
-    """A small CNN with dropout, trained to over-confidence on preprocessed studio photos."""
-    photos, labels = generate(split="studio", samples_per_class=6, size=PHOTO, seed=0)
-    x, y = _inputs(photos), torch.from_numpy(labels)
-    torch.manual_seed(0)
-    net = nn.Sequential(
+def _net() -> nn.Sequential:
+    """The CNN with dropout, untrained."""
+    return nn.Sequential(
         nn.Conv2d(3, 16, 3, stride=2, padding=1),
         nn.ReLU(),
         nn.MaxPool2d(2),
@@ -63,6 +61,14 @@ def model() -> nn.Module:
         nn.Dropout(0.3),
         nn.Linear(16 * 8 * 8, NUM_CLASSES),
     )
+
+
+def _train() -> nn.Module:
+    """A small CNN with dropout, trained to over-confidence on preprocessed studio photos."""
+    photos, labels = generate(split="studio", samples_per_class=6, size=PHOTO, seed=0)
+    x, y = _inputs(photos), torch.from_numpy(labels)
+    torch.manual_seed(0)
+    net = _net()
     optimizer = torch.optim.Adam(net.parameters(), lr=3e-3)
     with _one_thread():
         for _ in range(60):
@@ -74,13 +80,31 @@ def model() -> nn.Module:
     return net.eval()
 
 
-@pytest.fixture(scope="module")
-def data() -> dict[str, Any]:
+def _blanks() -> np.ndarray:
+    """Two blank trays (no pill: your preprocess raises ValueError on them), a fresh copy."""
+    return np.stack([np.full((PHOTO, PHOTO, 3), c, np.uint8) for c in (60, 200)])
+
+
+def _data() -> dict[str, Any]:
     val = generate(split="studio", samples_per_class=2, size=PHOTO, seed=1, subset="val")
     test = generate(split="studio", samples_per_class=2, size=PHOTO, seed=2, subset="test")
-    blank = np.stack([np.full((PHOTO, PHOTO, 3), c, np.uint8) for c in (60, 200)])
     noise = np.random.default_rng(0).integers(0, 256, (20, PHOTO, PHOTO, 3), dtype=np.uint8)
-    return {"val": val, "test": test, "blank": blank, "noise": noise}
+    return {"val": val, "test": test, "blank": _blanks(), "noise": noise}
+
+
+@pytest.fixture(scope="module")
+def get_model() -> Callable[[], nn.Module]:
+    """``get_model()``: the trained CNN, trained on the first call (a second or more), so that a
+    test can let your function raise NotImplementedError first. The training seeds itself
+    (``torch.manual_seed(0)``): when it runs changes nothing."""
+    return functools.cache(_train)
+
+
+@pytest.fixture(scope="module")
+def get_data() -> Callable[[], dict[str, Any]]:
+    """``get_data()``: validation and test pills, blank trays and noise photos, made on the first
+    call."""
+    return functools.cache(_data)
 
 
 def _with_blanks(
@@ -140,12 +164,18 @@ def _cache() -> dict[str, Any]:
 
 @pytest.fixture
 def reports(
-    impl: ModuleType, model: nn.Module, data: dict[str, Any], _cache: dict[str, Any]
+    impl: ModuleType,
+    get_model: Callable[[], nn.Module],
+    get_data: Callable[[], dict[str, Any]],
+    _cache: dict[str, Any],
 ) -> Any:
     """``reports()`` runs ``run_pipeline`` once per impl (in the test, so that an exception of
-    yours fails the test): on (test pills + 2 blank trays) and on 20 noise photos."""
+    yours fails the test): on (test pills + 2 blank trays) and on 20 noise photos. It first
+    calls ``run_pipeline`` on two blank trays and an untrained net, so that an untouched stub
+    raises before the model is trained."""
 
     def run(photos: list[np.ndarray], labels: np.ndarray, n_samples: int | None) -> _Run:
+        data, model = get_data(), get_model()
         val_photos, val_labels = _with_blanks(*data["val"], [(VAL_BLANK, data["blank"][0])])
         spy = _Spy(model).train()  # handed over in training mode: run_pipeline sets eval
         kwargs = {} if n_samples is None else {"n_samples": n_samples}
@@ -157,7 +187,14 @@ def reports(
     def get() -> tuple[_Run, _Run]:
         key = impl.__name__
         if key not in _cache:
+            blanks, blank_labels = list(_blanks()), np.array([0, 1])
+            differential.probe(
+                lambda: impl.run_pipeline(
+                    _net(), blanks, blank_labels, blanks, blank_labels, size=SIZE
+                )
+            )
             try:
+                data = get_data()
                 blank0, blank1 = data["blank"]
                 photos, labels = _with_blanks(
                     *data["test"], [(TEST_BLANKS[0], blank0), (len(data["test"][1]) + 1, blank1)]
@@ -185,8 +222,10 @@ def _logits(model: nn.Module, photos: np.ndarray) -> torch.Tensor:
 # -- 1. preprocessing -------------------------------------------------------------------------
 @pytest.mark.clause("reject", "inputs", "accepted-mask", "your-preprocess", "your-pieces")
 def test_preprocess_photos_uses_your_preprocess_and_rejects_blank_trays(
-    impl: ModuleType, exercise: Any, data: dict[str, Any]
+    impl: ModuleType, exercise: Any, get_data: Callable[[], dict[str, Any]]
 ) -> None:
+    differential.probe(lambda: impl.preprocess_photos(list(_blanks()), SIZE))
+    data = get_data()
     pills = list(data["test"][0][:4])
     photos = pills[:2] + [data["blank"][0]] + pills[2:]
     x, accepted = impl.preprocess_photos(photos, SIZE)
@@ -217,10 +256,8 @@ def test_preprocess_photos_uses_your_preprocess_and_rejects_blank_trays(
 
 
 @pytest.mark.clause("none-accepted", "reject")
-def test_preprocess_photos_without_any_pill_gives_an_empty_batch(
-    impl: ModuleType, data: dict[str, Any]
-) -> None:
-    x, accepted = impl.preprocess_photos(list(data["blank"]), SIZE)
+def test_preprocess_photos_without_any_pill_gives_an_empty_batch(impl: ModuleType) -> None:
+    x, accepted = impl.preprocess_photos(list(_blanks()), SIZE)
     assert [bool(a) for a in accepted] == [False, False], (
         f"two blank trays should both be rejected, got accepted={[bool(a) for a in accepted]}"
     )
@@ -236,9 +273,13 @@ def test_preprocess_photos_without_any_pill_gives_an_empty_batch(
     "scaler", "temperature-float", "fit-on-val", "accepted-labels", "eval-logits", "your-pieces"
 )
 def test_temperature_is_yours_and_fitted_on_validation(
-    reports: Any, exercise: Any, model: nn.Module, data: dict[str, Any]
+    reports: Any,
+    exercise: Any,
+    get_model: Callable[[], nn.Module],
+    get_data: Callable[[], dict[str, Any]],
 ) -> None:
     report = reports()[0].report
+    model, data = get_model(), get_data()
     yours = exercise("week1.temperature_scaling")
     assert isinstance(report.scaler, yours.TemperatureScaler), (
         f"report.scaler should be your TemperatureScaler ({yours.__name__}), got "
@@ -294,8 +335,11 @@ def test_logits_are_computed_in_eval_mode_without_gradients(reports: Any) -> Non
 
 # -- 3. calibration metrics --------------------------------------------------------------------
 @pytest.mark.clause("ece-before", "ece-after", "ece-improves", "accepted", "accepted-labels")
-def test_ece_before_and_after_scaling(reports: Any, model: nn.Module, data: dict[str, Any]) -> None:
+def test_ece_before_and_after_scaling(
+    reports: Any, get_model: Callable[[], nn.Module], get_data: Callable[[], dict[str, Any]]
+) -> None:
     report = reports()[0].report
+    model, data = get_model(), get_data()
     n = len(data["test"][1])
     expected_accepted = _test_accepted(n)
     got_accepted = [bool(a) for a in report.accepted]
@@ -331,9 +375,7 @@ def test_ece_before_and_after_scaling(reports: Any, model: nn.Module, data: dict
 
 # -- 4. MC dropout and out-of-distribution photos -------------------------------------------
 @pytest.mark.clause("uncertainty", "mc-dropout", "n-samples", "your-pieces")
-def test_mc_dropout_is_yours_and_samples_the_calibrated_model(
-    reports: Any, exercise: Any, data: dict[str, Any]
-) -> None:
+def test_mc_dropout_is_yours_and_samples_the_calibrated_model(reports: Any, exercise: Any) -> None:
     yours = exercise("week1.mc_dropout")
     for run, what in zip(reports(), ["test pills", "noise photos"], strict=True):
         result = run.report.uncertainty
@@ -363,8 +405,11 @@ def test_mc_dropout_is_yours_and_samples_the_calibrated_model(
 
 
 @pytest.mark.clause("mc-samples", "ood-auroc")
-def test_mc_dropout_samples_and_entropy_flags_noise(reports: Any, data: dict[str, Any]) -> None:
+def test_mc_dropout_samples_and_entropy_flags_noise(
+    reports: Any, get_data: Callable[[], dict[str, Any]]
+) -> None:
     pills, noise = (run.report for run in reports())
+    data = get_data()
     n = len(data["test"][1])
     samples = pills.uncertainty.samples
     assert tuple(samples.shape) == (20, n, NUM_CLASSES), (

@@ -9,6 +9,8 @@ Run: ``pytest weeks/week1/tests/test_distillation.py``.
 from __future__ import annotations
 
 import copy
+import functools
+from collections.abc import Callable
 from types import ModuleType
 
 import numpy as np
@@ -138,6 +140,26 @@ class _Spy(nn.Module):
         return self.drop(self.bn(self.fc(x.flatten(1))))
 
 
+class _IdleOptimizer:
+    """An optimiser that changes nothing, for the probes: the first ``torch.optim`` optimiser a
+    process builds imports ``torch._dynamo``, which takes seconds."""
+
+    def zero_grad(self, set_to_none: bool = True) -> None:
+        pass
+
+    def step(self, closure: Callable[[], float] | None = None) -> None:
+        return None
+
+
+def _probe_step(impl: ModuleType, temperature: float, alpha: float) -> None:
+    """``distill_step`` on the small spy setup with an idle optimiser."""
+    diff.probe(
+        lambda: impl.distill_step(
+            *_setup(0), _IdleOptimizer(), temperature=temperature, alpha=alpha
+        )
+    )
+
+
 def _setup(seed: int) -> tuple[nn.Module, _Spy, torch.Tensor, torch.Tensor]:
     torch.manual_seed(seed)
     student = nn.Sequential(nn.Flatten(), nn.Linear(12, 8), nn.Dropout(0.0), nn.Linear(8, K))
@@ -151,6 +173,7 @@ def _setup(seed: int) -> tuple[nn.Module, _Spy, torch.Tensor, torch.Tensor]:
 
 @pytest.mark.clause("teacher-frozen", "step-float")
 def test_step_runs_teacher_frozen(impl: ModuleType) -> None:
+    _probe_step(impl, temperature=2.0, alpha=0.5)
     student, teacher, x, y = _setup(0)
     teacher_before = copy.deepcopy(teacher.state_dict())
     optimizer = torch.optim.SGD(student.parameters(), lr=0.1)
@@ -175,6 +198,7 @@ def test_step_runs_teacher_frozen(impl: ModuleType) -> None:
 
 @pytest.mark.clause("update", "student-loss")
 def test_step_matches_reference_update(impl: ModuleType) -> None:
+    _probe_step(impl, temperature=3.0, alpha=0.8)
     student, teacher, x, y = _setup(1)
     reference = copy.deepcopy(student)
     for p in student.parameters():  # stale gradients from a previous step: must be cleared
@@ -203,11 +227,16 @@ def test_step_matches_reference_update(impl: ModuleType) -> None:
     assert student.training, "leave the student in train mode"
 
 
-@pytest.fixture(scope="module")
-def pills() -> tuple[torch.Tensor, torch.Tensor]:
+def _load_pills() -> tuple[torch.Tensor, torch.Tensor]:
     images, labels = generate("studio", samples_per_class=4, size=32, seed=0, subset="train")
     x = torch.from_numpy(np.ascontiguousarray(images.transpose(0, 3, 1, 2))).float() / 255
     return x, torch.from_numpy(labels)
+
+
+@pytest.fixture(scope="module")
+def pills() -> Callable[[], tuple[torch.Tensor, torch.Tensor]]:
+    """``pills()``: 104 studio pills and their labels, generated on the first call."""
+    return functools.cache(_load_pills)
 
 
 class _MeanTeacher(nn.Module):
@@ -229,9 +258,10 @@ class _MeanTeacher(nn.Module):
 
 @pytest.mark.clause("update")
 def test_student_learns_from_teacher_on_pills(
-    impl: ModuleType, pills: tuple[torch.Tensor, torch.Tensor]
+    impl: ModuleType, pills: Callable[[], tuple[torch.Tensor, torch.Tensor]]
 ) -> None:
-    x, y = pills
+    _probe_step(impl, temperature=2.0, alpha=1.0)
+    x, y = pills()
     teacher = _MeanTeacher(x, y)
     with torch.no_grad():
         teacher_top1 = teacher(x).argmax(1)
@@ -341,6 +371,7 @@ def _step_summary(module: ModuleType, T: float, alpha: float, seed: int) -> dict
 def test_distill_step_agrees_with_the_reference(
     impl: ModuleType, reference: ModuleType, T: float, alpha: float, seed: int
 ) -> None:
+    _probe_step(impl, temperature=T, alpha=alpha)
     diff.assert_same(
         lambda: _step_summary(impl, T, alpha, seed),
         lambda: _step_summary(reference, T, alpha, seed),

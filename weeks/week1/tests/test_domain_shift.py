@@ -9,6 +9,8 @@ Run: ``pytest weeks/week1/tests/test_domain_shift.py``.
 from __future__ import annotations
 
 import copy
+import functools
+from collections.abc import Callable
 from types import ModuleType
 
 import numpy as np
@@ -197,8 +199,7 @@ def test_domain_gap_layout_and_signs(impl: ModuleType) -> None:
 
 
 # -- the real gap on synthetic pills -------------------------------------------------------------
-@pytest.fixture(scope="module")
-def pills() -> dict[str, tuple[torch.Tensor, torch.Tensor]]:
+def _load_pills() -> dict[str, tuple[torch.Tensor, torch.Tensor]]:
     def load(split: str, subset: str, k: int) -> tuple[torch.Tensor, torch.Tensor]:
         x, y = generate(split, samples_per_class=k, size=32, subset=subset)
         return torch.from_numpy(x).permute(0, 3, 1, 2).float() / 255, torch.from_numpy(y)
@@ -211,8 +212,7 @@ def pills() -> dict[str, tuple[torch.Tensor, torch.Tensor]]:
     }
 
 
-@pytest.fixture(scope="module")
-def studio_model(pills: dict) -> nn.Module:
+def _train_studio_model(pills: dict[str, tuple[torch.Tensor, torch.Tensor]]) -> nn.Module:
     x, y = pills["train"]
     model = _net(seed=0).train()
     opt = torch.optim.Adam(model.parameters(), lr=3e-3)
@@ -226,19 +226,36 @@ def studio_model(pills: dict) -> nn.Module:
     return model.eval()
 
 
+@pytest.fixture(scope="module")
+def pills() -> Callable[[], dict[str, tuple[torch.Tensor, torch.Tensor]]]:
+    """``pills()``: the 32 px studio and field splits, generated on the first call (seconds),
+    so that a test can let your function raise NotImplementedError first."""
+    return functools.cache(_load_pills)
+
+
+@pytest.fixture(scope="module")
+def studio_model(pills: Callable[[], dict]) -> Callable[[], nn.Module]:
+    """``studio_model()``: the tiny CNN trained on the studio photos, on the first call. Its
+    training is seeded (``_net(seed=0)`` and its own generator), so when it runs changes
+    nothing."""
+    return functools.cache(lambda: _train_studio_model(pills()))
+
+
 @pytest.mark.clause("cumulative", "gap-signs")
 def test_adabn_narrows_the_studio_to_field_gap(
-    impl: ModuleType, pills: dict, studio_model: nn.Module
+    impl: ModuleType, pills: Callable[[], dict], studio_model: Callable[[], nn.Module]
 ) -> None:
-    model = copy.deepcopy(studio_model)
-    before = impl.domain_gap(model, pills["studio"], pills["field"])
+    tiny = (_batch(8, n=4), torch.tensor([0, 1, 2, 3]))
+    diff.probe(lambda: impl.domain_gap(_net(), tiny, tiny))  # before seconds of data and training
+    data, model = pills(), copy.deepcopy(studio_model())
+    before = impl.domain_gap(model, data["studio"], data["field"])
     assert before["gap"]["acc"] > 0.05, (
         f"a model trained on studio photos should be clearly less accurate in the field: studio "
         f"{before['studio']['acc']:.3f}, field {before['field']['acc']:.3f}"
     )
-    field_images = pills["field_unlabelled"][0]
+    field_images = data["field_unlabelled"][0]
     impl.adapt_batchnorm(model, [field_images[i : i + 52] for i in range(0, len(field_images), 52)])
-    after = impl.split_metrics(model, *pills["field"])
+    after = impl.split_metrics(model, *data["field"])
     assert after["acc"] >= before["field"]["acc"], (
         f"AdaBN on unlabelled field photos should not lower field accuracy: before "
         f"{before['field']['acc']:.3f}, after {after['acc']:.3f}"
@@ -409,7 +426,17 @@ def test_empty_generator_raises_value_error(impl: ModuleType) -> None:
     with pytest.raises(ValueError):
         impl.adapt_batchnorm(model, (b for b in []))
         pytest.fail("adapt_batchnorm(model, <empty generator>) should raise ValueError")
-    assert all(torch.equal(a, b) for a, b in zip(before, _all_stats(model), strict=True))
+    names = [f"{layer} {k}" for layer in ("BatchNorm2d", "BatchNorm1d") for k in STATS]
+    changed = [
+        name
+        for name, a, b in zip(names, before, _all_stats(model), strict=True)
+        if not torch.equal(a, b)
+    ]
+    assert not changed, (
+        f"adapt_batchnorm(model, <empty generator>) raised ValueError, but only after changing "
+        f"{', '.join(changed)}: with no batch there is nothing to adapt on, so raise before "
+        "touching any statistics (a generator has no len(): count the batches as they come)"
+    )
 
 
 @pytest.mark.clause("restore", "restore-finally")

@@ -7,8 +7,9 @@ model on held-out pills. Run: ``pytest weeks/week1/tests/test_quantization.py``.
 
 from __future__ import annotations
 
+import functools
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from types import ModuleType
@@ -46,8 +47,7 @@ def _batch(images: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(images.transpose(0, 3, 1, 2) / np.float32(255.0), np.float32)
 
 
-@pytest.fixture(scope="module")
-def float_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def _train_and_export(path: Path) -> Path:
     """A small CNN trained for a few steps on studio pills, exported to ONNX (input 'image')."""
     images, labels = generate(split="studio", samples_per_class=8, size=SIZE, seed=0)
     x, y = torch.from_numpy(_batch(images)), torch.from_numpy(labels)
@@ -67,7 +67,6 @@ def float_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
             optimizer.zero_grad()
             loss.backward()
             optimizer.step()
-    path = tmp_path_factory.mktemp("quantization") / "fp32.onnx"
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         torch.onnx.export(
@@ -84,15 +83,65 @@ def float_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def calibration() -> np.ndarray:
-    images, _ = generate(split="studio", samples_per_class=2, size=SIZE, seed=1, subset="val")
-    return _batch(images)
+def float_model(tmp_path_factory: pytest.TempPathFactory) -> Callable[[], Path]:
+    """``float_model()``: the path of the trained, exported CNN, made on the first call (seconds),
+    so that a test can let your function raise NotImplementedError first. The training seeds
+    itself (``torch.manual_seed(0)``): when it runs changes nothing."""
+    directory = tmp_path_factory.mktemp("quantization")
+    return functools.cache(lambda: _train_and_export(directory / "fp32.onnx"))
 
 
 @pytest.fixture(scope="module")
-def held_out() -> tuple[np.ndarray, np.ndarray]:
-    images, labels = generate(split="studio", samples_per_class=3, size=SIZE, seed=2, subset="test")
-    return _batch(images), labels
+def calibration() -> Callable[[], np.ndarray]:
+    """``calibration()``: 52 validation pills, generated on the first call."""
+
+    def make() -> np.ndarray:
+        images, _ = generate(split="studio", samples_per_class=2, size=SIZE, seed=1, subset="val")
+        return _batch(images)
+
+    return functools.cache(make)
+
+
+@pytest.fixture(scope="module")
+def held_out() -> Callable[[], tuple[np.ndarray, np.ndarray]]:
+    """``held_out()``: 78 test pills and their labels, generated on the first call."""
+
+    def make() -> tuple[np.ndarray, np.ndarray]:
+        images, labels = generate(
+            split="studio", samples_per_class=3, size=SIZE, seed=2, subset="test"
+        )
+        return _batch(images), labels
+
+    return functools.cache(make)
+
+
+@pytest.fixture(scope="module")
+def tiny_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A float ONNX model written in milliseconds (input 'image' ``(N, 3, 2, 2)``, flattened,
+    times a fixed ``(12, 26)`` matrix): what the probes quantise and compare."""
+    weight = np.linspace(-1, 1, 12 * len(CLASS_NAMES), dtype=np.float32).reshape(12, -1)
+    graph = onnx.helper.make_graph(
+        [
+            onnx.helper.make_node("Flatten", ["image"], ["flat"]),
+            onnx.helper.make_node("MatMul", ["flat", "weight"], ["logits"]),
+        ],
+        "tiny",
+        [onnx.helper.make_tensor_value_info("image", onnx.TensorProto.FLOAT, ["batch", 3, 2, 2])],
+        [
+            onnx.helper.make_tensor_value_info(
+                "logits", onnx.TensorProto.FLOAT, ["batch", len(CLASS_NAMES)]
+            )
+        ],
+        [onnx.numpy_helper.from_array(weight, "weight")],
+    )
+    model = onnx.helper.make_model(graph, opset_imports=[onnx.helper.make_opsetid("", 17)])
+    model.ir_version = 8  # what every onnxruntime reads
+    path = tmp_path_factory.mktemp("tiny") / "tiny.onnx"
+    onnx.save(model, str(path))
+    return path
+
+
+TINY_IMAGES = np.linspace(0, 1, 4 * 3 * 2 * 2, dtype=np.float32).reshape(4, 3, 2, 2)
 
 
 class CountingReader(CalibrationDataReader):
@@ -113,16 +162,41 @@ class CountingReader(CalibrationDataReader):
 _QUANTISED: dict[tuple[str, str], tuple[Path, int]] = {}
 
 
-def _quantised(impl: ModuleType, kind: str, float_model: Path, calibration: np.ndarray):
-    """(path, calibration batches read) of the dynamic or static model, once per implementation."""
+def _probe_quantise(
+    module: ModuleType, kind: str, tiny_model: Path, readers: ModuleType, **kwargs
+) -> None:
+    """``module.quantize_{kind}_onnx`` on ``tiny_model`` (static: calibrated by
+    ``readers.PillCalibrationReader``), so that a stub raises before the CNN is trained."""
+    dst = tiny_model.parent / "probe" / f"{kind}.onnx"
+    if kind == "dynamic":
+        diff.probe(lambda: module.quantize_dynamic_onnx(tiny_model, dst, **kwargs))
+    else:
+        diff.probe(
+            lambda: module.quantize_static_onnx(
+                tiny_model, dst, readers.PillCalibrationReader(TINY_IMAGES, "image", 8), **kwargs
+            )
+        )
+
+
+def _quantised(
+    impl: ModuleType,
+    kind: str,
+    float_model: Callable[[], Path],
+    calibration: Callable[[], np.ndarray],
+    tiny_model: Path,
+):
+    """(path, calibration batches read) of the dynamic or static model, once per implementation.
+    ``tiny_model`` is quantised first: a stub raises before the CNN is trained."""
     key = (str(getattr(impl, "__file__", impl.__name__)), kind)
     if key not in _QUANTISED:
-        dst = float_model.parent / f"{abs(hash(key))}_{kind}.onnx"
+        _probe_quantise(impl, kind, tiny_model, impl)
+        src = float_model()
+        dst = src.parent / f"{abs(hash(key))}_{kind}.onnx"
         if kind == "dynamic":
-            got, batches = impl.quantize_dynamic_onnx(float_model, dst), 0
+            got, batches = impl.quantize_dynamic_onnx(src, dst), 0
         else:
-            reader = CountingReader(impl.PillCalibrationReader(calibration, "image", 8))
-            got, batches = impl.quantize_static_onnx(float_model, dst, reader), reader.batches
+            reader = CountingReader(impl.PillCalibrationReader(calibration(), "image", 8))
+            got, batches = impl.quantize_static_onnx(src, dst, reader), reader.batches
         assert Path(got) == dst, f"quantize_{kind}_onnx should return {dst}, got {got}"
         _QUANTISED[key] = (dst, batches)
     return _QUANTISED[key]
@@ -184,9 +258,11 @@ def test_reader_refuses_no_images(impl: ModuleType) -> None:
 
 # -- dynamic -----------------------------------------------------------------------------------
 @pytest.mark.clause("dynamic-int8", "dynamic-returns-path")
-def test_dynamic_model_is_smaller_and_int8(impl: ModuleType, float_model, calibration) -> None:
-    path, _ = _quantised(impl, "dynamic", float_model, calibration)
-    ratio = path.stat().st_size / float_model.stat().st_size
+def test_dynamic_model_is_smaller_and_int8(
+    impl: ModuleType, float_model, calibration, tiny_model
+) -> None:
+    path, _ = _quantised(impl, "dynamic", float_model, calibration, tiny_model)
+    ratio = path.stat().st_size / float_model().stat().st_size
     assert ratio < 0.5, (
         f"the dynamic int8 file should be well under half the float one (int8 weights are 1 "
         f"byte, not 4), it is {ratio:.2f}x"
@@ -199,10 +275,12 @@ def test_dynamic_model_is_smaller_and_int8(impl: ModuleType, float_model, calibr
 
 
 @pytest.mark.clause("dynamic-int8")
-def test_dynamic_model_agrees_with_float(impl: ModuleType, float_model, calibration, held_out):
-    path, _ = _quantised(impl, "dynamic", float_model, calibration)
-    images, _ = held_out
-    agreement = float((_top1(path, images) == _top1(float_model, images)).mean())
+def test_dynamic_model_agrees_with_float(
+    impl: ModuleType, float_model, calibration, held_out, tiny_model
+):
+    path, _ = _quantised(impl, "dynamic", float_model, calibration, tiny_model)
+    images, _ = held_out()
+    agreement = float((_top1(path, images) == _top1(float_model(), images)).mean())
     assert agreement >= MIN_AGREEMENT, (
         f"the dynamic int8 model should predict the float model's class on at least "
         f"{MIN_AGREEMENT:.0%} of held-out pills, it did on {agreement:.0%}"
@@ -211,17 +289,20 @@ def test_dynamic_model_agrees_with_float(impl: ModuleType, float_model, calibrat
 
 # -- static ------------------------------------------------------------------------------------
 @pytest.mark.clause("static-reads", "static-returns-path")
-def test_static_model_reads_the_calibration_data(impl, float_model, calibration) -> None:
-    _, batches = _quantised(impl, "static", float_model, calibration)
-    assert batches >= len(calibration) // 8, (
-        f"quantize_static_onnx should calibrate on the reader's batches: {len(calibration)} "
+def test_static_model_reads_the_calibration_data(
+    impl, float_model, calibration, tiny_model
+) -> None:
+    _, batches = _quantised(impl, "static", float_model, calibration, tiny_model)
+    images = calibration()
+    assert batches >= len(images) // 8, (
+        f"quantize_static_onnx should calibrate on the reader's batches: {len(images)} "
         f"images in batches of 8, but {batches} batch(es) were read"
     )
 
 
 @pytest.mark.clause("static-activations")
-def test_static_model_quantises_activations(impl, float_model, calibration) -> None:
-    path, _ = _quantised(impl, "static", float_model, calibration)
+def test_static_model_quantises_activations(impl, float_model, calibration, tiny_model) -> None:
+    path, _ = _quantised(impl, "static", float_model, calibration, tiny_model)
     ops = _ops(path)
     assert "QuantizeLinear" in ops and "DynamicQuantizeLinear" not in ops, (
         f"static QDQ quantisation puts QuantizeLinear/DequantizeLinear around operators, with "
@@ -233,16 +314,18 @@ def test_static_model_quantises_activations(impl, float_model, calibration) -> N
         n for n in model.graph.node if n.op_type == "QuantizeLinear" and n.input[0] not in weights
     ]
     assert on_activations, "static quantisation should quantise activations, not only weights"
-    assert path.stat().st_size < 0.5 * float_model.stat().st_size, (
+    assert path.stat().st_size < 0.5 * float_model().stat().st_size, (
         "the static int8 file should be well under half the size of the float one"
     )
 
 
 @pytest.mark.clause("static-activations")
-def test_static_model_agrees_with_float(impl, float_model, calibration, held_out) -> None:
-    path, _ = _quantised(impl, "static", float_model, calibration)
-    images, _ = held_out
-    agreement = float((_top1(path, images) == _top1(float_model, images)).mean())
+def test_static_model_agrees_with_float(
+    impl, float_model, calibration, held_out, tiny_model
+) -> None:
+    path, _ = _quantised(impl, "static", float_model, calibration, tiny_model)
+    images, _ = held_out()
+    agreement = float((_top1(path, images) == _top1(float_model(), images)).mean())
     assert agreement >= MIN_AGREEMENT, (
         f"the static int8 model should predict the float model's class on at least "
         f"{MIN_AGREEMENT:.0%} of held-out pills, it did on {agreement:.0%}: calibrate on "
@@ -252,15 +335,16 @@ def test_static_model_agrees_with_float(impl, float_model, calibration, held_out
 
 # -- the report --------------------------------------------------------------------------------
 @pytest.mark.clause("report-sizes", "report-accuracy", "report-agreement")
-def test_compare_models_report(impl, float_model, calibration, held_out) -> None:
-    path, _ = _quantised(impl, "dynamic", float_model, calibration)
-    images, labels = held_out
+def test_compare_models_report(impl, float_model, calibration, held_out, tiny_model) -> None:
+    path, _ = _quantised(impl, "dynamic", float_model, calibration, tiny_model)
+    float_path = float_model()
+    images, labels = held_out()
     labels = labels.copy()
     labels[::3] = (labels[::3] + 1) % len(CLASS_NAMES)  # so accuracy and agreement differ
-    report = impl.compare_models(float_model, path, images, labels)
-    fp32, int8 = _top1(float_model, images), _top1(path, images)
+    report = impl.compare_models(float_path, path, images, labels)
+    fp32, int8 = _top1(float_path, images), _top1(path, images)
     want = {
-        "fp32_bytes": float_model.stat().st_size,
+        "fp32_bytes": float_path.stat().st_size,
         "int8_bytes": path.stat().st_size,
         "fp32_accuracy": float((fp32 == labels).mean()),
         "int8_accuracy": float((int8 == labels).mean()),
@@ -271,7 +355,11 @@ def test_compare_models_report(impl, float_model, calibration, held_out) -> None
         f"compare_models should report {want}, got {got} (agreement compares the two models' "
         "argmax with each other, accuracies compare each with the labels)"
     )
-    assert report.size_ratio == pytest.approx(want["int8_bytes"] / want["fp32_bytes"])
+    ratio = want["int8_bytes"] / want["fp32_bytes"]
+    assert report.size_ratio == pytest.approx(ratio), (
+        f"the report's size_ratio should be int8_bytes / fp32_bytes = {ratio:.4f}, got "
+        f"{report.size_ratio!r}: return the given QuantizationReport, with both file sizes"
+    )
 
 
 # -- differential: the learner's functions and the reference's on the same inputs ---------------
@@ -340,21 +428,29 @@ _REFERENCE_RUNS: dict[tuple, tuple] = {}
     "kind, per_channel", [("dynamic", True), ("dynamic", None), ("static", False), ("static", None)]
 )
 def test_quantised_graphs_agree_with_the_reference(
-    impl: ModuleType, reference: ModuleType, float_model, calibration, held_out, kind, per_channel
+    impl: ModuleType,
+    reference: ModuleType,
+    float_model,
+    calibration,
+    held_out,
+    tiny_model,
+    kind,
+    per_channel,
 ) -> None:
-    images, _ = held_out
+    kwargs = {} if per_channel is None else {"per_channel": per_channel}
+    _probe_quantise(impl, kind, tiny_model, reference, **kwargs)
+    src, (images, _) = float_model(), held_out()
 
     def run(module: ModuleType):
         key = (module.__name__, kind, per_channel)
         if module is reference and key in _REFERENCE_RUNS:
             return _REFERENCE_RUNS[key]
-        dst = float_model.parent / f"new_{abs(hash(key))}" / "deeper" / f"{kind}.onnx"
-        kwargs = {} if per_channel is None else {"per_channel": per_channel}
+        dst = src.parent / f"new_{abs(hash(key))}" / "deeper" / f"{kind}.onnx"
         if kind == "dynamic":
-            got = module.quantize_dynamic_onnx(str(float_model), str(dst), **kwargs)
+            got = module.quantize_dynamic_onnx(str(src), str(dst), **kwargs)
         else:
-            reader = reference.PillCalibrationReader(calibration, "image", 8)
-            got = module.quantize_static_onnx(str(float_model), str(dst), reader, **kwargs)
+            reader = reference.PillCalibrationReader(calibration(), "image", 8)
+            got = module.quantize_static_onnx(str(src), str(dst), reader, **kwargs)
         assert isinstance(got, Path) and got == dst, (
             f"should return Path({str(dst)!r}), got {got!r}"
         )
@@ -369,10 +465,17 @@ def test_quantised_graphs_agree_with_the_reference(
 
 @pytest.mark.clause("batches-of-64", "report-sizes", "report-accuracy", "report-agreement")
 def test_compare_models_runs_in_batches_and_agrees_with_the_reference(
-    impl: ModuleType, reference: ModuleType, float_model, calibration, held_out, monkeypatch
+    impl: ModuleType,
+    reference: ModuleType,
+    float_model,
+    calibration,
+    held_out,
+    tiny_model,
+    monkeypatch,
 ) -> None:
-    path, _ = _quantised(reference, "dynamic", float_model, calibration)
-    images, labels = held_out
+    diff.probe(lambda: impl.compare_models(tiny_model, tiny_model, TINY_IMAGES, [0, 1, 2, 3]))
+    path, _ = _quantised(reference, "dynamic", float_model, calibration, tiny_model)
+    src, (images, labels) = float_model(), held_out()
     images = np.concatenate([images, images[:60]])  # 138 images: batches of 64, 64 and 10
     labels = [int(v) for v in np.concatenate([labels, (labels[:60] + 1) % len(CLASS_NAMES)])]
     sizes: list[int] = []
@@ -383,13 +486,13 @@ def test_compare_models_runs_in_batches_and_agrees_with_the_reference(
         return original(self, output_names, feeds, *args, **kwargs)
 
     monkeypatch.setattr(ort.InferenceSession, "run", counting_run)
-    got = impl.compare_models(str(float_model), str(path), images, labels)
+    got = impl.compare_models(str(src), str(path), images, labels)
     assert sizes and max(sizes) <= 64 and sum(sizes) == 2 * len(images), (
         f"compare_models should run each model on all {len(images)} images in batches of at most "
         f"64; the session ran batches of {sizes}"
     )
     monkeypatch.setattr(ort.InferenceSession, "run", original)
-    want = reference.compare_models(str(float_model), str(path), images, labels)
+    want = reference.compare_models(str(src), str(path), images, labels)
     fields = ("fp32_bytes", "int8_bytes", "fp32_accuracy", "int8_accuracy", "agreement")
     problem = diff.same(
         {f: getattr(got, f) for f in fields}, {f: getattr(want, f) for f in fields}, rtol=1e-12

@@ -118,6 +118,7 @@ def _bn_buffers(model: nn.Module) -> dict[str, torch.Tensor]:
 @pytest.mark.clause("timm-head", "last-linear", "same-object")
 @pytest.mark.parametrize("name", list(MODELS))
 def test_get_classifier_finds_the_head(impl: ModuleType, name: str) -> None:
+    diff.probe(lambda: impl.get_classifier(_TinyEfficientNet()))
     model = _build(name)
     got = impl.get_classifier(model)
     want = model.get_submodule(HEAD[name])
@@ -144,6 +145,7 @@ def test_get_classifier_without_linear_raises(impl: ModuleType) -> None:
 )
 @pytest.mark.parametrize("name", list(MODELS))
 def test_replace_classifier_gives_a_fresh_head(impl: ModuleType, name: str) -> None:
+    diff.probe(lambda: impl.replace_classifier(_TinyEfficientNet(), 5))
     model = _build(name)
     before = {k: v.clone() for k, v in model.state_dict().items() if not k.startswith(HEAD[name])}
     model.requires_grad_(False)
@@ -183,6 +185,7 @@ def test_replace_classifier_rejects_zero_classes(impl: ModuleType) -> None:
 def test_freeze_backbone_trains_only_the_head_and_last_stages(
     impl: ModuleType, name: str, unfreeze_last: int
 ) -> None:
+    diff.probe(lambda: impl.freeze_backbone(_TinyEfficientNet(), unfreeze_last))
     model = _build(name)
     returned = impl.freeze_backbone(model, unfreeze_last)
     assert returned is model, "freeze_backbone must return the model it changed in place"
@@ -197,6 +200,7 @@ def test_freeze_backbone_trains_only_the_head_and_last_stages(
 
 @pytest.mark.clause("freeze-all", "unfreeze-stages", "unfreeze-neck")
 def test_gradients_flow_only_where_expected(impl: ModuleType) -> None:
+    diff.probe(lambda: impl.freeze_backbone(_TinyEfficientNet(), 1))
     model = _build("timm_efficientnet_b0")
     impl.freeze_backbone(model, 1)
     model.train()
@@ -215,6 +219,7 @@ def test_gradients_flow_only_where_expected(impl: ModuleType) -> None:
 @pytest.mark.clause("frozen-bn", "trainable-bn")
 @pytest.mark.parametrize("name", ["tiny_effnet", "timm_efficientnet_b0"])
 def test_frozen_batchnorm_keeps_its_statistics_in_train_mode(impl: ModuleType, name: str) -> None:
+    diff.probe(lambda: impl.freeze_backbone(_TinyEfficientNet(), 1))
     model = _build(name)
     impl.freeze_backbone(model, 1)
     model.train()  # what every training loop does first
@@ -240,6 +245,7 @@ def test_frozen_batchnorm_keeps_its_statistics_in_train_mode(impl: ModuleType, n
 
 @pytest.mark.clause("frozen-bn")
 def test_frozen_backbone_uses_running_statistics(impl: ModuleType) -> None:
+    diff.probe(lambda: impl.freeze_backbone(_TinyEfficientNet(), 0))
     model = _build("timm_efficientnet_b0")
     impl.freeze_backbone(model, 0)
     x = torch.randn(4, 3, 32, 32, generator=torch.Generator().manual_seed(0))
@@ -291,6 +297,7 @@ def test_freeze_backbone_rejects_bad_counts(impl: ModuleType, unfreeze_last: int
 # -- optimizer groups --------------------------------------------------------------------------
 @pytest.mark.clause("groups", "head-group", "backbone-group", "no-frozen")
 def test_param_groups_split_head_and_backbone(impl: ModuleType) -> None:
+    diff.probe(lambda: impl.freeze_backbone(_TinyEfficientNet(), 1))
     model = _build("timm_resnet10t")
     impl.freeze_backbone(model, 1)
     groups = impl.param_groups(model, 1e-3, backbone_lr_scale=0.2)
@@ -354,6 +361,7 @@ def _batch(split: str, per_class: int, classes: int | None = None) -> tuple[torc
 
 @pytest.mark.clause("frozen-bn", "no-frozen")
 def test_fine_tuning_updates_only_what_it_should(impl: ModuleType) -> None:
+    diff.probe(lambda: impl.replace_classifier(_TinyEfficientNet(), 5))
     model = _build("tiny_effnet")
     x, y = _batch("studio", 2)
     pretrain = torch.optim.SGD(model.parameters(), lr=0.05, momentum=0.9)

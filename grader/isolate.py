@@ -219,6 +219,7 @@ def _child(
     output: int,
     env: dict[str, str] | None,
     memory: int | None = None,
+    loopback_only: bool = False,
 ) -> None:
     """In the forked child: run pytest on the exercise's tests; never returns."""
     code = 3
@@ -257,6 +258,8 @@ def _child(
         os.environ[ENV_TOKEN] = token
         if memory is not None:
             _limit_address_space(memory)
+        if loopback_only:
+            sys.addaudithook(_loopback_only)
         import pytest
 
         code = int(
@@ -291,6 +294,7 @@ def _start(
     grace: float,
     env: dict[str, str] | None = None,
     memory: int | None = None,
+    loopback_only: bool = False,
 ) -> _Child:
     token = secrets.token_hex(16)
     report_r, report_w = os.pipe()
@@ -311,7 +315,7 @@ def _start(
     if pid == 0:  # pragma: no cover - runs in the child, which leaves with os._exit
         os.close(report_r)
         os.close(output_r)
-        _child(root, deliverable, args, token, report_w, output_w, env, memory)
+        _child(root, deliverable, args, token, report_w, output_w, env, memory, loopback_only)
     os.close(report_w)
     os.close(output_w)
     now = time.monotonic()
@@ -326,6 +330,41 @@ def _start(
         open={report_r, output_r},
         grace=grace,
     )
+
+
+_LOOPBACK_NAMES = frozenset({"localhost", "127.0.0.1", "::1", "0.0.0.0", "::", ""})
+
+
+def _is_loopback(host: object) -> bool:
+    if not isinstance(host, str):
+        return False
+    if host in _LOOPBACK_NAMES or host.endswith(".localhost"):
+        return True
+    import ipaddress
+
+    try:
+        return ipaddress.ip_address(host.split("%", 1)[0]).is_loopback
+    except ValueError:
+        return False
+
+
+def _loopback_only(event: str, args: tuple) -> None:
+    """An audit hook (PEP 578: once added, Python code cannot remove it): connections, datagrams
+    and name lookups may reach this machine's loopback (the shared services, a server a test
+    starts) or a Unix socket, nothing else. Code that goes around Python (a subprocess, C code
+    through ctypes) is not covered."""
+    if event in ("socket.connect", "socket.sendto", "socket.sendmsg"):
+        address = args[-1]
+        if isinstance(address, tuple) and address and not _is_loopback(address[0]):
+            raise PermissionError(
+                f"rxgrade: network access beyond this machine's loopback is not allowed while "
+                f"grading ({event} to {address[0]!r})"
+            )
+    elif event == "socket.getaddrinfo" and not _is_loopback(args[0]):
+        raise PermissionError(
+            f"rxgrade: network access beyond this machine's loopback is not allowed while "
+            f"grading (name lookup of {args[0]!r})"
+        )
 
 
 def _limit_address_space(extra: int) -> None:
@@ -423,13 +462,16 @@ def run_exercises(
     grace: float | None = None,
     env: dict[str, str] | None = None,
     memory: int | None = None,
+    loopback_only: bool = False,
 ) -> list[ExerciseRun]:
     """Run each deliverable's tests in its own forked child, ``jobs`` at a time, in order.
 
     ``args`` are more pytest arguments for every child (``--target=learner``, ``-q`` ...);
     ``env``, when given, replaces the children's environment; ``memory``, when given, is how
     many bytes of address space a child may add to what it inherits (``RLIMIT_AS``): past it,
-    an allocation fails with ``MemoryError`` in that child only.
+    an allocation fails with ``MemoryError`` in that child only. ``loopback_only`` refuses
+    the children's Python code any network address but this machine's loopback
+    (:func:`_loopback_only`).
     Returns one :class:`ExerciseRun` per deliverable, in the order given; ``on_done`` sees each
     as it ends.
     """
@@ -441,7 +483,7 @@ def run_exercises(
     try:
         while pending or children:
             while pending and len(children) < max(1, jobs):
-                child = _start(root, pending.pop(0), args, grace, env, memory)
+                child = _start(root, pending.pop(0), args, grace, env, memory, loopback_only)
                 children.append(child)
                 selector.register(child.report, selectors.EVENT_READ, (child, "report"))
                 selector.register(child.output, selectors.EVENT_READ, (child, "output"))

@@ -8,7 +8,8 @@ file, as the manifest lists them). The learner's checkout is only read.
 
 Every exercise runs in a forked child of one grading process per learner
 (:mod:`grader.isolate`): a wall-time kill per exercise, an address-space limit
-(:data:`MEMORY_LIMIT` on top of what the child inherits), and a cap on the output kept. So an
+(:data:`MEMORY_LIMIT` on top of what the child inherits), a cap on the output kept, and no
+network beyond this machine's loopback for its Python code (an audit hook). So an
 endless loop, ``os._exit``, a memory bomb, a flood of output, a syntax error or a
 ``KeyboardInterrupt`` costs that exercise only, and the report says what happened.
 
@@ -553,6 +554,7 @@ def _run_in_workspace(
         args=["--target=learner", "-q", "--rxgrade-summary=no", "--color=no"],
         jobs=jobs,
         memory=memory,
+        loopback_only=True,
     )
     run: Run = summarise(curriculum, isolate.outcomes(runs), "learner", chosen)
     problems = {r.id: r.problem for r in runs if r.problem}
@@ -567,6 +569,7 @@ def _run_in_workspace(
         args=["--target=learner", "-q", "--rxgrade-summary=no", "--color=no"],
         jobs=jobs,
         memory=memory,
+        loopback_only=True,
     )
     extra_report = {}
     for r in extra_runs:

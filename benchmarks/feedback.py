@@ -87,7 +87,7 @@ def per_exercise() -> None:
 
     curriculum = manifest.load(ROOT)
     ready = [d for d in curriculum if not d.planned]
-    warm = isolate.warm()
+    warm = isolate.warm((*isolate.WARM_MODULES, *isolate.WARM_MORE))
     start = time.perf_counter()
     runs = isolate.run_exercises(
         ROOT, ready, args=["--target=learner", "-q", "--rxgrade-summary=no", "--color=no"]

@@ -137,7 +137,10 @@ def _grade(
                 worker.start(curriculum.root)  # for the next call: torch is imported there once
         if runs is None:
             say("Importing torch and timm…")
-            isolate.warm()
+            many = len(deliverables) > 3  # then the libraries several exercises use, once
+            isolate.warm(
+                (*isolate.WARM_MODULES, *isolate.WARM_MORE) if many else isolate.WARM_MODULES
+            )
             say(f"Grading {len(deliverables)} exercise(s)…")
             runs = isolate.run_exercises(
                 curriculum.root, deliverables, args=args, jobs=_JOBS, on_done=on_done

@@ -51,6 +51,8 @@ __all__ = [
     "ENV_TOKEN",
     "GRACE",
     "OUTPUT_CAP",
+    "WARM_MODULES",
+    "WARM_MORE",
     "ExerciseRun",
     "outcomes",
     "run_exercises",
@@ -76,6 +78,17 @@ WARM_MODULES = (
     "_pytest.pytester",
     "grader.plugin",
     "grader.services",
+)
+
+#: Imported too where many exercises are graded from one parent (the resident worker, a whole
+#: course, mentor grading): seconds more once, seconds less for each exercise that uses them.
+WARM_MORE = (
+    "torchvision",
+    "torchmetrics",  # 5 s on its own (it imports parts of transformers and scipy.signal)
+    "onnx",
+    "onnxruntime",
+    "sklearn",
+    "fastapi",
 )
 
 _EXERCISE_PACKAGES = ("weeks", "solutions")

@@ -90,7 +90,7 @@ def _run_from(data: dict) -> isolate.ExerciseRun:
 def serve(path: Path, *, idle: float = IDLE_SECONDS) -> None:
     """Warm up, then answer requests on the socket at ``path`` until told to stop, idle for
     ``idle`` seconds, or asked by a caller of another grader version."""
-    isolate.warm()
+    isolate.warm((*isolate.WARM_MODULES, *isolate.WARM_MORE))
     mine = version()
     path.parent.mkdir(parents=True, exist_ok=True)
     with contextlib.suppress(FileNotFoundError):

@@ -224,3 +224,22 @@ def test_a_stub_that_does_not_import_is_one_short_failure(course: pytest.Pyteste
     messages = [t["message"] for d in report["deliverables"] for t in d["tests"]]
     assert messages[0].startswith("weeks/week1/adder.py:1: SyntaxError"), messages
     assert messages[1].startswith("not run: the module under test does not import"), messages
+
+
+def test_the_not_started_guard_keeps_hypothesis_drawing_the_same_examples() -> None:
+    """With derandomize, Hypothesis seeds each test from its function's source and signature:
+    the guard the plugin wraps around a property test must not change them (or every graded
+    example, and so a grade, would change with it)."""
+    from hypothesis.internal.reflection import function_digest
+
+    from grader.plugin import _stop_at_not_implemented
+
+    def test_something(impl, a: int, b: int) -> None:
+        assert impl.add(a, b) == a + b
+
+    def test_other(impl, a: int) -> None:
+        assert impl.add(a, 0) == a
+
+    guarded = _stop_at_not_implemented(test_something)
+    assert function_digest(guarded) == function_digest(test_something)
+    assert function_digest(guarded) != function_digest(_stop_at_not_implemented(test_other))

@@ -54,6 +54,7 @@ __all__ = [
     "WARM_MODULES",
     "WARM_MORE",
     "ExerciseRun",
+    "warm_list",
     "outcomes",
     "run_exercises",
     "warm",
@@ -106,6 +107,41 @@ class ExerciseRun:
     ended: str = "finished"  # finished | interrupted | exited | killed
     exitstatus: int | None = None
     problem: str = ""  # what ended the child early, for the learner; "" when it finished
+
+
+#: Imports that mean "this course needs the heavy libraries" (the course's own packages import
+#: torch and friends themselves).
+_HEAVY = frozenset(
+    {m.split(".")[0] for m in (*WARM_MODULES, *WARM_MORE)} - {"hypothesis", "_pytest", "grader"}
+) | {"rxvision", "solutions"}
+
+
+def warm_list(root: Path, deliverables: Iterable[Deliverable]) -> tuple[str, ...]:
+    """What to warm before grading ``deliverables``: everything in :data:`WARM_MODULES` and
+    :data:`WARM_MORE` when their tests or stubs import a heavy library (or the course's own
+    packages, which do), else only the grader's own modules (a small course starts at once)."""
+    import ast
+
+    for d in deliverables:
+        for rel in (d.tests, d.module):
+            path = root / rel
+            if path.suffix != ".py" or not path.is_file():
+                continue
+            try:
+                tree = ast.parse(path.read_text(encoding="utf-8", errors="replace"))
+            except SyntaxError:
+                continue
+            for node in ast.walk(tree):
+                names = (
+                    [a.name for a in node.names]
+                    if isinstance(node, ast.Import)
+                    else [node.module or ""]
+                    if isinstance(node, ast.ImportFrom) and not node.level
+                    else []
+                )
+                if any(name.split(".")[0] in _HEAVY for name in names):
+                    return (*WARM_MODULES, *WARM_MORE)
+    return ("hypothesis", "_pytest.pytester", "grader.plugin", "grader.services")
 
 
 def warm(modules: Iterable[str] = WARM_MODULES) -> float:

@@ -547,7 +547,7 @@ def _run_in_workspace(
     curriculum = manifest.load(workspace)
     chosen = {int(w) for w in weeks.split(",") if w} or None
     deliverables = [d for d in curriculum if not d.planned and (chosen is None or d.week in chosen)]
-    isolate.warm((*isolate.WARM_MODULES, *isolate.WARM_MORE))
+    isolate.warm(isolate.warm_list(workspace, deliverables))
     runs = isolate.run_exercises(
         workspace,
         deliverables,

@@ -244,3 +244,14 @@ def test_children_load_the_installed_plugins_by_name_except_those_turned_off() -
     assert [args[i + 1] for i, a in enumerate(args) if a == "-p"] == list(names.values())
     off = isolate._plugin_args(["-p", "no:timeout"])
     assert "pytest_timeout" not in off and "grader.plugin" in off
+
+
+def test_the_warm_up_follows_what_the_exercises_import(tmp_path: Path) -> None:
+    """A small course that imports nothing heavy starts at once; the real course (its tests
+    import torch, or the course's own packages, which do) gets torch and the rest first."""
+    tiny = course(tmp_path, SOLVED)
+    assert "torch" not in isolate.warm_list(tiny.root, list(tiny))
+    real = manifest.load(Path(__file__).resolve().parents[2])
+    assert "torch" in isolate.warm_list(real.root, [real["week6.knn"]])
+    (tmp_path / "weeks/week1/tests/test_after.py").write_text("import torch\n" + TESTS)
+    assert "torchmetrics" in isolate.warm_list(tiny.root, list(tiny))

@@ -124,6 +124,26 @@ def _walk(root: Path) -> Iterable[str]:
             yield path.relative_to(root).as_posix()
 
 
+def official_files(root: Path) -> list[str]:
+    """The mentor's checkout: in a git checkout the files git tracks (as they are in the working
+    tree), so what a test run or a build left behind (``artifacts/``, ``site/``) is not official;
+    elsewhere every file below ``root`` but :data:`SKIP_DIRS`."""
+    if (root / ".git").exists():
+        try:
+            out = subprocess.run(
+                ["git", "-C", str(root), "ls-files", "-z"],
+                capture_output=True,
+                timeout=60,
+                check=True,
+            )
+        except (OSError, subprocess.SubprocessError):
+            pass
+        else:
+            names = sorted(n for n in out.stdout.decode().split("\0") if n)
+            return [n for n in names if (root / n).is_file() and not (root / n).is_symlink()]
+    return list(_walk(root))
+
+
 def _official_kind(rel: str) -> bool:
     """Whether a file a learner *added* is one that changes what runs (and so is official)."""
     parts = rel.split("/")
@@ -140,7 +160,7 @@ def integrity(mentor_root: Path, learner_root: Path, exercises: Iterable[str]) -
     """What the learner changed outside their exercise files, and where their code reaches into
     the grader. Paths are repo-relative and sorted."""
     mine = set(exercises)
-    official = [rel for rel in _walk(mentor_root) if rel not in mine]
+    official = [rel for rel in official_files(mentor_root) if rel not in mine]
     changes: list[dict[str, str]] = []
     known = set(official)
     for rel in official:
@@ -199,7 +219,7 @@ def build_workspace(
     mentor_root: Path, learner_root: Path, exercises: Iterable[str], where: Path
 ) -> Path:
     """A copy of the mentor's checkout at ``where`` with the learner's exercise files in it."""
-    for rel in _walk(mentor_root):
+    for rel in official_files(mentor_root):
         target = where / rel
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(mentor_root / rel, target)

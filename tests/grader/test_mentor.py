@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from grader import cohort, mentor
+from grader import cohort, manifest, mentor
 from grader.cli import app
 
 from .test_isolate import SOLVED, make_course
@@ -409,3 +409,27 @@ def test_the_indexed_job_manifest_is_valid_and_shards_as_the_cli_does() -> None:
     help_text = runner.invoke(app, ["grade", "--help"], env={"COLUMNS": "200"}).output
     for flag in ("--shard", "--out", "--key-file", "--jobs"):
         assert flag in command and flag in help_text, flag
+
+
+def test_what_a_run_left_in_the_mentors_git_checkout_is_not_official(
+    mentor_course: Path, tmp_path: Path
+) -> None:
+    """In a git checkout the official files are the tracked ones: a screenshot or a report a
+    test run left behind (ignored by git) is neither copied nor reported missing."""
+    import subprocess
+
+    git = ["git", "-C", str(mentor_course)]
+    subprocess.run([*git, "init", "-q"], check=True)
+    (mentor_course / ".gitignore").write_text("artifacts/\n")
+    subprocess.run([*git, "add", "-A"], check=True)
+    (mentor_course / "artifacts").mkdir()
+    (mentor_course / "artifacts/shot.png").write_bytes(b"png")
+    ana = learner(mentor_course, "ana", {})
+    shutil.rmtree(ana / "artifacts")
+    shutil.rmtree(ana / ".git")  # a learner's own history is theirs
+    assert "artifacts/shot.png" not in mentor.official_files(mentor_course)
+    assert "weeks/week1/tests/test_first.py" in mentor.official_files(mentor_course)
+    found = mentor.integrity(
+        mentor_course, ana, mentor.exercise_files(manifest.load(mentor_course))
+    )
+    assert found["modified"] == [], found

@@ -29,41 +29,16 @@ import pytest
 
 from grader import manifest
 
+from . import browser
+
+chromium = browser.chromium  # the fixture
+
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
 
 ROOT = Path(__file__).resolve().parents[1]
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-INSTALL = (
-    "install Debian's Chromium with `sudo apt-get update && sudo apt-get install -y "
-    "--no-install-recommends chromium` (it must be at /usr/bin/chromium) and Playwright with "
-    "`.venv/bin/uv pip install -e '.[dev]'`; `playwright install` is not needed"
-)
 EXERCISE = "week1.efficientnet"  # the exercise whose stub link the learner follows
 FUNCTION = "round_filters"  # a function of its stub, looked up with the site's search
-
-
-def missing(what: str) -> None:
-    """Skip (fail under CI) with a message that says exactly what to install."""
-    message = f"the browser test needs {what}: {INSTALL}"
-    if os.environ.get("CI"):
-        pytest.fail(f"{message} (CI is set, so this is a failure, not a skip)")
-    pytest.skip(message)
-
-
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[Browser]:
-    if not CHROMIUM.is_file():
-        missing(f"{CHROMIUM}, which is not installed")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        missing("the Python package playwright, which is not installed")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 class QuietHandler(SimpleHTTPRequestHandler):
